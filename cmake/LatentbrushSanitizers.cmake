@@ -1,0 +1,12 @@
+# Sanitizer builds: address+undefined, or thread. Applied to every target of the project.
+if(LATENTBRUSH_SANITIZE_ADDRESS AND LATENTBRUSH_SANITIZE_THREAD)
+  message(FATAL_ERROR "AddressSanitizer and ThreadSanitizer cannot be combined")
+endif()
+if(LATENTBRUSH_SANITIZE_ADDRESS)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+if(LATENTBRUSH_SANITIZE_THREAD)
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+endif()

@@ -1,0 +1,28 @@
+// .latent files: ComfyUI's SaveLatent/LoadLatent safetensors layout plus noise_mask and
+// Latentbrush's metadata (DESIGN.md, "Files").
+#pragma once
+
+#include "latentbrush/Buffers.h"
+#include "latentbrush/Result.h"
+
+#include <map>
+#include <string>
+
+namespace lb {
+
+struct LatentFileContents {
+    LatentBuffer samples;                        // latent_tensor, F32 [B, C, h, w]
+    bool hasNoiseMask = false;
+    LatentBuffer noiseMask;                      // noise_mask, F32 [B, 1, X, Y]
+    std::map<std::string, std::string> metadata; // __metadata__
+};
+
+// Writes latent_tensor, latent_format_version_0 (empty F32) and noise_mask (when present)
+// atomically. Refuses non-finite samples.
+Status writeLatentFile(const std::string& path, const LatentFileContents& contents);
+
+// Reads a .latent (also ComfyUI's own, without noise_mask). Accepts F32/F16/BF16 latent
+// tensors (converted to float) and checks shapes.
+Result<LatentFileContents> readLatentFile(const std::string& path);
+
+} // namespace lb
