@@ -1,1 +1,239 @@
-// placeholder: being written
+// latentbrush-cli: argument parsing for the commands of Commands.h (grow, encode, decode, info).
+// One line per error on stderr, exit status 1 for failures and 2 for usage errors.
+#include "latentbrush/Commands.h"
+#include "latentbrush/MaskOps.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace {
+
+const char* kUsage =
+    R"(latentbrush-cli: prepare inpainting latents exactly as ComfyUI's VAEEncodeForInpaint.
+
+Usage:
+  latentbrush-cli encode --image IMG [--mask MASK] [--mask-channel C] --vae VAE
+                         [--vae-family F] [--grow N] [--device auto|cpu|cuda[:N]]
+                         [--dtype auto|fp32|fp16|bf16] --output OUT.latent
+                         [--save-mask GROWN.png] [--save-pixels FILLED.{png,tif,exr}]
+  latentbrush-cli grow   --mask MASK --grow N [--size WxH] [--multiple D] --output GROWN.png
+  latentbrush-cli decode --latent IN.latent --vae DECODER [--vae-family F] --output IMG.png
+  latentbrush-cli info   --vae VAE [--vae-family F]
+  latentbrush-cli --help | --version
+  latentbrush-cli COMMAND --help
+
+Commands:
+  encode  image + mask + VAE + grow_mask_by -> a .latent file (ComfyUI's SaveLatent format,
+          `latent_tensor` plus `noise_mask` and metadata). Without --mask the mask is the
+          image's alpha (1 - alpha); an image without alpha gives an empty mask (warning).
+  grow    the noise_mask of the node alone: the mask resized to WxH (default: its own size),
+          cropped to multiples of D (default 8), grown by N, written as 8-bit 0/255 PNG.
+  decode  a .latent back to an image with a VAE that has a decoder.
+  info    family, latent channels, downscale ratio, parameter count and dtype of a VAE file.
+
+Options:
+  --grow N            grow_mask_by, 0..1024 (default 6; ComfyUI's node allows 0..64)
+  --mask-channel C    auto|alpha|red|green|blue|luma. auto: gray -> value, gray+alpha or
+                      RGBA -> 1 - alpha, RGB -> red
+  --vae-family F      autoencoderkl|flux2|taesd|taesdxl|taesd3|taef1|taef2, where the
+                      weights' shapes cannot tell (taesd/taesdxl, taesd3/taef1)
+  --device D          auto (CUDA when available), cpu, cuda, cuda:N
+  --dtype T           auto (bf16 on CUDA where supported, fp32 on CPU), fp32, fp16, bf16
+  --max-pixels N      refuse images larger than N pixels (default 268435456 = 16384^2)
+  --save-mask F       also write the grown noise_mask as 8-bit PNG
+  --save-pixels F     also write the gray-filled encoder input (8-bit PNG, float TIFF/EXR)
+
+VAEs are read from .safetensors only: pickled .ckpt/.pt files can execute code when loaded.
+)";
+
+struct Args {
+    std::string command;
+    std::map<std::string, std::string> values;
+    bool help = false;
+};
+
+[[noreturn]] void usageError(const std::string& message) {
+    std::cerr << "latentbrush-cli: " << message << "\n"
+              << "Try 'latentbrush-cli --help'.\n";
+    std::exit(2);
+}
+
+Args parse(int argc, char** argv, const std::map<std::string, std::set<std::string>>& allowed) {
+    Args a;
+    if (argc < 2) usageError("no command given");
+    a.command = argv[1];
+    if (a.command == "--help" || a.command == "-h" || a.command == "help") {
+        std::cout << kUsage;
+        std::exit(0);
+    }
+    if (a.command == "--version") {
+        std::cout << "latentbrush-cli " << LATENTBRUSH_VERSION << "\n";
+        std::exit(0);
+    }
+    auto it = allowed.find(a.command);
+    if (it == allowed.end()) usageError("unknown command '" + a.command + "'");
+    for (int i = 2; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg == "--help" || arg == "-h") {
+            a.help = true;
+            continue;
+        }
+        if (arg.rfind("--", 0) != 0) usageError("unexpected argument '" + arg + "'");
+        std::string name = arg.substr(2), value;
+        if (auto eq = name.find('='); eq != std::string::npos) {
+            value = name.substr(eq + 1);
+            name = name.substr(0, eq);
+        } else {
+            if (i + 1 >= argc) usageError("--" + name + " needs a value");
+            value = argv[++i];
+        }
+        if (!it->second.count(name))
+            usageError("'" + a.command + "' has no option --" + name);
+        if (a.values.count(name)) usageError("--" + name + " given twice");
+        a.values[name] = value;
+    }
+    return a;
+}
+
+std::string get(const Args& a, const std::string& name, const std::string& fallback = "") {
+    auto it = a.values.find(name);
+    return it == a.values.end() ? fallback : it->second;
+}
+
+std::string require(const Args& a, const std::string& name) {
+    auto it = a.values.find(name);
+    if (it == a.values.end() || it->second.empty())
+        usageError("'" + a.command + "' needs --" + name);
+    return it->second;
+}
+
+long long parseInteger(const std::string& name, const std::string& text) {
+    try {
+        std::size_t used = 0;
+        long long v = std::stoll(text, &used);
+        if (used != text.size()) throw std::invalid_argument(text);
+        return v;
+    } catch (const std::exception&) {
+        usageError("--" + name + " expects an integer, not '" + text + "'");
+    }
+}
+
+int parseGrow(const Args& a) {
+    long long g = parseInteger("grow", get(a, "grow", "6"));
+    if (g < 0 || g > lb::kMaxGrow)
+        usageError("--grow " + std::to_string(g) + " is outside 0.." +
+                   std::to_string(lb::kMaxGrow));
+    return int(g);
+}
+
+std::optional<lb::VaeFamily> parseFamily(const Args& a) {
+    std::string f = get(a, "vae-family");
+    if (f.empty()) return std::nullopt;
+    lb::VaeFamily family;
+    if (!lb::parseVaeFamily(f, &family)) usageError("unknown --vae-family '" + f + "'");
+    return family;
+}
+
+lb::ComputeDType parseDType(const Args& a) {
+    lb::ComputeDType t;
+    std::string s = get(a, "dtype", "auto");
+    if (!lb::parseComputeDType(s, &t)) usageError("unknown --dtype '" + s + "'");
+    return t;
+}
+
+lb::MaskChannel parseChannel(const Args& a) {
+    lb::MaskChannel c;
+    std::string s = get(a, "mask-channel", "auto");
+    if (!lb::parseMaskChannel(s, &c)) usageError("unknown --mask-channel '" + s + "'");
+    return c;
+}
+
+long long parseMaxPixels(const Args& a) {
+    long long v = parseInteger("max-pixels", get(a, "max-pixels", "268435456"));
+    if (v <= 0) usageError("--max-pixels must be positive");
+    return v;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const std::map<std::string, std::set<std::string>> allowed = {
+        {"grow", {"mask", "grow", "size", "multiple", "output", "mask-channel", "max-pixels"}},
+        {"encode",
+         {"image", "mask", "mask-channel", "vae", "vae-family", "grow", "device", "dtype",
+          "output", "save-mask", "save-pixels", "max-pixels"}},
+        {"decode", {"latent", "vae", "vae-family", "device", "dtype", "output"}},
+        {"info", {"vae", "vae-family"}},
+    };
+    Args a = parse(argc, argv, allowed);
+    if (a.help) {
+        std::cout << kUsage;
+        return 0;
+    }
+    lb::CommandOutput io;
+    io.out = [](const std::string& s) { std::cout << s << std::flush; };
+    io.warn = [](const std::string& s) { std::cerr << s << "\n"; };
+
+    lb::Status status;
+    if (a.command == "grow") {
+        lb::GrowOptions o;
+        o.mask = require(a, "mask");
+        if (!a.values.count("grow")) usageError("'grow' needs --grow");
+        o.grow = parseGrow(a);
+        o.output = require(a, "output");
+        o.channel = parseChannel(a);
+        o.maxPixels = parseMaxPixels(a);
+        o.multiple = int(parseInteger("multiple", get(a, "multiple", "8")));
+        if (o.multiple < 1 || o.multiple > 4096) usageError("--multiple must be within 1..4096");
+        if (std::string size = get(a, "size"); !size.empty()) {
+            auto x = size.find_first_of("xX");
+            if (x == std::string::npos) usageError("--size expects WxH, not '" + size + "'");
+            long long w = parseInteger("size", size.substr(0, x));
+            long long h = parseInteger("size", size.substr(x + 1));
+            if (w < 1 || h < 1 || w > 1000000 || h > 1000000)
+                usageError("--size " + size + " is not a valid image size");
+            o.width = int(w);
+            o.height = int(h);
+        }
+        status = lb::runGrow(o, io);
+    } else if (a.command == "encode") {
+        lb::EncodeOptions o;
+        o.image = require(a, "image");
+        o.mask = get(a, "mask");
+        o.channel = parseChannel(a);
+        o.vae = require(a, "vae");
+        o.family = parseFamily(a);
+        o.grow = parseGrow(a);
+        o.device = get(a, "device", "auto");
+        o.dtype = parseDType(a);
+        o.output = require(a, "output");
+        o.saveMask = get(a, "save-mask");
+        o.savePixels = get(a, "save-pixels");
+        o.maxPixels = parseMaxPixels(a);
+        status = lb::runEncode(o, io);
+    } else if (a.command == "decode") {
+        lb::DecodeOptions o;
+        o.latent = require(a, "latent");
+        o.vae = require(a, "vae");
+        o.family = parseFamily(a);
+        o.device = get(a, "device", "auto");
+        o.dtype = parseDType(a);
+        o.output = require(a, "output");
+        status = lb::runDecode(o, io);
+    } else {
+        lb::InfoOptions o;
+        o.vae = require(a, "vae");
+        o.family = parseFamily(a);
+        status = lb::runInfo(o, io);
+    }
+    if (!status) {
+        std::cerr << "latentbrush-cli: error: " << status.message() << "\n";
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,222 @@
+// The CLI's commands as library calls (see Commands.h): each validates its inputs and outputs
+// first, does the work, and writes every output atomically.
+#include "latentbrush/Commands.h"
+
+#include "latentbrush/LatentFile.h"
+#include "latentbrush/MaskOps.h"
+#include "latentbrush/Pipeline.h"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <sstream>
+
+namespace lb {
+namespace {
+
+std::string lowerExtension(const std::string& path) {
+    std::string ext = std::filesystem::path(path).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return char(std::tolower(c)); });
+    return ext;
+}
+
+void say(const std::function<void(const std::string&)>& f, const std::string& s) {
+    if (f) f(s);
+}
+
+std::string joinExtensions(const std::vector<std::string>& extensions) {
+    std::string s;
+    for (std::size_t i = 0; i < extensions.size(); ++i) s += (i ? ", " : "") + extensions[i];
+    return s;
+}
+
+Status checkInputFile(const std::string& path, const std::string& what) {
+    if (path.empty()) return makeError("no " + what + " given");
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return makeError(path + ": no such file");
+    if (std::filesystem::is_directory(path, ec))
+        return makeError(path + ": is a folder, not a file");
+    return {};
+}
+
+} // namespace
+
+Status checkOutputPath(const std::string& path, const std::vector<std::string>& extensions,
+                       const std::string& what) {
+    if (path.empty()) return makeError("no " + what + " file given");
+    const std::string ext = lowerExtension(path);
+    if (!extensions.empty() &&
+        std::find(extensions.begin(), extensions.end(), ext) == extensions.end())
+        return makeError(path + ": unsupported " + what + " file extension '" + ext +
+                         "' (use " + joinExtensions(extensions) + ")");
+    std::error_code ec;
+    std::filesystem::path dir = std::filesystem::path(path).parent_path();
+    if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
+        return makeError(path + ": the folder " + dir.string() + " does not exist");
+    if (std::filesystem::is_directory(path, ec))
+        return makeError(path + ": is a folder, not a file");
+    return {};
+}
+
+Status runGrow(const GrowOptions& o, const CommandOutput& io) {
+    if (o.grow < 0 || o.grow > kMaxGrow)
+        return makeError("--grow " + std::to_string(o.grow) + " is outside 0.." +
+                         std::to_string(kMaxGrow));
+    if (o.multiple < 1 || o.multiple > 4096)
+        return makeError("--multiple " + std::to_string(o.multiple) + " is outside 1..4096");
+    if (Status st = checkInputFile(o.mask, "--mask"); !st) return st;
+    if (Status st = checkOutputPath(o.output, {".png"}, "mask"); !st) return st;
+    ImageReadOptions readOptions;
+    readOptions.maxPixels = o.maxPixels;
+    auto mask = readMask(o.mask, o.channel, readOptions);
+    if (!mask) return mask.error();
+    const int height = o.height > 0 ? o.height : mask->height;
+    const int width = o.width > 0 ? o.width : mask->width;
+    if (std::int64_t(height) * width > o.maxPixels)
+        return makeError("--size " + std::to_string(width) + "x" + std::to_string(height) +
+                         " exceeds the limit of " + std::to_string(o.maxPixels) + " pixels");
+    if (o.height > 0 && (std::abs(double(mask->height) / mask->width - double(height) / width) >
+                         0.01 * double(height) / width))
+        say(io.warn, "warning: " + o.mask + ": the mask is " + std::to_string(mask->width) + "x" +
+                         std::to_string(mask->height) + ", its aspect differs from " +
+                         std::to_string(width) + "x" + std::to_string(height) +
+                         "; it is stretched as the reference does");
+    auto grown = noiseMaskForSize(*mask, height, width, o.grow, o.multiple);
+    if (!grown) return makeError(o.mask + ": " + grown.message());
+    return writeBinaryMaskPng(o.output, *grown);
+}
+
+Status runEncode(const EncodeOptions& o, const CommandOutput& io) {
+    if (o.grow < 0 || o.grow > kMaxGrow)
+        return makeError("--grow " + std::to_string(o.grow) + " is outside 0.." +
+                         std::to_string(kMaxGrow));
+    if (Status st = checkInputFile(o.image, "--image"); !st) return st;
+    if (!o.mask.empty())
+        if (Status st = checkInputFile(o.mask, "--mask"); !st) return st;
+    if (Status st = checkInputFile(o.vae, "--vae"); !st) return st;
+    if (Status st = checkOutputPath(o.output, {".latent", ".safetensors"}, "latent"); !st)
+        return st;
+    if (!o.saveMask.empty())
+        if (Status st = checkOutputPath(o.saveMask, {".png"}, "--save-mask"); !st) return st;
+    if (!o.savePixels.empty())
+        if (Status st = checkOutputPath(o.savePixels, {".png", ".tif", ".tiff", ".exr"},
+                                        "--save-pixels");
+            !st)
+            return st;
+
+    ImageReadOptions readOptions;
+    readOptions.maxPixels = o.maxPixels;
+    auto image = readImage(o.image, readOptions);
+    if (!image) return image.error();
+    MaskBuffer mask;
+    std::string maskSource;
+    if (!o.mask.empty()) {
+        auto m = readMask(o.mask, o.channel, readOptions);
+        if (!m) return m.error();
+        mask = std::move(*m);
+        maskSource = o.mask;
+    } else if (image->hasAlpha) {
+        mask = maskFromAlpha(*image);
+        maskSource = o.image + " (alpha)";
+    } else {
+        say(io.warn, "warning: " + o.image +
+                         " has no alpha and no --mask was given: nothing is masked");
+        maskSource = "none";
+    }
+
+    VaeLoadOptions vo;
+    vo.family = o.family;
+    vo.device = o.device;
+    vo.dtype = o.dtype;
+    vo.needEncoder = true;
+    auto vae = Vae::load(o.vae, vo);
+    if (!vae) return vae.error();
+    const VaeInfo& info = (*vae)->info();
+
+    auto result = inpaintEncode(**vae, image->image, mask, o.grow);
+    if (!result) return makeError(o.image + ": " + result.message());
+    if (result->aspectDiffers)
+        say(io.warn, "warning: " + o.mask + ": the mask's aspect ratio differs from the image's;" +
+                         " it is stretched as the reference does");
+
+    LatentFileContents latent;
+    latent.samples = std::move(result->samples);
+    latent.hasNoiseMask = true;
+    latent.noiseMask.shape = {1, 1, result->noiseMask.height, result->noiseMask.width};
+    latent.noiseMask.data.assign(result->noiseMask.data.begin(), result->noiseMask.data.end());
+    const CropRect& c = result->crop;
+    latent.metadata = {
+        {"latentbrush.version", LATENTBRUSH_VERSION},
+        {"grow_mask_by", std::to_string(o.grow)},
+        {"vae.family", vaeFamilyName(info.family)},
+        {"vae.file", std::filesystem::path(o.vae).filename().string()},
+        {"vae.latent_channels", std::to_string(info.latentChannels)},
+        {"vae.downscale", std::to_string(info.downscale)},
+        {"source.image", std::filesystem::path(o.image).filename().string()},
+        {"source.mask", maskSource == "none" ? "none"
+                                             : std::filesystem::path(maskSource).filename().string()},
+        {"crop.offset", std::to_string(c.top) + "," + std::to_string(c.left)},
+        {"crop.size", std::to_string(c.height) + "," + std::to_string(c.width)},
+    };
+    if (!o.saveMask.empty())
+        if (Status st = writeBinaryMaskPng(o.saveMask, result->noiseMask); !st) return st;
+    if (!o.savePixels.empty())
+        if (Status st = writeImage(o.savePixels, result->pixels); !st) return st;
+    return writeLatentFile(o.output, latent);
+}
+
+Status runDecode(const DecodeOptions& o, const CommandOutput& io) {
+    if (Status st = checkInputFile(o.latent, "--latent"); !st) return st;
+    if (Status st = checkInputFile(o.vae, "--vae"); !st) return st;
+    if (Status st = checkOutputPath(o.output, {".png", ".tif", ".tiff", ".exr", ".jpg", ".jpeg",
+                                               ".webp", ".bmp"},
+                                    "image");
+        !st)
+        return st;
+    auto latent = readLatentFile(o.latent);
+    if (!latent) return latent.error();
+    VaeLoadOptions vo;
+    vo.family = o.family;
+    vo.device = o.device;
+    vo.dtype = o.dtype;
+    vo.needEncoder = false;
+    vo.needDecoder = true;
+    auto vae = Vae::load(o.vae, vo);
+    if (!vae) return vae.error();
+    const auto& shape = latent->samples.shape;
+    if (shape.size() == 4 && shape[1] != (*vae)->info().latentChannels)
+        return makeError(o.latent + ": the latent has " + std::to_string(shape[1]) +
+                         " channels but " + o.vae + " expects " +
+                         std::to_string((*vae)->info().latentChannels));
+    auto image = (*vae)->decode(latent->samples);
+    if (!image) return makeError(o.latent + ": " + image.message());
+    say(io.warn, "decoded " + std::to_string(image->width) + "x" + std::to_string(image->height));
+    return writeImage(o.output, *image);
+}
+
+Status runInfo(const InfoOptions& o, const CommandOutput& io) {
+    if (Status st = checkInputFile(o.vae, "--vae"); !st) return st;
+    VaeLoadOptions vo;
+    vo.family = o.family;
+    vo.device = "cpu";
+    vo.needEncoder = false;
+    vo.needDecoder = false;
+    auto vae = Vae::load(o.vae, vo);
+    if (!vae) return vae.error();
+    const VaeInfo& i = (*vae)->info();
+    std::ostringstream s;
+    s << "file:             " << o.vae << "\n"
+      << "family:           " << vaeFamilyName(i.family) << "\n"
+      << "latent channels:  " << i.latentChannels << "\n"
+      << "downscale ratio:  " << i.downscale << "\n"
+      << "parameters:       " << i.parameterCount << "\n"
+      << "dtype:            " << i.fileDType << "\n"
+      << "encoder:          " << (i.hasEncoder ? "yes" : "no") << "\n"
+      << "decoder:          " << (i.hasDecoder ? "yes" : "no") << "\n";
+    for (const std::string& line : i.inferred) s << "inferred:         " << line << "\n";
+    say(io.out, s.str());
+    return {};
+}
+
+} // namespace lb
