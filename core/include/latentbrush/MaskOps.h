@@ -44,6 +44,11 @@ BinaryMask roundMask(const MaskBuffer& mask);
 // (off-centre for even g). O(1) per pixel, multi-threaded.
 BinaryMask growBinary(const BinaryMask& mask, int g);
 
+// Incremental grow for live previews: `out` holds growBinary(previousMask, g); `mask` differs
+// from previousMask only inside `changed` (in mask coordinates). Recomputes only the pixels of
+// `out` that the change can reach (changed grown by the window) and returns that rectangle.
+CropRect growBinaryRegion(const BinaryMask& mask, int g, const CropRect& changed, BinaryMask& out);
+
 // The whole noise_mask step on a cropped soft mask: round, then grow.
 BinaryMask noiseMask(const MaskBuffer& croppedMask, int g);
 
