@@ -1,0 +1,114 @@
+// CUDA against CPU: every golden VAE encodes the golden pixels on the GPU in fp32, fp16 and bf16
+// and is compared with the CPU fp32 path (and the reference samples) within DESIGN.md's
+// tolerances. Skipped where LibTorch has no CUDA device.
+#include "TestSupport.h"
+
+#include "latentbrush/Safetensors.h"
+#include "latentbrush/Vae.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <cmath>
+#include <cstring>
+
+namespace {
+
+double relativeL2(const std::vector<float>& out, const std::vector<float>& ref) {
+    double num = 0.0, den = 0.0;
+    for (std::size_t i = 0; i < ref.size(); ++i) {
+        const double d = double(out[i]) - ref[i];
+        num += d * d;
+        den += double(ref[i]) * ref[i];
+    }
+    return std::sqrt(num) / std::max(std::sqrt(den), 1e-30);
+}
+
+std::vector<float> floats(const lb::TensorView& v) {
+    std::vector<float> out(std::size_t(v.numel()));
+    std::memcpy(out.data(), v.data, out.size() * sizeof(float));
+    return out;
+}
+
+} // namespace
+
+class GpuEncode : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() {
+        if (!lb::cudaAvailable()) QSKIP("no CUDA device visible to LibTorch");
+    }
+
+    void goldenOnCuda_data() {
+        QTest::addColumn<QString>("caseDir");
+        QTest::addColumn<QString>("dtype");
+        QTest::addColumn<double>("tolerance");
+        const QString shared = lbtest::sharedDir();
+        if (shared.isEmpty()) {
+            QTest::newRow("no shared data") << QString() << QString() << 0.0;
+            return;
+        }
+        QDir golden(shared + "/golden");
+        for (const QString& name : golden.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
+            if (!QFileInfo(golden.filePath(name) + "/case.json").exists()) continue;
+            // DESIGN.md: fp32 variants <= 1e-5 relative L2, fp16 <= 1e-2, bf16 <= 3e-2.
+            QTest::newRow(qPrintable(name + " fp32")) << golden.filePath(name) << "fp32" << 1e-5;
+            QTest::newRow(qPrintable(name + " fp16")) << golden.filePath(name) << "fp16" << 1e-2;
+            QTest::newRow(qPrintable(name + " bf16")) << golden.filePath(name) << "bf16" << 3e-2;
+        }
+    }
+
+    void goldenOnCuda() {
+        QFETCH(QString, caseDir);
+        QFETCH(QString, dtype);
+        QFETCH(double, tolerance);
+        if (caseDir.isEmpty()) QSKIP("../shared not found (set LATENTBRUSH_SHARED)");
+        QFile jf(caseDir + "/case.json");
+        QVERIFY(jf.open(QIODevice::ReadOnly));
+        const QJsonObject c = QJsonDocument::fromJson(jf.readAll()).object();
+        if (!c.contains("vae")) QSKIP("mask-only case");
+        QString vaePath = c["vae"].toString();
+        vaePath = vaePath.startsWith("shared:") ? lbtest::sharedDir() + "/" + vaePath.mid(7)
+                                                : lbtest::sharedDir() + "/golden/" + vaePath;
+        auto expected = lb::SafetensorsFile::open((caseDir + "/expected.safetensors").toStdString());
+        QVERIFY(expected.ok());
+        const lb::TensorView* pixels = (*expected)->find("pixels");
+        const lb::TensorView* samples = (*expected)->find("samples");
+        QVERIFY(pixels && samples);
+        lb::ImageBuffer input;
+        input.height = int(pixels->shape[1]);
+        input.width = int(pixels->shape[2]);
+        input.channels = 3;
+        input.data = floats(*pixels);
+        const std::vector<float> reference = floats(*samples);
+
+        lb::VaeLoadOptions gpu;
+        gpu.device = "cuda";
+        QVERIFY(lb::parseComputeDType(dtype.toStdString(), &gpu.dtype));
+        auto vae = lb::Vae::load(vaePath.toStdString(), gpu);
+        QVERIFY2(vae.ok(), vae.ok() ? "" : vae.message().c_str());
+        QVERIFY(QString::fromStdString((*vae)->info().device).startsWith("cuda"));
+        auto out = (*vae)->encode(input);
+        QVERIFY2(out.ok(), out.ok() ? "" : out.message().c_str());
+        QCOMPARE(out->data.size(), reference.size());
+
+        lb::VaeLoadOptions cpu;
+        cpu.device = "cpu";
+        cpu.dtype = lb::ComputeDType::F32;
+        auto cpuVae = lb::Vae::load(vaePath.toStdString(), cpu);
+        QVERIFY(cpuVae.ok());
+        auto cpuOut = (*cpuVae)->encode(input);
+        QVERIFY(cpuOut.ok());
+
+        const double vsCpu = relativeL2(out->data, cpuOut->data);
+        const double vsReference = relativeL2(out->data, reference);
+        qInfo("%s %s: relative L2 vs CPU fp32 %.3g, vs reference %.3g (tolerance %.0e)",
+              qPrintable(QFileInfo(caseDir).fileName()), qPrintable(dtype), vsCpu, vsReference,
+              tolerance);
+        QVERIFY2(vsCpu <= tolerance, qPrintable(QString("relative L2 %1").arg(vsCpu)));
+        QVERIFY2(vsReference <= tolerance, qPrintable(QString("relative L2 %1").arg(vsReference)));
+    }
+};
+
+QTEST_GUILESS_MAIN(GpuEncode)
+#include "tst_gpu_encode.moc"
