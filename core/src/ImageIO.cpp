@@ -1,1 +1,681 @@
-// placeholder: being written
+// Image and mask files through OpenImageIO (see ImageIO.h): header checks before decoding, the
+// reference's exact byte-to-float conversion, EXIF orientation, unassociated alpha, atomic writes.
+#include "latentbrush/ImageIO.h"
+
+#include "latentbrush/AtomicFile.h"
+#include "latentbrush/MaskOps.h"
+
+#include <OpenImageIO/imageio.h>
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <new>
+#include <string>
+#include <system_error>
+#include <vector>
+
+namespace lb {
+namespace {
+
+namespace fs = std::filesystem;
+
+// OIIO messages can span several lines; errors of the core are one line.
+std::string oneLine(const std::string& text) {
+    std::string out;
+    bool pendingBreak = false;
+    for (char c : text) {
+        if (c == '\n' || c == '\r') {
+            pendingBreak = !out.empty();
+            continue;
+        }
+        if (pendingBreak) {
+            out += "; ";
+            pendingBreak = false;
+        }
+        out += c;
+    }
+    while (!out.empty() && std::isspace(static_cast<unsigned char>(out.back())))
+        out.pop_back();
+    return out;
+}
+
+// "<what> (<details>)", or just <what> when OIIO gave no details.
+std::string withDetails(const std::string& what, const std::string& details) {
+    std::string line = oneLine(details);
+    return line.empty() ? what : what + " (" + line + ")";
+}
+
+std::string replaceAll(std::string text, const std::string& from, const std::string& to) {
+    if (from.empty()) return text;
+    for (std::size_t pos = text.find(from); pos != std::string::npos;
+         pos = text.find(from, pos + to.size()))
+        text.replace(pos, from.size(), to);
+    return text;
+}
+
+std::string lowerExtension(const std::string& path) {
+    std::string ext = fs::path(path).extension().string();
+    for (char& c : ext)
+        c = char(std::tolower(static_cast<unsigned char>(c)));
+    return ext;
+}
+
+// What can be said about the path before any decoder sees it.
+Status checkReadablePath(const std::string& path) {
+    if (path.empty()) return makeError("no image file name given");
+    std::error_code ec;
+    fs::file_status status = fs::status(path, ec);
+    if (ec || !fs::exists(status)) return makeError(path + ": no such file");
+    if (fs::is_directory(status)) return makeError(path + ": is a folder, not an image file");
+    if (!fs::is_regular_file(status)) return makeError(path + ": not a regular file");
+    if (fs::file_size(path, ec) == 0 && !ec) return makeError(path + ": empty file");
+    return {};
+}
+
+// Which of the file's channels become the LoadedImage's, in order: up to three color channels
+// (three if there are at least three, else one: gray) and then the alpha channel if any.
+struct ChannelPlan {
+    std::vector<int> source; // file channel of each output channel
+    int alphaChannel = -1;   // output index of alpha, or -1
+};
+
+bool looksLikeAlphaName(std::string name) {
+    for (char& c : name)
+        c = char(std::tolower(static_cast<unsigned char>(c)));
+    return name.empty() || name == "a" || name == "alpha" || name.rfind("channel", 0) == 0;
+}
+
+ChannelPlan planChannels(const OIIO::ImageSpec& spec) {
+    const int n = spec.nchannels;
+    int alpha = (spec.alpha_channel >= 0 && spec.alpha_channel < n) ? spec.alpha_channel : -1;
+    if (n == 1) {
+        alpha = -1; // a lone channel is gray, whatever its name
+    } else if (alpha < 0 && (n == 2 || n == 4)) {
+        // Gray+alpha and RGBA files whose reader did not flag the extra channel (TIFF with an
+        // unspecified extra sample): the last channel is alpha unless its name says otherwise.
+        const std::string name =
+            n - 1 < int(spec.channelnames.size()) ? spec.channelnames[n - 1] : std::string();
+        if (looksLikeAlphaName(name)) alpha = n - 1;
+    }
+    std::vector<int> colors;
+    for (int c = 0; c < n; ++c)
+        if (c != alpha) colors.push_back(c);
+    ChannelPlan plan;
+    const std::size_t colorCount = colors.size() >= 3 ? 3 : std::min<std::size_t>(colors.size(), 1);
+    plan.source.assign(colors.begin(), colors.begin() + std::ptrdiff_t(colorCount));
+    if (alpha >= 0) {
+        plan.alphaChannel = int(plan.source.size());
+        plan.source.push_back(alpha);
+    }
+    return plan;
+}
+
+// OpenImageIO 2.4's WebP plugin premultiplies alpha on read whatever the configuration asks,
+// un-premultiplies (through a 2.2 gamma) on write and encodes lossy only. WebP files with alpha
+// are therefore decoded, and WebP files encoded, by libwebp's simple API, which OpenImageIO links
+// and which is looked up in the process (Debian ships no libwebp headers with OIIO).
+struct WebpApi {
+    using DecodeRgba = std::uint8_t* (*)(const std::uint8_t*, std::size_t, int*, int*);
+    using EncodeLossless = std::size_t (*)(const std::uint8_t*, int, int, int, std::uint8_t**);
+    using Free = void (*)(void*);
+    DecodeRgba decodeRgba = nullptr;
+    EncodeLossless encodeLosslessRgb = nullptr;
+    EncodeLossless encodeLosslessRgba = nullptr;
+    Free release = nullptr;
+
+    bool canDecode() const { return decodeRgba && release; }
+    bool canEncode() const { return encodeLosslessRgb && encodeLosslessRgba && release; }
+};
+
+const WebpApi& webpApi() {
+    static const WebpApi api = [] {
+        auto find = [](const char* name) { return ::dlsym(RTLD_DEFAULT, name); };
+        WebpApi a;
+        a.decodeRgba = reinterpret_cast<WebpApi::DecodeRgba>(find("WebPDecodeRGBA"));
+        a.encodeLosslessRgb =
+            reinterpret_cast<WebpApi::EncodeLossless>(find("WebPEncodeLosslessRGB"));
+        a.encodeLosslessRgba =
+            reinterpret_cast<WebpApi::EncodeLossless>(find("WebPEncodeLosslessRGBA"));
+        a.release = reinterpret_cast<WebpApi::Free>(find("WebPFree"));
+        return a;
+    }();
+    return api;
+}
+
+// The RGBA bytes of a WebP file as stored (unassociated), or an empty vector when libwebp is
+// not reachable or cannot decode it (an animation, for one).
+std::vector<std::uint8_t> decodeWebpRgba(const std::string& path, int width, int height) {
+    const WebpApi& api = webpApi();
+    if (!api.canDecode()) return {};
+    std::ifstream file(path, std::ios::binary);
+    const std::vector<std::uint8_t> encoded{std::istreambuf_iterator<char>(file),
+                                            std::istreambuf_iterator<char>()};
+    int w = 0;
+    int h = 0;
+    std::uint8_t* decoded = api.decodeRgba(encoded.data(), encoded.size(), &w, &h);
+    if (!decoded) return {};
+    std::vector<std::uint8_t> rgba;
+    if (w == width && h == height)
+        rgba.assign(decoded, decoded + std::size_t(w) * std::size_t(h) * 4);
+    api.release(decoded);
+    return rgba;
+}
+
+// out(x, y) = in(sourceX, sourceY) for EXIF orientation 1..8 (the transform that displays the
+// stored pixels upright: 2 mirror, 3 rotate 180, 4 flip, 5 transpose, 6 rotate 90 clockwise,
+// 7 transverse, 8 rotate 90 counter-clockwise).
+ImageBuffer applyOrientation(const ImageBuffer& in, int orientation) {
+    if (orientation < 2 || orientation > 8) return in;
+    const bool swapsAxes = orientation >= 5;
+    ImageBuffer out;
+    out.width = swapsAxes ? in.height : in.width;
+    out.height = swapsAxes ? in.width : in.height;
+    out.channels = in.channels;
+    out.data.resize(in.data.size());
+    const int w = in.width;
+    const int h = in.height;
+    const std::size_t nc = std::size_t(in.channels);
+    for (int y = 0; y < out.height; ++y) {
+        float* dst = out.row(y);
+        for (int x = 0; x < out.width; ++x) {
+            int sx = x;
+            int sy = y;
+            switch (orientation) {
+            case 2:
+                sx = w - 1 - x;
+                break;
+            case 3:
+                sx = w - 1 - x;
+                sy = h - 1 - y;
+                break;
+            case 4:
+                sy = h - 1 - y;
+                break;
+            case 5:
+                sx = y;
+                sy = x;
+                break;
+            case 6:
+                sx = y;
+                sy = h - 1 - x;
+                break;
+            case 7:
+                sx = w - 1 - y;
+                sy = h - 1 - x;
+                break;
+            case 8:
+                sx = w - 1 - y;
+                sy = x;
+                break;
+            default:
+                break;
+            }
+            const float* src = in.row(sy) + std::size_t(sx) * nc;
+            std::copy(src, src + nc, dst + std::size_t(x) * nc);
+        }
+    }
+    return out;
+}
+
+// The planned channels of `raw` (`rawChannels` interleaved samples a pixel), converted.
+template <class T, class Convert>
+void convertPixels(const std::vector<T>& raw, int rawChannels, const ChannelPlan& plan,
+                   ImageBuffer& image, Convert convert) {
+    const std::size_t nc = std::size_t(image.channels);
+    const std::size_t pixels = image.pixelCount();
+    for (std::size_t i = 0; i < pixels; ++i) {
+        const T* src = raw.data() + i * std::size_t(rawChannels);
+        float* dst = image.data.data() + i * nc;
+        for (std::size_t c = 0; c < nc; ++c)
+            dst[c] = convert(src[plan.source[c]]);
+    }
+}
+
+// Reads the first subimage's channels [0, channelEnd) as T, the type `type` describes.
+template <class T>
+Result<std::vector<T>> readSamples(OIIO::ImageInput& input, const std::string& path,
+                                   OIIO::TypeDesc type, std::size_t pixels, int channelEnd) {
+    std::vector<T> raw(pixels * std::size_t(channelEnd));
+    input.geterror(); // only what decoding reports counts below
+    const bool read = input.read_image(0, 0, 0, channelEnd, type, raw.data());
+    // Some readers report damaged data (a truncated JPEG or TIFF) but still return true with
+    // the missing part filled in: that is a failure too.
+    const std::string problems = input.geterror();
+    if (!read || !problems.empty())
+        return makeError(withDetails(path + ": cannot decode the image", problems));
+    return raw;
+}
+
+template <class T, class Convert>
+Status decodePixels(OIIO::ImageInput& input, const std::string& path, OIIO::TypeDesc type,
+                    const ChannelPlan& plan, ImageBuffer& image, Convert convert) {
+    const int channelEnd = *std::max_element(plan.source.begin(), plan.source.end()) + 1;
+    Result<std::vector<T>> raw = readSamples<T>(input, path, type, image.pixelCount(), channelEnd);
+    if (!raw) return raw.error();
+    convertPixels(*raw, channelEnd, plan, image, convert);
+    return {};
+}
+
+// WebP with alpha (see WebpApi): libwebp's bytes when it can decode the file, else OIIO's
+// premultiplied bytes divided by alpha again (exact colors are then lost where alpha < 255).
+Status decodeWebpWithAlpha(OIIO::ImageInput& input, const std::string& path,
+                           const ChannelPlan& plan, ImageBuffer& image) {
+    std::vector<std::uint8_t> rgba = decodeWebpRgba(path, image.width, image.height);
+    if (rgba.empty()) {
+        Result<std::vector<std::uint8_t>> raw =
+            readSamples<std::uint8_t>(input, path, OIIO::TypeDesc::UINT8, image.pixelCount(), 4);
+        if (!raw) return raw.error();
+        rgba = std::move(*raw);
+        for (std::size_t i = 0; i < rgba.size(); i += 4) {
+            const int alpha = rgba[i + 3];
+            for (std::size_t c = 0; alpha > 0 && c < 3; ++c)
+                rgba[i + c] = std::uint8_t(std::min(255, (rgba[i + c] * 255 + alpha / 2) / alpha));
+        }
+    }
+    convertPixels(rgba, 4, plan, image, byteToFloat);
+    return {};
+}
+
+Status checkFinite(const ImageBuffer& image, const std::string& path) {
+    const std::size_t nc = std::size_t(image.channels);
+    for (std::size_t i = 0; i < image.data.size(); ++i) {
+        if (std::isfinite(image.data[i])) continue;
+        const std::size_t pixel = i / nc;
+        return makeError(path + ": non-finite pixel value (" +
+                         (std::isnan(image.data[i]) ? "NaN" : "infinity") +
+                         ") at x=" + std::to_string(pixel % std::size_t(image.width)) +
+                         ", y=" + std::to_string(pixel / std::size_t(image.width)) + ", channel " +
+                         std::to_string(i % nc));
+    }
+    return {};
+}
+
+Result<LoadedImage> readImageUnchecked(const std::string& path, const ImageReadOptions& options) {
+    if (Status st = checkReadablePath(path); !st) return st.error();
+
+    OIIO::ImageSpec config;
+    config.attribute("oiio:UnassociatedAlpha", 1); // the file's own values, never premultiplied
+    std::unique_ptr<OIIO::ImageInput> input = OIIO::ImageInput::open(path, &config);
+    if (!input) return makeError(withDetails(path + ": not a readable image", OIIO::geterror()));
+
+    const OIIO::ImageSpec& spec = input->spec(); // subimage 0, header only
+    if (spec.deep) return makeError(path + ": deep images are not supported");
+    if (spec.depth > 1) return makeError(path + ": volume images are not supported");
+    if (spec.width <= 0 || spec.height <= 0)
+        return makeError(path + ": " + std::to_string(std::max(spec.width, 0)) + "x" +
+                         std::to_string(std::max(spec.height, 0)) + " image");
+    if (spec.nchannels <= 0) return makeError(path + ": the image has no channels");
+    const std::int64_t pixels = std::int64_t(spec.width) * std::int64_t(spec.height);
+    if (pixels > options.maxPixels)
+        return makeError(path + ": " + std::to_string(spec.width) + "x" +
+                         std::to_string(spec.height) + " pixels exceeds the limit of " +
+                         std::to_string(options.maxPixels) + " pixels (--max-pixels raises it)");
+
+    const ChannelPlan plan = planChannels(spec);
+    LoadedImage loaded;
+    loaded.format = input->format_name();
+    loaded.alphaChannel = plan.alphaChannel;
+    loaded.hasAlpha = plan.alphaChannel >= 0;
+    ImageBuffer& image = loaded.image;
+    image.width = spec.width;
+    image.height = spec.height;
+    image.channels = int(plan.source.size());
+    image.data.resize(image.pixelCount() * std::size_t(image.channels));
+
+    // 8-bit and 16-bit samples are converted here exactly as the reference does (never through
+    // OIIO's own conversion); half/float/double are read as float; any other integer type
+    // (32-bit TIFF, signed samples) goes through OIIO's conversion to float.
+    const OIIO::TypeDesc::BASETYPE base = OIIO::TypeDesc::BASETYPE(spec.format.basetype);
+    Status decoded;
+    const bool premultipliedWebp = loaded.format == "webp" && spec.nchannels == 4 &&
+                                   base == OIIO::TypeDesc::UINT8 &&
+                                   spec.get_int_attribute("oiio:UnassociatedAlpha", 0) == 0;
+    if (premultipliedWebp) {
+        loaded.bitsPerSample = 8;
+        decoded = decodeWebpWithAlpha(*input, path, plan, image);
+    } else if (base == OIIO::TypeDesc::UINT8) {
+        loaded.bitsPerSample = 8;
+        decoded = decodePixels<std::uint8_t>(*input, path, OIIO::TypeDesc::UINT8, plan, image,
+                                             byteToFloat);
+    } else if (base == OIIO::TypeDesc::UINT16) {
+        loaded.bitsPerSample = 16;
+        decoded = decodePixels<std::uint16_t>(*input, path, OIIO::TypeDesc::UINT16, plan, image,
+                                              wordToFloat);
+    } else {
+        const bool floatFile = base == OIIO::TypeDesc::HALF || base == OIIO::TypeDesc::FLOAT ||
+                               base == OIIO::TypeDesc::DOUBLE;
+        loaded.isFloat = floatFile;
+        loaded.bitsPerSample = int(spec.format.basesize() * 8);
+        decoded = decodePixels<float>(*input, path, OIIO::TypeDesc::FLOAT, plan, image,
+                                      [](float v) { return v; });
+    }
+    if (!decoded) return decoded.error();
+    const int orientation = spec.get_int_attribute("Orientation", 1);
+    input->close();
+    input->geterror(); // nothing of this file stays pending in OIIO
+
+    if (loaded.isFloat)
+        if (Status st = checkFinite(image, path); !st) return st.error();
+    if (orientation >= 2 && orientation <= 8) image = applyOrientation(image, orientation);
+    return loaded;
+}
+
+float clampUnit(float v) {
+    return std::min(std::max(v, 0.0f), 1.0f);
+}
+
+// 8-bit sample of v: round(clamp(v, 0, 1) * 255), NaN as 0.
+std::uint8_t toByte(float v) {
+    if (!(v > 0.0f)) return 0;
+    if (v >= 1.0f) return 255;
+    return std::uint8_t(roundHalfEven(v * 255.0f));
+}
+
+// The image formats writeImage knows, by extension.
+// maxSide: checked before writing (libjpeg exits the process on larger JPEGs; 0 = no check).
+struct WriteFormat {
+    const char* extension;
+    const char* plugin;
+    bool floatSamples;
+    int maxSide;
+};
+constexpr WriteFormat kWriteFormats[] = {
+    {".png", "png", false, 0},  {".jpg", "jpeg", false, 65500},  {".jpeg", "jpeg", false, 65500},
+    {".bmp", "bmp", false, 0},  {".webp", "webp", false, 16383}, {".tif", "tiff", true, 0},
+    {".tiff", "tiff", true, 0}, {".exr", "openexr", true, 0},
+};
+
+std::string supportedWriteExtensions() {
+    std::string list;
+    for (const WriteFormat& f : kWriteFormats)
+        list += (list.empty() ? "" : ", ") + std::string(f.extension);
+    return list;
+}
+
+Status checkBufferShape(const std::string& path, int height, int width, int channels,
+                        std::size_t size) {
+    if (height <= 0 || width <= 0)
+        return makeError(path + ": nothing to write (" + std::to_string(std::max(width, 0)) + "x" +
+                         std::to_string(std::max(height, 0)) + " image)");
+    if (channels < 1 || channels > 4)
+        return makeError(path + ": cannot write an image of " + std::to_string(channels) +
+                         " channels (1 to 4)");
+    if (size != std::size_t(height) * std::size_t(width) * std::size_t(channels))
+        return makeError(path + ": the pixel buffer does not match its " + std::to_string(width) +
+                         "x" + std::to_string(height) + " size");
+    return {};
+}
+
+// Writes tightly packed samples of `type` atomically with the plugin named; channels 1..4 are
+// gray, gray+alpha, RGB, RGBA (alpha unassociated).
+Status writePixels(const std::string& path, const char* plugin, int width, int height, int channels,
+                   OIIO::TypeDesc type, const void* data) {
+    OIIO::ImageSpec spec(width, height, channels, type);
+    switch (channels) {
+    case 1:
+        spec.channelnames = {"Y"};
+        break;
+    case 2:
+        spec.channelnames = {"Y", "A"};
+        break;
+    case 3:
+        spec.channelnames = {"R", "G", "B"};
+        break;
+    default:
+        spec.channelnames = {"R", "G", "B", "A"};
+        break;
+    }
+    spec.alpha_channel = (channels == 2 || channels == 4) ? channels - 1 : -1;
+    if (spec.alpha_channel >= 0) spec.attribute("oiio:UnassociatedAlpha", 1);
+    const std::string format = plugin;
+    if (format == "jpeg") spec.attribute("Compression", "jpeg:95");
+    if (format == "tiff" || format == "openexr") spec.attribute("compression", "zip");
+
+    return writeFileAtomically(path, [&](const std::string& temp) -> Status {
+        auto fail = [&](const std::string& what, const std::string& details) -> Status {
+            return makeError(withDetails(path + ": " + what, replaceAll(details, temp, path)));
+        };
+        std::unique_ptr<OIIO::ImageOutput> output = OIIO::ImageOutput::create(plugin);
+        if (!output) return fail("cannot write " + format + " files", OIIO::geterror());
+        if (!output->open(temp, spec)) return fail("cannot create the file", output->geterror());
+        if (!output->write_image(type, data)) {
+            std::string details = output->geterror();
+            output->close();
+            return fail("cannot write the image", details);
+        }
+        if (!output->close()) return fail("cannot finish the file", output->geterror());
+        return {};
+    });
+}
+
+// A lossless WebP through libwebp (see WebpApi): 3 or 4 channels of bytes. libwebp's simple API
+// may change the colors of fully transparent pixels.
+Status writeWebpLossless(const std::string& path, int width, int height, int channels,
+                         const std::vector<std::uint8_t>& bytes) {
+    const WebpApi& api = webpApi();
+    std::uint8_t* encoded = nullptr;
+    const int stride = width * channels;
+    const std::size_t size =
+        channels == 4 ? api.encodeLosslessRgba(bytes.data(), width, height, stride, &encoded)
+                      : api.encodeLosslessRgb(bytes.data(), width, height, stride, &encoded);
+    if (size == 0 || !encoded) {
+        if (encoded) api.release(encoded);
+        return makeError(path + ": cannot encode the image as WebP");
+    }
+    Status written = writeBytesAtomically(path, encoded, size);
+    api.release(encoded);
+    return written;
+}
+
+// Runs `body`, turning any exception (out of memory, an OIIO or libc++ throw) into an error.
+template <class R, class Body> R guarded(const std::string& path, Body body) {
+    try {
+        return body();
+    } catch (const std::bad_alloc&) {
+        return makeError(path + ": out of memory");
+    } catch (const std::exception& e) {
+        return makeError(path + ": " + oneLine(e.what()));
+    } catch (...) {
+        return makeError(path + ": unexpected error");
+    }
+}
+
+} // namespace
+
+Result<LoadedImage> readImage(const std::string& path, const ImageReadOptions& options) {
+    return guarded<Result<LoadedImage>>(path, [&] { return readImageUnchecked(path, options); });
+}
+
+ImageBuffer toRgb(const ImageBuffer& image) {
+    ImageBuffer rgb;
+    if (image.empty() || image.channels < 1) return rgb;
+    rgb.height = image.height;
+    rgb.width = image.width;
+    rgb.channels = 3;
+    const std::size_t pixels = image.pixelCount();
+    rgb.data.resize(pixels * 3);
+    const std::size_t nc = std::size_t(image.channels);
+    const bool gray = image.channels < 3;
+    for (std::size_t i = 0; i < pixels; ++i) {
+        const float* src = image.data.data() + i * nc;
+        float* dst = rgb.data.data() + i * 3;
+        dst[0] = src[0];
+        dst[1] = gray ? src[0] : src[1];
+        dst[2] = gray ? src[0] : src[2];
+    }
+    return rgb;
+}
+
+MaskBuffer maskFromAlpha(const LoadedImage& loaded) {
+    MaskBuffer mask;
+    const ImageBuffer& image = loaded.image;
+    if (!loaded.hasAlpha || loaded.alphaChannel < 0 || loaded.alphaChannel >= image.channels ||
+        image.empty())
+        return mask;
+    mask.height = image.height;
+    mask.width = image.width;
+    const std::size_t pixels = image.pixelCount();
+    mask.data.resize(pixels);
+    const std::size_t nc = std::size_t(image.channels);
+    for (std::size_t i = 0; i < pixels; ++i)
+        mask.data[i] = clampUnit(1.0f - image.data[i * nc + std::size_t(loaded.alphaChannel)]);
+    return mask;
+}
+
+bool parseMaskChannel(const std::string& name, MaskChannel* out) {
+    std::string lower = name;
+    for (char& c : lower)
+        c = char(std::tolower(static_cast<unsigned char>(c)));
+    static const struct {
+        const char* name;
+        MaskChannel channel;
+    } kNames[] = {{"auto", MaskChannel::Auto}, {"alpha", MaskChannel::Alpha},
+                  {"red", MaskChannel::Red},   {"green", MaskChannel::Green},
+                  {"blue", MaskChannel::Blue}, {"luma", MaskChannel::Luma}};
+    for (const auto& entry : kNames) {
+        if (lower != entry.name) continue;
+        if (out) *out = entry.channel;
+        return true;
+    }
+    return false;
+}
+
+Result<MaskBuffer> readMask(const std::string& path, MaskChannel channel,
+                            const ImageReadOptions& options) {
+    return guarded<Result<MaskBuffer>>(path, [&]() -> Result<MaskBuffer> {
+        Result<LoadedImage> loaded = readImageUnchecked(path, options);
+        if (!loaded) return loaded.error();
+        const ImageBuffer& image = loaded->image;
+        const bool color = image.channels >= 3; // else gray or gray+alpha
+
+        // Auto: alpha if any, else red (for a gray file, red is its gray value).
+        if (channel == MaskChannel::Auto)
+            channel = loaded->hasAlpha ? MaskChannel::Alpha : MaskChannel::Red;
+        if (channel == MaskChannel::Alpha) {
+            if (!loaded->hasAlpha)
+                return makeError(path + ": the mask has no alpha channel (--mask-channel alpha)");
+            return maskFromAlpha(*loaded);
+        }
+
+        MaskBuffer mask;
+        mask.height = image.height;
+        mask.width = image.width;
+        const std::size_t pixels = image.pixelCount();
+        mask.data.resize(pixels);
+        const std::size_t nc = std::size_t(image.channels);
+        for (std::size_t i = 0; i < pixels; ++i) {
+            const float* p = image.data.data() + i * nc;
+            float v = p[0]; // gray: every channel choice is the gray value
+            if (color) {
+                switch (channel) {
+                case MaskChannel::Green:
+                    v = p[1];
+                    break;
+                case MaskChannel::Blue:
+                    v = p[2];
+                    break;
+                case MaskChannel::Luma:
+                    v = 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2];
+                    break;
+                default:
+                    break;
+                }
+            }
+            mask.data[i] = clampUnit(v);
+        }
+        return mask;
+    });
+}
+
+Status writeBinaryMaskPng(const std::string& path, const BinaryMask& mask) {
+    return guarded<Status>(path, [&]() -> Status {
+        if (Status st = checkBufferShape(path, mask.height, mask.width, 1, mask.data.size()); !st)
+            return st;
+        std::vector<std::uint8_t> bytes(mask.data.size());
+        for (std::size_t i = 0; i < bytes.size(); ++i)
+            bytes[i] = mask.data[i] ? 255 : 0;
+        return writePixels(path, "png", mask.width, mask.height, 1, OIIO::TypeDesc::UINT8,
+                           bytes.data());
+    });
+}
+
+Status writeMaskPng(const std::string& path, const MaskBuffer& mask) {
+    return guarded<Status>(path, [&]() -> Status {
+        if (Status st = checkBufferShape(path, mask.height, mask.width, 1, mask.data.size()); !st)
+            return st;
+        std::vector<std::uint8_t> bytes(mask.data.size());
+        for (std::size_t i = 0; i < bytes.size(); ++i)
+            bytes[i] = toByte(mask.data[i]);
+        return writePixels(path, "png", mask.width, mask.height, 1, OIIO::TypeDesc::UINT8,
+                           bytes.data());
+    });
+}
+
+Status writeImage(const std::string& path, const ImageBuffer& image) {
+    return guarded<Status>(path, [&]() -> Status {
+        const std::string ext = lowerExtension(path);
+        const WriteFormat* format = nullptr;
+        for (const WriteFormat& f : kWriteFormats)
+            if (ext == f.extension) format = &f;
+        if (!format)
+            return makeError(path + ": unsupported image file extension" +
+                             (ext.empty() ? std::string() : " \"" + ext + "\"") +
+                             " (supported: " + supportedWriteExtensions() + ")");
+        if (Status st = checkBufferShape(path, image.height, image.width, image.channels,
+                                         image.data.size());
+            !st)
+            return st;
+        if (format->maxSide && std::max(image.width, image.height) > format->maxSide)
+            return makeError(path + ": " + std::to_string(image.width) + "x" +
+                             std::to_string(image.height) + " is too large for " + format->plugin +
+                             " (at most " + std::to_string(format->maxSide) + " pixels a side)");
+        for (float v : image.data)
+            if (!std::isfinite(v)) return makeError(path + ": non-finite pixel value, not written");
+
+        // Channel layouts the format can hold: JPEG has no alpha (dropped), BMP no gray+alpha
+        // and WebP no gray (both widened to RGB(A)).
+        const std::string plugin = format->plugin;
+        const int in = image.channels;
+        const bool inAlpha = in == 2 || in == 4;
+        int out = in;
+        if (plugin == "jpeg") out = in >= 3 ? 3 : 1;
+        if (plugin == "bmp" && in == 2) out = 4;
+        if (plugin == "webp" && in < 3) out = inAlpha ? 4 : 3;
+        const bool outAlpha = out == 2 || out == 4;
+        const std::size_t pixels = image.pixelCount();
+        std::vector<float> samples(pixels * std::size_t(out));
+        for (std::size_t i = 0; i < pixels; ++i) {
+            const float* src = image.data.data() + i * std::size_t(in);
+            float* dst = samples.data() + i * std::size_t(out);
+            const int colorsOut = outAlpha ? out - 1 : out;
+            for (int c = 0; c < colorsOut; ++c)
+                dst[c] = src[in >= 3 ? c : 0];
+            if (outAlpha) dst[out - 1] = inAlpha ? src[in - 1] : 1.0f;
+        }
+
+        if (format->floatSamples)
+            return writePixels(path, format->plugin, image.width, image.height, out,
+                               OIIO::TypeDesc::FLOAT, samples.data());
+        std::vector<std::uint8_t> bytes(samples.size());
+        for (std::size_t i = 0; i < bytes.size(); ++i)
+            bytes[i] = toByte(samples[i]);
+        if (plugin == "webp" && webpApi().canEncode())
+            return writeWebpLossless(path, image.width, image.height, out, bytes);
+        if (plugin == "webp" && outAlpha)
+            return makeError(path + ": cannot write WebP with alpha: libwebp's encoder is not "
+                                    "available and OpenImageIO 2.4 would alter the colors");
+        return writePixels(path, format->plugin, image.width, image.height, out,
+                           OIIO::TypeDesc::UINT8, bytes.data());
+    });
+}
+
+} // namespace lb
