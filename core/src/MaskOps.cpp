@@ -202,22 +202,33 @@ ImageBuffer cropImage(const ImageBuffer& image, const CropRect& rect) {
     return out;
 }
 
-BinaryMask roundMask(const MaskBuffer& mask) {
+namespace {
+
+// round() of the rectangle `rect` of `mask` as 0/1 bytes, without copying the floats first.
+BinaryMask roundMaskRect(const MaskBuffer& mask, const CropRect& rect) {
     BinaryMask out;
-    out.height = mask.height;
-    out.width = mask.width;
-    out.data.resize(mask.data.size());
-    const float* src = mask.data.data();
-    std::uint8_t* dst = out.data.data();
-    parallelFor(0, std::int64_t(mask.data.size()), 1 << 16, [&](std::int64_t b, std::int64_t e) {
-        // For v in [0, 1], round half to even is 1 exactly when v > 0.5.
-        for (std::int64_t i = b; i < e; ++i) dst[i] = src[i] > 0.5f;
+    out.height = rect.height;
+    out.width = rect.width;
+    out.data.resize(std::size_t(rect.height) * rect.width);
+    parallelFor(0, rect.height, 64, [&](std::int64_t y0, std::int64_t y1) {
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const float* src = mask.row(int(y) + rect.top) + rect.left;
+            std::uint8_t* dst = out.row(int(y));
+            // For v in [0, 1], round half to even is 1 exactly when v > 0.5.
+            for (int x = 0; x < rect.width; ++x) dst[x] = src[x] > 0.5f;
+        }
     });
     return out;
 }
 
+} // namespace
+
+BinaryMask roundMask(const MaskBuffer& mask) {
+    return roundMaskRect(mask, CropRect{0, 0, mask.height, mask.width});
+}
+
 BinaryMask growBinary(const BinaryMask& mask, int g) {
-    if (g <= 0 || mask.empty()) return mask;
+    if (g <= 1 || mask.empty()) return mask; // a 1x1 window changes nothing
     const int h = mask.height, w = mask.width;
     const int a = windowBefore(g), b = windowAfter(g);
     std::vector<std::uint8_t> rows(mask.data.size());
@@ -326,11 +337,10 @@ Result<BinaryMask> noiseMaskForSize(const MaskBuffer& mask, int imageHeight, int
     if (Status st = checkMask(mask); !st) return st.error();
     const CropRect rect = centreCrop(imageHeight, imageWidth, multiple);
     if (cropOut) *cropOut = rect;
-    MaskBuffer resized = resizeBilinear(mask, imageHeight, imageWidth);
-    MaskBuffer cropped = (rect.height == imageHeight && rect.width == imageWidth)
-                             ? std::move(resized)
-                             : cropMask(resized, rect);
-    return noiseMask(cropped, grow);
+    if (mask.height == imageHeight && mask.width == imageWidth) // resize is the identity
+        return growBinary(roundMaskRect(mask, rect), grow);
+    const MaskBuffer resized = resizeBilinear(mask, imageHeight, imageWidth);
+    return growBinary(roundMaskRect(resized, rect), grow);
 }
 
 Result<InpaintInputs> prepareInpaint(const ImageBuffer& image, const MaskBuffer& mask, int grow,
