@@ -87,14 +87,47 @@ Status runGrow(const GrowOptions& o, const CommandOutput& io) {
     return writeBinaryMaskPng(o.output, *grown);
 }
 
-Status runEncode(const EncodeOptions& o, const CommandOutput& io) {
+LatentFileContents makeLatentFileContents(InpaintEncodeResult&& result, const VaeInfo& info,
+                                          int grow, const std::string& vaeFile,
+                                          const std::string& imageFile,
+                                          const std::string& maskSource) {
+    LatentFileContents latent;
+    latent.samples = std::move(result.samples);
+    latent.hasNoiseMask = true;
+    latent.noiseMask.shape = {1, 1, result.noiseMask.height, result.noiseMask.width};
+    latent.noiseMask.data.assign(result.noiseMask.data.begin(), result.noiseMask.data.end());
+    const CropRect& c = result.crop;
+    auto pair = [](int a, int b) {
+        std::string s = std::to_string(a);
+        s += ',';
+        s += std::to_string(b);
+        return s;
+    };
+    latent.metadata = {
+        {"latentbrush.version", LATENTBRUSH_VERSION},
+        {"grow_mask_by", std::to_string(grow)},
+        {"vae.family", vaeFamilyName(info.family)},
+        {"vae.file", std::filesystem::path(vaeFile).filename().string()},
+        {"vae.latent_channels", std::to_string(info.latentChannels)},
+        {"vae.downscale", std::to_string(info.downscale)},
+        {"source.image", std::filesystem::path(imageFile).filename().string()},
+        {"source.mask", maskSource},
+        {"crop.offset", pair(c.top, c.left)},
+        {"crop.size", pair(c.height, c.width)},
+    };
+    return latent;
+}
+
+namespace {
+
+// Validates an encode's files before any work is done.
+Status checkEncodeFiles(const EncodeOptions& o) {
     if (o.grow < 0 || o.grow > kMaxGrow)
         return makeError("--grow " + std::to_string(o.grow) + " is outside 0.." +
                          std::to_string(kMaxGrow));
     if (Status st = checkInputFile(o.image, "--image"); !st) return st;
     if (!o.mask.empty())
         if (Status st = checkInputFile(o.mask, "--mask"); !st) return st;
-    if (Status st = checkInputFile(o.vae, "--vae"); !st) return st;
     if (Status st = checkOutputPath(o.output, {".latent", ".safetensors"}, "latent"); !st)
         return st;
     if (!o.saveMask.empty())
@@ -104,7 +137,11 @@ Status runEncode(const EncodeOptions& o, const CommandOutput& io) {
                                         "--save-pixels");
             !st)
             return st;
+    return {};
+}
 
+// One image through a loaded VAE: read, encode, write every output atomically.
+Status encodeWithVae(Vae& vae, const EncodeOptions& o, const CommandOutput& io) {
     ImageReadOptions readOptions;
     readOptions.maxPixels = o.maxPixels;
     auto image = readImage(o.image, readOptions);
@@ -115,55 +152,164 @@ Status runEncode(const EncodeOptions& o, const CommandOutput& io) {
         auto m = readMask(o.mask, o.channel, readOptions);
         if (!m) return m.error();
         mask = std::move(*m);
-        maskSource = o.mask;
+        maskSource = std::filesystem::path(o.mask).filename().string();
     } else if (image->hasAlpha) {
         mask = maskFromAlpha(*image);
-        maskSource = o.image + " (alpha)";
+        maskSource = std::filesystem::path(o.image).filename().string() + " (alpha)";
     } else {
         say(io.warn, "warning: " + o.image +
                          " has no alpha and no --mask was given: nothing is masked");
         maskSource = "none";
     }
-
-    VaeLoadOptions vo;
-    vo.family = o.family;
-    vo.device = o.device;
-    vo.dtype = o.dtype;
-    vo.needEncoder = true;
-    auto vae = Vae::load(o.vae, vo);
-    if (!vae) return vae.error();
-    const VaeInfo& info = (*vae)->info();
-
-    auto result = inpaintEncode(**vae, image->image, mask, o.grow);
+    auto result = inpaintEncode(vae, image->image, mask, o.grow);
     if (!result) return makeError(o.image + ": " + result.message());
     if (result->aspectDiffers)
-        say(io.warn, "warning: " + o.mask + ": the mask's aspect ratio differs from the image's;" +
-                         " it is stretched as the reference does");
-
-    LatentFileContents latent;
-    latent.samples = std::move(result->samples);
-    latent.hasNoiseMask = true;
-    latent.noiseMask.shape = {1, 1, result->noiseMask.height, result->noiseMask.width};
-    latent.noiseMask.data.assign(result->noiseMask.data.begin(), result->noiseMask.data.end());
-    const CropRect& c = result->crop;
-    latent.metadata = {
-        {"latentbrush.version", LATENTBRUSH_VERSION},
-        {"grow_mask_by", std::to_string(o.grow)},
-        {"vae.family", vaeFamilyName(info.family)},
-        {"vae.file", std::filesystem::path(o.vae).filename().string()},
-        {"vae.latent_channels", std::to_string(info.latentChannels)},
-        {"vae.downscale", std::to_string(info.downscale)},
-        {"source.image", std::filesystem::path(o.image).filename().string()},
-        {"source.mask", maskSource == "none" ? "none"
-                                             : std::filesystem::path(maskSource).filename().string()},
-        {"crop.offset", std::to_string(c.top) + "," + std::to_string(c.left)},
-        {"crop.size", std::to_string(c.height) + "," + std::to_string(c.width)},
-    };
+        say(io.warn, "warning: " + o.mask +
+                         ": the mask's aspect ratio differs from the image's; it is stretched "
+                         "as the reference does");
     if (!o.saveMask.empty())
         if (Status st = writeBinaryMaskPng(o.saveMask, result->noiseMask); !st) return st;
     if (!o.savePixels.empty())
         if (Status st = writeImage(o.savePixels, result->pixels); !st) return st;
+    const LatentFileContents latent = makeLatentFileContents(
+        std::move(*result), vae.info(), o.grow, o.vae, o.image, maskSource);
     return writeLatentFile(o.output, latent);
+}
+
+Result<std::shared_ptr<Vae>> loadEncoder(const std::string& path,
+                                         const std::optional<VaeFamily>& family,
+                                         const std::string& device, ComputeDType dtype) {
+    VaeLoadOptions vo;
+    vo.family = family;
+    vo.device = device;
+    vo.dtype = dtype;
+    vo.needEncoder = true;
+    return Vae::load(path, vo);
+}
+
+} // namespace
+
+Status runEncode(const EncodeOptions& o, const CommandOutput& io) {
+    if (Status st = checkEncodeFiles(o); !st) return st;
+    if (Status st = checkInputFile(o.vae, "--vae"); !st) return st;
+    auto vae = loadEncoder(o.vae, o.family, o.device, o.dtype);
+    if (!vae) return vae.error();
+    return encodeWithVae(**vae, o, io);
+}
+
+std::uint64_t shardHash(const std::string& name) {
+    std::uint64_t h = 1469598103934665603ull; // FNV-1a, 64-bit
+    for (unsigned char c : name) {
+        h ^= c;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+Result<std::vector<std::string>> batchInputs(const std::string& folder, int shardIndex,
+                                             int shardCount) {
+    static const std::vector<std::string> kImageExtensions = {
+        ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".exr", ".webp", ".bmp"};
+    std::error_code ec;
+    if (!std::filesystem::is_directory(folder, ec))
+        return makeError(folder + ": not a folder");
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+        if (!entry.is_regular_file(ec)) continue;
+        const std::string name = entry.path().filename().string();
+        if (name.empty() || name[0] == '.') continue;
+        if (std::find(kImageExtensions.begin(), kImageExtensions.end(),
+                      lowerExtension(name)) == kImageExtensions.end())
+            continue;
+        if (shardCount > 1 && int(shardHash(name) % std::uint64_t(shardCount)) != shardIndex)
+            continue;
+        names.push_back(name);
+    }
+    if (ec) return makeError(folder + ": cannot list the folder (" + ec.message() + ")");
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+namespace {
+
+// The mask of `imageName` in `maskFolder`: the same stem, any supported extension.
+std::string findMask(const std::string& maskFolder, const std::string& imageName) {
+    const std::string stem = std::filesystem::path(imageName).stem().string();
+    for (const char* ext : {".png", ".PNG", ".tif", ".tiff", ".exr", ".webp", ".bmp", ".jpg"}) {
+        std::filesystem::path p = std::filesystem::path(maskFolder) / (stem + ext);
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(p, ec)) return p.string();
+    }
+    return {};
+}
+
+} // namespace
+
+Status runBatch(const BatchOptions& o, const CommandOutput& io) {
+    if (o.shardCount < 1 || o.shardIndex < 0 || o.shardIndex >= o.shardCount)
+        return makeError("--shard " + std::to_string(o.shardIndex) + "/" +
+                         std::to_string(o.shardCount) + " is not I/N with 0 <= I < N");
+    if (o.grow < 0 || o.grow > kMaxGrow)
+        return makeError("--grow " + std::to_string(o.grow) + " is outside 0.." +
+                         std::to_string(kMaxGrow));
+    if (!o.masks.empty() && !std::filesystem::is_directory(o.masks))
+        return makeError(o.masks + ": not a folder");
+    if (!std::filesystem::is_directory(o.out)) return makeError(o.out + ": not a folder");
+    if (Status st = checkInputFile(o.vae, "--vae"); !st) return st;
+    auto names = batchInputs(o.images, o.shardIndex, o.shardCount);
+    if (!names) return names.error();
+    auto vae = loadEncoder(o.vae, o.family, o.device, o.dtype);
+    if (!vae) return vae.error();
+
+    std::vector<std::string> failures;
+    int done = 0, skipped = 0;
+    const int total = int(names->size());
+    for (int i = 0; i < total; ++i) {
+        const std::string& name = (*names)[std::size_t(i)];
+        const std::string stem = std::filesystem::path(name).stem().string();
+        EncodeOptions e;
+        e.image = (std::filesystem::path(o.images) / name).string();
+        e.mask = o.masks.empty() ? std::string() : findMask(o.masks, name);
+        e.vae = o.vae;
+        e.grow = o.grow;
+        e.channel = o.channel;
+        e.maxPixels = o.maxPixels;
+        e.output = (std::filesystem::path(o.out) / (stem + ".latent")).string();
+        e.saveMask = (std::filesystem::path(o.out) / (stem + ".mask.png")).string();
+        std::string line = "[" + std::to_string(i + 1) + "/" + std::to_string(total) + "] " + name;
+        std::error_code ec;
+        if (std::filesystem::exists(e.output, ec)) {
+            ++skipped;
+            say(io.warn, line + ": already encoded, skipped");
+            continue;
+        }
+        if (!o.masks.empty() && e.mask.empty()) {
+            failures.push_back(e.image + ": no mask with the same name in " + o.masks);
+            say(io.warn, line + ": FAILED (no mask)");
+            continue;
+        }
+        Status st = checkEncodeFiles(e);
+        if (st) st = encodeWithVae(**vae, e, io);
+        if (!st) {
+            failures.push_back(st.message());
+            say(io.warn, line + ": FAILED");
+            continue;
+        }
+        ++done;
+        say(io.warn, line);
+    }
+    std::string summary = "batch: " + std::to_string(done) + " encoded, " +
+                          std::to_string(skipped) + " skipped (already done), " +
+                          std::to_string(failures.size()) + " failed";
+    if (o.shardCount > 1)
+        summary += " (shard " + std::to_string(o.shardIndex) + "/" +
+                   std::to_string(o.shardCount) + ")";
+    say(io.out, summary + "\n");
+    for (const std::string& f : failures) say(io.out, "  failed: " + f + "\n");
+    if (!failures.empty())
+        return makeError(std::to_string(failures.size()) + " of " + std::to_string(total) +
+                         " images failed (listed above)");
+    return {};
 }
 
 Status runDecode(const DecodeOptions& o, const CommandOutput& io) {

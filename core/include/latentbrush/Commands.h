@@ -3,6 +3,8 @@
 #pragma once
 
 #include "latentbrush/ImageIO.h"
+#include "latentbrush/LatentFile.h"
+#include "latentbrush/Pipeline.h"
 #include "latentbrush/Result.h"
 #include "latentbrush/Vae.h"
 
@@ -10,6 +12,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace lb {
 
@@ -45,6 +48,37 @@ struct EncodeOptions {
     std::int64_t maxPixels = 16384ll * 16384ll;
 };
 Status runEncode(const EncodeOptions& options, const CommandOutput& io);
+
+// Encodes every image of a folder with one loaded VAE: masks from `masks` (same stem) or the
+// images' alpha; outputs NAME.latent and NAME.mask.png in `out`; finished outputs are skipped; a
+// bad file is reported and the batch goes on. With shardCount N > 1, only the images whose name
+// hashes to shardIndex are done, so N machines together cover every image exactly once.
+struct BatchOptions {
+    std::string images;
+    std::string masks;
+    MaskChannel channel = MaskChannel::Auto;
+    std::string vae;
+    std::optional<VaeFamily> family;
+    int grow = 6;
+    std::string device = "auto";
+    ComputeDType dtype = ComputeDType::Auto;
+    std::string out;
+    int shardIndex = 0, shardCount = 1;
+    std::int64_t maxPixels = 16384ll * 16384ll;
+};
+Status runBatch(const BatchOptions& options, const CommandOutput& io);
+
+// The images of a folder that shard `shardIndex` of `shardCount` encodes, sorted by name. The
+// shard of a file depends on its name alone (FNV-1a hash), not on what else is in the folder.
+Result<std::vector<std::string>> batchInputs(const std::string& folder, int shardIndex,
+                                             int shardCount);
+std::uint64_t shardHash(const std::string& name);
+
+// The .latent contents of an encode result, with the metadata keys of DESIGN.md.
+LatentFileContents makeLatentFileContents(InpaintEncodeResult&& result, const VaeInfo& info,
+                                          int grow, const std::string& vaeFile,
+                                          const std::string& imageFile,
+                                          const std::string& maskSource);
 
 struct DecodeOptions {
     std::string latent;
