@@ -11,7 +11,7 @@ jobs="${LATENTBRUSH_JOBS:-$(nproc)}"
 
 packages=(
   cmake ninja-build g++ pkg-config ccache
-  qt6-base-dev libgl-dev
+  qt6-base-dev libgl-dev libqt6svg6
   libtorch-dev
   libopenimageio-dev libopencv-core-dev
   nlohmann-json3-dev
