@@ -29,6 +29,9 @@ struct VaeLoadOptions {
     ComputeDType dtype = ComputeDType::Auto;
     bool needEncoder = true;
     bool needDecoder = false;
+    // Encode in tiles of about this many pixels a side (0: only when the memory estimate or an
+    // out-of-memory error asks for it). Tiles overlap and are blended: an approximation.
+    int tileSize = 0;
 };
 
 struct VaeInfo {

@@ -1,0 +1,170 @@
+// VaeLayers: the layers of ComfyUI's comfy/ldm/modules/diffusionmodules/model.py as plain ATen
+// calls, in the reference's order of operations (the goldens are float32-exact to it).
+#include "vae/VaeLayers.h"
+
+#include "vae/VaeModel.h"
+
+#include <torch/version.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace lb::vae {
+namespace {
+
+// Attention scores are computed for this many bytes of query rows at a time.
+constexpr double kAttentionChunkBytes = 256.0 * 1024 * 1024;
+
+std::int64_t attentionRows(std::int64_t positions, std::size_t elementSize) {
+    // scores, their softmax and a transposed copy, at least 4 bytes each
+    const double perRow = double(positions) * double(std::max<std::size_t>(elementSize, 4)) * 3.0;
+    return std::clamp<std::int64_t>(std::int64_t(kAttentionChunkBytes / perRow), 1, positions);
+}
+
+} // namespace
+
+at::Tensor Conv2d::operator()(const at::Tensor& x) const {
+    const std::vector<std::int64_t> s{stride, stride};
+    const std::vector<std::int64_t> p{padding, padding};
+    return at::conv2d(x, weight, bias, at::IntArrayRef(s), at::IntArrayRef(p));
+}
+
+Conv2d Conv2d::load(WeightStore& w, const std::string& name, std::int64_t in, std::int64_t out,
+                    std::int64_t kernel, bool withBias, std::int64_t stride,
+                    std::int64_t padding) {
+    const std::vector<std::int64_t> shape = w.shape(name + ".weight");
+    if (out < 0) out = shape.empty() ? 0 : shape[0];
+    Conv2d conv;
+    conv.weight = w.take(name + ".weight", {out, in, kernel, kernel});
+    if (withBias) conv.bias = w.take(name + ".bias", {out});
+    conv.stride = stride;
+    conv.padding = padding < 0 ? kernel / 2 : padding;
+    return conv;
+}
+
+at::Tensor GroupNorm::operator()(const at::Tensor& x) const {
+    return at::group_norm(x, groups, weight, bias, eps);
+}
+
+GroupNorm GroupNorm::load(WeightStore& w, const std::string& name, std::int64_t channels,
+                          std::int64_t groups, double eps) {
+    if (channels <= 0 || channels % groups != 0)
+        throw LoadError(w.where(name + ".weight") + ": " + std::to_string(channels) +
+                        " channels cannot form " + std::to_string(groups) + " groups");
+    GroupNorm norm;
+    norm.weight = w.take(name + ".weight", {channels});
+    norm.bias = w.take(name + ".bias", {channels});
+    norm.groups = groups;
+    norm.eps = eps;
+    return norm;
+}
+
+at::Tensor ResnetBlock::operator()(const at::Tensor& x) const {
+    at::Tensor h = siluInPlace(norm1(x));
+    h = conv1(h);
+    h = siluInPlace(norm2(h));
+    h = conv2(h);
+    return shortcut.weight.defined() ? shortcut(x).add_(h) : x + h;
+}
+
+ResnetBlock ResnetBlock::load(WeightStore& w, const std::string& prefix, std::int64_t in) {
+    ResnetBlock b;
+    b.norm1 = GroupNorm::load(w, prefix + "norm1", in, 32, 1e-6);
+    b.conv1 = Conv2d::load(w, prefix + "conv1", in, -1, 3, true);
+    const std::int64_t out = b.conv1.outChannels();
+    b.norm2 = GroupNorm::load(w, prefix + "norm2", out, 32, 1e-6);
+    b.conv2 = Conv2d::load(w, prefix + "conv2", out, out, 3, true);
+    if (in != out) {
+        // use_conv_shortcut (3x3) is rare; the usual shortcut is the 1x1 nin_shortcut.
+        if (w.has(prefix + "conv_shortcut.weight"))
+            b.shortcut = Conv2d::load(w, prefix + "conv_shortcut", in, out, 3, true);
+        else
+            b.shortcut = Conv2d::load(w, prefix + "nin_shortcut", in, out, 1, true);
+    }
+    return b;
+}
+
+at::Tensor AttnBlock::operator()(const at::Tensor& x) const {
+    const at::Tensor h = norm(x);
+    at::Tensor out = spatialAttention(q(h), k(h), v(h));
+    return x + projOut(out);
+}
+
+AttnBlock AttnBlock::load(WeightStore& w, const std::string& prefix, std::int64_t channels) {
+    AttnBlock a;
+    a.norm = GroupNorm::load(w, prefix + "norm", channels, 32, 1e-6);
+    a.q = Conv2d::load(w, prefix + "q", channels, channels, 1, true);
+    a.k = Conv2d::load(w, prefix + "k", channels, channels, 1, true);
+    a.v = Conv2d::load(w, prefix + "v", channels, channels, 1, true);
+    a.projOut = Conv2d::load(w, prefix + "proj_out", channels, channels, 1, true);
+    return a;
+}
+
+at::Tensor spatialAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
+    const std::int64_t b = q.size(0), c = q.size(1), h = q.size(2), w = q.size(3);
+    const std::int64_t n = h * w;
+    const std::int64_t rows = attentionRows(n, q.element_size());
+#if TORCH_VERSION_MAJOR >= 2
+    // ComfyUI's pytorch_attention: one head of dimension C over the H*W positions.
+    auto heads = [&](const at::Tensor& t) { return t.reshape({b, 1, c, n}).transpose(2, 3).contiguous(); };
+    const at::Tensor qh = heads(q), kh = heads(k), vh = heads(v);
+    at::Tensor out;
+    if (rows >= n) {
+        out = at::scaled_dot_product_attention(qh, kh, vh);
+    } else {
+        out = at::empty_like(qh);
+        for (std::int64_t i = 0; i < n; i += rows) {
+            const std::int64_t len = std::min(rows, n - i);
+            out.narrow(2, i, len).copy_(at::scaled_dot_product_attention(qh.narrow(2, i, len), kh, vh));
+        }
+    }
+    return out.transpose(2, 3).reshape({b, c, h, w});
+#else
+    // ComfyUI's normal_attention / slice_attention, the path PyTorch 1.13 takes.
+    const at::Tensor qt = q.reshape({b, c, n}).permute({0, 2, 1}); // b, hw, c
+    const at::Tensor kt = k.reshape({b, c, n});                    // b, c, hw
+    const at::Tensor vt = v.reshape({b, c, n});
+    const double scale = std::pow(double(c), -0.5);
+    auto rowsOf = [&](const at::Tensor& queries) {
+        at::Tensor s = at::bmm(queries, kt) * scale;
+        s = at::softmax(s, 2).permute({0, 2, 1});
+        return at::bmm(vt, s); // b, c, rows
+    };
+    if (rows >= n) return rowsOf(qt).reshape({b, c, h, w});
+    at::Tensor out = at::empty({b, c, n}, q.options());
+    for (std::int64_t i = 0; i < n; i += rows) {
+        const std::int64_t len = std::min(rows, n - i);
+        out.narrow(2, i, len).copy_(rowsOf(qt.narrow(1, i, len)));
+    }
+    return out.reshape({b, c, h, w});
+#endif
+}
+
+double attentionBytes(std::int64_t positions, std::int64_t channels, std::size_t elementSize) {
+    const std::int64_t rows = attentionRows(positions, elementSize);
+    return double(rows) * double(positions) * double(std::max<std::size_t>(elementSize, 4)) * 3.0 +
+           double(positions) * double(channels) * double(elementSize) * 4.0;
+}
+
+at::Tensor downsample(const Conv2d& conv, const at::Tensor& x) {
+    const std::vector<std::int64_t> pad{0, 1, 0, 1};
+    return conv(at::constant_pad_nd(x, at::IntArrayRef(pad), 0));
+}
+
+at::Tensor upsampleNearest2x(const at::Tensor& x) {
+    const std::int64_t b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
+    return x.reshape({b, c, h, 1, w, 1}).expand({b, c, h, 2, w, 2}).reshape({b, c, h * 2, w * 2});
+}
+
+at::Tensor pack2x2(const at::Tensor& z) {
+    const std::int64_t b = z.size(0), c = z.size(1), h = z.size(2) / 2, w = z.size(3) / 2;
+    return z.reshape({b, c, h, 2, w, 2}).permute({0, 1, 3, 5, 2, 4}).reshape({b, c * 4, h, w});
+}
+
+at::Tensor unpack2x2(const at::Tensor& z) {
+    const std::int64_t b = z.size(0), c = z.size(1) / 4, h = z.size(2), w = z.size(3);
+    return z.reshape({b, c, 2, 2, h, w}).permute({0, 1, 4, 2, 5, 3}).reshape({b, c, h * 2, w * 2});
+}
+
+} // namespace lb::vae

@@ -1,0 +1,93 @@
+// VaeLayers: the building blocks ComfyUI's VAE classes are made of (conv, GroupNorm, ResnetBlock,
+// single-head AttnBlock, Downsample, Upsample) as small structs loaded from a WeightStore.
+#pragma once
+
+#include "vae/VaeWeights.h"
+
+#include <torch/types.h>
+
+#include <cstdint>
+#include <string>
+
+namespace lb::vae {
+
+// In-place activations on a tensor the caller no longer needs (SiLU(inplace=True), ReLU(inplace=True)).
+inline at::Tensor siluInPlace(at::Tensor x) {
+    at::silu_(x);
+    return x;
+}
+inline at::Tensor reluInPlace(at::Tensor x) {
+    at::relu_(x);
+    return x;
+}
+
+// nn.Conv2d: weight [O, I, k, k], optional bias [O].
+struct Conv2d {
+    at::Tensor weight;
+    at::Tensor bias; // undefined when the layer has none
+    std::int64_t stride = 1;
+    std::int64_t padding = 0;
+
+    at::Tensor operator()(const at::Tensor& x) const;
+    std::int64_t outChannels() const { return weight.size(0); }
+
+    // Loads `<name>.weight` (and `<name>.bias` when `withBias`). `out` < 0 reads the output
+    // channels from the file; `in` is always checked.
+    static Conv2d load(WeightStore& w, const std::string& name, std::int64_t in, std::int64_t out,
+                       std::int64_t kernel, bool withBias, std::int64_t stride = 1,
+                       std::int64_t padding = -1);
+};
+
+// nn.GroupNorm(groups, channels, eps, affine=True).
+struct GroupNorm {
+    at::Tensor weight;
+    at::Tensor bias;
+    std::int64_t groups = 32;
+    double eps = 1e-6;
+
+    at::Tensor operator()(const at::Tensor& x) const;
+    static GroupNorm load(WeightStore& w, const std::string& name, std::int64_t channels,
+                          std::int64_t groups, double eps);
+};
+
+// model.py ResnetBlock (no timestep embedding, dropout 0):
+// x + conv2(silu(norm2(conv1(silu(norm1(x)))))), x through nin_shortcut when channels change.
+struct ResnetBlock {
+    GroupNorm norm1;
+    Conv2d conv1;
+    GroupNorm norm2;
+    Conv2d conv2;
+    Conv2d shortcut; // weight undefined when in == out
+
+    at::Tensor operator()(const at::Tensor& x) const;
+    std::int64_t outChannels() const { return conv2.outChannels(); }
+    static ResnetBlock load(WeightStore& w, const std::string& prefix, std::int64_t in);
+};
+
+// model.py AttnBlock: GroupNorm, 1x1 q/k/v convs, single-head softmax(q k^T / sqrt(C)) v over
+// all positions, 1x1 proj_out, residual.
+struct AttnBlock {
+    GroupNorm norm;
+    Conv2d q, k, v, projOut;
+
+    at::Tensor operator()(const at::Tensor& x) const;
+    static AttnBlock load(WeightStore& w, const std::string& prefix, std::int64_t channels);
+};
+
+// Single-head attention of [B, C, H, W] q, k, v over the H*W positions (ComfyUI's
+// optimized_attention for VAEs). LibTorch 2.x: scaled_dot_product_attention; 1.13: matmul +
+// softmax. Both are chunked over query rows so that large latents fit in memory.
+at::Tensor spatialAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v);
+// Bytes the attention of n positions of c channels needs beyond q, k, v and the output.
+double attentionBytes(std::int64_t positions, std::int64_t channels, std::size_t elementSize);
+
+// model.py Downsample: pad (0, 1, 0, 1) with zeros, then a 3x3 stride-2 convolution.
+at::Tensor downsample(const Conv2d& conv, const at::Tensor& x);
+// Nearest-neighbour 2x upsampling (F.interpolate(scale_factor=2.0, mode="nearest")).
+at::Tensor upsampleNearest2x(const at::Tensor& x);
+
+// [B, c, 2i, 2j] -> [B, 4c, i, j], channel 4c' + 2*pi + pj (reshape(B,c,i,2,j,2).permute(0,1,3,5,2,4)).
+at::Tensor pack2x2(const at::Tensor& z);
+at::Tensor unpack2x2(const at::Tensor& z);
+
+} // namespace lb::vae

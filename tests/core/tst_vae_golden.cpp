@@ -1,0 +1,127 @@
+// Golden test of the VAE encoders: every case of ../shared/golden with a VAE, its stored encoder
+// input `pixels` encoded on the CPU in float32 and compared with its `samples`.
+#include "TestSupport.h"
+
+#include "latentbrush/Safetensors.h"
+#include "latentbrush/Vae.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace {
+
+// The contract of DESIGN.md: samples within 1e-4 x max(1, |reference|), float32 on the CPU.
+constexpr double kRelativeTolerance = 1e-4;
+
+QJsonObject readCase(const QString& dir) {
+    QFile f(dir + QStringLiteral("/case.json"));
+    if (!f.open(QIODevice::ReadOnly)) return {};
+    return QJsonDocument::fromJson(f.readAll()).object();
+}
+
+// "vae/x.safetensors" is relative to golden/, "shared:models/x" to shared/.
+QString vaePath(const QString& goldenDir, const QString& vae) {
+    if (vae.startsWith(QStringLiteral("shared:"))) return lbtest::sharedDir() + QLatin1Char('/') + vae.mid(7);
+    return goldenDir + QLatin1Char('/') + vae;
+}
+
+std::vector<float> floats(const lb::TensorView& t) {
+    std::vector<float> out(std::size_t(t.numel()));
+    if (t.dtype == lb::DType::F32) std::memcpy(out.data(), t.data, out.size() * sizeof(float));
+    return out;
+}
+
+} // namespace
+
+class TestVaeGolden : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase() { LB_REQUIRE_SHARED(); }
+
+    void encode_data() {
+        QTest::addColumn<QString>("caseDir");
+        const QString golden = lbtest::sharedDir() + QStringLiteral("/golden");
+        int cases = 0;
+        for (const QString& name : QDir(golden).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
+            const QString dir = golden + QLatin1Char('/') + name;
+            if (readCase(dir).contains(QStringLiteral("vae"))) {
+                QTest::newRow(qPrintable(name)) << dir;
+                ++cases;
+            }
+        }
+        QVERIFY2(cases > 0, "no golden case with a VAE found");
+    }
+
+    void encode() {
+        QFETCH(QString, caseDir);
+        const QJsonObject c = readCase(caseDir);
+        const QString vae = vaePath(QFileInfo(caseDir).absolutePath(), c.value(QStringLiteral("vae")).toString());
+
+        lb::VaeLoadOptions options;
+        options.device = "cpu";
+        options.dtype = lb::ComputeDType::F32;
+        auto loaded = lb::Vae::load(vae.toStdString(), options);
+        QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.message().c_str());
+        lb::Vae& model = *loaded.value();
+        QCOMPARE(model.info().downscale, c.value(QStringLiteral("downscale")).toInt());
+
+        auto expected = lb::SafetensorsFile::open((caseDir + QStringLiteral("/expected.safetensors")).toStdString());
+        QVERIFY2(expected.ok(), expected.ok() ? "" : expected.message().c_str());
+        const lb::TensorView* pixels = expected.value()->find("pixels");
+        const lb::TensorView* samples = expected.value()->find("samples");
+        QVERIFY(pixels && samples);
+        QCOMPARE(pixels->dtype, lb::DType::F32);
+        QCOMPARE(samples->dtype, lb::DType::F32);
+        QCOMPARE(pixels->shape.size(), std::size_t(4));
+
+        lb::ImageBuffer image;
+        image.height = int(pixels->shape[1]);
+        image.width = int(pixels->shape[2]);
+        image.channels = int(pixels->shape[3]);
+        image.data = floats(*pixels);
+        auto encoded = model.encode(image);
+        QVERIFY2(encoded.ok(), encoded.ok() ? "" : encoded.message().c_str());
+        const lb::LatentBuffer& latent = encoded.value();
+        QCOMPARE(latent.shape, samples->shape);
+
+        const std::vector<float> reference = floats(*samples);
+        double maxAbs = 0.0, maxRel = 0.0;
+        std::size_t worst = 0;
+        for (std::size_t i = 0; i < reference.size(); ++i) {
+            const double err = std::abs(double(latent.data[i]) - double(reference[i]));
+            const double rel = err / std::max(1.0, std::abs(double(reference[i])));
+            maxAbs = std::max(maxAbs, err);
+            if (rel > maxRel) {
+                maxRel = rel;
+                worst = i;
+            }
+        }
+        qInfo("%s: %s, max |error| %.3g, max error / max(1, |ref|) %.3g (tolerance %.0e)",
+              qPrintable(QFileInfo(caseDir).fileName()), lb::vaeFamilyName(model.info().family), maxAbs,
+              maxRel, kRelativeTolerance);
+        if (maxRel > kRelativeTolerance) {
+            // Keep the actual latent next to the build for inspection.
+            const QString out = QStringLiteral(LATENTBRUSH_BINARY_DIR "/test-output/vae-golden/") +
+                                QFileInfo(caseDir).fileName();
+            QDir().mkpath(out);
+            lb::TensorToWrite t{"samples", lb::DType::F32, latent.shape, latent.data.data(),
+                                latent.data.size() * sizeof(float)};
+            (void)lb::writeSafetensors((out + QStringLiteral("/actual.safetensors")).toStdString(), {t}, {});
+            QFAIL(qPrintable(QStringLiteral("element %1: %2 vs reference %3; actual saved in %4")
+                                 .arg(worst)
+                                 .arg(latent.data[worst])
+                                 .arg(reference[worst])
+                                 .arg(out)));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestVaeGolden)
+#include "tst_vae_golden.moc"
