@@ -1,0 +1,358 @@
+// CanvasWidget: draws only the dirty parts of the cached layers at the current zoom and maps
+// input to image coordinates for the brush. No document logic lives here.
+#include "CanvasWidget.h"
+
+#include "BrushTool.h"
+#include "CanvasLayers.h"
+#include "GrowPreview.h"
+#include "MaskDocument.h"
+
+#include <QGuiApplication>
+#include <QKeyEvent>
+#include <QMouseEvent>
+#include <QPaintEvent>
+#include <QPainter>
+#include <QPainterPath>
+#include <QTabletEvent>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <cmath>
+
+namespace lbui {
+
+CanvasWidget::CanvasWidget(MaskDocument* doc, GrowPreview* preview, CanvasLayers* layers,
+                           BrushTool* brush, QWidget* parent)
+    : QWidget(parent), doc_(doc), preview_(preview), layers_(layers), brush_(brush) {
+    setAttribute(Qt::WA_OpaquePaintEvent);
+    setAttribute(Qt::WA_TabletTracking);
+    setMouseTracking(true);
+    setFocusPolicy(Qt::StrongFocus);
+    setAcceptDrops(false); // the main window takes drops
+    setMinimumSize(200, 150);
+    setCursor(Qt::BlankCursor);
+    connect(doc_, &MaskDocument::imageChanged, this, &CanvasWidget::onImageChanged);
+    connect(layers_, &CanvasLayers::layersChanged, this, &CanvasWidget::updateImageRect);
+    connect(brush_, &BrushTool::settingsChanged, this, [this] { updateBrushCursor(cursorPos_); });
+}
+
+void CanvasWidget::onImageChanged() {
+    fitted_ = true;
+    fitToWindow();
+}
+
+void CanvasWidget::setZoom(double zoom, QPointF widgetPos) {
+    zoom = std::clamp(zoom, kMinZoom, kMaxZoom);
+    const QPointF anchor = widgetToImage(widgetPos);
+    zoom_ = zoom;
+    offset_ = widgetPos - anchor * zoom_;
+    fitted_ = false;
+    update();
+    emit zoomChanged(zoom_);
+}
+
+void CanvasWidget::zoomAt(QPointF widgetPos, double factor) {
+    setZoom(zoom_ * factor, widgetPos);
+}
+
+void CanvasWidget::zoomIn() {
+    zoomAt(QPointF(width(), height()) / 2.0, 1.25);
+}
+void CanvasWidget::zoomOut() {
+    zoomAt(QPointF(width(), height()) / 2.0, 1.0 / 1.25);
+}
+
+void CanvasWidget::fitToWindow() {
+    if (!doc_->hasImage() || width() <= 0 || height() <= 0) return;
+    const double margin = 24.0;
+    const double zx = std::max(1.0, width() - 2 * margin) / doc_->width();
+    const double zy = std::max(1.0, height() - 2 * margin) / doc_->height();
+    zoom_ = std::clamp(std::min(zx, zy), kMinZoom, kMaxZoom);
+    offset_ =
+        QPointF((width() - doc_->width() * zoom_) / 2.0, (height() - doc_->height() * zoom_) / 2.0);
+    fitted_ = true;
+    update();
+    emit zoomChanged(zoom_);
+}
+
+void CanvasWidget::actualSize() {
+    if (!doc_->hasImage()) return;
+    const QPointF centre(width() / 2.0, height() / 2.0);
+    setZoom(1.0, centre);
+    // Snap to whole pixels so the image is drawn unscaled and crisp.
+    offset_ = QPointF(std::round(offset_.x()), std::round(offset_.y()));
+    update();
+}
+
+void CanvasWidget::panBy(QPointF delta) {
+    offset_ += delta;
+    fitted_ = false;
+    update();
+}
+
+void CanvasWidget::setViewMode(ViewMode mode) {
+    viewMode_ = mode;
+    update();
+}
+
+void CanvasWidget::setShowGrownOutline(bool show) {
+    showGrown_ = show;
+    update();
+}
+
+void CanvasWidget::setShowCropLoss(bool show) {
+    showCrop_ = show;
+    update();
+}
+
+void CanvasWidget::resizeEvent(QResizeEvent*) {
+    if (fitted_ || fitPending_) {
+        fitPending_ = false;
+        fitToWindow();
+    }
+}
+
+void CanvasWidget::updateImageRect(const QRect& imageRect) {
+    if (imageRect.isEmpty()) return;
+    const QRectF w(imageToWidget(imageRect.topLeft()),
+                   imageToWidget(imageRect.bottomRight() + QPoint(1, 1)));
+    update(w.toAlignedRect().adjusted(-2, -2, 2, 2) & rect());
+}
+
+QRect CanvasWidget::brushCursorRect(QPointF p) const {
+    const double r = brush_->radiusFor(1.0) * zoom_ + 3.0;
+    return QRectF(p.x() - r, p.y() - r, 2 * r, 2 * r).toAlignedRect().adjusted(-2, -2, 2, 2);
+}
+
+void CanvasWidget::updateBrushCursor(QPointF widgetPos) {
+    update(brushCursorRect(cursorPos_));
+    cursorPos_ = widgetPos;
+    update(brushCursorRect(cursorPos_));
+}
+
+void CanvasWidget::paintEvent(QPaintEvent* event) {
+    QPainter p(this);
+    const QColor background(38, 38, 41);
+    p.fillRect(event->rect(), background);
+    if (!doc_->hasImage()) {
+        p.setPen(QColor(170, 170, 175));
+        p.drawText(rect(), Qt::AlignCenter,
+                   tr("Open an image (Ctrl+O) or drop one here to start painting its mask."));
+        return;
+    }
+    const QRectF imageOnWidget(offset_, QSizeF(doc_->width() * zoom_, doc_->height() * zoom_));
+    p.setRenderHint(QPainter::SmoothPixmapTransform, zoom_ < 1.0);
+
+    for (const QRect& dirty : event->region()) {
+        const QRectF target = QRectF(dirty) & imageOnWidget;
+        if (target.isEmpty()) continue;
+        const QRectF source((target.topLeft() - offset_) / zoom_, target.size() / zoom_);
+        switch (viewMode_) {
+        case ViewMode::Overlay:
+            p.drawImage(target, doc_->displayImage(), source);
+            p.drawImage(target, layers_->maskOverlay(), source);
+            break;
+        case ViewMode::MaskOnly:
+            p.drawImage(target, layers_->maskOnly(), source);
+            break;
+        case ViewMode::EncoderInput:
+            p.drawImage(target, layers_->encoderInput(), source);
+            break;
+        }
+        if (showGrown_) p.drawImage(target, layers_->grownOverlay(), source);
+    }
+
+    p.setRenderHint(QPainter::Antialiasing, true);
+    if (showCrop_) {
+        // What the crop to the VAE's multiple drops: hatched, with the kept area outlined.
+        const QRect crop = preview_->cropRect();
+        const QRectF cropOnWidget(imageToWidget(crop.topLeft()),
+                                  QSizeF(crop.width() * zoom_, crop.height() * zoom_));
+        if (cropOnWidget != imageOnWidget) {
+            QPainterPath lost;
+            lost.addRect(imageOnWidget);
+            QPainterPath kept;
+            kept.addRect(cropOnWidget);
+            lost = lost.subtracted(kept);
+            p.fillPath(lost, QColor(0, 0, 0, 150));
+            p.fillPath(lost, QBrush(QColor(255, 200, 0, 150), Qt::BDiagPattern));
+            QPen dash(QColor(255, 200, 0), 1.0, Qt::DashLine);
+            dash.setCosmetic(true);
+            p.setPen(dash);
+            p.setBrush(Qt::NoBrush);
+            p.drawRect(cropOnWidget.adjusted(-0.5, -0.5, 0.5, 0.5));
+        }
+    }
+
+    // Brush outline at the cursor.
+    if (cursorInside_ && !panning_ && !spaceHeld_) {
+        const double r = std::max(1.5, brush_->radiusFor(1.0) * zoom_);
+        const bool erase =
+            brush_->mode() == BrushTool::Mode::Erase || paintButton_ == Qt::RightButton;
+        p.setBrush(Qt::NoBrush);
+        p.setPen(QPen(QColor(0, 0, 0, 170), 3.0));
+        p.drawEllipse(cursorPos_, r, r);
+        p.setPen(QPen(erase ? QColor(255, 255, 255) : QColor(255, 240, 120), 1.2,
+                      erase ? Qt::DashLine : Qt::SolidLine));
+        p.drawEllipse(cursorPos_, r, r);
+        p.setPen(QPen(QColor(255, 255, 255, 200), 1.0));
+        p.drawLine(cursorPos_ - QPointF(3, 0), cursorPos_ + QPointF(3, 0));
+        p.drawLine(cursorPos_ - QPointF(0, 3), cursorPos_ + QPointF(0, 3));
+    }
+}
+
+void CanvasWidget::emitCursor(QPointF widgetPos) {
+    if (!doc_->hasImage()) return;
+    const QPointF ip = widgetToImage(widgetPos);
+    const QPoint pixel(int(std::floor(ip.x())), int(std::floor(ip.y())));
+    emit cursorMoved(pixel, doc_->bounds().contains(pixel));
+}
+
+void CanvasWidget::pointerPress(QPointF pos, Qt::MouseButton button, Qt::KeyboardModifiers mods,
+                                double pressure) {
+    setFocus(Qt::MouseFocusReason);
+    if (button == Qt::MiddleButton || (button == Qt::LeftButton && spaceHeld_)) {
+        panning_ = true;
+        lastPanPos_ = pos;
+        updatePanCursor();
+        return;
+    }
+    if ((button == Qt::LeftButton || button == Qt::RightButton) && !painting_ && doc_->hasImage()) {
+        painting_ = true;
+        paintButton_ = button;
+        brush_->beginStroke(widgetToImage(pos), pressure, button == Qt::RightButton,
+                            mods.testFlag(Qt::ShiftModifier));
+    }
+}
+
+void CanvasWidget::pointerMove(QPointF pos, double pressure) {
+    if (panning_) {
+        panBy(pos - lastPanPos_);
+        lastPanPos_ = pos;
+        return;
+    }
+    if (painting_) brush_->continueStroke(widgetToImage(pos), pressure);
+}
+
+void CanvasWidget::pointerRelease(Qt::MouseButton button) {
+    if (panning_ && (button == Qt::MiddleButton || button == Qt::LeftButton)) {
+        panning_ = false;
+        updatePanCursor();
+        return;
+    }
+    if (painting_ && button == paintButton_) {
+        brush_->endStroke();
+        painting_ = false;
+        paintButton_ = Qt::NoButton;
+    }
+}
+
+void CanvasWidget::mousePressEvent(QMouseEvent* event) {
+    if (tabletActive_) return;
+    pointerPress(event->position(), event->button(), event->modifiers(), 1.0);
+    event->accept();
+}
+
+void CanvasWidget::mouseMoveEvent(QMouseEvent* event) {
+    updateBrushCursor(event->position());
+    emitCursor(event->position());
+    if (!tabletActive_) pointerMove(event->position(), 1.0);
+    event->accept();
+}
+
+void CanvasWidget::mouseReleaseEvent(QMouseEvent* event) {
+    if (tabletActive_) return;
+    pointerRelease(event->button());
+    event->accept();
+}
+
+void CanvasWidget::tabletEvent(QTabletEvent* event) {
+    const QPointF pos = event->position();
+    const double pressure = event->pressure() > 0 ? event->pressure() : 1.0;
+    switch (event->type()) {
+    case QEvent::TabletPress:
+        tabletActive_ = true;
+        pointerPress(pos, event->button() == Qt::NoButton ? Qt::LeftButton : event->button(),
+                     event->modifiers(), pressure);
+        break;
+    case QEvent::TabletMove:
+        updateBrushCursor(pos);
+        emitCursor(pos);
+        pointerMove(pos, pressure);
+        break;
+    case QEvent::TabletRelease:
+        pointerRelease(event->button() == Qt::NoButton ? paintButton_ : event->button());
+        if (panning_) pointerRelease(Qt::MiddleButton);
+        tabletActive_ = false;
+        break;
+    default:
+        break;
+    }
+    event->accept();
+}
+
+void CanvasWidget::wheelEvent(QWheelEvent* event) {
+    const QPoint angle = event->angleDelta();
+    if (!angle.isNull()) {
+        const double steps = angle.y() / 120.0;
+        if (event->modifiers().testFlag(Qt::ShiftModifier) &&
+            !event->modifiers().testFlag(Qt::ControlModifier))
+            panBy(QPointF(angle.y() / 2.0, angle.x() / 2.0));
+        else
+            zoomAt(event->position(), std::pow(1.25, steps));
+    } else if (!event->pixelDelta().isNull()) {
+        panBy(event->pixelDelta());
+    }
+    event->accept();
+}
+
+void CanvasWidget::keyPressEvent(QKeyEvent* event) {
+    if (event->key() == Qt::Key_Space && !event->isAutoRepeat()) {
+        spaceHeld_ = true;
+        updatePanCursor();
+        update(brushCursorRect(cursorPos_));
+        event->accept();
+        return;
+    }
+    QWidget::keyPressEvent(event);
+}
+
+void CanvasWidget::keyReleaseEvent(QKeyEvent* event) {
+    if (event->key() == Qt::Key_Space && !event->isAutoRepeat()) {
+        spaceHeld_ = false;
+        if (panning_ && !(QGuiApplication::mouseButtons() & Qt::MiddleButton)) panning_ = false;
+        updatePanCursor();
+        update(brushCursorRect(cursorPos_));
+        event->accept();
+        return;
+    }
+    QWidget::keyReleaseEvent(event);
+}
+
+void CanvasWidget::updatePanCursor() {
+    if (panning_)
+        setCursor(Qt::ClosedHandCursor);
+    else if (spaceHeld_)
+        setCursor(Qt::OpenHandCursor);
+    else
+        setCursor(Qt::BlankCursor);
+}
+
+void CanvasWidget::enterEvent(QEnterEvent* event) {
+    cursorInside_ = true;
+    updateBrushCursor(event->position());
+}
+
+void CanvasWidget::leaveEvent(QEvent*) {
+    cursorInside_ = false;
+    update(brushCursorRect(cursorPos_));
+    emit cursorLeft();
+}
+
+void CanvasWidget::focusOutEvent(QFocusEvent* event) {
+    spaceHeld_ = false;
+    updatePanCursor();
+    QWidget::focusOutEvent(event);
+}
+
+} // namespace lbui

@@ -1,0 +1,99 @@
+// CanvasWidget: the view of the document: draws the cached layers, zooms around the cursor,
+// pans (space-drag, middle button), and turns mouse and tablet input into BrushTool strokes.
+#pragma once
+
+#include <QPointF>
+#include <QWidget>
+
+namespace lbui {
+
+class BrushTool;
+class CanvasLayers;
+class GrowPreview;
+class MaskDocument;
+
+class CanvasWidget : public QWidget {
+    Q_OBJECT
+public:
+    enum class ViewMode { Overlay, MaskOnly, EncoderInput };
+    static constexpr double kMinZoom = 1.0 / 64.0;
+    static constexpr double kMaxZoom = 64.0;
+
+    CanvasWidget(MaskDocument* doc, GrowPreview* preview, CanvasLayers* layers, BrushTool* brush,
+                 QWidget* parent = nullptr);
+
+    double zoom() const { return zoom_; }
+    QPointF offset() const { return offset_; } // widget position of the image's (0, 0)
+    QPointF widgetToImage(QPointF p) const { return (p - offset_) / zoom_; }
+    QPointF imageToWidget(QPointF p) const { return p * zoom_ + offset_; }
+
+    ViewMode viewMode() const { return viewMode_; }
+    bool showGrownOutline() const { return showGrown_; }
+    bool showCropLoss() const { return showCrop_; }
+
+public slots:
+    void zoomAt(QPointF widgetPos, double factor);
+    void setZoom(double zoom, QPointF widgetPos);
+    void zoomIn();
+    void zoomOut();
+    void fitToWindow();
+    void actualSize();
+    void panBy(QPointF delta);
+    void setViewMode(lbui::CanvasWidget::ViewMode mode);
+    void setShowGrownOutline(bool show);
+    void setShowCropLoss(bool show);
+
+signals:
+    void zoomChanged(double zoom);
+    void cursorMoved(QPoint imagePos, bool insideImage);
+    void cursorLeft();
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void tabletEvent(QTabletEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    void keyReleaseEvent(QKeyEvent* event) override;
+    void enterEvent(QEnterEvent* event) override;
+    void leaveEvent(QEvent* event) override;
+    void focusOutEvent(QFocusEvent* event) override;
+
+private:
+    void onImageChanged();
+    void updateImageRect(const QRect& imageRect);
+    void updateBrushCursor(QPointF widgetPos);
+    QRect brushCursorRect(QPointF widgetPos) const;
+    void updatePanCursor();
+    void emitCursor(QPointF widgetPos);
+    void pointerPress(QPointF pos, Qt::MouseButton button, Qt::KeyboardModifiers mods,
+                      double pressure);
+    void pointerMove(QPointF pos, double pressure);
+    void pointerRelease(Qt::MouseButton button);
+
+    MaskDocument* doc_;
+    GrowPreview* preview_;
+    CanvasLayers* layers_;
+    BrushTool* brush_;
+    double zoom_ = 1.0;
+    QPointF offset_;
+    ViewMode viewMode_ = ViewMode::Overlay;
+    bool showGrown_ = true;
+    bool showCrop_ = true;
+    bool fitPending_ = true; // fit when the widget first gets its size
+    bool fitted_ = true;     // keep fitting on resize until the user zooms or pans
+
+    bool spaceHeld_ = false;
+    bool panning_ = false;
+    bool painting_ = false;
+    bool tabletActive_ = false;
+    Qt::MouseButton paintButton_ = Qt::NoButton;
+    QPointF lastPanPos_;
+    QPointF cursorPos_;
+    bool cursorInside_ = false;
+};
+
+} // namespace lbui

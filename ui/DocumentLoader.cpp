@@ -1,0 +1,191 @@
+// DocumentLoader: image and mask loading through lb::readImage/readMask on worker threads;
+// core errors become messages that say what to do.
+#include "DocumentLoader.h"
+
+#include "latentbrush/ImageIO.h"
+#include "latentbrush/MaskOps.h"
+#include "latentbrush/Parallel.h"
+
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QtConcurrent>
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+
+namespace lbui {
+
+namespace {
+
+QString tr(const char* text) {
+    return QCoreApplication::translate("DocumentLoader", text);
+}
+
+QString openErrorMessage(const QString& path, const std::string& detail) {
+    return tr("Could not open \"%1\": %2. Choose a PNG, JPEG, TIFF, EXR, WebP or BMP image "
+              "that is readable and not damaged.")
+        .arg(QFileInfo(path).fileName(), QString::fromStdString(detail));
+}
+
+} // namespace
+
+QImage toDisplayImage(const lb::ImageBuffer& rgb) {
+    QImage out(rgb.width, rgb.height, QImage::Format_RGB32);
+    if (out.isNull()) return out;
+    const int c = rgb.channels;
+    lb::parallelFor(0, rgb.height, 16, [&](std::int64_t y0, std::int64_t y1) {
+        for (std::int64_t y = y0; y < y1; ++y) {
+            const float* src = rgb.row(int(y));
+            auto* dst = reinterpret_cast<QRgb*>(out.scanLine(int(y)));
+            for (int x = 0; x < rgb.width; ++x) {
+                auto q = [](float v) {
+                    return int(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f));
+                };
+                const float* px = src + std::size_t(x) * c;
+                dst[x] = c >= 3 ? qRgb(q(px[0]), q(px[1]), q(px[2]))
+                                : qRgb(q(px[0]), q(px[0]), q(px[0]));
+            }
+        }
+    });
+    return out;
+}
+
+LoadedDocument loadDocument(const QString& imagePath, const QString& maskPath) {
+    LoadedDocument out;
+    out.imagePath = imagePath;
+    try {
+        auto loaded = lb::readImage(QFile::encodeName(imagePath).toStdString());
+        if (!loaded) {
+            out.error = openErrorMessage(imagePath, loaded.message());
+            return out;
+        }
+        auto rgb = std::make_shared<lb::ImageBuffer>(lb::toRgb(loaded->image));
+        out.display = toDisplayImage(*rgb);
+        if (out.display.isNull()) {
+            out.error = tr("\"%1\" is too large to show (%2 x %3). Free some memory or use a "
+                           "smaller image.")
+                            .arg(QFileInfo(imagePath).fileName())
+                            .arg(rgb->width)
+                            .arg(rgb->height);
+            return out;
+        }
+        if (loaded->hasAlpha) out.alphaMask = lb::maskFromAlpha(*loaded);
+        if (!maskPath.isEmpty()) {
+            LoadedMask m = loadMaskFile(maskPath, rgb->height, rgb->width);
+            if (!m.error.isEmpty()) {
+                out.error = m.error;
+                return out;
+            }
+            out.mask = std::move(m.mask);
+            out.maskPath = maskPath;
+            out.warning = m.warning;
+        } else if (!out.alphaMask.empty()) {
+            out.mask = out.alphaMask;
+        }
+        out.rgb = std::move(rgb);
+    } catch (const std::exception& e) {
+        out.error = openErrorMessage(imagePath, e.what());
+    }
+    return out;
+}
+
+LoadedDocument loadSampleDocument(const QString& resourcePath) {
+    LoadedDocument out;
+    out.imagePath = resourcePath;
+    QImage image(resourcePath);
+    if (image.isNull()) {
+        out.error = tr("The sample image is missing from this build. Open an image with "
+                       "File > Open.");
+        return out;
+    }
+    image = image.convertToFormat(QImage::Format_RGB32);
+    auto rgb = std::make_shared<lb::ImageBuffer>();
+    rgb->height = image.height();
+    rgb->width = image.width();
+    rgb->channels = 3;
+    rgb->data.resize(std::size_t(rgb->height) * rgb->width * 3);
+    for (int y = 0; y < image.height(); ++y) {
+        const auto* src = reinterpret_cast<const QRgb*>(image.constScanLine(y));
+        float* dst = rgb->row(y);
+        for (int x = 0; x < image.width(); ++x) {
+            dst[3 * x] = lb::byteToFloat(std::uint8_t(qRed(src[x])));
+            dst[3 * x + 1] = lb::byteToFloat(std::uint8_t(qGreen(src[x])));
+            dst[3 * x + 2] = lb::byteToFloat(std::uint8_t(qBlue(src[x])));
+        }
+    }
+    out.display = image;
+    out.rgb = std::move(rgb);
+    return out;
+}
+
+LoadedMask loadMaskFile(const QString& path, int height, int width) {
+    LoadedMask out;
+    out.path = path;
+    try {
+        auto mask = lb::readMask(QFile::encodeName(path).toStdString());
+        if (!mask) {
+            out.error =
+                tr("Could not read the mask \"%1\": %2. A mask is a gray image (white = "
+                   "regenerate) or an image whose transparent pixels mark the region.")
+                    .arg(QFileInfo(path).fileName(), QString::fromStdString(mask.message()));
+            return out;
+        }
+        if (mask->height != height || mask->width != width) {
+            const double a = double(mask->width) / mask->height, b = double(width) / height;
+            if (std::abs(a - b) > 0.01 * b)
+                out.warning = tr("The mask \"%1\" (%2 x %3) has another aspect ratio than the "
+                                 "image; it was stretched to %4 x %5 as ComfyUI does.")
+                                  .arg(QFileInfo(path).fileName())
+                                  .arg(mask->width)
+                                  .arg(mask->height)
+                                  .arg(width)
+                                  .arg(height);
+            out.mask = lb::resizeBilinear(*mask, height, width);
+        } else {
+            out.mask = std::move(*mask);
+        }
+    } catch (const std::exception& e) {
+        out.error = tr("Could not read the mask \"%1\": %2.")
+                        .arg(QFileInfo(path).fileName(), QString::fromUtf8(e.what()));
+    }
+    return out;
+}
+
+DocumentLoader::DocumentLoader(QObject* parent) : QObject(parent) {
+    connect(&imageWatcher_, &QFutureWatcher<LoadedDocument>::finished, this, [this] {
+        emit busyChanged(false);
+        emit imageLoaded(imageWatcher_.result());
+    });
+    connect(&maskWatcher_, &QFutureWatcher<LoadedMask>::finished, this, [this] {
+        emit busyChanged(false);
+        emit maskLoaded(maskWatcher_.result());
+    });
+}
+
+DocumentLoader::~DocumentLoader() {
+    waitForFinished();
+}
+
+void DocumentLoader::loadImage(const QString& imagePath, const QString& maskPath) {
+    imageWatcher_.waitForFinished();
+    emit busyChanged(true);
+    imageWatcher_.setFuture(QtConcurrent::run(loadDocument, imagePath, maskPath));
+}
+
+void DocumentLoader::loadMask(const QString& maskPath, int height, int width) {
+    maskWatcher_.waitForFinished();
+    emit busyChanged(true);
+    maskWatcher_.setFuture(QtConcurrent::run(loadMaskFile, maskPath, height, width));
+}
+
+bool DocumentLoader::isBusy() const {
+    return imageWatcher_.isRunning() || maskWatcher_.isRunning();
+}
+
+void DocumentLoader::waitForFinished() {
+    imageWatcher_.waitForFinished();
+    maskWatcher_.waitForFinished();
+}
+
+} // namespace lbui

@@ -1,0 +1,123 @@
+// EncodeJob: QtConcurrent + QFutureWatcher around the core's encode and decode. Progress is
+// posted back to the GUI thread; core errors (and any exception) become messages.
+#include "EncodeJob.h"
+
+#include "latentbrush/Pipeline.h"
+#include "latentbrush/Progress.h"
+#include "latentbrush/Vae.h"
+
+#include <QMetaObject>
+#include <QPointer>
+#include <QtConcurrent>
+
+#include <exception>
+
+namespace lbui {
+
+EncodeJob::EncodeJob(QObject* parent) : QObject(parent) {
+    connect(&encodeWatcher_, &QFutureWatcher<EncodeOutput>::finished, this, [this] {
+        emit runningChanged(false);
+        emit encoded(encodeWatcher_.result());
+    });
+    connect(&decodeWatcher_, &QFutureWatcher<DecodeOutput>::finished, this, [this] {
+        emit runningChanged(false);
+        emit decoded(decodeWatcher_.result());
+    });
+}
+
+EncodeJob::~EncodeJob() {
+    cancel();
+    waitForFinished();
+}
+
+bool EncodeJob::isRunning() const {
+    return encodeWatcher_.isRunning() || decodeWatcher_.isRunning();
+}
+
+void EncodeJob::waitForFinished() {
+    encodeWatcher_.waitForFinished();
+    decodeWatcher_.waitForFinished();
+}
+
+void EncodeJob::cancel() {
+    if (cancel_) cancel_->store(true);
+}
+
+bool EncodeJob::start(std::shared_ptr<lb::Vae> vae, std::shared_ptr<const lb::ImageBuffer> image,
+                      lb::MaskBuffer mask, int grow) {
+    if (isRunning() || !vae || !image) return false;
+    cancel_ = std::make_shared<std::atomic<bool>>(false);
+    QPointer<EncodeJob> self(this);
+    auto cancel = cancel_;
+    emit runningChanged(true);
+    encodeWatcher_.setFuture(QtConcurrent::run(
+        [self, cancel, vae, image, mask = std::move(mask), grow]() -> EncodeOutput {
+            EncodeOutput out;
+            out.grow = grow;
+            lb::Progress progress;
+            progress.cancel = cancel.get();
+            progress.report = [self](double f, const std::string& stage) {
+                const QString s = QString::fromStdString(stage);
+                QMetaObject::invokeMethod(
+                    self.data(),
+                    [self, f, s] {
+                        if (self) emit self->progress(f, s);
+                    },
+                    Qt::QueuedConnection);
+            };
+            try {
+                auto result = lb::inpaintEncode(*vae, *image, mask, grow, progress);
+                if (!result) {
+                    out.cancelled = cancel->load();
+                    out.error = QString::fromStdString(result.message());
+                    return out;
+                }
+                out.samples = std::move(result->samples);
+                out.noiseMask = std::move(result->noiseMask);
+                out.crop = result->crop;
+                out.aspectDiffers = result->aspectDiffers;
+            } catch (const std::exception& e) {
+                out.error = QString::fromLocal8Bit(e.what());
+            }
+            return out;
+        }));
+    return true;
+}
+
+bool EncodeJob::startDecode(std::shared_ptr<lb::Vae> vae, lb::LatentBuffer latent) {
+    if (isRunning() || !vae) return false;
+    cancel_ = std::make_shared<std::atomic<bool>>(false);
+    QPointer<EncodeJob> self(this);
+    auto cancel = cancel_;
+    emit runningChanged(true);
+    decodeWatcher_.setFuture(
+        QtConcurrent::run([self, cancel, vae, latent = std::move(latent)]() -> DecodeOutput {
+            DecodeOutput out;
+            lb::Progress progress;
+            progress.cancel = cancel.get();
+            progress.report = [self](double f, const std::string& stage) {
+                const QString s = QString::fromStdString(stage);
+                QMetaObject::invokeMethod(
+                    self.data(),
+                    [self, f, s] {
+                        if (self) emit self->progress(f, s);
+                    },
+                    Qt::QueuedConnection);
+            };
+            try {
+                auto result = vae->decode(latent, progress);
+                if (!result) {
+                    out.cancelled = cancel->load();
+                    out.error = QString::fromStdString(result.message());
+                    return out;
+                }
+                out.image = std::move(*result);
+            } catch (const std::exception& e) {
+                out.error = QString::fromLocal8Bit(e.what());
+            }
+            return out;
+        }));
+    return true;
+}
+
+} // namespace lbui

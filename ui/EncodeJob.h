@@ -1,0 +1,66 @@
+// EncodeJob: runs lb::inpaintEncode (and optionally a decode of the result) on a worker thread
+// with progress reports and a Cancel that the core checks through lb::Progress.
+#pragma once
+
+#include "latentbrush/Buffers.h"
+#include "latentbrush/MaskOps.h"
+
+#include <QFutureWatcher>
+#include <QObject>
+#include <QString>
+
+#include <atomic>
+#include <memory>
+
+namespace lb {
+class Vae;
+}
+
+namespace lbui {
+
+struct EncodeOutput {
+    lb::LatentBuffer samples;
+    lb::BinaryMask noiseMask;
+    lb::CropRect crop;
+    int grow = 0;
+    bool aspectDiffers = false;
+    QString error; // empty on success; "cancelled" when cancelled
+    bool cancelled = false;
+};
+
+struct DecodeOutput {
+    lb::ImageBuffer image;
+    QString error;
+    bool cancelled = false;
+};
+
+class EncodeJob : public QObject {
+    Q_OBJECT
+public:
+    explicit EncodeJob(QObject* parent = nullptr);
+    ~EncodeJob() override; // cancels and waits
+
+    // Starts an encode; the image is shared (never copied), the mask is a snapshot.
+    bool start(std::shared_ptr<lb::Vae> vae, std::shared_ptr<const lb::ImageBuffer> image,
+               lb::MaskBuffer mask, int grow);
+    // Starts a decode of `latent` (for the preview of what the VAE kept).
+    bool startDecode(std::shared_ptr<lb::Vae> vae, lb::LatentBuffer latent);
+    void cancel();
+    bool isRunning() const;
+    void waitForFinished();
+
+signals:
+    void progress(double fraction, const QString& stage);
+    void encoded(const lbui::EncodeOutput& output);
+    void decoded(const lbui::DecodeOutput& output);
+    void runningChanged(bool running);
+
+private:
+    void reportFromWorker(double fraction, const std::string& stage);
+
+    std::shared_ptr<std::atomic<bool>> cancel_;
+    QFutureWatcher<EncodeOutput> encodeWatcher_;
+    QFutureWatcher<DecodeOutput> decodeWatcher_;
+};
+
+} // namespace lbui

@@ -1,0 +1,142 @@
+// GrowPreview: incremental noise_mask and gray-fill preview. A mask edit re-rounds only its
+// rectangle and regrows only what lb::growBinaryRegion says the edit can reach.
+#include "GrowPreview.h"
+
+#include "MaskDocument.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace lbui {
+
+namespace {
+
+qint64 countOnes(const lb::BinaryMask& m, const QRect& r) {
+    qint64 n = 0;
+    for (int y = r.top(); y <= r.bottom(); ++y) {
+        const std::uint8_t* row = m.row(y);
+        for (int x = r.left(); x <= r.right(); ++x)
+            n += row[x];
+    }
+    return n;
+}
+
+qint64 countAll(const lb::BinaryMask& m) {
+    qint64 n = 0;
+    for (std::uint8_t v : m.data)
+        n += v;
+    return n;
+}
+
+} // namespace
+
+GrowPreview::GrowPreview(MaskDocument* doc, QObject* parent) : QObject(parent), doc_(doc) {
+    connect(doc_, &MaskDocument::imageChanged, this, &GrowPreview::rebuild);
+    connect(doc_, &MaskDocument::maskChanged, this, &GrowPreview::onMaskChanged);
+    rebuild();
+}
+
+QRect GrowPreview::cropRect() const {
+    return {crop_.left, crop_.top, crop_.width, crop_.height};
+}
+
+void GrowPreview::setGrow(int grow) {
+    grow = std::clamp(grow, 0, lb::kMaxGrow);
+    if (grow == grow_) return;
+    grow_ = grow;
+    noise_ = lb::growBinary(rounded_, grow_);
+    grownCount_ = countAll(noise_);
+    emit growChanged(grow_);
+    emit previewChanged(cropRect());
+}
+
+void GrowPreview::setMultiple(int multiple) {
+    multiple = std::max(1, multiple);
+    if (multiple == multiple_) return;
+    multiple_ = multiple;
+    rebuild();
+}
+
+void GrowPreview::rebuild() {
+    const lb::MaskBuffer& mask = doc_->mask();
+    crop_ = lb::centreCrop(mask.height, mask.width, multiple_);
+    if (crop_.height <= 0 || crop_.width <= 0) {
+        crop_ = lb::CropRect{};
+        rounded_ = lb::BinaryMask{};
+        noise_ = lb::BinaryMask{};
+    } else {
+        rounded_ = lb::roundMask(lb::cropMask(mask, crop_));
+        noise_ = lb::growBinary(rounded_, grow_);
+    }
+    maskedCount_ = countAll(rounded_);
+    grownCount_ = countAll(noise_);
+    emit cropChanged();
+    emit previewChanged(doc_->bounds());
+}
+
+void GrowPreview::onMaskChanged(const QRect& rect) {
+    if (rounded_.empty()) return;
+    if (rounded_.height != crop_.height || rounded_.width != crop_.width) return rebuild();
+    // The edit in crop coordinates.
+    const QRect inCrop = (rect & cropRect()).translated(-crop_.left, -crop_.top);
+    if (inCrop.isEmpty()) return;
+
+    // Re-round the changed rectangle with the core's roundMask.
+    lb::MaskBuffer part;
+    part.height = inCrop.height();
+    part.width = inCrop.width();
+    part.data.resize(std::size_t(part.height) * part.width);
+    const lb::MaskBuffer& mask = doc_->mask();
+    for (int y = 0; y < part.height; ++y)
+        std::memcpy(part.row(y),
+                    mask.row(crop_.top + inCrop.top() + y) + crop_.left + inCrop.left(),
+                    sizeof(float) * std::size_t(part.width));
+    const lb::BinaryMask rounded = lb::roundMask(part);
+    maskedCount_ -= countOnes(rounded_, inCrop);
+    for (int y = 0; y < part.height; ++y)
+        std::memcpy(rounded_.row(inCrop.top() + y) + inCrop.left(), rounded.row(y),
+                    std::size_t(part.width));
+    maskedCount_ += countOnes(rounded_, inCrop);
+
+    // Regrow only what the change can reach (a superset is counted before and after).
+    const QRect reachBound =
+        inCrop.adjusted(-grow_, -grow_, grow_, grow_) & QRect(0, 0, crop_.width, crop_.height);
+    grownCount_ -= countOnes(noise_, reachBound);
+    const lb::CropRect changed{inCrop.top(), inCrop.left(), inCrop.height(), inCrop.width()};
+    const lb::CropRect reached = lb::growBinaryRegion(rounded_, grow_, changed, noise_);
+    grownCount_ += countOnes(noise_, reachBound);
+
+    QRect out = inCrop;
+    if (reached.height > 0 && reached.width > 0)
+        out |= QRect(reached.left, reached.top, reached.width, reached.height);
+    emit previewChanged(out.translated(crop_.left, crop_.top));
+}
+
+lb::ImageBuffer GrowPreview::encoderPixels(const QRect& imageRect) const {
+    const QRect r = imageRect & cropRect();
+    lb::ImageBuffer out;
+    const auto& image = doc_->image();
+    if (r.isEmpty() || !image) return out;
+    out.height = r.height();
+    out.width = r.width();
+    out.channels = 3;
+    out.data.resize(std::size_t(out.height) * out.width * 3);
+    lb::MaskBuffer m;
+    m.height = r.height();
+    m.width = r.width();
+    m.data.resize(std::size_t(m.height) * m.width);
+    const lb::MaskBuffer& mask = doc_->mask();
+    const int c = image->channels;
+    for (int y = 0; y < r.height(); ++y) {
+        const float* src = image->row(r.top() + y) + std::size_t(r.left()) * c;
+        float* dst = out.row(y);
+        for (int x = 0; x < r.width(); ++x)
+            for (int k = 0; k < 3; ++k)
+                dst[x * 3 + k] = src[x * c + std::min(k, c - 1)];
+        std::memcpy(m.row(y), mask.row(r.top() + y) + r.left(), sizeof(float) * r.width());
+    }
+    lb::grayFill(out, m);
+    return out;
+}
+
+} // namespace lbui

@@ -1,0 +1,848 @@
+// MainWindow: actions, menus, toolbars, docks, status bar and file routing for the editor.
+// Long work goes to DocumentLoader / EncodePanel; errors go to the non-modal InfoBar.
+#include "MainWindow.h"
+
+#include "AutosaveManager.h"
+#include "BrushPanel.h"
+#include "BrushTool.h"
+#include "CanvasLayers.h"
+#include "CanvasWidget.h"
+#include "DecodeView.h"
+#include "DocumentLoader.h"
+#include "EncodePanel.h"
+#include "GrowPreview.h"
+#include "InfoBar.h"
+#include "MaskDocument.h"
+#include "MaskEditCommand.h"
+#include "PreviewPanel.h"
+#include "RecentFiles.h"
+#include "Resources.h"
+#include "ShortcutsDialog.h"
+#include "SliderSpin.h"
+#include "SvgIconRenderer.h"
+#include "VaeChooser.h"
+
+#include "latentbrush/ImageIO.h"
+#include "latentbrush/Vae.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QScreen>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QToolBar>
+#include <QUndoView>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace lbui {
+
+namespace {
+
+const char* kImageFilter = QT_TRANSLATE_NOOP(
+    "MainWindow", "Images (*.png *.jpg *.jpeg *.tif *.tiff *.exr *.webp *.bmp *.tga *.psd);;"
+                  "All files (*)");
+const char* kMaskFilter = QT_TRANSLATE_NOOP(
+    "MainWindow", "Masks (*.png *.tif *.tiff *.exr *.webp *.bmp *.jpg *.jpeg);;All files (*)");
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+    initResources();
+    setObjectName(QStringLiteral("MainWindow"));
+    setWindowIcon(appIcon());
+    setAcceptDrops(true);
+    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
+
+    doc_ = new MaskDocument(this);
+    brush_ = new BrushTool(doc_, this);
+    preview_ = new GrowPreview(doc_, this);
+    layers_ = new CanvasLayers(doc_, preview_, this);
+    loader_ = new DocumentLoader(this);
+    autosave_ = new AutosaveManager(doc_, this);
+    recentImages_ = new RecentFiles(QStringLiteral("recent/images"), 12, this);
+
+    auto* central = new QWidget(this);
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    infoBar_ = new InfoBar(central);
+    canvas_ = new CanvasWidget(doc_, preview_, layers_, brush_, central);
+    layout->addWidget(infoBar_);
+    layout->addWidget(canvas_, 1);
+    setCentralWidget(central);
+
+    createActions();
+    createMenus();
+    createToolBars();
+    createDocks();
+    createStatusBar();
+
+    connect(doc_, &MaskDocument::modifiedChanged, this, &MainWindow::updateTitle);
+    connect(doc_, &MaskDocument::pathsChanged, this, &MainWindow::updateTitle);
+    connect(doc_, &MaskDocument::imageChanged, this, &MainWindow::updateStatusImage);
+    connect(doc_, &MaskDocument::imageChanged, this, &MainWindow::updateActions);
+    connect(loader_, &DocumentLoader::imageLoaded, this, &MainWindow::applyLoadedDocument);
+    connect(loader_, &DocumentLoader::maskLoaded, this, &MainWindow::applyLoadedMask);
+    connect(loader_, &DocumentLoader::busyChanged, this, [this](bool busy) {
+        if (busy)
+            statusBar()->showMessage(tr("Loading…"));
+        else
+            statusBar()->clearMessage();
+    });
+    connect(recentImages_, &RecentFiles::triggered, this, [this](const QString& path) {
+        if (maybeSave()) openImage(path);
+    });
+    connect(autosave_, &AutosaveManager::failed, this, [this](const QString& why) {
+        showWarning(tr("The mask could not be autosaved (%1). Save it with File > Save Mask, "
+                       "and check that %2 is writable.")
+                        .arg(why, AutosaveManager::folder()));
+    });
+
+    readSettings();
+    updateTitle();
+    updateActions();
+}
+
+MainWindow::~MainWindow() {
+    loader_->waitForFinished();
+}
+
+QSize MainWindow::firstStartSize() {
+    QSize size(1280, 800);
+    if (const QScreen* screen = QGuiApplication::primaryScreen()) {
+        const QSize avail = screen->availableGeometry().size();
+        const QSize big(int(avail.width() * 0.85), int(avail.height() * 0.85));
+        size = size.expandedTo(big.boundedTo(QSize(1800, 1200)));
+    }
+    return size;
+}
+
+QAction* MainWindow::makeAction(const QString& name, const QString& text, const QString& icon,
+                                const QList<QKeySequence>& shortcuts, const QString& tip) {
+    auto* a = new QAction(text, this);
+    a->setObjectName(name);
+    if (!icon.isEmpty()) a->setIcon(themeIcon(icon));
+    if (!shortcuts.isEmpty()) a->setShortcuts(shortcuts);
+    QString status =
+        tip.isEmpty() ? QString(text).remove(QLatin1Char('&')).remove(QStringLiteral("…")) : tip;
+    if (!shortcuts.isEmpty())
+        a->setToolTip(QStringLiteral("%1 (%2)").arg(
+            status, shortcuts.first().toString(QKeySequence::NativeText)));
+    else
+        a->setToolTip(status);
+    a->setStatusTip(status);
+    addAction(a); // shortcuts work even when the action is in no visible menu
+    return a;
+}
+
+QAction* MainWindow::action(const QString& name) const {
+    return findChild<QAction*>(name, Qt::FindDirectChildrenOnly);
+}
+
+void MainWindow::createActions() {
+    connect(makeAction("open", tr("&Open Image…"), "open", {QKeySequence::Open},
+                       tr("Open an image to paint its mask")),
+            &QAction::triggered, this, &MainWindow::chooseImage);
+    connect(makeAction("loadMask", tr("&Load Mask…"), "folder", {QKeySequence(tr("Ctrl+M"))},
+                       tr("Load a mask file (gray: white regenerates; transparent pixels "
+                          "regenerate)")),
+            &QAction::triggered, this, &MainWindow::chooseMask);
+    connect(makeAction("saveMask", tr("&Save Mask"), "save", {QKeySequence::Save}),
+            &QAction::triggered, this, &MainWindow::saveMask);
+    connect(makeAction("saveMaskAs", tr("Save Mask &As…"), {}, {QKeySequence::SaveAs}),
+            &QAction::triggered, this, &MainWindow::saveMaskAs);
+    connect(makeAction("exportGrownMask", tr("Export &Grown Mask…"), {},
+                       {QKeySequence(tr("Ctrl+Shift+G"))},
+                       tr("Save the grown noise_mask as a 0/255 PNG (for LoadImageMask)")),
+            &QAction::triggered, this, &MainWindow::exportGrownMask);
+    connect(makeAction("quit", tr("&Quit"), {}, {QKeySequence::Quit}), &QAction::triggered, this,
+            &QWidget::close);
+
+    QAction* undo = doc_->undoStack()->createUndoAction(this, tr("&Undo"));
+    undo->setObjectName(QStringLiteral("undo"));
+    undo->setIcon(themeIcon(QStringLiteral("undo")));
+    undo->setShortcuts(QKeySequence::Undo);
+    addAction(undo);
+    QAction* redo = doc_->undoStack()->createRedoAction(this, tr("&Redo"));
+    redo->setObjectName(QStringLiteral("redo"));
+    redo->setIcon(themeIcon(QStringLiteral("redo")));
+    redo->setShortcuts({QKeySequence::Redo, QKeySequence(tr("Ctrl+Y"))});
+    addAction(redo);
+
+    auto push = [this](std::unique_ptr<MaskEditCommand> cmd) {
+        if (cmd) doc_->undoStack()->push(cmd.release());
+    };
+    connect(makeAction("fill", tr("&Fill Mask"), "fill", {QKeySequence(tr("Shift+Backspace"))},
+                       tr("Mask the whole image")),
+            &QAction::triggered, this, [this, push] { push(makeFillCommand(doc_)); });
+    connect(makeAction("invert", tr("&Invert Mask"), "invert", {QKeySequence(tr("Ctrl+I"))}),
+            &QAction::triggered, this, [this, push] { push(makeInvertCommand(doc_)); });
+    connect(makeAction("clear", tr("&Clear Mask"), "clear",
+                       {QKeySequence::Delete, QKeySequence(tr("Backspace"))}),
+            &QAction::triggered, this, [this, push] { push(makeClearCommand(doc_)); });
+    connect(makeAction("maskFromAlpha", tr("Mask from Image &Alpha"), {}, {},
+                       tr("Replace the mask with 1 - alpha of the image, as ComfyUI's "
+                          "LoadImage does")),
+            &QAction::triggered, this, &MainWindow::maskFromAlpha);
+
+    connect(makeAction("zoomIn", tr("Zoom &In"), "zoom-in",
+                       {QKeySequence::ZoomIn, QKeySequence(tr("Ctrl+="))}),
+            &QAction::triggered, canvas_, &CanvasWidget::zoomIn);
+    connect(makeAction("zoomOut", tr("Zoom &Out"), "zoom-out", {QKeySequence::ZoomOut}),
+            &QAction::triggered, canvas_, &CanvasWidget::zoomOut);
+    connect(makeAction("zoomFit", tr("&Fit in Window"), "zoom-fit", {QKeySequence(tr("Ctrl+0"))}),
+            &QAction::triggered, canvas_, &CanvasWidget::fitToWindow);
+    connect(makeAction("zoomActual", tr("&Actual Pixels (1:1)"), "zoom-original",
+                       {QKeySequence(tr("Ctrl+1"))}),
+            &QAction::triggered, canvas_, &CanvasWidget::actualSize);
+
+    viewModeGroup_ = new QActionGroup(this);
+    struct Mode {
+        const char* name;
+        QString text;
+        const char* icon;
+        const char* key;
+        CanvasWidget::ViewMode mode;
+    };
+    const Mode modes[] = {
+        {"viewOverlay", tr("Image with Mask &Overlay"), "view-overlay", "1",
+         CanvasWidget::ViewMode::Overlay},
+        {"viewMaskOnly", tr("&Mask Only"), "view-mask", "2", CanvasWidget::ViewMode::MaskOnly},
+        {"viewEncoder", tr("&Encoder Input (gray-filled, cropped)"), "view-encoder", "3",
+         CanvasWidget::ViewMode::EncoderInput},
+    };
+    for (const Mode& m : modes) {
+        QAction* a = makeAction(QString::fromLatin1(m.name), m.text, QString::fromLatin1(m.icon),
+                                {QKeySequence(QString::fromLatin1(m.key))});
+        a->setCheckable(true);
+        a->setData(int(m.mode));
+        viewModeGroup_->addAction(a);
+        const CanvasWidget::ViewMode mode = m.mode;
+        connect(a, &QAction::triggered, canvas_, [this, mode] { canvas_->setViewMode(mode); });
+    }
+    action("viewOverlay")->setChecked(true);
+
+    QAction* outline =
+        makeAction("showGrown", tr("Show &Grown noise_mask"), "outline", {QKeySequence(tr("G"))},
+                   tr("Outline the grown noise_mask and tint what the grow adds"));
+    outline->setCheckable(true);
+    outline->setChecked(true);
+    connect(outline, &QAction::toggled, canvas_, &CanvasWidget::setShowGrownOutline);
+    QAction* crop = makeAction("showCrop", tr("Show &Crop Loss"), "crop", {QKeySequence(tr("C"))},
+                               tr("Hatch the border the crop to the VAE's multiple removes"));
+    crop->setCheckable(true);
+    crop->setChecked(true);
+    connect(crop, &QAction::toggled, canvas_, &CanvasWidget::setShowCropLoss);
+
+    toolGroup_ = new QActionGroup(this);
+    QAction* brushTool = makeAction("toolBrush", tr("&Brush"), "brush", {QKeySequence(tr("B"))},
+                                    tr("Paint the region to regenerate"));
+    QAction* eraserTool = makeAction("toolEraser", tr("&Eraser"), "eraser", {QKeySequence(tr("E"))},
+                                     tr("Erase the mask (the right button always erases)"));
+    for (QAction* a : {brushTool, eraserTool}) {
+        a->setCheckable(true);
+        toolGroup_->addAction(a);
+    }
+    brushTool->setChecked(true);
+    connect(brushTool, &QAction::triggered, brush_,
+            [this] { brush_->setMode(BrushTool::Mode::Paint); });
+    connect(eraserTool, &QAction::triggered, brush_,
+            [this] { brush_->setMode(BrushTool::Mode::Erase); });
+    connect(brush_, &BrushTool::modeChanged, this, [this](BrushTool::Mode m) {
+        action(m == BrushTool::Mode::Paint ? QStringLiteral("toolBrush")
+                                           : QStringLiteral("toolEraser"))
+            ->setChecked(true);
+    });
+    connect(makeAction("brushBigger", tr("&Bigger Brush"), {}, {QKeySequence(tr("]"))}),
+            &QAction::triggered, brush_, &BrushTool::growSize);
+    connect(makeAction("brushSmaller", tr("&Smaller Brush"), {}, {QKeySequence(tr("["))}),
+            &QAction::triggered, brush_, &BrushTool::shrinkSize);
+
+    makeAction("encode", tr("&Encode"), "encode", {QKeySequence(tr("Ctrl+Return"))},
+               tr("Run VAEEncodeForInpaint on a worker thread"));
+    makeAction("cancelEncode", tr("&Cancel Encoding"), "cancel", {QKeySequence(tr("Ctrl+."))});
+    makeAction("exportLatent", tr("Export &Latent…"), "export", {QKeySequence(tr("Ctrl+E"))},
+               tr("Save the encoded latent_tensor and noise_mask as a .latent file"));
+    makeAction("chooseVae", tr("Choose &VAE File…"), "vae", {QKeySequence(tr("Ctrl+Shift+V"))});
+    makeAction("chooseVaeFolder", tr("Choose ComfyUI models/vae &Folder…"), "folder", {});
+
+    connect(
+        makeAction("shortcuts", tr("&Keyboard Shortcuts"), "help", {QKeySequence::HelpContents}),
+        &QAction::triggered, this, &MainWindow::showShortcuts);
+    connect(makeAction("about", tr("&About Latentbrush"), {}, {}), &QAction::triggered, this,
+            &MainWindow::showAbout);
+}
+
+void MainWindow::createMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(action("open"));
+    recentMenu_ = file->addMenu(tr("Open &Recent"));
+    recentImages_->attachMenu(recentMenu_);
+    file->addSeparator();
+    file->addAction(action("loadMask"));
+    file->addAction(action("saveMask"));
+    file->addAction(action("saveMaskAs"));
+    file->addSeparator();
+    file->addAction(action("exportLatent"));
+    file->addAction(action("exportGrownMask"));
+    file->addSeparator();
+    file->addAction(action("quit"));
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(action("undo"));
+    edit->addAction(action("redo"));
+    edit->addSeparator();
+    edit->addAction(action("fill"));
+    edit->addAction(action("invert"));
+    edit->addAction(action("clear"));
+    edit->addAction(action("maskFromAlpha"));
+
+    viewMenu_ = menuBar()->addMenu(tr("&View"));
+    viewMenu_->addAction(action("zoomIn"));
+    viewMenu_->addAction(action("zoomOut"));
+    viewMenu_->addAction(action("zoomFit"));
+    viewMenu_->addAction(action("zoomActual"));
+    viewMenu_->addSeparator();
+    viewMenu_->addActions(viewModeGroup_->actions());
+    viewMenu_->addSeparator();
+    viewMenu_->addAction(action("showGrown"));
+    viewMenu_->addAction(action("showCrop"));
+    viewMenu_->addSeparator();
+
+    QMenu* tools = menuBar()->addMenu(tr("&Tools"));
+    tools->addActions(toolGroup_->actions());
+    tools->addSeparator();
+    tools->addAction(action("brushBigger"));
+    tools->addAction(action("brushSmaller"));
+
+    QMenu* vae = menuBar()->addMenu(tr("V&AE"));
+    vae->addAction(action("chooseVae"));
+    vae->addAction(action("chooseVaeFolder"));
+    vae->addSeparator();
+    vae->addAction(action("encode"));
+    vae->addAction(action("cancelEncode"));
+    vae->addAction(action("exportLatent"));
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(action("shortcuts"));
+    help->addAction(action("about"));
+}
+
+void MainWindow::createToolBars() {
+    QToolBar* main = addToolBar(tr("Main"));
+    main->setObjectName(QStringLiteral("mainToolBar"));
+    main->setIconSize(QSize(20, 20));
+    main->setMovable(false);
+    main->addAction(action("open"));
+    main->addAction(action("loadMask"));
+    main->addAction(action("saveMask"));
+    main->addSeparator();
+    main->addAction(action("undo"));
+    main->addAction(action("redo"));
+    main->addSeparator();
+    main->addAction(action("zoomFit"));
+    main->addAction(action("zoomActual"));
+    main->addAction(action("zoomIn"));
+    main->addAction(action("zoomOut"));
+    main->addSeparator();
+    main->addActions(viewModeGroup_->actions());
+    main->addAction(action("showGrown"));
+    main->addAction(action("showCrop"));
+    main->addSeparator();
+    main->addAction(action("encode"));
+    main->addAction(action("exportLatent"));
+
+    QToolBar* tools = new QToolBar(tr("Tools"), this);
+    tools->setObjectName(QStringLiteral("toolsToolBar"));
+    tools->setIconSize(QSize(22, 22));
+    tools->setMovable(false);
+    addToolBar(Qt::LeftToolBarArea, tools);
+    tools->addActions(toolGroup_->actions());
+    tools->addSeparator();
+    tools->addAction(action("fill"));
+    tools->addAction(action("invert"));
+    tools->addAction(action("clear"));
+}
+
+void MainWindow::createDocks() {
+    auto addDock = [this](const QString& name, const QString& title, QWidget* widget) {
+        auto* dock = new QDockWidget(title, this);
+        dock->setObjectName(name);
+        dock->setWidget(widget);
+        dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable |
+                          QDockWidget::DockWidgetFloatable);
+        addDockWidget(Qt::RightDockWidgetArea, dock);
+        viewMenu_->addAction(dock->toggleViewAction());
+        return dock;
+    };
+    brushPanel_ = new BrushPanel(brush_, this);
+    addDock(QStringLiteral("brushDock"), tr("Brush"), brushPanel_);
+
+    previewPanel_ =
+        new PreviewPanel(doc_, preview_, layers_,
+                         {action("viewOverlay"), action("viewMaskOnly"), action("viewEncoder"),
+                          nullptr, action("showGrown"), action("showCrop")},
+                         this);
+    addDock(QStringLiteral("previewDock"), tr("Inpaint Preview"), previewPanel_);
+
+    auto* decodeView = new DecodeView(this);
+    encodePanel_ = new EncodePanel(doc_, preview_, decodeView, this);
+    addDock(QStringLiteral("encodeDock"), tr("VAE && Encode"), encodePanel_);
+
+    historyView_ = new QUndoView(doc_->undoStack(), this);
+    historyView_->setEmptyLabel(tr("<opened image>"));
+    QDockWidget* history = addDock(QStringLiteral("historyDock"), tr("History"), historyView_);
+    QDockWidget* decoded = addDock(QStringLiteral("decodeDock"), tr("Decoded Latent"), decodeView);
+    tabifyDockWidget(history, decoded);
+    history->raise();
+
+    VaeChooser* chooser = encodePanel_->vaeChooser();
+    connect(action("encode"), &QAction::triggered, encodePanel_, &EncodePanel::encode);
+    connect(action("cancelEncode"), &QAction::triggered, encodePanel_, &EncodePanel::cancel);
+    connect(action("exportLatent"), &QAction::triggered, encodePanel_, &EncodePanel::exportLatent);
+    connect(action("chooseVae"), &QAction::triggered, chooser, &VaeChooser::chooseFile);
+    connect(action("chooseVaeFolder"), &QAction::triggered, chooser, &VaeChooser::chooseFolder);
+    connect(encodePanel_, &EncodePanel::message, this, [this](const QString& text, bool error) {
+        if (error)
+            showError(text);
+        else
+            showWarning(text);
+    });
+    auto syncEncodeActions = [this, decoded] {
+        const bool running = encodePanel_->job()->isRunning();
+        action("encode")->setEnabled(encodePanel_->vaeChooser()->vae() && doc_->hasImage() &&
+                                     !running);
+        action("cancelEncode")->setEnabled(running);
+        action("exportLatent")->setEnabled(encodePanel_->resultIsCurrent() && !running);
+        (void)decoded;
+    };
+    connect(encodePanel_, &EncodePanel::encodedChanged, this, syncEncodeActions);
+    connect(encodePanel_->job(), &EncodeJob::runningChanged, this, syncEncodeActions);
+    connect(encodePanel_->job(), &EncodeJob::decoded, this, [decoded](const DecodeOutput& out) {
+        if (out.error.isEmpty()) {
+            decoded->show();
+            decoded->raise();
+        }
+    });
+    connect(chooser, &VaeChooser::vaeChanged, this, [this, chooser](std::shared_ptr<lb::Vae> vae) {
+        preview_->setMultiple(vae ? vae->info().downscale : 8);
+        previewPanel_->setVaeDescription(vae ? tr("VAE: %1 — crop to multiples of %2.")
+                                                   .arg(chooser->summary())
+                                                   .arg(vae->info().downscale)
+                                             : tr("No VAE chosen: crop to multiples of 8."));
+    });
+    syncEncodeActions();
+}
+
+void MainWindow::createStatusBar() {
+    statusSize_ = new QLabel(this);
+    statusCursor_ = new QLabel(this);
+    statusZoom_ = new QLabel(this);
+    statusCoverage_ = new QLabel(this);
+    for (QLabel* l : {statusCoverage_, statusCursor_, statusSize_, statusZoom_}) {
+        l->setMinimumWidth(90);
+        l->setAlignment(Qt::AlignCenter);
+        statusBar()->addPermanentWidget(l);
+    }
+    statusCursor_->setMinimumWidth(110);
+    statusCoverage_->setMinimumWidth(220);
+    connect(canvas_, &CanvasWidget::zoomChanged, this, [this](double z) {
+        statusZoom_->setText(tr("Zoom %1 %").arg(z * 100.0, 0, 'f', z < 0.1 ? 1 : 0));
+    });
+    connect(canvas_, &CanvasWidget::cursorMoved, this, [this](QPoint p, bool inside) {
+        statusCursor_->setText(inside ? tr("x %1, y %2").arg(p.x()).arg(p.y()) : QString());
+    });
+    connect(canvas_, &CanvasWidget::cursorLeft, statusCursor_, &QLabel::clear);
+    auto coverage = [this] {
+        const QRect crop = preview_->cropRect();
+        const double n = double(crop.width()) * crop.height();
+        statusCoverage_->setText(n > 0 ? tr("Mask %1 %  ·  grown %2 %")
+                                             .arg(100.0 * preview_->maskedCount() / n, 0, 'f', 1)
+                                             .arg(100.0 * preview_->grownCount() / n, 0, 'f', 1)
+                                       : QString());
+    };
+    connect(preview_, &GrowPreview::previewChanged, this, coverage);
+    updateStatusImage();
+}
+
+void MainWindow::updateStatusImage() {
+    statusSize_->setText(doc_->hasImage() ? tr("%1 x %2 px").arg(doc_->width()).arg(doc_->height())
+                                          : QString());
+}
+
+void MainWindow::updateTitle() {
+    setWindowTitle(QStringLiteral("%1[*] — Latentbrush").arg(doc_->displayName()));
+    setWindowModified(doc_->isModified());
+}
+
+void MainWindow::updateActions() {
+    const bool has = doc_->hasImage();
+    for (const char* name : {"loadMask", "saveMask", "saveMaskAs", "exportGrownMask", "fill",
+                             "invert", "clear", "zoomIn", "zoomOut", "zoomFit", "zoomActual"})
+        action(QString::fromLatin1(name))->setEnabled(has);
+    action("maskFromAlpha")->setEnabled(has && !doc_->alphaMask().empty());
+}
+
+// --- settings ------------------------------------------------------------------------------
+
+void MainWindow::readSettings() {
+    QSettings s;
+    BrushSettings b;
+    b.size = s.value("brush/size", b.size).toDouble();
+    b.hardness = s.value("brush/hardness", b.hardness).toDouble();
+    b.opacity = s.value("brush/opacity", b.opacity).toDouble();
+    brush_->setSettings(b);
+    const QColor color(s.value("overlay/color").toString());
+    if (color.isValid()) layers_->setMaskColor(color);
+    layers_->setMaskOpacity(s.value("overlay/opacity", layers_->maskOpacity()).toDouble());
+    previewPanel_->growControl()->setValue(
+        s.value("preview/grow", GrowPreview::kDefaultGrow).toInt());
+    action("showGrown")->setChecked(s.value("view/showGrown", true).toBool());
+    action("showCrop")->setChecked(s.value("view/showCrop", true).toBool());
+
+    const QByteArray geometry = s.value("window/geometry").toByteArray();
+    if (geometry.isEmpty() || !restoreGeometry(geometry)) {
+        resize(firstStartSize());
+        if (const QScreen* screen = QGuiApplication::primaryScreen()) {
+            const QRect avail = screen->availableGeometry();
+            move(avail.center() - rect().center());
+        }
+    }
+    restoreState(s.value("window/state").toByteArray());
+    if (width() < 1280 || height() < 800) resize(size().expandedTo(QSize(1280, 800)));
+}
+
+void MainWindow::writeSettings() {
+    QSettings s;
+    s.setValue("brush/size", brush_->settings().size);
+    s.setValue("brush/hardness", brush_->settings().hardness);
+    s.setValue("brush/opacity", brush_->settings().opacity);
+    s.setValue("overlay/color", layers_->maskColor().name());
+    s.setValue("overlay/opacity", layers_->maskOpacity());
+    s.setValue("preview/grow", preview_->grow());
+    s.setValue("view/showGrown", action("showGrown")->isChecked());
+    s.setValue("view/showCrop", action("showCrop")->isChecked());
+    s.setValue("window/geometry", saveGeometry());
+    s.setValue("window/state", saveState());
+}
+
+QString MainWindow::lastFolder(const QString& key) const {
+    const QString dir = QSettings().value(QStringLiteral("folders/") + key).toString();
+    if (!dir.isEmpty() && QFileInfo(dir).isDir()) return dir;
+    return QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
+}
+
+void MainWindow::rememberFolder(const QString& key, const QString& file) {
+    QSettings().setValue(QStringLiteral("folders/") + key, QFileInfo(file).absolutePath());
+}
+
+// --- files ---------------------------------------------------------------------------------
+
+bool MainWindow::maybeSave() {
+    if (!doc_->isModified()) return true;
+    const auto answer = QMessageBox::question(
+        this, tr("Unsaved mask"),
+        tr("The mask of \"%1\" has changes that are not saved. Save them first?")
+            .arg(doc_->displayName()),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Save) return saveMask();
+    if (answer == QMessageBox::Discard) {
+        autosave_->discard();
+        return true;
+    }
+    return false;
+}
+
+void MainWindow::chooseImage() {
+    if (!maybeSave()) return;
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Image"), lastFolder("images"),
+                                                      tr(kImageFilter));
+    if (path.isEmpty()) return;
+    rememberFolder("images", path);
+    openImage(path);
+}
+
+void MainWindow::openImage(const QString& path, const QString& maskPath) {
+    loader_->loadImage(path, maskPath);
+}
+
+void MainWindow::openSample() {
+    applyLoadedDocument(loadSampleDocument(sampleImagePath()));
+}
+
+void MainWindow::applyLoadedDocument(const LoadedDocument& loaded) {
+    if (!loaded.ok()) {
+        showError(loaded.error);
+        if (!loaded.imagePath.isEmpty() && !QFileInfo::exists(loaded.imagePath))
+            recentImages_->remove(loaded.imagePath);
+        pendingRecovery_.reset();
+        return;
+    }
+    doc_->setImage(loaded.rgb, loaded.display, loaded.imagePath, loaded.mask, loaded.alphaMask);
+    if (!loaded.maskPath.isEmpty()) doc_->setMaskPath(loaded.maskPath);
+    recentImages_->add(loaded.imagePath);
+    infoBar_->hide();
+    if (!loaded.warning.isEmpty())
+        showWarning(loaded.warning);
+    else if (!loaded.alphaMask.empty() && loaded.maskPath.isEmpty())
+        infoBar_->showMessage(InfoBar::Kind::Information,
+                              tr("The image has transparency: its mask was taken from the alpha "
+                                 "channel (transparent = regenerate), as ComfyUI's LoadImage "
+                                 "does."));
+    if (pendingRecovery_) {
+        const AutosavedMask recovered = *pendingRecovery_;
+        pendingRecovery_.reset();
+        applyRecoveredMask(recovered);
+    }
+    canvas_->setFocus();
+}
+
+void MainWindow::chooseMask() {
+    if (!doc_->hasImage()) return;
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Load Mask"), lastFolder("masks"), tr(kMaskFilter));
+    if (path.isEmpty()) return;
+    rememberFolder("masks", path);
+    loadMask(path);
+}
+
+void MainWindow::loadMask(const QString& path) {
+    if (!doc_->hasImage()) return;
+    loader_->loadMask(path, doc_->height(), doc_->width());
+}
+
+void MainWindow::applyLoadedMask(const LoadedMask& loaded) {
+    if (!loaded.error.isEmpty()) {
+        showError(loaded.error);
+        return;
+    }
+    if (loaded.mask.height != doc_->height() || loaded.mask.width != doc_->width()) return;
+    auto cmd = makeReplaceCommand(doc_, tr("Load mask %1").arg(QFileInfo(loaded.path).fileName()),
+                                  loaded.mask.data);
+    if (cmd) doc_->undoStack()->push(cmd.release());
+    doc_->setMaskPath(loaded.path);
+    if (!loaded.warning.isEmpty()) showWarning(loaded.warning);
+}
+
+void MainWindow::maskFromAlpha() {
+    if (doc_->alphaMask().empty()) return;
+    auto cmd = makeReplaceCommand(doc_, tr("Mask from image alpha"), doc_->alphaMask().data);
+    if (cmd) doc_->undoStack()->push(cmd.release());
+}
+
+bool MainWindow::saveMask() {
+    if (!doc_->hasImage()) return false;
+    if (doc_->maskPath().isEmpty()) return saveMaskAs();
+    return saveMaskTo(doc_->maskPath());
+}
+
+bool MainWindow::saveMaskAs() {
+    if (!doc_->hasImage()) return false;
+    QString suggestion = doc_->maskPath();
+    if (suggestion.isEmpty()) {
+        const QFileInfo image(doc_->imagePath());
+        const QString base = doc_->imagePath().startsWith(QLatin1Char(':'))
+                                 ? QStringLiteral("sample")
+                                 : image.completeBaseName();
+        suggestion = QDir(lastFolder("masks")).filePath(base + QStringLiteral("_mask.png"));
+    }
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Save Mask"), suggestion,
+        tr("8-bit PNG (*.png);;Float TIFF (*.tif *.tiff);;Float EXR (*.exr)"));
+    if (path.isEmpty()) return false;
+    rememberFolder("masks", path);
+    return saveMaskTo(path);
+}
+
+bool MainWindow::saveMaskTo(const QString& path) {
+    const std::string file = QFile::encodeName(path).toStdString();
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    lb::Status status;
+    if (suffix == QLatin1String("tif") || suffix == QLatin1String("tiff") ||
+        suffix == QLatin1String("exr")) {
+        lb::ImageBuffer plane;
+        plane.height = doc_->height();
+        plane.width = doc_->width();
+        plane.channels = 1;
+        plane.data = doc_->mask().data;
+        status = lb::writeImage(file, plane);
+    } else {
+        status = lb::writeMaskPng(file, doc_->mask());
+    }
+    if (!status) {
+        showError(
+            tr("Could not save the mask to \"%1\": %2. Choose another folder or file "
+               "name (File > Save Mask As).")
+                .arg(QDir::toNativeSeparators(path), QString::fromStdString(status.message())));
+        return false;
+    }
+    doc_->setMaskPath(path);
+    doc_->markSaved();
+    autosave_->discard();
+    statusBar()->showMessage(tr("Mask saved to %1").arg(QDir::toNativeSeparators(path)), 5000);
+    return true;
+}
+
+void MainWindow::exportGrownMask() {
+    if (!doc_->hasImage() || preview_->noiseMask().empty()) return;
+    const QFileInfo image(doc_->imagePath());
+    const QString base = doc_->imagePath().startsWith(QLatin1Char(':')) ? QStringLiteral("sample")
+                                                                        : image.completeBaseName();
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export Grown Mask"),
+        QDir(lastFolder("export")).filePath(base + QStringLiteral("_noise_mask.png")),
+        tr("PNG (*.png)"));
+    if (path.isEmpty()) return;
+    rememberFolder("export", path);
+    const lb::Status status =
+        lb::writeBinaryMaskPng(QFile::encodeName(path).toStdString(), preview_->noiseMask());
+    if (!status)
+        showError(
+            tr("Could not export the grown mask to \"%1\": %2. Choose another folder.")
+                .arg(QDir::toNativeSeparators(path), QString::fromStdString(status.message())));
+    else
+        statusBar()->showMessage(tr("Grown mask exported to %1").arg(path), 5000);
+}
+
+// --- autosave recovery ------------------------------------------------------------------
+
+void MainWindow::offerAutosaveRecovery() {
+    const QStringList orphans = AutosaveManager::orphanedAutosaves();
+    if (orphans.isEmpty()) return;
+    QString error;
+    auto recovered = AutosaveManager::read(orphans.first(), &error);
+    if (!recovered) {
+        AutosaveManager::removeOrphan(orphans.first());
+        return;
+    }
+    const QString name =
+        recovered->imagePath.startsWith(QLatin1Char(':'))
+            ? tr("the sample image")
+            : QStringLiteral("\"%1\"").arg(QFileInfo(recovered->imagePath).fileName());
+    const AutosavedMask copy = *recovered;
+    infoBar_->showMessage(
+        InfoBar::Kind::Warning,
+        tr("Latentbrush did not close properly last time. An unsaved mask for %1 (%2 x %3) "
+           "from %4 was kept.")
+            .arg(name)
+            .arg(copy.width)
+            .arg(copy.height)
+            .arg(QLocale().toString(copy.savedAt.toLocalTime(), QLocale::ShortFormat)),
+        {{tr("Restore"),
+          [this, copy] {
+              if (doc_->imagePath() == copy.imagePath && doc_->width() == copy.width &&
+                  doc_->height() == copy.height) {
+                  applyRecoveredMask(copy);
+              } else if (copy.imagePath.startsWith(QLatin1Char(':'))) {
+                  pendingRecovery_ = std::make_unique<AutosavedMask>(copy);
+                  openSample();
+              } else {
+                  pendingRecovery_ = std::make_unique<AutosavedMask>(copy);
+                  openImage(copy.imagePath);
+              }
+          }},
+         {tr("Discard"), [file = copy.file] { AutosaveManager::removeOrphan(file); }}});
+}
+
+void MainWindow::applyRecoveredMask(const AutosavedMask& recovered) {
+    if (recovered.width != doc_->width() || recovered.height != doc_->height()) {
+        showError(tr("The autosaved mask (%1 x %2) does not fit this image (%3 x %4); it was "
+                     "kept in %5.")
+                      .arg(recovered.width)
+                      .arg(recovered.height)
+                      .arg(doc_->width())
+                      .arg(doc_->height())
+                      .arg(QDir::toNativeSeparators(recovered.file)));
+        return;
+    }
+    auto cmd = makeReplaceCommand(doc_, tr("Restore autosaved mask"), recovered.mask);
+    if (cmd) doc_->undoStack()->push(cmd.release());
+    AutosaveManager::removeOrphan(recovered.file);
+    autosave_->saveNow(); // the restored mask is now this session's unsaved work
+    statusBar()->showMessage(tr("Autosaved mask restored"), 5000);
+}
+
+void MainWindow::setVaeFile(const QString& path) {
+    encodePanel_->vaeChooser()->loadFile(path);
+}
+
+// --- messages, help ------------------------------------------------------------------------
+
+void MainWindow::showError(const QString& message) {
+    infoBar_->showMessage(InfoBar::Kind::Error, message);
+}
+
+void MainWindow::showWarning(const QString& message) {
+    infoBar_->showMessage(InfoBar::Kind::Warning, message);
+}
+
+void MainWindow::showShortcuts() {
+    if (!shortcutsDialog_) {
+        QList<QAction*> list;
+        for (QAction* a : findChildren<QAction*>(QString(), Qt::FindDirectChildrenOnly))
+            if (!a->shortcut().isEmpty()) list << a;
+        shortcutsDialog_ = new ShortcutsDialog(list, this);
+    }
+    shortcutsDialog_->show();
+    shortcutsDialog_->raise();
+}
+
+void MainWindow::showAbout() {
+    QMessageBox::about(
+        this, tr("About Latentbrush"),
+        tr("<h3>Latentbrush %1</h3><p>Paint inpainting masks and export latents exactly as "
+           "ComfyUI's VAEEncodeForInpaint prepares them.</p>")
+            .arg(QString::fromLatin1(LATENTBRUSH_VERSION)));
+}
+
+// --- window events -------------------------------------------------------------------------
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (!maybeSave()) {
+        event->ignore();
+        return;
+    }
+    writeSettings();
+    autosave_->shutdown();
+    event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    if (event->mimeData()->hasUrls()) {
+        for (const QUrl& url : event->mimeData()->urls())
+            if (url.isLocalFile()) {
+                event->acceptProposedAction();
+                return;
+            }
+    }
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    for (const QUrl& url : event->mimeData()->urls()) {
+        if (!url.isLocalFile()) continue;
+        const QString path = url.toLocalFile();
+        event->acceptProposedAction();
+        if (event->modifiers().testFlag(Qt::ShiftModifier) && doc_->hasImage()) {
+            loadMask(path);
+        } else if (maybeSave()) {
+            openImage(path);
+        }
+        return;
+    }
+}
+
+} // namespace lbui

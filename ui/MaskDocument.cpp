@@ -1,0 +1,77 @@
+// MaskDocument: the open image and the editable mask, with the undo stack.
+// Every change of the mask goes through notifyMaskChanged/writeMask and emits maskChanged.
+#include "MaskDocument.h"
+
+#include <QFileInfo>
+
+#include <algorithm>
+#include <cstring>
+
+namespace lbui {
+
+MaskDocument::MaskDocument(QObject* parent) : QObject(parent) {
+    undoStack_.setUndoLimit(0);
+    connect(&undoStack_, &QUndoStack::cleanChanged, this,
+            [this](bool clean) { emit modifiedChanged(!clean); });
+}
+
+void MaskDocument::setImage(std::shared_ptr<const lb::ImageBuffer> rgb, QImage display,
+                            const QString& imagePath, lb::MaskBuffer mask,
+                            lb::MaskBuffer alphaMask) {
+    undoStack_.clear();
+    image_ = std::move(rgb);
+    display_ = std::move(display);
+    const int h = image_ ? image_->height : 0;
+    const int w = image_ ? image_->width : 0;
+    if (mask.height != h || mask.width != w) {
+        mask = lb::MaskBuffer{};
+        mask.height = h;
+        mask.width = w;
+        mask.data.assign(std::size_t(h) * std::size_t(w), 0.0f);
+    }
+    mask_ = std::move(mask);
+    alphaMask_ =
+        (alphaMask.height == h && alphaMask.width == w) ? std::move(alphaMask) : lb::MaskBuffer{};
+    imagePath_ = imagePath;
+    maskPath_.clear();
+    undoStack_.setClean();
+    emit imageChanged();
+    emit maskChanged(bounds());
+    emit pathsChanged();
+    emit modifiedChanged(false);
+}
+
+void MaskDocument::notifyMaskChanged(const QRect& rect) {
+    const QRect r = rect & bounds();
+    if (!r.isEmpty()) emit maskChanged(r);
+}
+
+std::vector<float> MaskDocument::readMask(const QRect& rect) const {
+    const QRect r = rect & bounds();
+    std::vector<float> out(std::size_t(r.width()) * std::size_t(std::max(0, r.height())));
+    for (int y = 0; y < r.height(); ++y)
+        std::memcpy(out.data() + std::size_t(y) * r.width(), mask_.row(r.top() + y) + r.left(),
+                    sizeof(float) * std::size_t(r.width()));
+    return out;
+}
+
+void MaskDocument::writeMask(const QRect& rect, const float* pixels) {
+    if (rect.isEmpty() || !bounds().contains(rect)) return;
+    for (int y = 0; y < rect.height(); ++y)
+        std::memcpy(mask_.row(rect.top() + y) + rect.left(), pixels + std::size_t(y) * rect.width(),
+                    sizeof(float) * rect.width());
+    emit maskChanged(rect);
+}
+
+void MaskDocument::setMaskPath(const QString& path) {
+    maskPath_ = path;
+    emit pathsChanged();
+}
+
+QString MaskDocument::displayName() const {
+    if (imagePath_.isEmpty()) return tr("Untitled");
+    if (imagePath_.startsWith(QLatin1Char(':'))) return tr("Sample image");
+    return QFileInfo(imagePath_).fileName();
+}
+
+} // namespace lbui

@@ -1,0 +1,75 @@
+// MaskDocument: the open image (read-only, shared with worker threads) and the editable mask,
+// with the undo stack that records every mask change. Views listen to its signals.
+#pragma once
+
+#include "latentbrush/Buffers.h"
+
+#include <QImage>
+#include <QObject>
+#include <QRect>
+#include <QString>
+#include <QUndoStack>
+
+#include <memory>
+#include <vector>
+
+namespace lbui {
+
+class MaskDocument : public QObject {
+    Q_OBJECT
+public:
+    explicit MaskDocument(QObject* parent = nullptr);
+
+    // Replaces the document: image (RGB float, as the encoder gets it), its 8-bit display copy,
+    // and a mask of the same size (empty: all zero). Clears the undo history.
+    void setImage(std::shared_ptr<const lb::ImageBuffer> rgb, QImage display,
+                  const QString& imagePath, lb::MaskBuffer mask = {},
+                  lb::MaskBuffer alphaMask = {});
+
+    bool hasImage() const { return image_ && !image_->empty(); }
+    int width() const { return mask_.width; }
+    int height() const { return mask_.height; }
+    QSize size() const { return {mask_.width, mask_.height}; }
+    QRect bounds() const { return {0, 0, mask_.width, mask_.height}; }
+
+    const std::shared_ptr<const lb::ImageBuffer>& image() const { return image_; }
+    const QImage& displayImage() const { return display_; }
+    const lb::MaskBuffer& mask() const { return mask_; }
+    // The mask the image's own alpha gives (1 - alpha); empty when the image has no alpha.
+    const lb::MaskBuffer& alphaMask() const { return alphaMask_; }
+
+    // Tools write the mask directly while a stroke lasts and then report the changed rect.
+    float* maskRow(int y) { return mask_.row(y); }
+    void notifyMaskChanged(const QRect& rect);
+
+    // Copies of a rectangle of the mask (row-major) and writes of one; writeMask notifies.
+    std::vector<float> readMask(const QRect& rect) const;
+    void writeMask(const QRect& rect, const float* pixels);
+
+    QUndoStack* undoStack() { return &undoStack_; }
+    bool isModified() const { return !undoStack_.isClean(); }
+    void markSaved() { undoStack_.setClean(); }
+
+    QString imagePath() const { return imagePath_; }
+    QString maskPath() const { return maskPath_; }
+    void setMaskPath(const QString& path);
+    // A short name for titles: the image's file name, or "Untitled".
+    QString displayName() const;
+
+signals:
+    void imageChanged();                 // a new document (size may change)
+    void maskChanged(const QRect& rect); // any mask change, undo and redo included
+    void modifiedChanged(bool modified);
+    void pathsChanged();
+
+private:
+    std::shared_ptr<const lb::ImageBuffer> image_;
+    QImage display_;
+    lb::MaskBuffer mask_;
+    lb::MaskBuffer alphaMask_;
+    QString imagePath_;
+    QString maskPath_;
+    QUndoStack undoStack_;
+};
+
+} // namespace lbui

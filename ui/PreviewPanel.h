@@ -1,0 +1,45 @@
+// PreviewPanel: the grow_mask_by control (slider 0..64 and spin box up to 1024), the crop the
+// encoder will apply, coverage figures, and the overlay's color and opacity.
+#pragma once
+
+#include <QList>
+#include <QWidget>
+
+class QAction;
+class QLabel;
+class QToolButton;
+
+namespace lbui {
+
+class CanvasLayers;
+class GrowPreview;
+class MaskDocument;
+class SliderSpin;
+
+class PreviewPanel : public QWidget {
+    Q_OBJECT
+public:
+    // `viewActions` (view modes and layer toggles) appear as buttons in the panel.
+    PreviewPanel(MaskDocument* doc, GrowPreview* preview, CanvasLayers* layers,
+                 const QList<QAction*>& viewActions, QWidget* parent = nullptr);
+
+    SliderSpin* growControl() const { return grow_; }
+    void setVaeDescription(const QString& text); // "no VAE: crop to multiples of 8", ...
+
+private:
+    void updateCropInfo();
+    void updateStats();
+    void updateColorButton();
+
+    MaskDocument* doc_;
+    GrowPreview* preview_;
+    CanvasLayers* layers_;
+    SliderSpin* grow_;
+    SliderSpin* opacity_;
+    QLabel* cropInfo_;
+    QLabel* stats_;
+    QLabel* vaeInfo_;
+    QToolButton* color_;
+};
+
+} // namespace lbui

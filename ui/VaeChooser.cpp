@@ -1,0 +1,238 @@
+// VaeChooser: combo of recent and scanned VAEs plus browse/folder buttons; lb::Vae::load runs
+// on the thread pool and its errors are turned into messages that say what to do.
+#include "VaeChooser.h"
+
+#include "RecentFiles.h"
+#include "SvgIconRenderer.h"
+
+#include "latentbrush/Vae.h"
+
+#include <QComboBox>
+#include <QDir>
+#include <QDirIterator>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGridLayout>
+#include <QLabel>
+#include <QProgressBar>
+#include <QSettings>
+#include <QSignalBlocker>
+#include <QToolButton>
+#include <QtConcurrent>
+
+#include <exception>
+
+namespace lbui {
+
+namespace {
+
+LoadedVae loadVae(const QString& path, const QString& device) {
+    LoadedVae out;
+    out.path = path;
+    try {
+        lb::useAllCpuCores();
+        lb::VaeLoadOptions options;
+        options.device = device.toStdString();
+        options.needEncoder = true;
+        options.needDecoder = true;
+        auto vae = lb::Vae::load(QFile::encodeName(path).toStdString(), options);
+        if (!vae) { // an encoder-only file: load without the decoder
+            options.needDecoder = false;
+            auto encoderOnly = lb::Vae::load(QFile::encodeName(path).toStdString(), options);
+            if (!encoderOnly) {
+                out.error = QString::fromStdString(vae.message());
+                return out;
+            }
+            out.vae = *encoderOnly;
+            return out;
+        }
+        out.vae = *vae;
+    } catch (const std::exception& e) {
+        out.error = QString::fromLocal8Bit(e.what());
+    }
+    return out;
+}
+
+} // namespace
+
+VaeChooser::VaeChooser(QWidget* parent) : QWidget(parent) {
+    recent_ = new RecentFiles(QStringLiteral("recent/vaes"), 10, this);
+    auto* layout = new QGridLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setHorizontalSpacing(4);
+    combo_ = new QComboBox(this);
+    combo_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    combo_->setMinimumContentsLength(12);
+    combo_->setToolTip(tr("Recent VAEs and those found in the chosen models/vae folder"));
+    browse_ = new QToolButton(this);
+    browse_->setIcon(themeIcon(QStringLiteral("open")));
+    browse_->setToolTip(tr("Choose a VAE file (.safetensors)"));
+    folder_ = new QToolButton(this);
+    folder_->setIcon(themeIcon(QStringLiteral("folder")));
+    folder_->setToolTip(tr("Choose ComfyUI's models/vae folder to list its VAEs"));
+    device_ = new QComboBox(this);
+    device_->addItem(tr("Auto device"), QStringLiteral("auto"));
+    device_->addItem(tr("CPU"), QStringLiteral("cpu"));
+    if (lb::cudaAvailable()) device_->addItem(tr("CUDA"), QStringLiteral("cuda"));
+    device_->setToolTip(tr("Where the VAE runs (auto: the GPU when there is one)"));
+    const int savedDevice = device_->findData(QSettings().value("vae/device", "auto"));
+    if (savedDevice >= 0) device_->setCurrentIndex(savedDevice);
+    info_ = new QLabel(this);
+    info_->setWordWrap(true);
+    info_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    busy_ = new QProgressBar(this);
+    busy_->setRange(0, 0);
+    busy_->setMaximumHeight(6);
+    busy_->setTextVisible(false);
+    busy_->hide();
+    layout->addWidget(combo_, 0, 0);
+    layout->addWidget(browse_, 0, 1);
+    layout->addWidget(folder_, 0, 2);
+    layout->addWidget(device_, 1, 0, 1, 3);
+    layout->addWidget(busy_, 2, 0, 1, 3);
+    layout->addWidget(info_, 3, 0, 1, 3);
+    layout->setColumnStretch(0, 1);
+
+    connect(browse_, &QToolButton::clicked, this, &VaeChooser::chooseFile);
+    connect(folder_, &QToolButton::clicked, this, &VaeChooser::chooseFolder);
+    connect(combo_, &QComboBox::activated, this, [this](int index) {
+        const QString path = combo_->itemData(index).toString();
+        if (!path.isEmpty() && path != vaePath_) loadFile(path);
+    });
+    connect(device_, &QComboBox::activated, this, [this] {
+        QSettings().setValue("vae/device", device_->currentData());
+        if (!vaePath_.isEmpty()) loadFile(vaePath_);
+    });
+    connect(&watcher_, &QFutureWatcher<LoadedVae>::finished, this, &VaeChooser::onLoaded);
+    connect(recent_, &RecentFiles::changed, this, &VaeChooser::refreshList);
+    refreshList();
+    showInfo();
+}
+
+VaeChooser::~VaeChooser() {
+    watcher_.waitForFinished();
+}
+
+QStringList VaeChooser::scanFolder(const QString& folder) {
+    QStringList out;
+    if (folder.isEmpty()) return out;
+    QDirIterator it(folder, {QStringLiteral("*.safetensors")}, QDir::Files,
+                    QDirIterator::Subdirectories | QDirIterator::FollowSymlinks);
+    const int depthLimit = QDir(folder).absolutePath().count(QLatin1Char('/')) + 2;
+    while (it.hasNext()) {
+        const QString path = it.next();
+        if (path.count(QLatin1Char('/')) <= depthLimit) out << path;
+    }
+    out.sort(Qt::CaseInsensitive);
+    return out;
+}
+
+void VaeChooser::refreshList() {
+    const QSignalBlocker block(combo_);
+    combo_->clear();
+    combo_->addItem(tr("No VAE (choose one to encode)"), QString());
+    QStringList seen;
+    for (const QString& path : recent_->paths()) {
+        combo_->addItem(QFileInfo(path).fileName(), path);
+        combo_->setItemData(combo_->count() - 1, QDir::toNativeSeparators(path), Qt::ToolTipRole);
+        seen << path;
+    }
+    const QString folder = QSettings().value("vae/folder").toString();
+    const QStringList scanned = scanFolder(folder);
+    if (!scanned.isEmpty()) combo_->insertSeparator(combo_->count());
+    for (const QString& path : scanned) {
+        if (seen.contains(QFileInfo(path).absoluteFilePath())) continue;
+        combo_->addItem(QDir(folder).relativeFilePath(path), path);
+        combo_->setItemData(combo_->count() - 1, QDir::toNativeSeparators(path), Qt::ToolTipRole);
+    }
+    const int current = vaePath_.isEmpty() ? 0 : combo_->findData(vaePath_);
+    combo_->setCurrentIndex(current >= 0 ? current : 0);
+}
+
+void VaeChooser::chooseFile() {
+    QSettings s;
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Choose a VAE"), s.value("folders/vae", s.value("vae/folder")).toString(),
+        tr("VAE weights (*.safetensors);;All files (*)"));
+    if (path.isEmpty()) return;
+    s.setValue("folders/vae", QFileInfo(path).absolutePath());
+    loadFile(path);
+}
+
+void VaeChooser::chooseFolder() {
+    QSettings s;
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("ComfyUI models/vae folder"),
+                                                          s.value("vae/folder").toString());
+    if (dir.isEmpty()) return;
+    s.setValue("vae/folder", dir);
+    refreshList();
+    if (scanFolder(dir).isEmpty())
+        emit loadFailed(tr("No .safetensors files were found in \"%1\". Choose ComfyUI's "
+                           "models/vae folder (or any folder holding VAE .safetensors files).")
+                            .arg(QDir::toNativeSeparators(dir)));
+    else
+        combo_->showPopup();
+}
+
+void VaeChooser::loadFile(const QString& path) {
+    if (watcher_.isRunning()) watcher_.waitForFinished();
+    busy_->show();
+    info_->setText(tr("Loading %1…").arg(QFileInfo(path).fileName()));
+    combo_->setEnabled(false);
+    emit loadingChanged(true);
+    watcher_.setFuture(QtConcurrent::run(loadVae, path, device_->currentData().toString()));
+}
+
+void VaeChooser::onLoaded() {
+    busy_->hide();
+    combo_->setEnabled(true);
+    const LoadedVae loaded = watcher_.result();
+    emit loadingChanged(false);
+    if (!loaded.vae) {
+        QString why = loaded.error;
+        if (why.isEmpty()) why = tr("unknown error");
+        emit loadFailed(tr("Could not load the VAE \"%1\": %2. Choose a VAE .safetensors file "
+                           "(AutoencoderKL, FLUX.2, TAESD family or TAEF2).")
+                            .arg(QFileInfo(loaded.path).fileName(), why));
+        recent_->remove(loaded.path);
+        showInfo();
+        refreshList();
+        return;
+    }
+    vae_ = loaded.vae;
+    vaePath_ = QFileInfo(loaded.path).absoluteFilePath();
+    recent_->add(vaePath_); // refreshes the list
+    showInfo();
+    emit vaeChanged(vae_);
+}
+
+QString VaeChooser::summary() const {
+    if (!vae_) return {};
+    const lb::VaeInfo& i = vae_->info();
+    return tr("%1 · %2 ch · ×%3 · %4 %5")
+        .arg(QString::fromLatin1(lb::vaeFamilyName(i.family)))
+        .arg(i.latentChannels)
+        .arg(i.downscale)
+        .arg(QString::fromStdString(i.device), QString::fromStdString(i.computeDType));
+}
+
+void VaeChooser::showInfo() {
+    if (!vae_) {
+        info_->setText(tr("No VAE loaded. Choose a .safetensors VAE file, or point to ComfyUI's "
+                          "models/vae folder once."));
+        return;
+    }
+    const lb::VaeInfo& i = vae_->info();
+    info_->setText(
+        tr("<b>%1</b><br>Family: %2<br>Latent: %3 channels, downscale ×%4<br>"
+           "Device: %5 (%6), weights %7<br>Decoder: %8 · %9 M parameters")
+            .arg(QFileInfo(vaePath_).fileName().toHtmlEscaped(),
+                 QString::fromLatin1(lb::vaeFamilyName(i.family)))
+            .arg(i.latentChannels)
+            .arg(i.downscale)
+            .arg(QString::fromStdString(i.device), QString::fromStdString(i.computeDType),
+                 QString::fromStdString(i.fileDType), i.hasDecoder ? tr("yes") : tr("no"))
+            .arg(double(i.parameterCount) / 1e6, 0, 'f', 1));
+}
+
+} // namespace lbui

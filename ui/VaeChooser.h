@@ -1,0 +1,73 @@
+// VaeChooser: picks a VAE (file dialog, recent list, the VAEs of a ComfyUI models/vae folder
+// chosen once), loads it off the GUI thread and shows its family, channels and device.
+#pragma once
+
+#include <QFutureWatcher>
+#include <QWidget>
+
+#include <atomic>
+#include <memory>
+
+class QComboBox;
+class QLabel;
+class QProgressBar;
+class QToolButton;
+
+namespace lb {
+class Vae;
+}
+
+namespace lbui {
+
+class RecentFiles;
+
+struct LoadedVae {
+    std::shared_ptr<lb::Vae> vae;
+    QString path;
+    QString error;
+};
+
+class VaeChooser : public QWidget {
+    Q_OBJECT
+public:
+    explicit VaeChooser(QWidget* parent = nullptr);
+    ~VaeChooser() override;
+
+    std::shared_ptr<lb::Vae> vae() const { return vae_; }
+    QString vaePath() const { return vaePath_; }
+    bool isLoading() const { return watcher_.isRunning(); }
+    // One line for other panels: "taesd · 4 ch · x8 · cpu fp32".
+    QString summary() const;
+
+    // The .safetensors files in a folder and its direct sub-folders, sorted by name.
+    static QStringList scanFolder(const QString& folder);
+
+public slots:
+    void loadFile(const QString& path);
+    void chooseFile();
+    void chooseFolder();
+    void refreshList();
+
+signals:
+    void vaeChanged(std::shared_ptr<lb::Vae> vae);
+    void loadFailed(const QString& message);
+    void loadingChanged(bool loading);
+
+private:
+    void onLoaded();
+    void showInfo();
+
+    QComboBox* combo_;
+    QComboBox* device_;
+    QToolButton* browse_;
+    QToolButton* folder_;
+    QLabel* info_;
+    QProgressBar* busy_;
+    RecentFiles* recent_;
+    std::shared_ptr<lb::Vae> vae_;
+    QString vaePath_;
+    QFutureWatcher<LoadedVae> watcher_;
+    bool updatingList_ = false;
+};
+
+} // namespace lbui
