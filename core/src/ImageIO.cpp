@@ -8,16 +8,20 @@
 #include <OpenImageIO/imageio.h>
 
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <mutex>
 #include <new>
 #include <string>
 #include <system_error>
@@ -299,8 +303,51 @@ Status checkFinite(const ImageBuffer& image, const std::string& path) {
     return {};
 }
 
+// libpng and libjpeg print their own diagnostics ("libpng error: ...") on stderr before OIIO
+// reports them to us; our message already carries that text, so the decoders' stderr is muted
+// while a file is decoded (one decode at a time mutes; the descriptor is always restored).
+class QuietStderr {
+public:
+    QuietStderr() {
+        std::lock_guard<std::mutex> lock(mutex());
+        if (depth()++ > 0) return;
+        std::fflush(stderr);
+        saved() = ::dup(STDERR_FILENO);
+        const int devNull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+        if (saved() >= 0 && devNull >= 0) ::dup2(devNull, STDERR_FILENO);
+        if (devNull >= 0) ::close(devNull);
+    }
+    ~QuietStderr() {
+        std::lock_guard<std::mutex> lock(mutex());
+        if (--depth() > 0) return;
+        std::fflush(stderr);
+        if (saved() >= 0) {
+            ::dup2(saved(), STDERR_FILENO);
+            ::close(saved());
+            saved() = -1;
+        }
+    }
+    QuietStderr(const QuietStderr&) = delete;
+    QuietStderr& operator=(const QuietStderr&) = delete;
+
+private:
+    static std::mutex& mutex() {
+        static std::mutex m;
+        return m;
+    }
+    static int& depth() {
+        static int d = 0;
+        return d;
+    }
+    static int& saved() {
+        static int fd = -1;
+        return fd;
+    }
+};
+
 Result<LoadedImage> readImageUnchecked(const std::string& path, const ImageReadOptions& options) {
     if (Status st = checkReadablePath(path); !st) return st.error();
+    const QuietStderr quiet;
 
     OIIO::ImageSpec config;
     config.attribute("oiio:UnassociatedAlpha", 1); // the file's own values, never premultiplied
