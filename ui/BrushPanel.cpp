@@ -5,7 +5,6 @@
 #include "BrushTool.h"
 #include "SliderSpin.h"
 
-#include <QLabel>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -14,8 +13,8 @@ namespace lbui {
 
 BrushPanel::BrushPanel(BrushTool* tool, QWidget* parent) : QWidget(parent), tool_(tool) {
     auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(10, 8, 10, 10);
-    layout->setSpacing(10);
+    layout->setContentsMargins(10, 6, 10, 6);
+    layout->setSpacing(6);
     size_ = new SliderSpin(tr("Size"), 1, 500, int(BrushTool::kMaxSize), tr(" px"), this);
     hardness_ = new SliderSpin(tr("Hardness"), 0, 100, 100, tr(" %"), this);
     opacity_ = new SliderSpin(tr("Opacity"), 1, 100, 100, tr(" %"), this);
@@ -25,12 +24,6 @@ BrushPanel::BrushPanel(BrushTool* tool, QWidget* parent) : QWidget(parent), tool
     layout->addWidget(size_);
     layout->addWidget(hardness_);
     layout->addWidget(opacity_);
-    auto* hint = new QLabel(tr("Left button paints, right button erases, Shift-click draws a "
-                               "straight line."),
-                            this);
-    hint->setWordWrap(true);
-    hint->setForegroundRole(QPalette::PlaceholderText);
-    layout->addWidget(hint);
     layout->addStretch(1);
     syncFromTool();
     connect(tool_, &BrushTool::settingsChanged, this, &BrushPanel::syncFromTool);

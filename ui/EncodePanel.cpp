@@ -31,8 +31,8 @@ EncodePanel::EncodePanel(MaskDocument* doc, GrowPreview* preview, DecodeView* de
                          QWidget* parent)
     : QWidget(parent), doc_(doc), preview_(preview), decodeView_(decodeView) {
     auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(10, 8, 10, 10);
-    layout->setSpacing(8);
+    layout->setContentsMargins(10, 6, 10, 6);
+    layout->setSpacing(6);
     chooser_ = new VaeChooser(this);
     layout->addWidget(chooser_);
     auto* line = new QFrame(this);

@@ -405,6 +405,7 @@ void MainWindow::createDocks() {
 
     historyView_ = new QUndoView(doc_->undoStack(), this);
     historyView_->setEmptyLabel(tr("<opened image>"));
+    historyView_->setMinimumHeight(60);
     QDockWidget* history = addDock(QStringLiteral("historyDock"), tr("History"), historyView_);
     QDockWidget* decoded = addDock(QStringLiteral("decodeDock"), tr("Decoded Latent"), decodeView);
     tabifyDockWidget(history, decoded);
@@ -516,10 +517,11 @@ void MainWindow::readSettings() {
 
     const QByteArray geometry = s.value("window/geometry").toByteArray();
     if (geometry.isEmpty() || !restoreGeometry(geometry)) {
-        resize(firstStartSize());
+        resize(firstStartSize().expandedTo(minimumSizeHint()));
         if (const QScreen* screen = QGuiApplication::primaryScreen()) {
             const QRect avail = screen->availableGeometry();
-            move(avail.center() - rect().center());
+            move(avail.topLeft() + QPoint(std::max(0, (avail.width() - width()) / 2),
+                                          std::max(0, (avail.height() - height()) / 2)));
         }
     }
     restoreState(s.value("window/state").toByteArray());

@@ -24,8 +24,8 @@ PreviewPanel::PreviewPanel(MaskDocument* doc, GrowPreview* preview, CanvasLayers
                            const QList<QAction*>& viewActions, QWidget* parent)
     : QWidget(parent), doc_(doc), preview_(preview), layers_(layers) {
     auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(10, 8, 10, 10);
-    layout->setSpacing(10);
+    layout->setContentsMargins(10, 6, 10, 6);
+    layout->setSpacing(6);
 
     grow_ = new SliderSpin(tr("grow_mask_by"), 0, 64, 1024, tr(" px"), this);
     grow_->setToolTip(tr("How far VAEEncodeForInpaint grows the mask into noise_mask "

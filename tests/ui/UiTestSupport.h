@@ -1,0 +1,82 @@
+// Helpers for the editor's Qt Test suites: an isolated settings/data environment, a shown main
+// window at zoom 1, and independent geometry for checking brush strokes.
+#pragma once
+
+#include "Application.h"
+#include "AutosaveManager.h"
+#include "BrushTool.h"
+#include "CanvasWidget.h"
+#include "MainWindow.h"
+#include "MaskDocument.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QtTest>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <vector>
+
+namespace lbuitest {
+
+// Test-mode standard paths (~/.qttest), the editor's identity, empty settings and autosaves.
+inline void initEnvironment() {
+    QStandardPaths::setTestModeEnabled(true);
+    lbui::Application::setIdentity();
+    QSettings().clear();
+    QDir(lbui::AutosaveManager::folder()).removeRecursively();
+}
+
+// A shown main window with the sample image, the view at zoom 1 with a whole-pixel offset so
+// that widget pixel (x, y) is image point (x - ox, y - oy).
+inline std::unique_ptr<lbui::MainWindow> makeWindow(bool unitZoom = true) {
+    auto w = std::make_unique<lbui::MainWindow>();
+    w->openSample();
+    w->show();
+    if (!QTest::qWaitForWindowExposed(w.get())) return nullptr;
+    if (unitZoom) {
+        w->canvas()->setZoom(1.0, QPointF(0, 0));
+        w->canvas()->panBy(QPointF(20, 20) - w->canvas()->offset());
+    }
+    return w;
+}
+
+// Squared distance from point p to segment ab.
+inline double segmentDistance2(QPointF p, QPointF a, QPointF b) {
+    const double dx = b.x() - a.x(), dy = b.y() - a.y();
+    const double len2 = dx * dx + dy * dy;
+    double t = 0.0;
+    if (len2 > 0) t = std::clamp(((p.x() - a.x()) * dx + (p.y() - a.y()) * dy) / len2, 0.0, 1.0);
+    const double ex = a.x() + t * dx - p.x(), ey = a.y() + t * dy - p.y();
+    return ex * ex + ey * ey;
+}
+
+// The hard round brush's footprint along a polyline of image points, as 0/1 per pixel.
+inline std::vector<float> expectedStroke(int width, int height, const std::vector<QPointF>& pts,
+                                         double radius, float inside,
+                                         const std::vector<float>& base) {
+    std::vector<float> out = base;
+    for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x) {
+            const QPointF c(x + 0.5, y + 0.5);
+            double best = 1e300;
+            if (pts.size() == 1) best = segmentDistance2(c, pts[0], pts[0]);
+            for (std::size_t i = 1; i < pts.size(); ++i)
+                best = std::min(best, segmentDistance2(c, pts[i - 1], pts[i]));
+            if (best <= radius * radius) out[std::size_t(y) * width + x] = inside;
+        }
+    return out;
+}
+
+// Pixels that differ, ignoring those whose centre lies within `tolerance` of the brush edge.
+inline int countMismatches(const std::vector<float>& actual, const std::vector<float>& expected) {
+    int n = 0;
+    for (std::size_t i = 0; i < actual.size(); ++i)
+        if (actual[i] != expected[i]) ++n;
+    return n;
+}
+
+} // namespace lbuitest
