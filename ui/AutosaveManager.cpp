@@ -33,8 +33,10 @@ QString lockPathFor(const QString& autosaveFile) {
 AutosaveManager::AutosaveManager(MaskDocument* doc, QObject* parent) : QObject(parent), doc_(doc) {
     const QString dir = folder();
     QDir().mkpath(dir);
-    file_ = QDir(dir).filePath(
-        QStringLiteral("autosave-%1.lbmask").arg(QCoreApplication::applicationPid()));
+    static int instances = 0; // one per window; the pid tells sessions apart
+    file_ = QDir(dir).filePath(QStringLiteral("autosave-%1-%2.lbmask")
+                                   .arg(QCoreApplication::applicationPid())
+                                   .arg(++instances));
     lock_ = std::make_unique<QLockFile>(lockPathFor(file_));
     lock_->setStaleLockTime(0);
     lock_->tryLock(0);
@@ -90,6 +92,7 @@ bool AutosaveManager::write(const QString& file, const QString& imagePath, int w
 
 bool AutosaveManager::saveNow() {
     writer_.waitForFinished();
+    if (file_.isEmpty()) return false;
     if (!doc_->hasImage() || !doc_->isModified() || generation_ == savedGeneration_) return true;
     QString error;
     const bool ok =
@@ -104,7 +107,7 @@ bool AutosaveManager::saveNow() {
 }
 
 void AutosaveManager::onTimer() {
-    if (writer_.isRunning()) return;
+    if (writer_.isRunning() || file_.isEmpty()) return;
     if (!doc_->hasImage() || !doc_->isModified() || generation_ == savedGeneration_) return;
     // Copy on the GUI thread, compress and write on a worker.
     std::vector<float> copy = doc_->mask().data;
@@ -120,7 +123,7 @@ void AutosaveManager::onTimer() {
 
 void AutosaveManager::discard() {
     writer_.waitForFinished();
-    QFile::remove(file_);
+    if (!file_.isEmpty()) QFile::remove(file_);
     savedGeneration_ = generation_;
 }
 

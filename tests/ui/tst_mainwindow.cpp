@@ -52,8 +52,9 @@ private slots:
         QCOMPARE(w.brush()->mode(), BrushTool::Mode::Paint);
         QVERIFY(w.action(QStringLiteral("toolBrush"))->isChecked());
         CanvasWidget* c = w.canvas();
-        const QRectF shown(c->imageToWidget(QPointF(0, 0)),
-                           c->imageToWidget(QPointF(w.document()->width(), w.document()->height())));
+        const QRectF shown(
+            c->imageToWidget(QPointF(0, 0)),
+            c->imageToWidget(QPointF(w.document()->width(), w.document()->height())));
         QVERIFY(QRectF(c->rect()).contains(shown));
         // A drag over the image paints at once.
         const QPoint centre = shown.center().toPoint();
@@ -136,7 +137,8 @@ private slots:
         QImage m(48, 36, QImage::Format_Grayscale8);
         m.fill(0);
         for (int y = 0; y < 18; ++y)
-            for (int x = 0; x < 24; ++x) m.setPixel(x, y, qRgb(255, 255, 255));
+            for (int x = 0; x < 24; ++x)
+                m.setPixel(x, y, qRgb(255, 255, 255));
         const QString maskPath = dir_.filePath(QStringLiteral("small_mask.png"));
         QVERIFY(m.save(maskPath));
         drop(maskPath, Qt::ShiftModifier);
