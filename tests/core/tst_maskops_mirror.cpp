@@ -2,6 +2,7 @@
 // (F.interpolate, conv2d with ones(g, g), round, the in-place gray fill), on random cases.
 // LibTorch before Qt: Qt's `slots` macro would break LibTorch's headers.
 #include <torch/torch.h>
+#include <torch/version.h>
 
 #include "TestSupport.h"
 
@@ -12,6 +13,10 @@
 #include <random>
 
 namespace {
+
+// The reference (the goldens, ComfyUI's node) is PyTorch 1.13's CPU kernel; LibTorch 2.x changed
+// upsample_bilinear2d's arithmetic, so bit-exact resize comparisons only hold against 1.13.
+bool libTorchIsReference() { return TORCH_VERSION_MAJOR == 1 && TORCH_VERSION_MINOR == 13; }
 
 torch::Tensor toTensor(const lb::MaskBuffer& m) {
     return torch::from_blob(const_cast<float*>(m.data.data()), {1, 1, m.height, m.width},
@@ -118,6 +123,8 @@ private slots:
     }
     void resizeIsBitIdentical() {
         QFETCH(int, seed);
+        if (!libTorchIsReference())
+            QSKIP("bit-exact resize is checked against LibTorch 1.13, the reference's library");
         std::mt19937 rng(std::uint32_t(seed) * 7919u + 1u);
         std::uniform_int_distribution<int> size(1, 97);
         const int mh = size(rng), mw = size(rng), oh = size(rng), ow = size(rng);
@@ -164,6 +171,8 @@ private slots:
         const int H = size(rng), W = size(rng);
         const bool sameSize = seed % 5 != 0;
         const int mh = sameSize ? H : msize(rng), mw = sameSize ? W : msize(rng);
+        if (!sameSize && !libTorchIsReference())
+            QSKIP("resized masks are checked against LibTorch 1.13, the reference's library");
         lb::MaskBuffer m = randomMask(rng, mh, mw, seed % 5);
         lb::CropRect crop;
         auto ours = lb::noiseMaskForSize(m, H, W, grow, d, &crop);
@@ -199,6 +208,8 @@ private slots:
         img.data.resize(img.pixelCount() * img.channels);
         for (float& v : img.data) v = lb::byteToFloat(std::uint8_t(byte(rng)));
         lb::MaskBuffer m = randomMask(rng, msize(rng), msize(rng), seed % 5);
+        if (!libTorchIsReference() && (m.height != H || m.width != W))
+            QSKIP("resized masks are checked against LibTorch 1.13, the reference's library");
         auto ours = lb::prepareInpaint(img, m, 6, d);
         QVERIFY2(ours.ok(), ours.ok() ? "" : ours.message().c_str());
 
