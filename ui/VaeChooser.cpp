@@ -34,16 +34,10 @@ LoadedVae loadVae(const QString& path, const QString& device) {
         lb::VaeLoadOptions options;
         options.device = device.toStdString();
         options.needEncoder = true;
-        options.needDecoder = true;
+        options.needDecoder = false; // a decoder in the file is loaded too, and used for previews
         auto vae = lb::Vae::load(QFile::encodeName(path).toStdString(), options);
-        if (!vae) { // an encoder-only file: load without the decoder
-            options.needDecoder = false;
-            auto encoderOnly = lb::Vae::load(QFile::encodeName(path).toStdString(), options);
-            if (!encoderOnly) {
-                out.error = QString::fromStdString(vae.message());
-                return out;
-            }
-            out.vae = *encoderOnly;
+        if (!vae) {
+            out.error = QString::fromStdString(vae.message());
             return out;
         }
         out.vae = *vae;

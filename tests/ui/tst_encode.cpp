@@ -1,0 +1,130 @@
+// Encoding from the editor: the VAE loads off the GUI thread, the encode runs in the
+// background with progress while the window stays responsive, Cancel works, the export loads
+// back with noise_mask and metadata, and the decode preview appears.
+#include "UiTestSupport.h"
+
+#include "DecodeView.h"
+#include "EncodePanel.h"
+#include "GrowPreview.h"
+#include "PreviewPanel.h"
+#include "SliderSpin.h"
+#include "TestSupport.h"
+#include "VaeChooser.h"
+
+#include "latentbrush/ImageIO.h"
+#include "latentbrush/LatentFile.h"
+#include "latentbrush/Pipeline.h"
+#include "latentbrush/Vae.h"
+
+#include <QAction>
+#include <QElapsedTimer>
+#include <QTemporaryDir>
+
+using namespace lbui;
+
+class TestEncode : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { lbuitest::initEnvironment(); }
+
+    void encodeExportAndDecode() {
+        LB_REQUIRE_SHARED();
+        const QString base = lbtest::sharedDir() + QStringLiteral("/golden/kl4-odd-size-grow6/");
+        const QString vaePath = lbtest::sharedDir() + QStringLiteral("/golden/vae/kl4.safetensors");
+        auto w = lbuitest::makeWindow(false);
+        QVERIFY(w);
+        w->openImage(base + QStringLiteral("image.png"), base + QStringLiteral("mask.png"));
+        QTRY_COMPARE(w->document()->imagePath(), base + QStringLiteral("image.png"));
+        w->previewPanel()->growControl()->setValue(6);
+
+        EncodePanel* panel = w->encodePanel();
+        QVERIFY(!w->action(QStringLiteral("encode"))->isEnabled()); // no VAE yet
+        panel->vaeChooser()->loadFile(vaePath);
+        QVERIFY(panel->vaeChooser()->isLoading());
+        QTRY_VERIFY_WITH_TIMEOUT(panel->vaeChooser()->vae() != nullptr, 60000);
+        const lb::VaeInfo& info = panel->vaeChooser()->vae()->info();
+        QCOMPARE(w->preview()->multiple(), info.downscale);
+        QVERIFY(w->action(QStringLiteral("encode"))->isEnabled());
+
+        QList<double> progress;
+        connect(panel->job(), &EncodeJob::progress, this,
+                [&progress](double f, const QString&) { progress << f; });
+        w->action(QStringLiteral("encode"))->trigger();
+        QVERIFY(panel->job()->isRunning() || panel->hasResult());
+        QTRY_VERIFY_WITH_TIMEOUT(panel->resultIsCurrent(), 120000);
+        QVERIFY(!progress.isEmpty());
+        QVERIFY(w->action(QStringLiteral("exportLatent"))->isEnabled());
+
+        // The editor's encode equals the core's on the same inputs.
+        auto ref = lb::inpaintEncode(*panel->vaeChooser()->vae(), *w->document()->image(),
+                                     w->document()->mask(), 6);
+        QVERIFY(ref.ok());
+        QVERIFY(panel->result()->samples.data == ref->samples.data);
+        QVERIFY(panel->result()->noiseMask.data == w->preview()->noiseMask().data);
+
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("out.latent"));
+        QString error;
+        QVERIFY2(panel->exportLatentTo(out, &error), qPrintable(error));
+        auto back = lb::readLatentFile(out.toStdString());
+        QVERIFY2(back.ok(), back.ok() ? "" : back.message().c_str());
+        QVERIFY(back->samples.data == ref->samples.data);
+        QVERIFY(back->hasNoiseMask);
+        const lb::BinaryMask& nm = w->preview()->noiseMask();
+        QCOMPARE(back->noiseMask.shape, (std::vector<std::int64_t>{1, 1, nm.height, nm.width}));
+        for (std::size_t i = 0; i < nm.data.size(); ++i)
+            QCOMPARE(back->noiseMask.data[i], float(nm.data[i]));
+        for (const char* key : {"latentbrush.version", "grow_mask_by", "vae.family", "vae.file",
+                                "vae.latent_channels", "vae.downscale", "source.image",
+                                "source.mask", "crop.offset", "crop.size"})
+            QVERIFY2(back->metadata.count(key), key);
+        QCOMPARE(back->metadata["grow_mask_by"], std::string("6"));
+        QCOMPARE(back->metadata["source.mask"], std::string("mask.png"));
+        const lb::CropRect crop = w->preview()->crop();
+        QCOMPARE(back->metadata["crop.offset"],
+                 std::to_string(crop.top) + "," + std::to_string(crop.left));
+
+        // kl4 has a decoder: the comparison view fills in.
+        if (info.hasDecoder) {
+            auto* view = w->findChild<DecodeView*>();
+            QVERIFY(view);
+            QTRY_VERIFY_WITH_TIMEOUT(view->hasImages(), 120000);
+        }
+
+        // Painting afterwards makes the result stale: export is disabled until re-encoding.
+        QTRY_VERIFY(!panel->job()->isRunning());
+        QTest::mouseClick(w->canvas(), Qt::LeftButton, Qt::NoModifier,
+                          w->canvas()->imageToWidget(QPointF(10, 10)).toPoint());
+        QVERIFY(!panel->resultIsCurrent());
+        QVERIFY(!w->action(QStringLiteral("exportLatent"))->isEnabled());
+        w->document()->markSaved();
+    }
+
+    void cancelKeepsWindowResponsive() {
+        LB_REQUIRE_SHARED();
+        const QString vaePath = lbtest::sharedDir() + QStringLiteral("/golden/vae/kl4.safetensors");
+        auto w = lbuitest::makeWindow(false); // the sample image, 1030 x 774
+        QVERIFY(w);
+        EncodePanel* panel = w->encodePanel();
+        panel->vaeChooser()->loadFile(vaePath);
+        QTRY_VERIFY_WITH_TIMEOUT(panel->vaeChooser()->vae() != nullptr, 60000);
+        w->brush()->setSize(80);
+        QTest::mouseClick(w->canvas(), Qt::LeftButton, Qt::NoModifier, QPoint(300, 300));
+        panel->encode();
+        QVERIFY(panel->job()->isRunning());
+        // The event loop keeps running: a stroke during the encode paints at once.
+        QElapsedTimer t;
+        t.start();
+        QTest::mouseClick(w->canvas(), Qt::LeftButton, Qt::NoModifier, QPoint(500, 300));
+        QVERIFY(t.elapsed() < 1000);
+        QCOMPARE(w->document()->undoStack()->count(), 2);
+        w->action(QStringLiteral("cancelEncode"))->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->job()->isRunning(), 120000);
+        QVERIFY(!panel->resultIsCurrent()); // cancelled, or stale because of the second stroke
+        QVERIFY(!w->action(QStringLiteral("exportLatent"))->isEnabled());
+        w->document()->markSaved();
+    }
+};
+
+QTEST_MAIN(TestEncode)
+#include "tst_encode.moc"
