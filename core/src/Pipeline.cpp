@@ -4,8 +4,9 @@
 
 namespace lb {
 
-Result<InpaintEncodeResult> inpaintEncode(Vae& vae, const ImageBuffer& image, const MaskBuffer& mask,
-                                          int grow, const Progress& progress) {
+Result<InpaintEncodeResult> inpaintEncode(Vae& vae, const ImageBuffer& image,
+                                          const MaskBuffer& mask, int grow,
+                                          const Progress& progress) {
     if (progress.cancelled()) return makeError("cancelled");
     progress(0.0, "preparing the mask and pixels");
     Result<InpaintInputs> prepared = prepareInpaint(image, mask, grow, vae.info().downscale);

@@ -27,7 +27,8 @@ QJsonObject readCase(const QString& dir) {
 
 // "vae/x.safetensors" is relative to golden/, "shared:models/x" to shared/.
 QString vaePath(const QString& goldenDir, const QString& vae) {
-    if (vae.startsWith(QStringLiteral("shared:"))) return lbtest::sharedDir() + QLatin1Char('/') + vae.mid(7);
+    if (vae.startsWith(QStringLiteral("shared:")))
+        return lbtest::sharedDir() + QLatin1Char('/') + vae.mid(7);
     return goldenDir + QLatin1Char('/') + vae;
 }
 
@@ -49,7 +50,8 @@ private slots:
         QTest::addColumn<QString>("caseDir");
         const QString golden = lbtest::sharedDir() + QStringLiteral("/golden");
         int cases = 0;
-        for (const QString& name : QDir(golden).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
+        for (const QString& name :
+             QDir(golden).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
             const QString dir = golden + QLatin1Char('/') + name;
             if (readCase(dir).contains(QStringLiteral("vae"))) {
                 QTest::newRow(qPrintable(name)) << dir;
@@ -62,7 +64,8 @@ private slots:
     void encode() {
         QFETCH(QString, caseDir);
         const QJsonObject c = readCase(caseDir);
-        const QString vae = vaePath(QFileInfo(caseDir).absolutePath(), c.value(QStringLiteral("vae")).toString());
+        const QString vae =
+            vaePath(QFileInfo(caseDir).absolutePath(), c.value(QStringLiteral("vae")).toString());
 
         lb::VaeLoadOptions options;
         options.device = "cpu";
@@ -72,7 +75,8 @@ private slots:
         lb::Vae& model = *loaded.value();
         QCOMPARE(model.info().downscale, c.value(QStringLiteral("downscale")).toInt());
 
-        auto expected = lb::SafetensorsFile::open((caseDir + QStringLiteral("/expected.safetensors")).toStdString());
+        auto expected = lb::SafetensorsFile::open(
+            (caseDir + QStringLiteral("/expected.safetensors")).toStdString());
         QVERIFY2(expected.ok(), expected.ok() ? "" : expected.message().c_str());
         const lb::TensorView* pixels = expected.value()->find("pixels");
         const lb::TensorView* samples = expected.value()->find("samples");
@@ -104,8 +108,8 @@ private slots:
             }
         }
         qInfo("%s: %s, max |error| %.3g, max error / max(1, |ref|) %.3g (tolerance %.0e)",
-              qPrintable(QFileInfo(caseDir).fileName()), lb::vaeFamilyName(model.info().family), maxAbs,
-              maxRel, kRelativeTolerance);
+              qPrintable(QFileInfo(caseDir).fileName()), lb::vaeFamilyName(model.info().family),
+              maxAbs, maxRel, kRelativeTolerance);
         if (maxRel > kRelativeTolerance) {
             // Keep the actual latent next to the build for inspection.
             const QString out = QStringLiteral(LATENTBRUSH_BINARY_DIR "/test-output/vae-golden/") +
@@ -113,7 +117,8 @@ private slots:
             QDir().mkpath(out);
             lb::TensorToWrite t{"samples", lb::DType::F32, latent.shape, latent.data.data(),
                                 latent.data.size() * sizeof(float)};
-            (void)lb::writeSafetensors((out + QStringLiteral("/actual.safetensors")).toStdString(), {t}, {});
+            (void)lb::writeSafetensors((out + QStringLiteral("/actual.safetensors")).toStdString(),
+                                       {t}, {});
             QFAIL(qPrintable(QStringLiteral("element %1: %2 vs reference %3; actual saved in %4")
                                  .arg(worst)
                                  .arg(latent.data[worst])

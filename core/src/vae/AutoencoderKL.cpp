@@ -13,10 +13,13 @@ namespace {
 
 constexpr double kFlux2BatchNormEps = 1e-4;
 
-std::string str(std::int64_t v) { return std::to_string(v); }
+std::string str(std::int64_t v) {
+    return std::to_string(v);
+}
 
 // One resolution of the encoder or decoder: res blocks (each optionally followed by attention)
-// and the down/up-sampling convolution (weight undefined on the last encoder / first decoder level).
+// and the down/up-sampling convolution (weight undefined on the last encoder / first decoder
+// level).
 struct Level {
     std::vector<ResnetBlock> blocks;
     std::vector<AttnBlock> attentions; // empty, or one per block
@@ -25,9 +28,11 @@ struct Level {
 };
 
 // Counts `<prefix><i><suffix>` names present for i = 0, 1, ...
-std::int64_t countIndexed(const WeightStore& w, const std::string& prefix, const std::string& suffix) {
+std::int64_t countIndexed(const WeightStore& w, const std::string& prefix,
+                          const std::string& suffix) {
     std::int64_t n = 0;
-    while (w.hasPrefix(prefix + str(n) + suffix)) ++n;
+    while (w.hasPrefix(prefix + str(n) + suffix))
+        ++n;
     return n;
 }
 
@@ -37,7 +42,8 @@ Level loadLevel(WeightStore& w, const std::string& prefix, std::int64_t in, std:
     for (std::int64_t j = 0; j < blocks; ++j) {
         level.blocks.push_back(ResnetBlock::load(w, prefix + "block." + str(j) + ".", in));
         in = level.blocks.back().outChannels();
-        if (attention) level.attentions.push_back(AttnBlock::load(w, prefix + "attn." + str(j) + ".", in));
+        if (attention)
+            level.attentions.push_back(AttnBlock::load(w, prefix + "attn." + str(j) + ".", in));
     }
     level.channels = in;
     return level;
@@ -94,9 +100,9 @@ struct KlEncoder {
         e.normOut = GroupNorm::load(w, "encoder.norm_out", c, 32, 1e-6);
         e.convOut = Conv2d::load(w, "encoder.conv_out", c, -1, 3, true);
         if (e.convOut.outChannels() % 2 != 0)
-            throw LoadError(w.where("encoder.conv_out.weight") + " has " +
-                            str(e.convOut.outChannels()) +
-                            " output channels: a Gaussian's mean and log-variance need an even count");
+            throw LoadError(
+                w.where("encoder.conv_out.weight") + " has " + str(e.convOut.outChannels()) +
+                " output channels: a Gaussian's mean and log-variance need an even count");
         return e;
     }
 
@@ -139,7 +145,8 @@ struct KlDecoder {
         c = d.mid.block2.outChannels();
         const std::int64_t levels = countIndexed(w, "decoder.up.", ".");
         if (levels == 0) w.shape("decoder.up.0.block.0.conv1.weight"); // throws
-        const std::int64_t blocks = countIndexed(w, "decoder.up." + str(levels - 1) + ".block.", ".");
+        const std::int64_t blocks =
+            countIndexed(w, "decoder.up." + str(levels - 1) + ".block.", ".");
         for (std::int64_t i = levels - 1; i >= 0; --i) {
             const std::string prefix = "decoder.up." + str(i) + ".";
             Level level = loadLevel(w, prefix, c, blocks);
@@ -159,8 +166,7 @@ struct KlDecoder {
         for (std::size_t i = 0; i < levels.size(); ++i) {
             hook(double(i + 1) / steps, "decoder: level " + str(i + 1) + "/" + str(levels.size()));
             h = runBlocks(levels[i], std::move(h));
-            if (levels[i].resample.weight.defined())
-                h = levels[i].resample(upsampleNearest2x(h));
+            if (levels[i].resample.weight.defined()) h = levels[i].resample(upsampleNearest2x(h));
         }
         hook(double(levels.size() + 1) / steps, "decoder: output");
         h = siluInPlace(normOut(h));
@@ -213,7 +219,8 @@ public:
         std::int64_t channels = encoder->convIn.outChannels();
         for (const Level& level : encoder->levels) {
             // a block holds its input, two intermediates and its output
-            peak = std::max(peak, 4.0 * double(std::max(channels, level.channels)) * pixels * element);
+            peak =
+                std::max(peak, 4.0 * double(std::max(channels, level.channels)) * pixels * element);
             channels = level.channels;
             if (level.resample.weight.defined()) pixels /= 4.0;
         }
@@ -239,7 +246,7 @@ std::unique_ptr<VaeModel> buildAutoencoderKL(WeightStore& w, std::optional<VaeFa
     model->dtype = w.dtype();
     std::vector<std::string>& notes = model->inferred;
 
-    std::int64_t latent = -1;  // channels of the mean
+    std::int64_t latent = -1; // channels of the mean
     std::int64_t levels = 0;
     if (w.hasPrefix("encoder.")) {
         model->encoder = KlEncoder::load(w);
@@ -255,7 +262,8 @@ std::unique_ptr<VaeModel> buildAutoencoderKL(WeightStore& w, std::optional<VaeFa
         latent = moments / 2;
         levels = std::int64_t(e.levels.size());
         std::vector<std::int64_t> channels;
-        for (const Level& l : e.levels) channels.push_back(l.channels);
+        for (const Level& l : e.levels)
+            channels.push_back(l.channels);
         notes.push_back("AutoencoderKL from weight shapes: base channels " +
                         str(e.convIn.outChannels()) + ", level channels " + joinInts(channels) +
                         " (" + str(levels) + " levels), " + str(e.levels.front().blocks.size()) +

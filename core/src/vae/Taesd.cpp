@@ -14,7 +14,9 @@
 namespace lb::vae {
 namespace {
 
-std::string str(std::int64_t v) { return std::to_string(v); }
+std::string str(std::int64_t v) {
+    return std::to_string(v);
+}
 
 // The Sequential layouts of taesd.py, one letter per index:
 // C conv 3x3 with bias, D conv 3x3 stride 2 without bias, N conv 3x3 without bias, B Block,
@@ -46,7 +48,8 @@ struct TaesdBlock {
         TaesdBlock b;
         if (pool) {
             b.pool0 = Conv2d::load(w, name + ".pool.0", in, -1, 1, false);
-            b.pool1 = GroupNorm::load(w, name + ".pool.1", b.pool0.outChannels(), kPoolGroups, kPoolEps);
+            b.pool1 =
+                GroupNorm::load(w, name + ".pool.1", b.pool0.outChannels(), kPoolGroups, kPoolEps);
             b.pool3 = Conv2d::load(w, name + ".pool.3", b.pool0.outChannels(), in, 1, false);
         }
         b.conv0 = Conv2d::load(w, name + ".conv.0", in, -1, 3, true);
@@ -71,7 +74,8 @@ struct Sequential {
 
     // `in` < 0: read from the first convolution.
     static Sequential load(WeightStore& w, const std::string& half, const char* layout,
-                           std::int64_t in, std::int64_t lastOut, const std::vector<int>& poolBlocks) {
+                           std::int64_t in, std::int64_t lastOut,
+                           const std::vector<int>& poolBlocks) {
         Sequential s;
         const int count = int(std::char_traits<char>::length(layout));
         for (int i = 0; i < count; ++i) {
@@ -94,7 +98,8 @@ struct Sequential {
                 break;
             }
             case 'B': {
-                const bool pool = std::find(poolBlocks.begin(), poolBlocks.end(), i) != poolBlocks.end();
+                const bool pool =
+                    std::find(poolBlocks.begin(), poolBlocks.end(), i) != poolBlocks.end();
                 layer.block = TaesdBlock::load(w, name, in, pool);
                 in = layer.block.conv4.outChannels();
                 break;
@@ -110,14 +115,25 @@ struct Sequential {
 
     at::Tensor operator()(at::Tensor x, const StepHook& hook, const std::string& what) const {
         for (std::size_t i = 0; i < layers.size(); ++i) {
-            hook(double(i) / double(layers.size()), what + ": layer " + str(i + 1) + "/" + str(layers.size()));
+            hook(double(i) / double(layers.size()),
+                 what + ": layer " + str(i + 1) + "/" + str(layers.size()));
             const Layer& layer = layers[i];
             switch (layer.kind) {
-            case 'B': x = layer.block(std::move(x)); break;
-            case 'Z': x = at::tanh(x / 3) * 3; break;
-            case 'R': x = at::relu(x); break;
-            case 'U': x = upsampleNearest2x(x); break;
-            default: x = layer.conv(x); break;
+            case 'B':
+                x = layer.block(std::move(x));
+                break;
+            case 'Z':
+                x = at::tanh(x / 3) * 3;
+                break;
+            case 'R':
+                x = at::relu(x);
+                break;
+            case 'U':
+                x = upsampleNearest2x(x);
+                break;
+            default:
+                x = layer.conv(x);
+                break;
             }
         }
         return x;
@@ -183,10 +199,12 @@ std::vector<std::string> tokens(const std::string& text) {
     return out;
 }
 
-std::optional<VaeFamily> familyFromText(const std::string& text, const std::vector<VaeFamily>& candidates) {
+std::optional<VaeFamily> familyFromText(const std::string& text,
+                                        const std::vector<VaeFamily>& candidates) {
     const std::vector<std::string> words = tokens(text);
     for (const Alias& alias : kAliases) {
-        if (std::find(candidates.begin(), candidates.end(), alias.family) == candidates.end()) continue;
+        if (std::find(candidates.begin(), candidates.end(), alias.family) == candidates.end())
+            continue;
         if (std::find(words.begin(), words.end(), alias.token) != words.end()) return alias.family;
     }
     return std::nullopt;
@@ -217,7 +235,8 @@ VaeFamily chooseFamily(WeightStore& w, std::int64_t rawLatent, bool pool,
         if (std::find(candidates.begin(), candidates.end(), *requested) == candidates.end())
             throw LoadError(file + ": --vae-family " + familySpec(*requested).name +
                             " does not fit this file: " + fits);
-        notes.push_back(std::string("family ") + familySpec(*requested).name + ": from --vae-family");
+        notes.push_back(std::string("family ") + familySpec(*requested).name +
+                        ": from --vae-family");
         return *requested;
     }
     if (candidates.size() == 1) {
@@ -230,15 +249,17 @@ VaeFamily chooseFamily(WeightStore& w, std::int64_t rawLatent, bool pool,
         for (VaeFamily f : candidates)
             if (std::abs(familySpec(f).scale - scale) < 1e-4) {
                 notes.push_back(std::string("family ") + familySpec(f).name +
-                                ": from the file's vae_scale " + std::to_string(scale) + " (" + fits + ")");
+                                ": from the file's vae_scale " + std::to_string(scale) + " (" +
+                                fits + ")");
                 return f;
             }
     }
     std::string metadata;
-    for (const auto& [key, value] : w.primaryFile().metadata()) metadata += key + " " + value + " ";
+    for (const auto& [key, value] : w.primaryFile().metadata())
+        metadata += key + " " + value + " ";
     if (auto f = familyFromText(metadata, candidates)) {
-        notes.push_back(std::string("family ") + familySpec(*f).name + ": from the file's metadata (" +
-                        fits + ")");
+        notes.push_back(std::string("family ") + familySpec(*f).name +
+                        ": from the file's metadata (" + fits + ")");
         return *f;
     }
     const std::string name = std::filesystem::path(file).filename().string();
@@ -263,22 +284,27 @@ std::unique_ptr<VaeModel> buildTaesd(WeightStore& w, std::optional<VaeFamily> re
     const bool hasDecoder = w.hasPrefix("decoder.");
     bool pool = false;
     for (int i = 0; i < 20 && !pool; ++i)
-        pool = w.hasPrefix("encoder." + str(i) + ".pool.") || w.hasPrefix("decoder." + str(i) + ".pool.");
+        pool = w.hasPrefix("encoder." + str(i) + ".pool.") ||
+               w.hasPrefix("decoder." + str(i) + ".pool.");
     const std::vector<int> none;
-    const std::vector<int> encoderPool(std::begin(kEncoderPoolBlocks), std::end(kEncoderPoolBlocks));
-    const std::vector<int> decoderPool(std::begin(kDecoderPoolBlocks), std::end(kDecoderPoolBlocks));
+    const std::vector<int> encoderPool(std::begin(kEncoderPoolBlocks),
+                                       std::end(kEncoderPoolBlocks));
+    const std::vector<int> decoderPool(std::begin(kDecoderPoolBlocks),
+                                       std::end(kDecoderPoolBlocks));
 
     auto model = std::make_unique<TaesdModel>();
     model->dtype = w.dtype();
     std::int64_t rawLatent = -1;
     std::int64_t width = 0;
     if (hasEncoder) {
-        model->encoder = Sequential::load(w, "encoder", kEncoderLayout, 3, -1, pool ? encoderPool : none);
+        model->encoder =
+            Sequential::load(w, "encoder", kEncoderLayout, 3, -1, pool ? encoderPool : none);
         rawLatent = model->encoder->outChannels;
         width = model->encoder->layers.front().conv.outChannels();
     }
     if (hasDecoder) {
-        model->decoder = Sequential::load(w, "decoder", kDecoderLayout, rawLatent, 3, pool ? decoderPool : none);
+        model->decoder =
+            Sequential::load(w, "decoder", kDecoderLayout, rawLatent, 3, pool ? decoderPool : none);
         rawLatent = model->decoder->inChannels;
         if (width == 0) width = model->decoder->layers[1].conv.outChannels();
     }
@@ -289,13 +315,15 @@ std::unique_ptr<VaeModel> buildTaesd(WeightStore& w, std::optional<VaeFamily> re
     model->family = family;
     model->latentChannels = int(rawLatent) * (model->spec.packed ? 4 : 1);
     model->downscale = 8 * (model->spec.packed ? 2 : 1);
-    model->inferred.push_back("TAESD from weight shapes: width " + str(width) + ", " + str(rawLatent) +
-                              " latent channels" + (pool ? ", group-norm pool blocks (TAEF2)" : "") +
-                              (model->spec.packed ? ", packed 2x2 to " + str(model->latentChannels) +
-                                                        " channels at 16x"
-                                                  : std::string()));
-    if (!hasDecoder) model->inferred.push_back("no decoder (encoder-only file): decode is unavailable");
-    if (!hasEncoder) model->inferred.push_back("no encoder (decoder-only file): encode is unavailable");
+    model->inferred.push_back(
+        "TAESD from weight shapes: width " + str(width) + ", " + str(rawLatent) +
+        " latent channels" + (pool ? ", group-norm pool blocks (TAEF2)" : "") +
+        (model->spec.packed ? ", packed 2x2 to " + str(model->latentChannels) + " channels at 16x"
+                            : std::string()));
+    if (!hasDecoder)
+        model->inferred.push_back("no decoder (encoder-only file): decode is unavailable");
+    if (!hasEncoder)
+        model->inferred.push_back("no encoder (decoder-only file): encode is unavailable");
     w.requireAllUsed(std::string("a ") + model->spec.name + " tiny autoencoder");
     return model;
 }

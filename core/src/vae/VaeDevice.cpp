@@ -56,9 +56,13 @@ void probeKernels(const at::Device& device, at::ScalarType dtype) {
 } // namespace
 
 std::string oneLine(std::string text) {
+    // c10 appends where in LibTorch's sources the error was raised: not for users.
+    const auto origin = text.find("Exception raised from");
+    if (origin != std::string::npos) text.erase(origin);
     for (char& c : text)
         if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-    while (!text.empty() && text.back() == ' ') text.pop_back();
+    while (!text.empty() && text.back() == ' ')
+        text.pop_back();
     constexpr std::size_t kMax = 400;
     if (text.size() > kMax) text = text.substr(0, kMax) + "...";
     return text;
@@ -67,7 +71,8 @@ std::string oneLine(std::string text) {
 ComputeTarget resolveTarget(const std::string& deviceText, ComputeDType dtype) {
     std::string name;
     for (char c : deviceText)
-        if (!std::isspace(static_cast<unsigned char>(c))) name += char(std::tolower(static_cast<unsigned char>(c)));
+        if (!std::isspace(static_cast<unsigned char>(c)))
+            name += char(std::tolower(static_cast<unsigned char>(c)));
     ComputeTarget target;
     if (name.empty() || name == "auto") {
         name = cudaAvailable() ? "cuda:0" : "cpu";
@@ -80,7 +85,8 @@ ComputeTarget resolveTarget(const std::string& deviceText, ComputeDType dtype) {
         std::string index = name.size() > 4 && name[4] == ':' ? name.substr(5) : std::string("0");
         if (name.size() > 4 && name[4] != ':') index.clear();
         if (index.empty() || index.size() > 3 ||
-            !std::all_of(index.begin(), index.end(), [](unsigned char c) { return std::isdigit(c); }))
+            !std::all_of(index.begin(), index.end(),
+                         [](unsigned char c) { return std::isdigit(c); }))
             throw LoadError("device '" + deviceText + "': expected auto, cpu, cuda or cuda:N");
         if (!cudaAvailable()) {
 #if LATENTBRUSH_TORCH_CUDA
@@ -88,7 +94,8 @@ ComputeTarget resolveTarget(const std::string& deviceText, ComputeDType dtype) {
                             "': no CUDA device is visible (driver missing, or CUDA_VISIBLE_DEVICES "
                             "hides them); use --device cpu");
 #else
-            throw LoadError("device '" + deviceText + "': this build's LibTorch (" TORCH_VERSION
+            throw LoadError("device '" + deviceText +
+                            "': this build's LibTorch (" TORCH_VERSION
                             ") has no CUDA support; use --device cpu or auto");
 #endif
         }
@@ -96,8 +103,10 @@ ComputeTarget resolveTarget(const std::string& deviceText, ComputeDType dtype) {
         const auto count = int(torch::cuda::device_count());
         if (n >= count)
             throw LoadError("device '" + deviceText + "': there " +
-                            (count == 1 ? "is 1 CUDA device" : "are " + std::to_string(count) + " CUDA devices") +
-                            " (cuda:0" + (count > 1 ? " to cuda:" + std::to_string(count - 1) : "") + ")");
+                            (count == 1 ? "is 1 CUDA device"
+                                        : "are " + std::to_string(count) + " CUDA devices") +
+                            " (cuda:0" +
+                            (count > 1 ? " to cuda:" + std::to_string(count - 1) : "") + ")");
         target.device = at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(n));
         target.deviceName = "cuda:" + std::to_string(n);
     } else {
@@ -132,10 +141,11 @@ ComputeTarget resolveTarget(const std::string& deviceText, ComputeDType dtype) {
         try {
             probeKernels(target.device, target.dtype);
         } catch (const std::exception& e) {
-            throw LoadError("dtype " + target.dtypeName + " on " + target.deviceName +
-                            ": this LibTorch (" TORCH_VERSION ") lacks the kernels (" +
-                            oneLine(e.what()).substr(0, 120) + "); use fp32" +
-                            (cuda ? std::string() : std::string(" or a CUDA device")));
+            throw LoadError(
+                "dtype " + target.dtypeName + " on " + target.deviceName +
+                ": this LibTorch (" TORCH_VERSION ") lacks the kernels (" +
+                oneLine(e.what()).substr(0, 160) + "); use fp32" +
+                (cuda ? std::string() : std::string(" (or bf16) on the CPU, or a CUDA device")));
         }
     }
     return target;

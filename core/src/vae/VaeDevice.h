@@ -15,8 +15,8 @@ namespace lb::vae {
 struct ComputeTarget {
     at::Device device = at::Device(at::kCPU);
     at::ScalarType dtype = at::kFloat;
-    std::string deviceName; // "cpu", "cuda:0"
-    std::string dtypeName;  // "fp32", "fp16", "bf16"
+    std::string deviceName;         // "cpu", "cuda:0"
+    std::string dtypeName;          // "fp32", "fp16", "bf16"
     std::vector<std::string> notes; // what "auto" chose, for info().inferred
 };
 

@@ -32,7 +32,9 @@ constexpr DTypeName kDTypeNames[] = {
     {ComputeDType::BF16, "bf16"},
 };
 
-std::span<const FamilySpec> familyTable() { return kFamilies; }
+std::span<const FamilySpec> familyTable() {
+    return kFamilies;
+}
 
 const FamilySpec& familySpec(VaeFamily family) {
     for (const FamilySpec& spec : kFamilies)
@@ -49,7 +51,9 @@ std::string joinInts(const std::vector<std::int64_t>& values, const char* separa
 
 } // namespace vae
 
-const char* vaeFamilyName(VaeFamily family) { return vae::familySpec(family).name; }
+const char* vaeFamilyName(VaeFamily family) {
+    return vae::familySpec(family).name;
+}
 
 bool parseVaeFamily(const std::string& name, VaeFamily* out) {
     for (const vae::FamilySpec& spec : vae::familyTable()) {
@@ -80,8 +84,9 @@ bool parseComputeDType(const std::string& name, ComputeDType* out) {
     }
     // Common spellings of the same types.
     const std::pair<const char*, ComputeDType> aliases[] = {
-        {"float32", ComputeDType::F32}, {"f32", ComputeDType::F32},    {"float16", ComputeDType::F16},
-        {"f16", ComputeDType::F16},     {"half", ComputeDType::F16},   {"bfloat16", ComputeDType::BF16}};
+        {"float32", ComputeDType::F32}, {"f32", ComputeDType::F32},
+        {"float16", ComputeDType::F16}, {"f16", ComputeDType::F16},
+        {"half", ComputeDType::F16},    {"bfloat16", ComputeDType::BF16}};
     for (const auto& [alias, type] : aliases) {
         if (name == alias) {
             if (out) *out = type;

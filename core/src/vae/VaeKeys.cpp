@@ -11,10 +11,13 @@
 namespace lb::vae {
 namespace {
 
-bool startsWith(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
+bool startsWith(const std::string& s, const std::string& p) {
+    return s.rfind(p, 0) == 0;
+}
 
 bool isDigits(const std::string& s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
 }
 
 // "12.conv.0.weight" -> "12" (the leading index of a raw nn.Sequential name), or "".
@@ -49,7 +52,8 @@ std::string replaceHead(const std::string& rest, const std::string& from, const 
 
 std::string diffusersToLdm(const std::string& key, int upBlocks) {
     static const std::regex downRes(R"(encoder\.down_blocks\.(\d+)\.resnets\.(\d+)\.(.*))");
-    static const std::regex downSample(R"(encoder\.down_blocks\.(\d+)\.downsamplers\.0\.conv\.(.*))");
+    static const std::regex downSample(
+        R"(encoder\.down_blocks\.(\d+)\.downsamplers\.0\.conv\.(.*))");
     static const std::regex upRes(R"(decoder\.up_blocks\.(\d+)\.resnets\.(\d+)\.(.*))");
     static const std::regex upSample(R"(decoder\.up_blocks\.(\d+)\.upsamplers\.0\.conv\.(.*))");
     static const std::regex midRes(R"((encoder|decoder)\.mid_block\.resnets\.(\d+)\.(.*))");
@@ -73,7 +77,8 @@ std::string diffusersToLdm(const std::string& key, int upBlocks) {
         const std::string rest = m[2].str();
         for (const AttnName& a : kAttnNames) {
             if (startsWith(rest, a.toStyle))
-                return m[1].str() + ".mid.attn_1." + a.ldm + rest.substr(std::string(a.toStyle).size());
+                return m[1].str() + ".mid.attn_1." + a.ldm +
+                       rest.substr(std::string(a.toStyle).size());
             if (startsWith(rest, a.queryStyle))
                 return m[1].str() + ".mid.attn_1." + a.ldm +
                        rest.substr(std::string(a.queryStyle).size());
@@ -113,7 +118,8 @@ std::string ldmToDiffusers(const std::string& key, int upBlocks, bool queryStyle
         for (const AttnName& a : kAttnNames)
             if (startsWith(rest, a.ldm))
                 return m[1].str() + ".mid_block.attentions.0." +
-                       (queryStyle ? a.queryStyle : a.toStyle) + rest.substr(std::string(a.ldm).size());
+                       (queryStyle ? a.queryStyle : a.toStyle) +
+                       rest.substr(std::string(a.ldm).size());
         return key;
     }
     if (std::regex_match(key, m, normOut)) return m[1].str() + ".conv_norm_out." + m[2].str();
@@ -158,9 +164,11 @@ KeyMap KeyMap::detect(const SafetensorsFile& file) {
             std::smatch m;
             if (std::regex_match(key, m, up))
                 map.upBlocks_ = std::max(map.upBlocks_, std::stoi(m[1].str()) + 1);
-            if (key.find(".attentions.0.query.") != std::string::npos) map.attentionStyle_ = "query";
+            if (key.find(".attentions.0.query.") != std::string::npos)
+                map.attentionStyle_ = "query";
         }
-    } else if (map.prefix_.empty() && (anyStripped("encoder.layers.") || anyStripped("decoder.layers."))) {
+    } else if (map.prefix_.empty() &&
+               (anyStripped("encoder.layers.") || anyStripped("decoder.layers."))) {
         map.layout_ = KeyLayout::TaesdDiffusers;
     } else if (map.prefix_.empty() &&
                (anyStripped("taesd_encoder.") || anyStripped("taesd_decoder."))) {
@@ -181,8 +189,9 @@ KeyMap KeyMap::detect(const SafetensorsFile& file) {
                             ": TAESD layer names, but neither an encoder (tensor '0.weight' taking "
                             "3 channels) nor a decoder (tensor '1.weight' after the input clamp)");
     } else {
-        throw LoadError(file.path() + ": not a VAE this program knows: no encoder./decoder. "
-                                      "tensors and no TAESD layers (first tensor '" +
+        throw LoadError(file.path() +
+                        ": not a VAE this program knows: no encoder./decoder. "
+                        "tensors and no TAESD layers (first tensor '" +
                         tensors.front().name + "')");
     }
     for (const TensorView& t : tensors)
@@ -246,14 +255,22 @@ std::string KeyMap::toOriginal(const std::string& canonical) const {
 std::string KeyMap::describe() const {
     std::string text;
     switch (layout_) {
-    case KeyLayout::KlLdm: text = "LDM tensor names"; break;
+    case KeyLayout::KlLdm:
+        text = "LDM tensor names";
+        break;
     case KeyLayout::KlDiffusers:
         text = std::string("diffusers tensor names (attention as linear layers, ") +
                (attentionStyle_ == "query" ? "query/key/value" : "to_q/to_k/to_v") + ")";
         break;
-    case KeyLayout::TaesdRaw: text = "taesd.py layer indices (" + taesdHalf_ + " only)"; break;
-    case KeyLayout::TaesdDiffusers: text = "diffusers AutoencoderTiny names (encoder.layers.*)"; break;
-    case KeyLayout::TaesdComfy: text = "ComfyUI TAESD names (taesd_encoder.*)"; break;
+    case KeyLayout::TaesdRaw:
+        text = "taesd.py layer indices (" + taesdHalf_ + " only)";
+        break;
+    case KeyLayout::TaesdDiffusers:
+        text = "diffusers AutoencoderTiny names (encoder.layers.*)";
+        break;
+    case KeyLayout::TaesdComfy:
+        text = "ComfyUI TAESD names (taesd_encoder.*)";
+        break;
     }
     if (!prefix_.empty()) text += ", checkpoint prefix '" + prefix_ + "'";
     if (skipped_ > 0) text += ", " + std::to_string(skipped_) + " other tensors skipped";

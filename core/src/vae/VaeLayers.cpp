@@ -31,8 +31,7 @@ at::Tensor Conv2d::operator()(const at::Tensor& x) const {
 }
 
 Conv2d Conv2d::load(WeightStore& w, const std::string& name, std::int64_t in, std::int64_t out,
-                    std::int64_t kernel, bool withBias, std::int64_t stride,
-                    std::int64_t padding) {
+                    std::int64_t kernel, bool withBias, std::int64_t stride, std::int64_t padding) {
     const std::vector<std::int64_t> shape = w.shape(name + ".weight");
     if (out < 0) out = shape.empty() ? 0 : shape[0];
     Conv2d conv;
@@ -44,6 +43,10 @@ Conv2d Conv2d::load(WeightStore& w, const std::string& name, std::int64_t in, st
 }
 
 at::Tensor GroupNorm::operator()(const at::Tensor& x) const {
+    // LibTorch 1.13's CPU GroupNorm is wrong for bf16/fp16 channels-last input (relative error
+    // ~0.4): give it a contiguous tensor there. float32 keeps the layout (bit-exact goldens).
+    if (x.device().is_cpu() && x.scalar_type() != at::kFloat && !x.is_contiguous())
+        return at::group_norm(x.contiguous(), groups, weight, bias, eps);
     return at::group_norm(x, groups, weight, bias, eps);
 }
 
@@ -107,7 +110,9 @@ at::Tensor spatialAttention(const at::Tensor& q, const at::Tensor& k, const at::
     const std::int64_t rows = attentionRows(n, q.element_size());
 #if TORCH_VERSION_MAJOR >= 2
     // ComfyUI's pytorch_attention: one head of dimension C over the H*W positions.
-    auto heads = [&](const at::Tensor& t) { return t.reshape({b, 1, c, n}).transpose(2, 3).contiguous(); };
+    auto heads = [&](const at::Tensor& t) {
+        return t.reshape({b, 1, c, n}).transpose(2, 3).contiguous();
+    };
     const at::Tensor qh = heads(q), kh = heads(k), vh = heads(v);
     at::Tensor out;
     if (rows >= n) {
@@ -116,7 +121,8 @@ at::Tensor spatialAttention(const at::Tensor& q, const at::Tensor& k, const at::
         out = at::empty_like(qh);
         for (std::int64_t i = 0; i < n; i += rows) {
             const std::int64_t len = std::min(rows, n - i);
-            out.narrow(2, i, len).copy_(at::scaled_dot_product_attention(qh.narrow(2, i, len), kh, vh));
+            out.narrow(2, i, len).copy_(
+                at::scaled_dot_product_attention(qh.narrow(2, i, len), kh, vh));
         }
     }
     return out.transpose(2, 3).reshape({b, c, h, w});

@@ -11,7 +11,8 @@
 
 namespace lb::vae {
 
-// In-place activations on a tensor the caller no longer needs (SiLU(inplace=True), ReLU(inplace=True)).
+// In-place activations on a tensor the caller no longer needs (SiLU(inplace=True),
+// ReLU(inplace=True)).
 inline at::Tensor siluInPlace(at::Tensor x) {
     at::silu_(x);
     return x;
@@ -86,7 +87,8 @@ at::Tensor downsample(const Conv2d& conv, const at::Tensor& x);
 // Nearest-neighbour 2x upsampling (F.interpolate(scale_factor=2.0, mode="nearest")).
 at::Tensor upsampleNearest2x(const at::Tensor& x);
 
-// [B, c, 2i, 2j] -> [B, 4c, i, j], channel 4c' + 2*pi + pj (reshape(B,c,i,2,j,2).permute(0,1,3,5,2,4)).
+// [B, c, 2i, 2j] -> [B, 4c, i, j], channel 4c' + 2*pi + pj
+// (reshape(B,c,i,2,j,2).permute(0,1,3,5,2,4)).
 at::Tensor pack2x2(const at::Tensor& z);
 at::Tensor unpack2x2(const at::Tensor& z);
 

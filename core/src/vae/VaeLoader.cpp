@@ -23,7 +23,9 @@ using vae::StepHook;
 // A full encode is planned only when its estimated peak stays under this share of free memory.
 constexpr double kMemoryShare = 0.7;
 
-std::string sizeText(std::int64_t h, std::int64_t w) { return std::to_string(h) + "x" + std::to_string(w); }
+std::string sizeText(std::int64_t h, std::int64_t w) {
+    return std::to_string(h) + "x" + std::to_string(w);
+}
 
 bool allFinite(const std::vector<float>& values) {
     for (float v : values)
@@ -33,8 +35,10 @@ bool allFinite(const std::vector<float>& values) {
 
 class TorchVae final : public Vae {
 public:
-    TorchVae(VaeInfo info, std::unique_ptr<vae::VaeModel> model, vae::ComputeTarget target, int tileSize)
-        : info_(std::move(info)), model_(std::move(model)), target_(std::move(target)), tileSize_(tileSize) {}
+    TorchVae(VaeInfo info, std::unique_ptr<vae::VaeModel> model, vae::ComputeTarget target,
+             int tileSize)
+        : info_(std::move(info)), model_(std::move(model)), target_(std::move(target)),
+          tileSize_(tileSize) {}
 
     const VaeInfo& info() const override { return info_; }
     Result<LatentBuffer> encode(const ImageBuffer& pixels, const Progress& progress) override;
@@ -55,10 +59,11 @@ private:
 std::string TorchVae::failure(const char* what, const std::exception& e) const {
     if (vae::isOutOfMemory(e))
         return info_.file + ": " + what + " ran out of memory on " + info_.device +
-               (target_.device.is_cuda() ? "; try a smaller image or --device cpu" : "; try a smaller image");
+               (target_.device.is_cuda() ? "; try a smaller image or --device cpu"
+                                         : "; try a smaller image");
     const auto* c10error = dynamic_cast<const c10::Error*>(&e);
-    return info_.file + ": " + what + " failed: " +
-           vae::oneLine(c10error ? c10error->what_without_backtrace() : e.what());
+    return info_.file + ": " + what +
+           " failed: " + vae::oneLine(c10error ? c10error->what_without_backtrace() : e.what());
 }
 
 at::Tensor TorchVae::runEncode(const at::Tensor& x, const StepHook& hook) const {
@@ -93,8 +98,9 @@ Result<LatentBuffer> TorchVae::encode(const ImageBuffer& pixels, const Progress&
     const int d = info_.downscale;
     if (pixels.empty() || (pixels.channels != 1 && pixels.channels < 3) ||
         pixels.data.size() != pixels.pixelCount() * std::size_t(pixels.channels))
-        return makeError("encode: expected an RGB image, got " + sizeText(pixels.height, pixels.width) +
-                         " with " + std::to_string(pixels.channels) + " channels");
+        return makeError("encode: expected an RGB image, got " +
+                         sizeText(pixels.height, pixels.width) + " with " +
+                         std::to_string(pixels.channels) + " channels");
     if (pixels.height % d != 0 || pixels.width % d != 0)
         return makeError("encode: the image is " + sizeText(pixels.height, pixels.width) +
                          "; both sides must be multiples of " + std::to_string(d) + " for " + file);
@@ -105,10 +111,12 @@ Result<LatentBuffer> TorchVae::encode(const ImageBuffer& pixels, const Progress&
         // [1, C, H, W] with channels-last strides, as ComfyUI's movedim(-1, 1) leaves the IMAGE
         // tensor: convolutions keep that layout, and their float32 results then match the
         // reference's bit for bit on the CPU.
-        const at::Tensor nhwc = at::from_blob(const_cast<float*>(pixels.data.data()),
-                                              {1, pixels.height, pixels.width, pixels.channels}, at::kFloat);
-        const at::Tensor rgb = pixels.channels == 1 ? nhwc.expand({1, pixels.height, pixels.width, 3})
-                                                    : nhwc.narrow(3, 0, 3);
+        const at::Tensor nhwc =
+            at::from_blob(const_cast<float*>(pixels.data.data()),
+                          {1, pixels.height, pixels.width, pixels.channels}, at::kFloat);
+        const at::Tensor rgb = pixels.channels == 1
+                                   ? nhwc.expand({1, pixels.height, pixels.width, 3})
+                                   : nhwc.narrow(3, 0, 3);
         const at::Tensor x = rgb.to(target_.device, /*non_blocking=*/false, /*copy=*/true)
                                  .contiguous()
                                  .permute({0, 3, 1, 2});
@@ -119,8 +127,9 @@ Result<LatentBuffer> TorchVae::encode(const ImageBuffer& pixels, const Progress&
         out.data.assign(z.data_ptr<float>(), z.data_ptr<float>() + z.numel());
         if (!allFinite(out.data))
             return makeError(file + ": the encoder produced NaN or infinite values" +
-                             (target_.dtype != at::kFloat ? " in " + info_.computeDType + "; try --dtype fp32"
-                                                          : std::string()));
+                             (target_.dtype != at::kFloat
+                                  ? " in " + info_.computeDType + "; try --dtype fp32"
+                                  : std::string()));
         progress(1.0, "encoded");
         return out;
     } catch (const vae::Cancelled&) {
@@ -136,22 +145,29 @@ Result<ImageBuffer> TorchVae::decode(const LatentBuffer& latent, const Progress&
         return makeError(file + ": this file has no decoder (encoder only): it cannot decode");
     const auto& s = latent.shape;
     std::size_t count = 1;
-    for (std::int64_t v : s) count *= std::size_t(std::max<std::int64_t>(v, 0));
+    for (std::int64_t v : s)
+        count *= std::size_t(std::max<std::int64_t>(v, 0));
     if (s.size() != 4 || s[0] != 1 || s[1] != info_.latentChannels || s[2] <= 0 || s[3] <= 0 ||
         latent.data.size() != count) {
         const std::string shape = vae::joinInts(s);
         std::string message = "decode: expected a latent [1,";
-        message += std::to_string(info_.latentChannels) + ",h,w] for " + file + ", got [" + shape + "]";
+        message +=
+            std::to_string(info_.latentChannels) + ",h,w] for " + file + ", got [" + shape + "]";
         return makeError(message);
     }
-    if (!allFinite(latent.data)) return makeError("decode: the latent holds NaN or infinite values");
+    if (!allFinite(latent.data))
+        return makeError("decode: the latent holds NaN or infinite values");
     if (progress.cancelled()) return makeError("cancelled");
     try {
         c10::InferenceMode guard;
-        const at::Tensor z = at::from_blob(const_cast<float*>(latent.data.data()), at::IntArrayRef(s), at::kFloat)
-                                 .to(target_.device, at::kFloat, /*non_blocking=*/false, /*copy=*/true);
-        const at::Tensor x =
-            model_->decode(z, StepHook(progress)).squeeze(0).permute({1, 2, 0}).to(at::kCPU).contiguous();
+        const at::Tensor z =
+            at::from_blob(const_cast<float*>(latent.data.data()), at::IntArrayRef(s), at::kFloat)
+                .to(target_.device, at::kFloat, /*non_blocking=*/false, /*copy=*/true);
+        const at::Tensor x = model_->decode(z, StepHook(progress))
+                                 .squeeze(0)
+                                 .permute({1, 2, 0})
+                                 .to(at::kCPU)
+                                 .contiguous();
         ImageBuffer image;
         image.height = int(x.size(0));
         image.width = int(x.size(1));
@@ -159,8 +175,9 @@ Result<ImageBuffer> TorchVae::decode(const LatentBuffer& latent, const Progress&
         image.data.assign(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
         if (!allFinite(image.data))
             return makeError(file + ": the decoder produced NaN or infinite values" +
-                             (target_.dtype != at::kFloat ? " in " + info_.computeDType + "; try --dtype fp32"
-                                                          : std::string()));
+                             (target_.dtype != at::kFloat
+                                  ? " in " + info_.computeDType + "; try --dtype fp32"
+                                  : std::string()));
         progress(1.0, "decoded");
         return image;
     } catch (const vae::Cancelled&) {
@@ -175,17 +192,20 @@ std::string siblingPath(const std::string& path) {
     namespace fs = std::filesystem;
     const fs::path p(path);
     std::string name = p.filename().string();
-    for (const auto& [from, to] : {std::pair<std::string, std::string>{"encoder", "decoder"}, {"decoder", "encoder"}}) {
+    for (const auto& [from, to] :
+         {std::pair<std::string, std::string>{"encoder", "decoder"}, {"decoder", "encoder"}}) {
         const auto at = name.rfind(from);
-        if (at != std::string::npos) return (p.parent_path() / name.replace(at, from.size(), to)).string();
+        if (at != std::string::npos)
+            return (p.parent_path() / name.replace(at, from.size(), to)).string();
     }
     return {};
 }
 
 // Adds the sibling file of a one-half TAESD when it exists. A sibling that cannot be used is an
 // error only when its half is needed.
-void addTaesdSibling(const std::string& path, const vae::KeyMap& keys, const VaeLoadOptions& options,
-                     vae::WeightStore& store, std::vector<std::string>& notes) {
+void addTaesdSibling(const std::string& path, const vae::KeyMap& keys,
+                     const VaeLoadOptions& options, vae::WeightStore& store,
+                     std::vector<std::string>& notes) {
     if (keys.layout() != vae::KeyLayout::TaesdRaw) return;
     const bool haveEncoder = keys.taesdHalf() == "encoder";
     const bool needed = haveEncoder ? options.needDecoder : options.needEncoder;
@@ -199,9 +219,12 @@ void addTaesdSibling(const std::string& path, const vae::KeyMap& keys, const Vae
         return;
     }
     const vae::KeyMap siblingKeys = vae::KeyMap::detect(*opened.value());
-    if (siblingKeys.layout() != vae::KeyLayout::TaesdRaw || siblingKeys.taesdHalf() == keys.taesdHalf()) {
-        if (needed) throw vae::LoadError(sibling + ": not the TAESD " + (haveEncoder ? "decoder" : "encoder") +
-                                         " that " + path + " pairs with");
+    if (siblingKeys.layout() != vae::KeyLayout::TaesdRaw ||
+        siblingKeys.taesdHalf() == keys.taesdHalf()) {
+        if (needed)
+            throw vae::LoadError(sibling + ": not the TAESD " +
+                                 (haveEncoder ? "decoder" : "encoder") + " that " + path +
+                                 " pairs with");
         return;
     }
     store.addFile(opened.value(), siblingKeys);
@@ -227,7 +250,8 @@ Result<std::shared_ptr<Vae>> Vae::load(const std::string& path, const VaeLoadOpt
         info.inferred.push_back("tensor names: " + keys.describe());
         vae::WeightStore store(target.device, target.dtype);
         store.addFile(file, keys);
-        if (vae::isTaesdLayout(keys.layout())) addTaesdSibling(path, keys, options, store, info.inferred);
+        if (vae::isTaesdLayout(keys.layout()))
+            addTaesdSibling(path, keys, options, store, info.inferred);
         if (progress.cancelled()) return makeError("cancelled");
         progress(0.2, "building the model on " + target.deviceName);
 
@@ -235,9 +259,13 @@ Result<std::shared_ptr<Vae>> Vae::load(const std::string& path, const VaeLoadOpt
                                                    ? vae::buildTaesd(store, options.family)
                                                    : vae::buildAutoencoderKL(store, options.family);
         if (options.needEncoder && !model->hasEncoder())
-            return makeError(path + ": this file has no encoder tensors (a decoder-only file); encoding needs them");
+            return makeError(
+                path +
+                ": this file has no encoder tensors (a decoder-only file); encoding needs them");
         if (options.needDecoder && !model->hasDecoder())
-            return makeError(path + ": this file has no decoder tensors (an encoder-only file); decoding needs them");
+            return makeError(
+                path +
+                ": this file has no decoder tensors (an encoder-only file); decoding needs them");
 
         info.family = model->family;
         info.latentChannels = model->latentChannels;
@@ -248,11 +276,13 @@ Result<std::shared_ptr<Vae>> Vae::load(const std::string& path, const VaeLoadOpt
         info.computeDType = target.dtypeName;
         info.hasEncoder = model->hasEncoder();
         info.hasDecoder = model->hasDecoder();
-        for (std::string& note : target.notes) info.inferred.push_back(std::move(note));
-        for (std::string& note : model->inferred) info.inferred.push_back(std::move(note));
+        for (std::string& note : target.notes)
+            info.inferred.push_back(std::move(note));
+        for (std::string& note : model->inferred)
+            info.inferred.push_back(std::move(note));
         progress(1.0, "loaded");
-        return std::shared_ptr<Vae>(
-            std::make_shared<TorchVae>(std::move(info), std::move(model), std::move(target), options.tileSize));
+        return std::shared_ptr<Vae>(std::make_shared<TorchVae>(
+            std::move(info), std::move(model), std::move(target), options.tileSize));
     } catch (const vae::LoadError& e) {
         return makeError(e.what());
     } catch (const vae::Cancelled&) {

@@ -18,8 +18,8 @@ namespace lb::vae {
 // DESIGN.md's VAE table: what encode and decode do around the networks, per family.
 struct FamilySpec {
     VaeFamily family;
-    const char* name;      // the --vae-family spelling
-    double scale;          // TAESD family: z = encoder(p) / scale + shift; decode((z - shift) * scale)
+    const char* name; // the --vae-family spelling
+    double scale;     // TAESD family: z = encoder(p) / scale + shift; decode((z - shift) * scale)
     double shift;
     bool packed;           // latent packed 2x2 into 4x the channels (FLUX.2, TAEF2)
     int rawLatentChannels; // channels the network itself produces; 0 = any (AutoencoderKL)

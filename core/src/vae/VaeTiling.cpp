@@ -10,10 +10,16 @@ namespace {
 
 constexpr std::int64_t kOverlapPixels = 64;
 
-std::int64_t roundDown(std::int64_t v, std::int64_t m) { return std::max(m, v / m * m); }
-std::int64_t roundUp(std::int64_t v, std::int64_t m) { return (v + m - 1) / m * m; }
+std::int64_t roundDown(std::int64_t v, std::int64_t m) {
+    return std::max(m, v / m * m);
+}
+std::int64_t roundUp(std::int64_t v, std::int64_t m) {
+    return (v + m - 1) / m * m;
+}
 
-std::int64_t defaultOverlap(std::int64_t d) { return roundUp(std::max(kOverlapPixels, 4 * d), d); }
+std::int64_t defaultOverlap(std::int64_t d) {
+    return roundUp(std::max(kOverlapPixels, 4 * d), d);
+}
 
 // Tile origins along one axis: from 0 in steps of tile - overlap, the last one flush with the end.
 std::vector<std::int64_t> tileStarts(std::int64_t length, std::int64_t tile, std::int64_t overlap) {
@@ -34,7 +40,8 @@ at::Tensor ramp(std::int64_t length, std::int64_t ramp, bool before, bool after,
     std::vector<float> w(std::size_t(length), 1.0f);
     for (std::int64_t i = 0; i < length; ++i) {
         if (before) w[std::size_t(i)] = std::min(w[std::size_t(i)], float(i + 1) / float(ramp + 1));
-        if (after) w[std::size_t(i)] = std::min(w[std::size_t(i)], float(length - i) / float(ramp + 1));
+        if (after)
+            w[std::size_t(i)] = std::min(w[std::size_t(i)], float(length - i) / float(ramp + 1));
     }
     return at::tensor(w, at::TensorOptions().dtype(at::kFloat)).to(options.device());
 }
@@ -49,13 +56,15 @@ TilePlan fixedTiles(const VaeModel& model, std::int64_t tile) {
     return plan;
 }
 
-TilePlan planTiles(const VaeModel& model, std::int64_t height, std::int64_t width, double budgetBytes) {
+TilePlan planTiles(const VaeModel& model, std::int64_t height, std::int64_t width,
+                   double budgetBytes) {
     const std::int64_t d = model.downscale;
     TilePlan plan;
     plan.overlap = defaultOverlap(d);
     const std::int64_t smallest = 2 * plan.overlap + 4 * d;
     std::int64_t tile = roundDown(std::max(height, width), d);
-    while (tile > smallest && model.encodeBytes(std::min(tile, height), std::min(tile, width)) > budgetBytes)
+    while (tile > smallest &&
+           model.encodeBytes(std::min(tile, height), std::min(tile, width)) > budgetBytes)
         tile = std::max(smallest, roundDown(tile * 3 / 4, d));
     plan.tile = tile;
     return plan;
@@ -69,14 +78,16 @@ at::Tensor encodeTiled(const VaeModel& model, const at::Tensor& pixels, const Ti
     const std::vector<std::int64_t> ys = tileStarts(height, th, plan.overlap);
     const std::vector<std::int64_t> xs = tileStarts(width, tw, plan.overlap);
     const auto options = pixels.options().dtype(at::kFloat);
-    at::Tensor sum = at::zeros({pixels.size(0), model.latentChannels, height / d, width / d}, options);
+    at::Tensor sum =
+        at::zeros({pixels.size(0), model.latentChannels, height / d, width / d}, options);
     at::Tensor weight = at::zeros({1, 1, height / d, width / d}, options);
     const double count = double(ys.size() * xs.size());
     std::size_t index = 0;
     for (std::int64_t y : ys) {
         for (std::int64_t x : xs) {
             const at::Tensor tile = pixels.narrow(2, y, th).narrow(3, x, tw);
-            const at::Tensor z = model.encode(tile, hook.sub(double(index) / count, double(index + 1) / count));
+            const at::Tensor z =
+                model.encode(tile, hook.sub(double(index) / count, double(index + 1) / count));
             ++index;
             const at::Tensor wy = ramp(th / d, plan.overlap / d, y > 0, y + th < height, options);
             const at::Tensor wx = ramp(tw / d, plan.overlap / d, x > 0, x + tw < width, options);

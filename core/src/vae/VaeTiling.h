@@ -15,7 +15,8 @@ struct TilePlan {
 
 // The largest tiles (with their overlap) whose encode fits `budgetBytes`, never below
 // 4 latent pixels a side plus the overlap.
-TilePlan planTiles(const VaeModel& model, std::int64_t height, std::int64_t width, double budgetBytes);
+TilePlan planTiles(const VaeModel& model, std::int64_t height, std::int64_t width,
+                   double budgetBytes);
 // A plan with tiles of about `tile` pixels (rounded to the downscale).
 TilePlan fixedTiles(const VaeModel& model, std::int64_t tile);
 

@@ -70,8 +70,7 @@ at::Tensor WeightStore::load(const std::string& name, const std::vector<std::int
     const TensorView& view = *entry.view;
     // A linear layer [O, I] stands for the 1x1 convolution [O, I, 1, 1] (diffusers attention).
     const bool linearForConv = expected.size() == 4 && expected[2] == 1 && expected[3] == 1 &&
-                               view.shape ==
-                                   std::vector<std::int64_t>{expected[0], expected[1]};
+                               view.shape == std::vector<std::int64_t>{expected[0], expected[1]};
     if (view.shape != expected && !linearForConv)
         throw LoadError(where(name) + " has shape " + shapeText(view.shape) + ", expected " +
                         shapeText(expected));
@@ -116,10 +115,12 @@ void WeightStore::requireAllUsed(const std::string& architecture) const {
     std::string list;
     const std::size_t shown = std::min<std::size_t>(unused.size(), 3);
     for (std::size_t i = 0; i < shown; ++i)
-        list += (i ? ", '" : "'") + unused[i]->view->name + "' " + shapeText(unused[i]->view->shape);
+        list +=
+            (i ? ", '" : "'") + unused[i]->view->name + "' " + shapeText(unused[i]->view->shape);
     if (unused.size() > shown) list += " and " + std::to_string(unused.size() - shown) + " more";
     throw LoadError(unused.front()->file->path() + ": unexpected tensor" +
-                    (unused.size() > 1 ? "s " : " ") + list + " (not part of " + architecture + ")");
+                    (unused.size() > 1 ? "s " : " ") + list + " (not part of " + architecture +
+                    ")");
 }
 
 std::string WeightStore::fileDTypes() const {
@@ -132,7 +133,8 @@ std::string WeightStore::fileDTypes() const {
     if (names.empty()) return "none";
     if (names.size() == 1) return *names.begin();
     std::string text = "mixed ";
-    for (const std::string& n : names) text += (text == "mixed " ? "" : "/") + n;
+    for (const std::string& n : names)
+        text += (text == "mixed " ? "" : "/") + n;
     return text;
 }
 
