@@ -44,10 +44,28 @@ void GrowPreview::setGrow(int grow) {
     grow = std::clamp(grow, 0, lb::kMaxGrow);
     if (grow == grow_) return;
     grow_ = grow;
-    noise_ = lb::growBinary(rounded_, grow_);
+    lb::BinaryMask grown = lb::growBinary(rounded_, grow_);
+    // Only where the grown mask changed needs redrawing: usually a band along the mask's edge.
+    QRect changed;
+    if (grown.height == noise_.height && grown.width == noise_.width) {
+        for (int y = 0; y < grown.height; ++y) {
+            const std::uint8_t* a = grown.row(y);
+            const std::uint8_t* b = noise_.row(y);
+            if (std::memcmp(a, b, std::size_t(grown.width)) == 0) continue;
+            int x0 = 0, x1 = grown.width - 1;
+            while (a[x0] == b[x0])
+                ++x0;
+            while (a[x1] == b[x1])
+                --x1;
+            changed |= QRect(x0, y, x1 - x0 + 1, 1);
+        }
+    } else {
+        changed = QRect(0, 0, grown.width, grown.height);
+    }
+    noise_ = std::move(grown);
     grownCount_ = countAll(noise_);
     emit growChanged(grow_);
-    emit previewChanged(cropRect());
+    if (!changed.isEmpty()) emit previewChanged(changed.translated(crop_.left, crop_.top));
 }
 
 void GrowPreview::setMultiple(int multiple) {
