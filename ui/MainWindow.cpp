@@ -401,7 +401,7 @@ void MainWindow::createDocks() {
 
     auto* decodeView = new DecodeView(this);
     encodePanel_ = new EncodePanel(doc_, preview_, decodeView, this);
-    addDock(QStringLiteral("encodeDock"), tr("VAE && Encode"), encodePanel_);
+    addDock(QStringLiteral("encodeDock"), tr("VAE and Encode"), encodePanel_);
 
     historyView_ = new QUndoView(doc_->undoStack(), this);
     historyView_->setEmptyLabel(tr("<opened image>"));
@@ -439,12 +439,13 @@ void MainWindow::createDocks() {
             decoded->raise();
         }
     });
-    connect(chooser, &VaeChooser::vaeChanged, this, [this, chooser](std::shared_ptr<lb::Vae> vae) {
+    connect(chooser, &VaeChooser::vaeChanged, this, [this](std::shared_ptr<lb::Vae> vae) {
         preview_->setMultiple(vae ? vae->info().downscale : 8);
-        previewPanel_->setVaeDescription(vae ? tr("VAE: %1 — crop to multiples of %2.")
-                                                   .arg(chooser->summary())
-                                                   .arg(vae->info().downscale)
-                                             : tr("No VAE chosen: crop to multiples of 8."));
+        previewPanel_->setVaeDescription(
+            vae ? tr("Crop to multiples of %1 (%2 VAE).")
+                      .arg(vae->info().downscale)
+                      .arg(QString::fromLatin1(lb::vaeFamilyName(vae->info().family)))
+                : tr("Crop to multiples of 8 (no VAE chosen)."));
     });
     syncEncodeActions();
 }

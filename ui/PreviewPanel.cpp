@@ -82,7 +82,7 @@ PreviewPanel::PreviewPanel(MaskDocument* doc, GrowPreview* preview, CanvasLayers
     connect(preview_, &GrowPreview::cropChanged, this, &PreviewPanel::updateCropInfo);
     connect(preview_, &GrowPreview::previewChanged, this, &PreviewPanel::updateStats);
     connect(layers_, &CanvasLayers::layersChanged, this, &PreviewPanel::updateColorButton);
-    setVaeDescription(tr("No VAE chosen: crop to multiples of 8."));
+    setVaeDescription(tr("Crop to multiples of 8 (no VAE chosen)."));
     updateCropInfo();
     updateStats();
     updateColorButton();

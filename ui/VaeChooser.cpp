@@ -74,6 +74,7 @@ VaeChooser::VaeChooser(QWidget* parent) : QWidget(parent) {
     info_ = new QLabel(this);
     info_->setWordWrap(true);
     info_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    info_->setMinimumHeight(2 * info_->fontMetrics().lineSpacing() + 4);
     busy_ = new QProgressBar(this);
     busy_->setRange(0, 0);
     busy_->setMaximumHeight(6);
@@ -212,21 +213,23 @@ QString VaeChooser::summary() const {
 
 void VaeChooser::showInfo() {
     if (!vae_) {
-        info_->setText(tr("No VAE loaded. Choose a .safetensors VAE file, or point to ComfyUI's "
-                          "models/vae folder once."));
+        info_->setText(tr("No VAE loaded: pick a .safetensors file or a models/vae folder."));
         return;
     }
     const lb::VaeInfo& i = vae_->info();
-    info_->setText(
-        tr("<b>%1</b><br>Family: %2<br>Latent: %3 channels, downscale ×%4<br>"
-           "Device: %5 (%6), weights %7<br>Decoder: %8 · %9 M parameters")
-            .arg(QFileInfo(vaePath_).fileName().toHtmlEscaped(),
-                 QString::fromLatin1(lb::vaeFamilyName(i.family)))
-            .arg(i.latentChannels)
-            .arg(i.downscale)
-            .arg(QString::fromStdString(i.device), QString::fromStdString(i.computeDType),
-                 QString::fromStdString(i.fileDType), i.hasDecoder ? tr("yes") : tr("no"))
-            .arg(double(i.parameterCount) / 1e6, 0, 'f', 1));
+    info_->setText(tr("<b>%1</b> · %2 ch · ×%3 · %4<br>%5 %6 · %7 weights · %8 M parameters")
+                       .arg(QString::fromLatin1(lb::vaeFamilyName(i.family)))
+                       .arg(i.latentChannels)
+                       .arg(i.downscale)
+                       .arg(i.hasDecoder ? tr("with decoder") : tr("encoder only"),
+                            QString::fromStdString(i.device),
+                            QString::fromStdString(i.computeDType),
+                            QString::fromStdString(i.fileDType))
+                       .arg(double(i.parameterCount) / 1e6, 0, 'f', 1));
+    QStringList details{QDir::toNativeSeparators(vaePath_)};
+    for (const std::string& line : i.inferred)
+        details << QString::fromStdString(line);
+    info_->setToolTip(details.join(QLatin1Char('\n')));
 }
 
 } // namespace lbui
