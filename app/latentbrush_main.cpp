@@ -23,8 +23,13 @@ int main(int argc, char** argv) {
                                         QStringLiteral("MASK"));
     const QCommandLineOption vaeOption(
         QStringLiteral("vae"), QObject::tr("VAE (.safetensors) to load."), QStringLiteral("VAE"));
+    QCommandLineOption quitAfterOption(QStringLiteral("quit-after"),
+                                       QObject::tr("Close the window after SECONDS (smoke tests)."),
+                                       QStringLiteral("SECONDS"));
+    quitAfterOption.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(maskOption);
     parser.addOption(vaeOption);
+    parser.addOption(quitAfterOption);
     parser.process(app);
 
     const QStringList positional = parser.positionalArguments();
@@ -46,5 +51,14 @@ int main(int argc, char** argv) {
     if (parser.isSet(vaeOption)) window.setVaeFile(parser.value(vaeOption));
     window.show();
     QTimer::singleShot(0, &window, &lbui::MainWindow::offerAutosaveRecovery);
+    if (parser.isSet(quitAfterOption)) {
+        bool ok = false;
+        const double seconds = parser.value(quitAfterOption).toDouble(&ok);
+        if (!ok || seconds < 0) {
+            std::fprintf(stderr, "latentbrush: --quit-after needs a number of seconds\n");
+            return 2;
+        }
+        QTimer::singleShot(int(seconds * 1000), &window, &QWidget::close);
+    }
     return app.exec();
 }
