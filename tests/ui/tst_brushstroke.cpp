@@ -4,6 +4,9 @@
 
 #include "latentbrush/Buffers.h"
 
+#include <QPointingDevice>
+#include <QTabletEvent>
+
 using namespace lbui;
 
 class TestBrushStroke : public QObject {
@@ -104,6 +107,32 @@ private slots:
         QCOMPARE(w->brush()->mode(), BrushTool::Mode::Erase);
         QTest::keyClick(w.get(), Qt::Key_B);
         QCOMPARE(w->brush()->mode(), BrushTool::Mode::Paint);
+    }
+
+    void tabletPressureScalesTheBrush() {
+        auto w = lbuitest::makeWindow();
+        QVERIFY(w);
+        MaskDocument* doc = w->document();
+        CanvasWidget* canvas = w->canvas();
+        w->brush()->setSize(40);
+        QPointingDevice stylus(
+            QStringLiteral("test stylus"), 42, QInputDevice::DeviceType::Stylus,
+            QPointingDevice::PointerType::Pen,
+            QInputDevice::Capability::Position | QInputDevice::Capability::Pressure, 1, 3);
+        auto send = [&](QEvent::Type type, QPoint pos, double pressure, Qt::MouseButtons buttons) {
+            QTabletEvent e(type, &stylus, QPointF(pos), canvas->mapToGlobal(QPointF(pos)), pressure,
+                           0, 0, 0, 0, 0, Qt::NoModifier, Qt::LeftButton, buttons);
+            QApplication::sendEvent(canvas, &e);
+        };
+        const std::vector<float> before = doc->mask().data;
+        send(QEvent::TabletPress, QPoint(200, 200), 0.5, Qt::LeftButton);
+        send(QEvent::TabletRelease, QPoint(200, 200), 0.5, Qt::NoButton);
+        // Half the pressure, half the radius: 10 px instead of 20.
+        const auto expected =
+            lbuitest::expectedStroke(doc->width(), doc->height(),
+                                     {canvas->widgetToImage(QPoint(200, 200))}, 10.0, 1.0f, before);
+        QCOMPARE(lbuitest::countMismatches(doc->mask().data, expected), 0);
+        QCOMPARE(doc->undoStack()->count(), 1);
     }
 
     void softBrushStaysWithinRadiusAndOpacity() {
