@@ -1,4 +1,5 @@
-// latentbrush-cli: argument parsing for the commands of Commands.h (grow, encode, decode, info).
+// latentbrush-cli: argument parsing for the commands of Commands.h (grow, encode, batch, rgba,
+// decode, info).
 // One line per error on stderr, exit status 1 for failures and 2 for usage errors.
 #include "latentbrush/Commands.h"
 #include "latentbrush/MaskOps.h"
@@ -26,6 +27,7 @@ Usage:
   latentbrush-cli info   --vae VAE [--vae-family F]
   latentbrush-cli batch  --images DIR [--masks DIR] --vae VAE --out DIR [--grow N]
                          [--shard I/N] [--device D] [--dtype T]
+  latentbrush-cli rgba   --image IMG --mask MASK [--mask-channel C] --output OUT.png
   latentbrush-cli --help | --version
   latentbrush-cli COMMAND --help
 
@@ -41,6 +43,9 @@ Commands:
           OUT/NAME.latent and OUT/NAME.mask.png; finished outputs are skipped, bad files are
           reported at the end. --shard I/N does the I-th of N disjoint parts (0 <= I < N),
           chosen by file name, for Slurm arrays, Kubernetes indexed Jobs or GNU parallel.
+  rgba    image + mask as one 8-bit RGBA PNG with alpha = 1 - mask, the file ComfyUI's
+          LoadImage turns back into the same mask (mask = 1 - alpha); VAEEncodeForInpaint gives
+          the same latent from it as from the image and the mask.
 
 Options:
   --grow N            grow_mask_by, 0..1024 (default 6; ComfyUI's node allows 0..64)
@@ -178,6 +183,7 @@ int main(int argc, char** argv) {
         {"batch",
          {"images", "masks", "mask-channel", "vae", "vae-family", "grow", "device", "dtype", "out",
           "shard", "max-pixels"}},
+        {"rgba", {"image", "mask", "mask-channel", "output", "max-pixels"}},
     };
     Args a = parse(argc, argv, allowed);
     if (a.help) {
@@ -257,6 +263,14 @@ int main(int argc, char** argv) {
             o.shardCount = int(n);
         }
         status = lb::runBatch(o, io);
+    } else if (a.command == "rgba") {
+        lb::RgbaOptions o;
+        o.image = require(a, "image");
+        o.mask = require(a, "mask");
+        o.channel = parseChannel(a);
+        o.output = require(a, "output");
+        o.maxPixels = parseMaxPixels(a);
+        status = lb::runRgba(o, io);
     } else {
         lb::InfoOptions o;
         o.vae = require(a, "vae");

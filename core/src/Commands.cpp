@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <filesystem>
 #include <sstream>
 
@@ -310,6 +311,57 @@ Status runBatch(const BatchOptions& o, const CommandOutput& io) {
         return makeError(std::to_string(failures.size()) + " of " + std::to_string(total) +
                          " images failed (listed above)");
     return {};
+}
+
+ImageBuffer imageWithMaskAsAlpha(const ImageBuffer& image, const MaskBuffer& mask) {
+    const ImageBuffer rgb = toRgb(image);
+    ImageBuffer out;
+    out.height = rgb.height;
+    out.width = rgb.width;
+    out.channels = 4;
+    const std::size_t pixels = rgb.pixelCount();
+    out.data.resize(pixels * 4);
+    for (std::size_t i = 0; i < pixels; ++i) {
+        const float m = mask.data[i];
+        const float wanted = roundHalfEven(m);
+        // The byte nearest to 255 * (1 - m) whose LoadImage mask rounds as m does.
+        int a = int(roundHalfEven((1.0f - m) * 255.0f));
+        a = std::clamp(a, 0, 255);
+        auto rounded = [](int alpha) { return roundHalfEven(1.0f - float(alpha) / 255.0f); };
+        if (rounded(a) != wanted) a += wanted > rounded(a) ? -1 : 1;
+        a = std::clamp(a, 0, 255);
+        std::copy_n(rgb.data.data() + i * 3, 3, out.data.data() + i * 4);
+        out.data[i * 4 + 3] = float(a) / 255.0f;
+    }
+    return out;
+}
+
+Status runRgba(const RgbaOptions& o, const CommandOutput& io) {
+    if (Status st = checkInputFile(o.image, "--image"); !st) return st;
+    if (Status st = checkInputFile(o.mask, "--mask"); !st) return st;
+    if (Status st = checkOutputPath(o.output, {".png"}, "RGBA image"); !st) return st;
+    ImageReadOptions readOptions;
+    readOptions.maxPixels = o.maxPixels;
+    auto image = readImage(o.image, readOptions);
+    if (!image) return image.error();
+    auto mask = readMask(o.mask, o.channel, readOptions);
+    if (!mask) return mask.error();
+    for (float v : image->image.data)
+        if (!std::isfinite(v)) return makeError(o.image + ": the image contains non-finite values");
+    MaskBuffer sized = std::move(*mask);
+    if (sized.height != image->image.height || sized.width != image->image.width) {
+        if (std::abs(double(sized.height) / sized.width -
+                     double(image->image.height) / image->image.width) >
+            0.01 * double(image->image.height) / image->image.width)
+            say(io.warn, "warning: " + o.mask +
+                             ": the mask's aspect ratio differs from the image's; it is "
+                             "stretched as the reference does");
+        sized = resizeBilinear(sized, image->image.height, image->image.width);
+    }
+    if (image->bitsPerSample > 8 || image->isFloat)
+        say(io.warn,
+            "warning: " + o.image + ": written as 8-bit (as ComfyUI's LoadImage reads it)");
+    return writeImage(o.output, imageWithMaskAsAlpha(image->image, sized));
 }
 
 Status runDecode(const DecodeOptions& o, const CommandOutput& io) {

@@ -1,5 +1,5 @@
-// The command-line tool's commands (grow, encode, decode, info) as library calls: the CLI's
-// main() only parses arguments into these option structs; tests call them directly too.
+// The command-line tool's commands (grow, encode, batch, rgba, decode, info) as library calls:
+// the CLI's main() only parses arguments into these option structs; tests call them directly too.
 #pragma once
 
 #include "latentbrush/ImageIO.h"
@@ -79,6 +79,24 @@ LatentFileContents makeLatentFileContents(InpaintEncodeResult&& result, const Va
                                           int grow, const std::string& vaeFile,
                                           const std::string& imageFile,
                                           const std::string& maskSource);
+
+// Image + mask as one 8-bit RGBA PNG whose alpha is 1 - mask: the file ComfyUI's LoadImage
+// turns back into the mask (mask = 1 - alpha / 255). The mask is resized to the image as the
+// node does (bilinear, align_corners=False); each alpha byte is the nearest to 1 - mask for
+// which round(1 - a / 255) == round(mask), so VAEEncodeForInpaint (which uses round(mask) only)
+// gives the same noise_mask, pixels and latent from the PNG as from the image and mask.
+struct RgbaOptions {
+    std::string image;
+    std::string mask;
+    MaskChannel channel = MaskChannel::Auto;
+    std::string output; // .png
+    std::int64_t maxPixels = 16384ll * 16384ll;
+};
+Status runRgba(const RgbaOptions& options, const CommandOutput& io);
+
+// The RGBA image of runRgba: the image's RGB (gray replicated) plus alpha from a mask of the
+// image's size; alpha values are multiples of 1/255.
+ImageBuffer imageWithMaskAsAlpha(const ImageBuffer& image, const MaskBuffer& maskAtImageSize);
 
 struct DecodeOptions {
     std::string latent;
