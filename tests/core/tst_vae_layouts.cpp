@@ -8,6 +8,7 @@
 
 #include "TestSupport.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QTemporaryDir>
 
@@ -490,15 +491,20 @@ private slots:
         QTest::addColumn<bool>("quant");
         QTest::addColumn<bool>("decoder");
         QTest::addColumn<bool>("bn");
-        QTest::newRow("ldm") << "ldm" << true << true << false;
-        QTest::newRow("ldm-noquant-encoder-only") << "ldm" << false << false << false;
-        QTest::newRow("diffusers-to_q") << "diffusers" << true << true << false;
-        QTest::newRow("diffusers-query") << "diffusers-query" << true << true << false;
+        QTest::addColumn<int>("height");
+        QTest::addColumn<int>("width");
+        QTest::newRow("ldm") << "ldm" << true << true << false << 32 << 48;
+        QTest::newRow("ldm-noquant-encoder-only") << "ldm" << false << false << false << 32 << 48;
+        QTest::newRow("diffusers-to_q") << "diffusers" << true << true << false << 32 << 48;
+        QTest::newRow("diffusers-query") << "diffusers-query" << true << true << false << 32 << 48;
         QTest::newRow("checkpoint-first_stage_model")
-            << "first_stage_model." << true << true << false;
-        QTest::newRow("checkpoint-vae") << "vae." << true << false << false;
-        QTest::newRow("flux2-ldm") << "ldm" << true << true << true;
-        QTest::newRow("flux2-diffusers") << "diffusers" << true << true << true;
+            << "first_stage_model." << true << true << false << 32 << 48;
+        QTest::newRow("checkpoint-vae") << "vae." << true << false << false << 32 << 48;
+        QTest::newRow("flux2-ldm") << "ldm" << true << true << true << 32 << 48;
+        QTest::newRow("flux2-diffusers") << "diffusers" << true << true << true << 32 << 48;
+        // 5120 latent positions: the mid-block attention runs in chunks of query rows.
+        QTest::newRow("ldm-large-chunked-attention")
+            << "ldm" << true << false << false << 256 << 320;
     }
 
     void autoencoderKL() {
@@ -506,6 +512,8 @@ private slots:
         QFETCH(bool, quant);
         QFETCH(bool, decoder);
         QFETCH(bool, bn);
+        QFETCH(int, height);
+        QFETCH(int, width);
         KlConfig cfg;
         cfg.quant = quant;
         cfg.decoder = decoder;
@@ -537,7 +545,7 @@ private slots:
             qInfo("inferred: %s", line.c_str());
 
         const Reference ref(ldm);
-        const lb::ImageBuffer image = randomImage(32, 48);
+        const lb::ImageBuffer image = randomImage(height, width);
         auto encoded = vae.encode(image);
         QVERIFY2(encoded.ok(), encoded.ok() ? "" : encoded.message().c_str());
         const at::Tensor z = toTensor(encoded.value());
@@ -554,8 +562,8 @@ private slots:
         auto decoded = vae.decode(encoded.value());
         QVERIFY2(decoded.ok(), decoded.ok() ? "" : decoded.message().c_str());
         const lb::ImageBuffer& img = decoded.value();
-        QCOMPARE(img.height, 32);
-        QCOMPARE(img.width, 48);
+        QCOMPARE(img.height, height);
+        QCOMPARE(img.width, width);
         QCOMPARE(img.channels, 3);
         for (float v : img.data)
             QVERIFY(v >= 0.0f && v <= 1.0f);
@@ -823,24 +831,37 @@ private slots:
     }
 
     void reducedPrecision_data() {
+        QTest::addColumn<QString>("device");
         QTest::addColumn<int>("dtype");
         QTest::addColumn<QString>("model");
-        QTest::newRow("bf16-kl") << int(lb::ComputeDType::BF16) << "kl";
-        QTest::newRow("bf16-taef2") << int(lb::ComputeDType::BF16) << "taef2";
-        QTest::newRow("fp16-kl") << int(lb::ComputeDType::F16) << "kl";
-        QTest::newRow("fp16-taef2") << int(lb::ComputeDType::F16) << "taef2";
+        for (const char* device : {"cpu", "cuda"}) {
+            for (const char* model : {"kl", "taef2"}) {
+                const QString tag = QStringLiteral("%1-%2-").arg(device, model);
+                QTest::newRow(qPrintable(tag + "bf16"))
+                    << device << int(lb::ComputeDType::BF16) << model;
+                QTest::newRow(qPrintable(tag + "fp16"))
+                    << device << int(lb::ComputeDType::F16) << model;
+                if (QString(device) == "cuda") // the CUDA float32 path against the CPU's
+                    QTest::newRow(qPrintable(tag + "fp32"))
+                        << device << int(lb::ComputeDType::F32) << model;
+            }
+        }
     }
 
     void reducedPrecision() {
+        QFETCH(QString, device);
         QFETCH(int, dtype);
         QFETCH(QString, model);
+        if (device == "cuda" && !lb::cudaAvailable()) QSKIP("no CUDA device visible to LibTorch");
         const std::string path =
             model == "kl"
                 ? write(dir_, "precision-kl.safetensors", klWeights(KlConfig{}))
                 : write(dir_, "precision_encoder.safetensors", taesdEncoderWeights(32, true));
         auto full = lb::Vae::load(path, cpuOptions());
         QVERIFY2(full.ok(), full.ok() ? "" : full.message().c_str());
-        auto reduced = lb::Vae::load(path, cpuOptions(lb::ComputeDType(dtype)));
+        lb::VaeLoadOptions options = cpuOptions(lb::ComputeDType(dtype));
+        options.device = device.toStdString();
+        auto reduced = lb::Vae::load(path, options);
         if (!reduced.ok()) {
             // Debian's LibTorch 1.13 has no fp16 CPU kernels: the load says so in one line.
             qInfo("%s", reduced.message().c_str());
@@ -854,10 +875,56 @@ private slots:
         auto b = reduced.value()->encode(image);
         QVERIFY(a.ok() && b.ok());
         const double rel = relL2(toTensor(b.value()), toTensor(a.value()));
-        const double limit = dtype == int(lb::ComputeDType::BF16) ? kBf16RelL2 : kFp16RelL2;
-        qInfo("%s vs fp32: relative L2 %.3g (limit %.0e)",
+        const double limit = dtype == int(lb::ComputeDType::BF16)  ? kBf16RelL2
+                             : dtype == int(lb::ComputeDType::F16) ? kFp16RelL2
+                                                                   : kFloat32RelL2;
+        qInfo("%s %s vs cpu fp32: relative L2 %.3g (limit %.0e)", qPrintable(device),
               lb::computeDTypeName(lb::ComputeDType(dtype)), rel, limit);
         QVERIFY(rel <= limit);
+    }
+
+    // An SD-sized encoder (random weights) on large images on the GPU: the memory policy and the
+    // chunked attention keep a 4096x4096 encode (262144 latent positions) from failing.
+    void largeImageOnCuda_data() {
+        QTest::addColumn<int>("side");
+        QTest::newRow("2048") << 2048;
+        QTest::newRow("4096") << 4096;
+    }
+
+    void largeImageOnCuda() {
+        QFETCH(int, side);
+        if (!lb::cudaAvailable()) QSKIP("no CUDA device visible to LibTorch");
+        KlConfig sd;
+        sd.ch = 128;
+        sd.mult = {1, 2, 4, 4};
+        sd.blocks = 2;
+        sd.decoder = false;
+        const QString name = QStringLiteral("sd-sized.safetensors");
+        const std::string path = QFile::exists(dir_.filePath(name))
+                                     ? dir_.filePath(name).toStdString()
+                                     : write(dir_, name, klWeights(sd));
+        lb::VaeLoadOptions options;
+        options.device = "cuda";
+        auto loaded = lb::Vae::load(path, options);
+        QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.message().c_str());
+        const at::Tensor rgb = at::rand({side, side, 3});
+        lb::ImageBuffer image;
+        image.height = image.width = side;
+        image.channels = 3;
+        image.data.assign(rgb.data_ptr<float>(), rgb.data_ptr<float>() + rgb.numel());
+        std::string firstStage;
+        lb::Progress progress;
+        progress.report = [&](double, const std::string& stage) {
+            if (firstStage.empty()) firstStage = stage;
+        };
+        QElapsedTimer timer;
+        timer.start();
+        auto encoded = loaded.value()->encode(image, progress);
+        QVERIFY2(encoded.ok(), encoded.ok() ? "" : encoded.message().c_str());
+        qInfo("%dx%d on %s in %s: %lld ms (first stage: %s)", side, side,
+              loaded.value()->info().device.c_str(), loaded.value()->info().computeDType.c_str(),
+              timer.elapsed(), firstStage.c_str());
+        QCOMPARE(encoded.value().shape, (std::vector<std::int64_t>{1, 4, side / 8, side / 8}));
     }
 
     void tiledEncode_data() {

@@ -2,6 +2,7 @@
 // calls, in the reference's order of operations (the goldens are float32-exact to it).
 #include "vae/VaeLayers.h"
 
+#include "vae/VaeDevice.h"
 #include "vae/VaeModel.h"
 
 #include <torch/version.h>
@@ -114,16 +115,23 @@ at::Tensor spatialAttention(const at::Tensor& q, const at::Tensor& k, const at::
         return t.reshape({b, 1, c, n}).transpose(2, 3).contiguous();
     };
     const at::Tensor qh = heads(q), kh = heads(k), vh = heads(v);
-    at::Tensor out;
-    if (rows >= n) {
-        out = at::scaled_dot_product_attention(qh, kh, vh);
-    } else {
-        out = at::empty_like(qh);
-        for (std::int64_t i = 0; i < n; i += rows) {
-            const std::int64_t len = std::min(rows, n - i);
-            out.narrow(2, i, len).copy_(
-                at::scaled_dot_product_attention(qh.narrow(2, i, len), kh, vh));
+    if (rows >= n)
+        return at::scaled_dot_product_attention(qh, kh, vh).transpose(2, 3).reshape({b, c, h, w});
+    if (q.is_cuda()) {
+        // The fused CUDA kernels need O(n) memory: try them on all rows first. Only the math
+        // fallback needs the n x n scores, and it runs out of memory at once.
+        try {
+            return at::scaled_dot_product_attention(qh, kh, vh)
+                .transpose(2, 3)
+                .reshape({b, c, h, w});
+        } catch (const c10::OutOfMemoryError&) {
+            releaseCachedMemory(q.device());
         }
+    }
+    at::Tensor out = at::empty_like(qh);
+    for (std::int64_t i = 0; i < n; i += rows) {
+        const std::int64_t len = std::min(rows, n - i);
+        out.narrow(2, i, len).copy_(at::scaled_dot_product_attention(qh.narrow(2, i, len), kh, vh));
     }
     return out.transpose(2, 3).reshape({b, c, h, w});
 #else

@@ -108,18 +108,19 @@ Result<LatentBuffer> TorchVae::encode(const ImageBuffer& pixels, const Progress&
     if (progress.cancelled()) return makeError("cancelled");
     try {
         c10::InferenceMode guard;
-        // [1, C, H, W] with channels-last strides, as ComfyUI's movedim(-1, 1) leaves the IMAGE
-        // tensor: convolutions keep that layout, and their float32 results then match the
-        // reference's bit for bit on the CPU.
+        // On the CPU: [1, C, H, W] with channels-last strides, as ComfyUI's movedim(-1, 1) leaves
+        // the IMAGE tensor; convolutions keep that layout, and their float32 results then match
+        // the reference's bit for bit. On CUDA: contiguous NCHW, the faster layout there.
         const at::Tensor nhwc =
             at::from_blob(const_cast<float*>(pixels.data.data()),
                           {1, pixels.height, pixels.width, pixels.channels}, at::kFloat);
         const at::Tensor rgb = pixels.channels == 1
                                    ? nhwc.expand({1, pixels.height, pixels.width, 3})
                                    : nhwc.narrow(3, 0, 3);
-        const at::Tensor x = rgb.to(target_.device, /*non_blocking=*/false, /*copy=*/true)
-                                 .contiguous()
-                                 .permute({0, 3, 1, 2});
+        at::Tensor x = rgb.to(target_.device, /*non_blocking=*/false, /*copy=*/true)
+                           .contiguous()
+                           .permute({0, 3, 1, 2});
+        if (!target_.device.is_cpu()) x = x.contiguous();
         const StepHook hook(progress);
         const at::Tensor z = runEncode(x, hook).to(at::kCPU, at::kFloat).contiguous();
         LatentBuffer out;
