@@ -1,4 +1,4 @@
-// latentbrush-bench-grow: times the core's grow (binary box dilation) and the whole noise_mask
+// `latentbrush-bench grow`: times the core's grow (binary box dilation) and the whole noise_mask
 // step on a large mask, next to the seed's line-by-line LibTorch path. Prints figures only.
 #include "latentbrush/MaskOps.h"
 #include "latentbrush/Parallel.h"
@@ -64,7 +64,7 @@ torch::Tensor seedGrow(const torch::Tensor& mask, int g) {
 }
 
 void usage() {
-    std::printf("usage: latentbrush-bench-grow [--size N] [--grow g[,g...]] [--reps R] "
+    std::printf("usage: latentbrush-bench grow [--size N] [--grow g[,g...]] [--reps R] "
                 "[--threads T] [--torch-max-grow G]\n"
                 "  --torch-max-grow: run the LibTorch conv2d reference only for g <= G "
                 "(default 64; it is O(g^2) per pixel)\n");
@@ -72,10 +72,10 @@ void usage() {
 
 } // namespace
 
-int main(int argc, char** argv) {
+int runGrowBenchmark(int argc, char** argv) {
     int size = 4096, reps = 15, threads = 0, torchMaxGrow = 64;
     std::vector<int> grows = {6, 64};
-    for (int i = 1; i < argc; ++i) {
+    for (int i = 2; i < argc; ++i) {
         std::string a = argv[i];
         auto next = [&]() -> std::string {
             if (i + 1 >= argc) {

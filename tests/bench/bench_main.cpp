@@ -1,0 +1,18 @@
+// latentbrush-bench: the project's benchmark programs (`grow`, `encode`); each prints its
+// figures and asserts nothing.
+#include <cstdio>
+#include <string>
+
+int runGrowBenchmark(int argc, char** argv);
+int runEncodeBenchmark(int argc, char** argv);
+
+int main(int argc, char** argv) {
+    const std::string command = argc > 1 ? argv[1] : "";
+    if (command == "grow") return runGrowBenchmark(argc, argv);
+    if (command == "encode") return runEncodeBenchmark(argc, argv);
+    std::printf("usage: latentbrush-bench grow|encode [options]   (COMMAND --help for options)\n"
+                "  grow    the core's grow and noise_mask vs the seed's LibTorch conv2d path\n"
+                "  encode  lb::Vae::encode over sizes, dtypes and devices (JSON lines)\n"
+                "Baselines: tests/bench/reference.py (PyTorch eager / torch.compile).\n");
+    return command == "--help" ? 0 : 2;
+}
