@@ -17,6 +17,9 @@
 namespace {
 
 // The contract of DESIGN.md: samples within 1e-4 x max(1, |reference|), float32 on the CPU.
+// Measured: bit-exact (0) with 2 intra-op threads on Debian's LibTorch 1.13, as the goldens were
+// made; other thread counts (or LibTorch 2.x) change the accumulation order of the convolutions,
+// which the random-weight VAEs amplify to at most 7e-5.
 constexpr double kRelativeTolerance = 1e-4;
 
 QJsonObject readCase(const QString& dir) {

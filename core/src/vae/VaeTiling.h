@@ -21,9 +21,11 @@ TilePlan planTiles(const VaeModel& model, std::int64_t height, std::int64_t widt
 TilePlan fixedTiles(const VaeModel& model, std::int64_t tile);
 
 // Encodes `pixels` ([1, 3, H, W] float32) tile by tile. Tiles overlap by plan.overlap; in the
-// overlap the latents are blended with linear ramps. This is an approximation of the full encode
-// (GroupNorm statistics and the mid-block attention see one tile): see tst_vae_layouts for the
-// measured difference.
+// overlap the latents are blended with linear ramps. This is an approximation of the full encode,
+// as ComfyUI's tiled VAE encode is: GroupNorm statistics (and the AutoencoderKL mid-block
+// attention) see one tile. Measured (tests/io/tst_pipeline_golden): TAEF2 on a 512x512 photo in
+// 256-pixel tiles, latent relative L2 0.15 against the full encode, round trip 27.6 dB instead of
+// 31.2 dB. It is used only when a full encode does not fit in memory (or tileSize asks for it).
 at::Tensor encodeTiled(const VaeModel& model, const at::Tensor& pixels, const TilePlan& plan,
                        const StepHook& hook);
 
