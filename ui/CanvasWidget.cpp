@@ -6,6 +6,7 @@
 #include "CanvasLayers.h"
 #include "GrowPreview.h"
 #include "MaskDocument.h"
+#include "MaskTool.h"
 
 #include <QGuiApplication>
 #include <QKeyEvent>
@@ -30,10 +31,46 @@ CanvasWidget::CanvasWidget(MaskDocument* doc, GrowPreview* preview, CanvasLayers
     setFocusPolicy(Qt::StrongFocus);
     setAcceptDrops(false); // the main window takes drops
     setMinimumSize(200, 150);
-    setCursor(Qt::BlankCursor);
+    updateIdleCursor();
     connect(doc_, &MaskDocument::imageChanged, this, &CanvasWidget::onImageChanged);
     connect(layers_, &CanvasLayers::layersChanged, this, &CanvasWidget::updateImageRect);
     connect(brush_, &BrushTool::settingsChanged, this, [this] { updateBrushCursor(cursorPos_); });
+}
+
+void CanvasWidget::setTool(MaskTool* tool) {
+    if (tool == tool_) return;
+    if (tool_) {
+        if (painting_) {
+            painting_ = false;
+            paintButton_ = Qt::NoButton;
+        }
+        disconnect(tool_, nullptr, this, nullptr);
+        tool_->deactivate();
+    } else if (painting_) {
+        brush_->endStroke();
+        painting_ = false;
+        paintButton_ = Qt::NoButton;
+    }
+    tool_ = tool;
+    if (tool_) connect(tool_, &MaskTool::overlayChanged, this, &CanvasWidget::updateToolOverlay);
+    update(toolOverlayRect_);
+    toolOverlayRect_ = QRect();
+    update(brushCursorRect(cursorPos_));
+    updateIdleCursor();
+}
+
+void CanvasWidget::updateToolOverlay() {
+    QRect now;
+    if (tool_) {
+        const QRectF b = tool_->overlayBounds();
+        if (!b.isNull())
+            now = QRectF(imageToWidget(b.topLeft()), imageToWidget(b.bottomRight()))
+                      .normalized()
+                      .toAlignedRect()
+                      .adjusted(-6, -6, 6, 6);
+    }
+    update(toolOverlayRect_ | now);
+    toolOverlayRect_ = now;
 }
 
 void CanvasWidget::onImageChanged() {
@@ -184,8 +221,20 @@ void CanvasWidget::paintEvent(QPaintEvent* event) {
         }
     }
 
+    if (tool_) {
+        const QTransform toWidget(zoom_, 0, 0, zoom_, offset_.x(), offset_.y());
+        tool_->paintOverlay(p, toWidget);
+        const QRectF b = tool_->overlayBounds();
+        toolOverlayRect_ = b.isNull() ? QRect()
+                                      : QRectF(imageToWidget(b.topLeft()),
+                                               imageToWidget(b.bottomRight()))
+                                            .normalized()
+                                            .toAlignedRect()
+                                            .adjusted(-6, -6, 6, 6);
+    }
+
     // Brush outline at the cursor.
-    if (cursorInside_ && !panning_ && !spaceHeld_) {
+    if (!tool_ && cursorInside_ && !panning_ && !spaceHeld_) {
         const double r = std::max(1.5, brush_->radiusFor(1.0) * zoom_);
         const bool erase =
             brush_->mode() == BrushTool::Mode::Erase || paintButton_ == Qt::RightButton;
@@ -217,6 +266,13 @@ void CanvasWidget::pointerPress(QPointF pos, Qt::MouseButton button, Qt::Keyboar
         updatePanCursor();
         return;
     }
+    if (tool_ && (button == Qt::LeftButton || button == Qt::RightButton) && !painting_ &&
+        doc_->hasImage()) {
+        painting_ = true;
+        paintButton_ = button;
+        tool_->press(widgetToImage(pos), button, mods);
+        return;
+    }
     if ((button == Qt::LeftButton || button == Qt::RightButton) && !painting_ && doc_->hasImage()) {
         painting_ = true;
         paintButton_ = button;
@@ -225,19 +281,32 @@ void CanvasWidget::pointerPress(QPointF pos, Qt::MouseButton button, Qt::Keyboar
     }
 }
 
-void CanvasWidget::pointerMove(QPointF pos, double pressure) {
+void CanvasWidget::pointerMove(QPointF pos, double pressure, Qt::KeyboardModifiers mods) {
     if (panning_) {
         panBy(pos - lastPanPos_);
         lastPanPos_ = pos;
         return;
     }
+    if (tool_) {
+        tool_->move(widgetToImage(pos), mods);
+        return;
+    }
     if (painting_) brush_->continueStroke(widgetToImage(pos), pressure);
 }
 
-void CanvasWidget::pointerRelease(Qt::MouseButton button) {
+void CanvasWidget::pointerRelease(QPointF pos, Qt::MouseButton button,
+                                  Qt::KeyboardModifiers mods) {
     if (panning_ && (button == Qt::MiddleButton || button == Qt::LeftButton)) {
         panning_ = false;
         updatePanCursor();
+        return;
+    }
+    if (tool_) {
+        if (painting_ && button == paintButton_) {
+            painting_ = false;
+            paintButton_ = Qt::NoButton;
+            tool_->release(widgetToImage(pos), button, mods);
+        }
         return;
     }
     if (painting_ && button == paintButton_) {
@@ -256,14 +325,42 @@ void CanvasWidget::mousePressEvent(QMouseEvent* event) {
 void CanvasWidget::mouseMoveEvent(QMouseEvent* event) {
     updateBrushCursor(event->position());
     emitCursor(event->position());
-    if (!tabletActive_) pointerMove(event->position(), 1.0);
+    if (!tabletActive_) pointerMove(event->position(), 1.0, event->modifiers());
     event->accept();
 }
 
 void CanvasWidget::mouseReleaseEvent(QMouseEvent* event) {
     if (tabletActive_) return;
-    pointerRelease(event->button());
+    pointerRelease(event->position(), event->button(), event->modifiers());
     event->accept();
+}
+
+void CanvasWidget::mouseDoubleClickEvent(QMouseEvent* event) {
+    if (tool_ && !tabletActive_ && !spaceHeld_ &&
+        (event->button() == Qt::LeftButton || event->button() == Qt::RightButton) &&
+        doc_->hasImage()) {
+        setFocus(Qt::MouseFocusReason);
+        // A double-click's own press already reached the tool; no release follows for it here.
+        painting_ = false;
+        paintButton_ = Qt::NoButton;
+        tool_->doubleClick(widgetToImage(event->position()), event->button(), event->modifiers());
+        event->accept();
+        return;
+    }
+    QWidget::mouseDoubleClickEvent(event);
+}
+
+bool CanvasWidget::event(QEvent* event) {
+    // Keys a tool needs while a shape is in progress win over the window's shortcuts
+    // (Backspace removes a polygon point instead of clearing the mask).
+    if (event->type() == QEvent::ShortcutOverride && tool_) {
+        auto* key = static_cast<QKeyEvent*>(event);
+        if (tool_->wantsKey(key->key())) {
+            event->accept();
+            return true;
+        }
+    }
+    return QWidget::event(event);
 }
 
 void CanvasWidget::tabletEvent(QTabletEvent* event) {
@@ -278,11 +375,12 @@ void CanvasWidget::tabletEvent(QTabletEvent* event) {
     case QEvent::TabletMove:
         updateBrushCursor(pos);
         emitCursor(pos);
-        pointerMove(pos, pressure);
+        pointerMove(pos, pressure, event->modifiers());
         break;
     case QEvent::TabletRelease:
-        pointerRelease(event->button() == Qt::NoButton ? paintButton_ : event->button());
-        if (panning_) pointerRelease(Qt::MiddleButton);
+        pointerRelease(pos, event->button() == Qt::NoButton ? paintButton_ : event->button(),
+                       event->modifiers());
+        if (panning_) pointerRelease(pos, Qt::MiddleButton, event->modifiers());
         tabletActive_ = false;
         break;
     default:
@@ -307,6 +405,11 @@ void CanvasWidget::wheelEvent(QWheelEvent* event) {
 }
 
 void CanvasWidget::keyPressEvent(QKeyEvent* event) {
+    if (tool_ && tool_->wantsKey(event->key())) {
+        tool_->keyPress(event);
+        event->accept();
+        return;
+    }
     if (event->key() == Qt::Key_Space && !event->isAutoRepeat()) {
         spaceHeld_ = true;
         updatePanCursor();
@@ -335,7 +438,12 @@ void CanvasWidget::updatePanCursor() {
     else if (spaceHeld_)
         setCursor(Qt::OpenHandCursor);
     else
-        setCursor(Qt::BlankCursor);
+        updateIdleCursor();
+}
+
+void CanvasWidget::updateIdleCursor() {
+    if (panning_ || spaceHeld_) return;
+    setCursor(tool_ ? Qt::CrossCursor : Qt::BlankCursor);
 }
 
 void CanvasWidget::enterEvent(QEnterEvent* event) {

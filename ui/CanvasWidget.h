@@ -11,6 +11,7 @@ class BrushTool;
 class CanvasLayers;
 class GrowPreview;
 class MaskDocument;
+class MaskTool;
 
 class CanvasWidget : public QWidget {
     Q_OBJECT
@@ -26,6 +27,10 @@ public:
     QPointF offset() const { return offset_; } // widget position of the image's (0, 0)
     QPointF widgetToImage(QPointF p) const { return (p - offset_) / zoom_; }
     QPointF imageToWidget(QPointF p) const { return p * zoom_ + offset_; }
+
+    // The active tool other than the brush (null: the brush paints).
+    MaskTool* tool() const { return tool_; }
+    void setTool(lbui::MaskTool* tool);
 
     ViewMode viewMode() const { return viewMode_; }
     bool showGrownOutline() const { return showGrown_; }
@@ -54,6 +59,8 @@ protected:
     void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+    bool event(QEvent* event) override;
     void wheelEvent(QWheelEvent* event) override;
     void tabletEvent(QTabletEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
@@ -71,13 +78,17 @@ private:
     void emitCursor(QPointF widgetPos);
     void pointerPress(QPointF pos, Qt::MouseButton button, Qt::KeyboardModifiers mods,
                       double pressure);
-    void pointerMove(QPointF pos, double pressure);
-    void pointerRelease(Qt::MouseButton button);
+    void pointerMove(QPointF pos, double pressure, Qt::KeyboardModifiers mods);
+    void pointerRelease(QPointF pos, Qt::MouseButton button, Qt::KeyboardModifiers mods);
+    void updateToolOverlay();
+    void updateIdleCursor();
 
     MaskDocument* doc_;
     GrowPreview* preview_;
     CanvasLayers* layers_;
     BrushTool* brush_;
+    MaskTool* tool_ = nullptr;
+    QRect toolOverlayRect_; // widget rect of the tool's outline, last painted
     double zoom_ = 1.0;
     QPointF offset_;
     ViewMode viewMode_ = ViewMode::Overlay;

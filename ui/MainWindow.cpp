@@ -10,16 +10,20 @@
 #include "DecodeView.h"
 #include "DocumentLoader.h"
 #include "EncodePanel.h"
+#include "FillTool.h"
 #include "GrowPreview.h"
 #include "InfoBar.h"
 #include "MaskDocument.h"
+#include "MaskAdjustments.h"
 #include "MaskEditCommand.h"
 #include "PreviewPanel.h"
 #include "RecentFiles.h"
 #include "Resources.h"
+#include "ShapeTool.h"
 #include "ShortcutsDialog.h"
 #include "SliderSpin.h"
 #include "SvgIconRenderer.h"
+#include "ToolOptionsPanel.h"
 #include "VaeChooser.h"
 
 #include "latentbrush/ImageIO.h"
@@ -74,6 +78,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     loader_ = new DocumentLoader(this);
     autosave_ = new AutosaveManager(doc_, this);
     recentImages_ = new RecentFiles(QStringLiteral("recent/images"), 12, this);
+    for (auto kind : {ShapeTool::Kind::Rectangle, ShapeTool::Kind::Ellipse,
+                      ShapeTool::Kind::PolygonLasso, ShapeTool::Kind::FreehandLasso})
+        maskTools_.append(new ShapeTool(kind, doc_, this));
+    maskTools_.append(new FillTool(FillTool::Kind::FloodFill, doc_, this));
+    maskTools_.append(new FillTool(FillTool::Kind::SelectColor, doc_, this));
 
     auto* central = new QWidget(this);
     auto* layout = new QVBoxLayout(central);
@@ -258,10 +267,15 @@ void MainWindow::createActions() {
         toolGroup_->addAction(a);
     }
     brushTool->setChecked(true);
-    connect(brushTool, &QAction::triggered, brush_,
-            [this] { brush_->setMode(BrushTool::Mode::Paint); });
-    connect(eraserTool, &QAction::triggered, brush_,
-            [this] { brush_->setMode(BrushTool::Mode::Erase); });
+    connect(brushTool, &QAction::triggered, brush_, [this] {
+        brush_->setMode(BrushTool::Mode::Paint);
+        activateTool(nullptr);
+    });
+    connect(eraserTool, &QAction::triggered, brush_, [this] {
+        brush_->setMode(BrushTool::Mode::Erase);
+        activateTool(nullptr);
+    });
+    createMaskToolActions();
     connect(brush_, &BrushTool::modeChanged, this, [this](BrushTool::Mode m) {
         action(m == BrushTool::Mode::Paint ? QStringLiteral("toolBrush")
                                            : QStringLiteral("toolEraser"))
@@ -287,6 +301,68 @@ void MainWindow::createActions() {
             &MainWindow::showAbout);
 }
 
+void MainWindow::createMaskToolActions() {
+    struct ToolAction {
+        const char* name;
+        QString text;
+        const char* icon;
+        const char* key;
+        QString tip;
+    };
+    const ToolAction tools[] = {
+        {"toolRectangle", tr("&Rectangle"), "select-rectangle", "R",
+         tr("Drag a rectangle (Ctrl: square) to add to the mask")},
+        {"toolEllipse", tr("E&llipse"), "select-ellipse", "O",
+         tr("Drag an ellipse (Ctrl: circle) to add to the mask")},
+        {"toolPolygonLasso", tr("&Polygon Lasso"), "lasso-polygon", "P",
+         tr("Click corners, double-click to close")},
+        {"toolFreehandLasso", tr("&Freehand Lasso"), "lasso-freehand", "L",
+         tr("Drag around a region")},
+        {"toolFloodFill", tr("Flood Fi&ll"), "flood-fill", "F",
+         tr("Mask the connected region of similar color under the click")},
+        {"toolSelectColor", tr("Select by &Color"), "select-color", "W",
+         tr("Mask every pixel of similar color to the clicked one")},
+    };
+    for (int i = 0; i < maskTools_.size(); ++i) {
+        const ToolAction& t = tools[i];
+        QAction* a = makeAction(QString::fromLatin1(t.name), t.text, QString::fromLatin1(t.icon),
+                                {QKeySequence(QString::fromLatin1(t.key))},
+                                t.tip + tr(" (Alt or right button: subtract; Shift: replace)"));
+        a->setCheckable(true);
+        toolGroup_->addAction(a);
+        MaskTool* tool = maskTools_[i];
+        connect(a, &QAction::triggered, this, [this, tool] { activateTool(tool); });
+    }
+
+    auto push = [this](std::unique_ptr<MaskEditCommand> cmd) {
+        if (cmd) doc_->undoStack()->push(cmd.release());
+    };
+    connect(makeAction("maskExpand", tr("E&xpand Mask"), "mask-expand",
+                       {QKeySequence(tr("Ctrl+Shift+E"))},
+                       tr("Grow the painted mask by the Tool Options' distance")),
+            &QAction::triggered, this, [this, push] {
+                push(makeExpandCommand(doc_, toolOptions_->adjustRadius(),
+                                       toolOptions_->adjustFootprint()));
+            });
+    connect(makeAction("maskContract", tr("C&ontract Mask"), "mask-contract",
+                       {QKeySequence(tr("Ctrl+Shift+C"))},
+                       tr("Shrink the painted mask by the Tool Options' distance")),
+            &QAction::triggered, this, [this, push] {
+                push(makeContractCommand(doc_, toolOptions_->adjustRadius(),
+                                         toolOptions_->adjustFootprint()));
+            });
+    connect(makeAction("maskFillHoles", tr("Fill &Holes"), "mask-fill-holes",
+                       {QKeySequence(tr("Ctrl+Shift+H"))},
+                       tr("Mask enclosed holes smaller than the Tool Options' area")),
+            &QAction::triggered, this,
+            [this, push] { push(makeFillHolesCommand(doc_, toolOptions_->holeArea())); });
+}
+
+void MainWindow::activateTool(MaskTool* tool) {
+    canvas_->setTool(tool);
+    if (toolOptions_) toolOptions_->showOptionsFor(tool);
+}
+
 void MainWindow::createMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(action("open"));
@@ -310,6 +386,10 @@ void MainWindow::createMenus() {
     edit->addAction(action("invert"));
     edit->addAction(action("clear"));
     edit->addAction(action("maskFromAlpha"));
+    edit->addSeparator();
+    edit->addAction(action("maskExpand"));
+    edit->addAction(action("maskContract"));
+    edit->addAction(action("maskFillHoles"));
 
     viewMenu_ = menuBar()->addMenu(tr("&View"));
     viewMenu_->addAction(action("zoomIn"));
@@ -376,6 +456,10 @@ void MainWindow::createToolBars() {
     tools->addAction(action("fill"));
     tools->addAction(action("invert"));
     tools->addAction(action("clear"));
+    tools->addSeparator();
+    tools->addAction(action("maskExpand"));
+    tools->addAction(action("maskContract"));
+    tools->addAction(action("maskFillHoles"));
 }
 
 void MainWindow::createDocks() {
@@ -390,7 +474,10 @@ void MainWindow::createDocks() {
         return dock;
     };
     brushPanel_ = new BrushPanel(brush_, this);
-    addDock(QStringLiteral("brushDock"), tr("Brush"), brushPanel_);
+    toolOptions_ = new ToolOptionsPanel(brushPanel_, maskTools_, this);
+    toolOptions_->setAdjustActions(action("maskExpand"), action("maskContract"),
+                                   action("maskFillHoles"));
+    addDock(QStringLiteral("brushDock"), tr("Tool Options"), toolOptions_);
 
     previewPanel_ =
         new PreviewPanel(doc_, preview_, layers_,
@@ -493,8 +580,10 @@ void MainWindow::updateTitle() {
 
 void MainWindow::updateActions() {
     const bool has = doc_->hasImage();
-    for (const char* name : {"loadMask", "saveMask", "saveMaskAs", "exportGrownMask", "fill",
-                             "invert", "clear", "zoomIn", "zoomOut", "zoomFit", "zoomActual"})
+    for (const char* name :
+         {"loadMask", "saveMask", "saveMaskAs", "exportGrownMask", "fill", "invert", "clear",
+          "zoomIn", "zoomOut", "zoomFit", "zoomActual", "maskExpand", "maskContract",
+          "maskFillHoles"})
         action(QString::fromLatin1(name))->setEnabled(has);
     action("maskFromAlpha")->setEnabled(has && !doc_->alphaMask().empty());
 }

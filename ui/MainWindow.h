@@ -22,11 +22,15 @@ class CanvasLayers;
 class CanvasWidget;
 class DocumentLoader;
 class EncodePanel;
+class FillTool;
 class GrowPreview;
 class InfoBar;
 class MaskDocument;
+class MaskTool;
 class PreviewPanel;
 class RecentFiles;
+class ShapeTool;
+class ToolOptionsPanel;
 struct AutosavedMask;
 struct LoadedDocument;
 struct LoadedMask;
@@ -50,6 +54,10 @@ public:
     DocumentLoader* loader() const { return loader_; }
     EncodePanel* encodePanel() const { return encodePanel_; }
     PreviewPanel* previewPanel() const { return previewPanel_; }
+    ToolOptionsPanel* toolOptions() const { return toolOptions_; }
+    // The selection tools, in toolbar order: rectangle, ellipse, polygon lasso, freehand lasso,
+    // flood fill, select by color.
+    const QList<MaskTool*>& maskTools() const { return maskTools_; }
     QAction* action(const QString& name) const; // by objectName, for tests and the help
 
 public slots:
@@ -71,6 +79,8 @@ protected:
 
 private:
     void createActions();
+    void createMaskToolActions();
+    void activateTool(MaskTool* tool); // null: the brush
     void createMenus();
     void createToolBars();
     void createDocks();
@@ -108,6 +118,8 @@ private:
     DocumentLoader* loader_;
     RecentFiles* recentImages_;
     BrushPanel* brushPanel_ = nullptr;
+    ToolOptionsPanel* toolOptions_ = nullptr;
+    QList<MaskTool*> maskTools_;
     PreviewPanel* previewPanel_ = nullptr;
     EncodePanel* encodePanel_ = nullptr;
     QUndoView* historyView_ = nullptr;

@@ -21,8 +21,23 @@ public:
     create(MaskDocument* doc, const QString& label,
            const std::function<void(std::vector<float>& mask, int width, int height)>& edit);
 
+    // A command for an edit already computed inside `rect`: `before` and `after` are the
+    // rect's pixels (row-major). Keeps only the sub-rectangle that changed; null when nothing
+    // does. Pushing it writes `after` into the document.
+    static std::unique_ptr<MaskEditCommand> fromRect(MaskDocument* doc, const QString& label,
+                                                     const QRect& rect, std::vector<float> before,
+                                                     std::vector<float> after);
+
     void undo() override;
     void redo() override;
+
+    // Live adjustment of the newest, applied command (a tool option moving): replaces what it
+    // stores with the edit `before` -> `after` over `rect` (trimmed to what changed) and writes
+    // to the document only the pixels whose value changes. Returns false when the edit is
+    // empty (the command then holds an empty rect and the document its before pixels).
+    bool replaceResult(const QRect& rect, std::vector<float> before, std::vector<float> after);
+    // The pixels of rect() before the command (row-major).
+    const std::vector<float>& beforePixels() const { return before_; }
 
     QRect rect() const { return rect_; }
     std::size_t storedPixelCount() const { return before_.size() + after_.size(); }

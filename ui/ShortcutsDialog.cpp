@@ -45,6 +45,13 @@ ShortcutsDialog::ShortcutsDialog(const QList<QAction*>& actions, QWidget* parent
         {tr("Pan"), tr("Space + drag, or middle button drag")},
         {tr("Brush size with pen pressure"), tr("Tablet pen")},
         {tr("Load a dropped file as the mask"), tr("Shift while dropping")},
+        {tr("Selection tools: subtract from the mask"), tr("Alt + click/drag, or right button")},
+        {tr("Selection tools: replace the mask"), tr("Shift + click/drag")},
+        {tr("Rectangle, ellipse: keep the aspect"), tr("Ctrl while dragging")},
+        {tr("Polygon lasso: close"), tr("Double-click, or Return")},
+        {tr("Polygon lasso: remove the last point"), tr("Backspace")},
+        {tr("Cancel a shape in progress"), tr("Escape")},
+        {tr("Adjust the last fill / color selection"), tr("Move the tolerance slider")},
     };
     table->setRowCount(int(rows.size() + gestures.size()));
     int r = 0;
