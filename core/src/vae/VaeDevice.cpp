@@ -144,6 +144,11 @@ ComputeTarget resolveTarget(const std::string& deviceText, ComputeDType dtype) {
         at::globalContext().setAllowTF32CuBLAS(false);
         target.notes.push_back("fp32 on " + target.deviceName + ": TF32 disabled");
     }
+    if (cuda) {
+        // cuDNN picks the fastest convolution algorithm per shape on first use (the editor and
+        // batches encode the same sizes again and again).
+        at::globalContext().setBenchmarkCuDNN(true);
+    }
     if (target.dtype != at::kFloat) {
         try {
             probeKernels(target.device, target.dtype);

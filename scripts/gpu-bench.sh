@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# On the GPU machine (see ../shared/device/README.md), from the project's root after
+# `source .device-deps/env.sh`: builds the core against the machine's CUDA LibTorch, runs the
+# core and gpu test labels, then the encoder benchmarks beside the PyTorch baselines.
+# Results go to ${OUT:-out}/ (ctest.log, bench.jsonl).
+set -uo pipefail
+out="${OUT:-out}"
+mkdir -p "$out"
+build=build-gpu
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$out/gpu.txt"
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLATENTBRUSH_BUILD_UI=OFF \
+  -DLATENTBRUSH_WITH_OIIO=OFF > "$out/configure.log" 2>&1 || { tail "$out/configure.log"; exit 1; }
+cmake --build "$build" -j "$(nproc)" > "$out/build.log" 2>&1 || { grep -E "error" "$out/build.log" | head; exit 1; }
+if [ "${SKIP_TESTS:-0}" != 1 ]; then
+  ctest --test-dir "$build" -L 'gpu|core' -E maskops_mirror --output-on-failure -j 4 > "$out/ctest.log" 2>&1
+  grep -E "QINFO|FAIL!|tests passed|Passed|Failed" "$out/ctest.log" | grep -v "^PASS" | head -80
+fi
+bench="$build/tests/bench/latentbrush-bench"
+ref="python3 tests/bench/reference.py"
+sd=/tmp/sd-shaped.safetensors
+taef2="${LATENTBRUSH_SHARED}/models/taef2_encoder.safetensors"
+sizes="${SIZES:-512,1024,4096}"
+{
+  $ref --weights $sd --make-sd-weights --family sd --sizes 64 --device cuda --reps 1 > /dev/null
+  timeout 200 $bench encode --vae $sd --device cuda --dtype bf16 --sizes "$sizes" --reps 5
+  timeout 200 $ref --weights $sd --family sd --device cuda --dtype bf16 --sizes "$sizes" --reps 5
+  timeout 240 $ref --weights $sd --family sd --device cuda --dtype bf16 --sizes 512,1024 --reps 5 \
+    --compile --channels-last
+  timeout 60 $bench encode --vae "$taef2" --device cuda --dtype bf16 --sizes 512,4096 --reps 5
+  timeout 60 $ref --weights "$taef2" --family taef2 --device cuda --dtype bf16 --sizes 512,4096 --reps 5
+} 2>&1 | grep -v "^W\|Warning" | tee "$out/bench.jsonl"
