@@ -64,22 +64,34 @@ std::unique_ptr<MaskEditCommand> MaskEditCommand::fromRect(MaskDocument* doc, co
 
 bool MaskEditCommand::replaceResult(const QRect& rect, std::vector<float> before,
                                     std::vector<float> after) {
-    // What the document must show afterwards over rect_ | rect: `after` inside rect, the old
-    // before pixels elsewhere (the old command is undone there).
+    // The document must show `after` inside rect and the old before pixels in the rest of
+    // rect_ (the old result is undone there). One pass writes only what differs.
     const QRect all = rect_ | rect;
-    std::vector<float> target = doc_->readMask(all);
-    const std::vector<float> current = target;
-    auto paste = [&](const QRect& r, const std::vector<float>& px) {
-        for (int y = 0; y < r.height(); ++y)
-            std::memcpy(target.data() + std::size_t(r.top() - all.top() + y) * all.width() +
-                            (r.left() - all.left()),
-                        px.data() + std::size_t(y) * r.width(), sizeof(float) * r.width());
-    };
-    if (!rect_.isEmpty()) paste(rect_, before_);
-    if (!rect.isEmpty()) paste(rect, after);
-    const QRect dirty = changedBounds(current.data(), target.data(), all.width(), all.height());
-    if (!dirty.isEmpty())
-        doc_->writeMask(dirty.translated(all.topLeft()), copyRect(target, all.width(), dirty).data());
+    int top = all.bottom() + 1, bottom = -1, left = all.right() + 1, right = -1;
+    for (int y = all.top(); y <= all.bottom(); ++y) {
+        float* row = doc_->maskRow(y);
+        const bool inNew = y >= rect.top() && y <= rect.bottom();
+        const bool inOld = y >= rect_.top() && y <= rect_.bottom();
+        const float* a = inNew ? after.data() + std::size_t(y - rect.top()) * rect.width() : nullptr;
+        const float* b = inOld ? before_.data() + std::size_t(y - rect_.top()) * rect_.width()
+                               : nullptr;
+        for (int x = all.left(); x <= all.right(); ++x) {
+            float v;
+            if (a && x >= rect.left() && x <= rect.right())
+                v = a[x - rect.left()];
+            else if (b && x >= rect_.left() && x <= rect_.right())
+                v = b[x - rect_.left()];
+            else
+                continue;
+            if (std::memcmp(&v, row + x, sizeof(float)) == 0) continue;
+            row[x] = v;
+            top = std::min(top, y);
+            bottom = y;
+            left = std::min(left, x);
+            right = std::max(right, x);
+        }
+    }
+    if (bottom >= 0) doc_->notifyMaskChanged(QRect(QPoint(left, top), QPoint(right, bottom)));
 
     const QRect changed =
         rect.isEmpty() ? QRect()
@@ -89,6 +101,12 @@ bool MaskEditCommand::replaceResult(const QRect& rect, std::vector<float> before
         before_.clear();
         after_.clear();
         return false;
+    }
+    if (changed.size() == rect.size()) {
+        rect_ = rect;
+        before_ = std::move(before);
+        after_ = std::move(after);
+        return true;
     }
     rect_ = changed.translated(rect.topLeft());
     before_ = copyRect(before, rect.width(), changed);

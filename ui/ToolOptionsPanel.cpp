@@ -1,4 +1,4 @@
-// ToolOptionsPanel: one page per tool in a stack, each bound both ways to its tool's options
+// ToolOptionsPanel: one page per tool (only the active one shown), each bound both ways to its tool's options
 // (tools persist their own options); the adjustment settings persist under tools/adjust.
 #include "ToolOptionsPanel.h"
 
@@ -15,7 +15,6 @@
 #include <QLabel>
 #include <QSettings>
 #include <QSignalBlocker>
-#include <QStackedWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -44,27 +43,35 @@ ToolOptionsPanel::ToolOptionsPanel(BrushPanel* brushPanel, const QList<MaskTool*
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(4);
-    stack_ = new QStackedWidget(this);
-    stack_->addWidget(brushPanel);
+    auto* pages = new QWidget(this);
+    auto* pagesLayout = new QVBoxLayout(pages);
+    pagesLayout->setContentsMargins(0, 0, 0, 0);
+    pagesLayout->addWidget(brushPanel);
     for (MaskTool* tool : tools) {
         QWidget* page = nullptr;
         if (auto* shape = qobject_cast<ShapeTool*>(tool)) page = makeShapePage(shape);
         if (auto* fill = qobject_cast<FillTool*>(tool)) page = makeFillPage(fill);
         if (!page) continue;
         pages_.insert(tool, page);
-        stack_->addWidget(page);
+        pagesLayout->addWidget(page);
     }
-    layout->addWidget(stack_);
+    layout->addWidget(pages);
     layout->addWidget(makeAdjustGroup());
+    showOptionsFor(nullptr);
     layout->addStretch(1);
 }
 
 void ToolOptionsPanel::showOptionsFor(MaskTool* tool) {
-    stack_->setCurrentWidget(tool ? pages_.value(tool, brushPage_) : brushPage_);
+    // Pages live in one box layout, only the current one visible: hidden pages take no room
+    // and word-wrapped hints get their height for the dock's real width.
+    current_ = tool ? pages_.value(tool, brushPage_) : brushPage_;
+    for (QWidget* page : pages_)
+        page->setVisible(page == current_);
+    brushPage_->setVisible(brushPage_ == current_);
 }
 
 QWidget* ToolOptionsPanel::currentPage() const {
-    return stack_->currentWidget();
+    return current_;
 }
 
 QWidget* ToolOptionsPanel::makeShapePage(ShapeTool* tool) {

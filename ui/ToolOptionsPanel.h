@@ -10,7 +10,6 @@
 
 class QAction;
 class QComboBox;
-class QStackedWidget;
 class QToolButton;
 
 namespace lbui {
@@ -46,8 +45,8 @@ private:
     QWidget* makeFillPage(FillTool* tool);
     QWidget* makeAdjustGroup();
 
-    QStackedWidget* stack_;
     QWidget* brushPage_;
+    QWidget* current_ = nullptr;
     QHash<const MaskTool*, QWidget*> pages_;
     QHash<const FillTool*, SliderSpin*> tolerance_;
     SliderSpin* radius_ = nullptr;

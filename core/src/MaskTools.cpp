@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace lb {
@@ -110,8 +111,23 @@ constexpr double kXn = 0.95047, kYn = 1.0, kZn = 1.08883;
 constexpr double kEps = 216.0 / 24389.0; // (6/29)^3
 constexpr double kKappa = 24389.0 / 27.0;
 
+// Cube root of t > 0: an exponent-division guess refined by two Halley steps (cubic
+// convergence: about 5% -> 1e-4 -> float precision); several times faster than std::cbrt.
+inline float fastCbrt(float t) {
+    std::uint32_t bits;
+    std::memcpy(&bits, &t, sizeof bits);
+    bits = bits / 3u + 709921077u;
+    float y;
+    std::memcpy(&y, &bits, sizeof y);
+    for (int i = 0; i < 2; ++i) {
+        const float y3 = y * y * y;
+        y = y * (y3 + 2.0f * t) / (2.0f * y3 + t);
+    }
+    return y;
+}
+
 inline float labF(float t) {
-    return t > float(kEps) ? std::cbrt(t) : float((kKappa * double(t) + 16.0) / 116.0);
+    return t > float(kEps) ? fastCbrt(t) : float((kKappa * double(t) + 16.0) / 116.0);
 }
 
 std::uint16_t quantize(double d) {
