@@ -180,9 +180,15 @@ double availableBytes(const at::Device& device) {
 #if LATENTBRUSH_TORCH_CUDA
     if (device.is_cuda()) {
         c10::cuda::CUDAGuard guard(device.index());
-        c10::cuda::CUDACachingAllocator::emptyCache();
+        // Free memory of the device plus what LibTorch's allocator holds cached but unused;
+        // emptying the cache here instead would cost every encode a round of cudaFree/cudaMalloc.
         std::size_t free = 0, total = 0;
-        if (cudaMemGetInfo(&free, &total) == cudaSuccess) return double(free);
+        if (cudaMemGetInfo(&free, &total) != cudaSuccess) return -1.0;
+        const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device.index());
+        constexpr std::size_t aggregate = 0; // StatType::AGGREGATE (its namespace moved in 2.x)
+        const double cachedUnused = double(stats.reserved_bytes[aggregate].current) -
+                                    double(stats.allocated_bytes[aggregate].current);
+        return double(free) + std::max(0.0, cachedUnused);
     }
 #endif
     return -1.0;

@@ -2,6 +2,7 @@
 // implementation: encode/decode under inference mode, memory policy, errors as values.
 #include "latentbrush/Vae.h"
 
+#include "latentbrush/Parallel.h"
 #include "latentbrush/Safetensors.h"
 #include "vae/AutoencoderKL.h"
 #include "vae/Taesd.h"
@@ -11,6 +12,7 @@
 #include "vae/VaeTiling.h"
 #include "vae/VaeWeights.h"
 
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <new>
@@ -28,9 +30,15 @@ std::string sizeText(std::int64_t h, std::int64_t w) {
 }
 
 bool allFinite(const std::vector<float>& values) {
-    for (float v : values)
-        if (!std::isfinite(v)) return false;
-    return true;
+    std::atomic<bool> finite{true};
+    parallelFor(0, std::int64_t(values.size()), 1 << 20, [&](std::int64_t b, std::int64_t e) {
+        for (std::int64_t i = b; i < e; ++i)
+            if (!std::isfinite(values[std::size_t(i)])) {
+                finite = false;
+                return;
+            }
+    });
+    return finite;
 }
 
 class TorchVae final : public Vae {
