@@ -225,12 +225,12 @@ void CanvasWidget::paintEvent(QPaintEvent* event) {
         const QTransform toWidget(zoom_, 0, 0, zoom_, offset_.x(), offset_.y());
         tool_->paintOverlay(p, toWidget);
         const QRectF b = tool_->overlayBounds();
-        toolOverlayRect_ = b.isNull() ? QRect()
-                                      : QRectF(imageToWidget(b.topLeft()),
-                                               imageToWidget(b.bottomRight()))
-                                            .normalized()
-                                            .toAlignedRect()
-                                            .adjusted(-6, -6, 6, 6);
+        toolOverlayRect_ = b.isNull()
+                               ? QRect()
+                               : QRectF(imageToWidget(b.topLeft()), imageToWidget(b.bottomRight()))
+                                     .normalized()
+                                     .toAlignedRect()
+                                     .adjusted(-6, -6, 6, 6);
     }
 
     // Brush outline at the cursor.
@@ -294,8 +294,7 @@ void CanvasWidget::pointerMove(QPointF pos, double pressure, Qt::KeyboardModifie
     if (painting_) brush_->continueStroke(widgetToImage(pos), pressure);
 }
 
-void CanvasWidget::pointerRelease(QPointF pos, Qt::MouseButton button,
-                                  Qt::KeyboardModifiers mods) {
+void CanvasWidget::pointerRelease(QPointF pos, Qt::MouseButton button, Qt::KeyboardModifiers mods) {
     if (panning_ && (button == Qt::MiddleButton || button == Qt::LeftButton)) {
         panning_ = false;
         updatePanCursor();

@@ -23,7 +23,7 @@ FillTool::FillTool(Kind kind, MaskDocument* doc, QObject* parent)
     s.beginGroup(settingsKey_);
     options_.tolerance = std::clamp(s.value("tolerance", options_.tolerance).toInt(), 0, 255);
     options_.metric = s.value("metric").toString() == QLatin1String("lab") ? lb::ColorMetric::Lab
-                                                                          : lb::ColorMetric::Rgb;
+                                                                           : lb::ColorMetric::Rgb;
     options_.connectivity = s.value("connectivity", 4).toInt() == 8 ? 8 : 4;
     options_.stopAtMask = s.value("stopAtMask", false).toBool();
     s.endGroup();
@@ -137,8 +137,8 @@ void FillTool::apply(bool adjustLive) {
     if (live) {
         live->replaceResult(edit.rect, std::move(edit.before), std::move(edit.after));
     } else {
-        live_.command = pushToolEdit(doc_, tr("%1 (%2)").arg(name(), combineName(live_.mode)),
-                                     std::move(edit));
+        live_.command =
+            pushToolEdit(doc_, tr("%1 (%2)").arg(name(), combineName(live_.mode)), std::move(edit));
         live_.index = doc_->undoStack()->index();
         if (!live_.command) endLive();
     }

@@ -13,8 +13,8 @@
 #include "FillTool.h"
 #include "GrowPreview.h"
 #include "InfoBar.h"
-#include "MaskDocument.h"
 #include "MaskAdjustments.h"
+#include "MaskDocument.h"
 #include "MaskEditCommand.h"
 #include "PreviewPanel.h"
 #include "RecentFiles.h"
@@ -580,10 +580,9 @@ void MainWindow::updateTitle() {
 
 void MainWindow::updateActions() {
     const bool has = doc_->hasImage();
-    for (const char* name :
-         {"loadMask", "saveMask", "saveMaskAs", "exportGrownMask", "fill", "invert", "clear",
-          "zoomIn", "zoomOut", "zoomFit", "zoomActual", "maskExpand", "maskContract",
-          "maskFillHoles"})
+    for (const char* name : {"loadMask", "saveMask", "saveMaskAs", "exportGrownMask", "fill",
+                             "invert", "clear", "zoomIn", "zoomOut", "zoomFit", "zoomActual",
+                             "maskExpand", "maskContract", "maskFillHoles"})
         action(QString::fromLatin1(name))->setEnabled(has);
     action("maskFromAlpha")->setEnabled(has && !doc_->alphaMask().empty());
 }

@@ -72,9 +72,10 @@ bool MaskEditCommand::replaceResult(const QRect& rect, std::vector<float> before
         float* row = doc_->maskRow(y);
         const bool inNew = y >= rect.top() && y <= rect.bottom();
         const bool inOld = y >= rect_.top() && y <= rect_.bottom();
-        const float* a = inNew ? after.data() + std::size_t(y - rect.top()) * rect.width() : nullptr;
-        const float* b = inOld ? before_.data() + std::size_t(y - rect_.top()) * rect_.width()
-                               : nullptr;
+        const float* a =
+            inNew ? after.data() + std::size_t(y - rect.top()) * rect.width() : nullptr;
+        const float* b =
+            inOld ? before_.data() + std::size_t(y - rect_.top()) * rect_.width() : nullptr;
         for (int x = all.left(); x <= all.right(); ++x) {
             float v;
             if (a && x >= rect.left() && x <= rect.right())

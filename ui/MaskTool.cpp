@@ -56,7 +56,8 @@ QRect nonzeroBounds(const MaskDocument* doc) {
     QRect out;
     for (int y = 0; y < m.height; ++y)
         if (rows[std::size_t(y)].maxX >= 0)
-            out |= QRect(QPoint(rows[std::size_t(y)].minX, y), QPoint(rows[std::size_t(y)].maxX, y));
+            out |=
+                QRect(QPoint(rows[std::size_t(y)].minX, y), QPoint(rows[std::size_t(y)].maxX, y));
     return out;
 }
 
@@ -112,13 +113,11 @@ ToolEdit makeToolEdit(MaskDocument* doc, const lb::Coverage& coverage, MaskCombi
 
 ToolEdit makeToolEdit(MaskDocument* doc, const lb::Region& region, MaskCombine mode,
                       const MaskEditCommand* live) {
-    const QRect covRect =
-        region.count > 0
-            ? QRect(region.bounds.left, region.bounds.top, region.bounds.width, region.bounds.height)
-            : QRect();
+    const QRect covRect = region.count > 0 ? QRect(region.bounds.left, region.bounds.top,
+                                                   region.bounds.width, region.bounds.height)
+                                           : QRect();
     return buildEdit(
-        doc, covRect, [&region](int x, int y) { return float(region.mask.row(y)[x]); }, mode,
-        live);
+        doc, covRect, [&region](int x, int y) { return float(region.mask.row(y)[x]); }, mode, live);
 }
 
 MaskEditCommand* pushToolEdit(MaskDocument* doc, const QString& label, ToolEdit edit) {

@@ -283,9 +283,9 @@ void ShapeTool::paintOverlay(QPainter& p, const QTransform& t) const {
         QPen closing(QColor(255, 255, 255, 160), 1.0, Qt::DotLine);
         closing.setCosmetic(true);
         p.setPen(closing);
-        p.drawLine(t.map(kind_ == Kind::PolygonLasso && hasHover_ ? hover_
-                                                                    : QPointF(poly.back().x,
-                                                                              poly.back().y)),
+        p.drawLine(t.map(kind_ == Kind::PolygonLasso && hasHover_
+                             ? hover_
+                             : QPointF(poly.back().x, poly.back().y)),
                    t.map(QPointF(poly[0].x, poly[0].y)));
     }
     if (kind_ == Kind::PolygonLasso) {

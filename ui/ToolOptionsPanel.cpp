@@ -1,5 +1,6 @@
-// ToolOptionsPanel: one page per tool (only the active one shown), each bound both ways to its tool's options
-// (tools persist their own options); the adjustment settings persist under tools/adjust.
+// ToolOptionsPanel: one page per tool (only the active one shown), each bound both ways to its
+// tool's options (tools persist their own options); the adjustment settings persist under
+// tools/adjust.
 #include "ToolOptionsPanel.h"
 
 #include "BrushPanel.h"
@@ -188,10 +189,8 @@ QWidget* ToolOptionsPanel::makeAdjustGroup() {
     footprint_ = new QComboBox(box);
     footprint_->addItem(tr("Round footprint"));
     footprint_->addItem(tr("Square footprint"));
-    footprint_->setCurrentIndex(s.value("tools/adjust/footprint").toString() ==
-                                        QLatin1String("square")
-                                    ? 1
-                                    : 0);
+    footprint_->setCurrentIndex(
+        s.value("tools/adjust/footprint").toString() == QLatin1String("square") ? 1 : 0);
     expandButton_ = new QToolButton(box);
     contractButton_ = new QToolButton(box);
     auto* row = new QHBoxLayout;
@@ -222,8 +221,9 @@ QWidget* ToolOptionsPanel::makeAdjustGroup() {
 }
 
 void ToolOptionsPanel::setAdjustActions(QAction* expand, QAction* contract, QAction* fillHoles) {
-    for (auto [button, action] : {std::pair{expandButton_, expand}, std::pair{contractButton_, contract},
-                                  std::pair{holesButton_, fillHoles}}) {
+    for (auto [button, action] :
+         {std::pair{expandButton_, expand}, std::pair{contractButton_, contract},
+          std::pair{holesButton_, fillHoles}}) {
         button->setDefaultAction(action);
         button->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     }

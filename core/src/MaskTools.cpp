@@ -111,23 +111,27 @@ constexpr double kXn = 0.95047, kYn = 1.0, kZn = 1.08883;
 constexpr double kEps = 216.0 / 24389.0; // (6/29)^3
 constexpr double kKappa = 24389.0 / 27.0;
 
-// Cube root of t > 0: an exponent-division guess refined by two Halley steps (cubic
-// convergence: about 5% -> 1e-4 -> float precision); several times faster than std::cbrt.
-inline float fastCbrt(float t) {
-    std::uint32_t bits;
-    std::memcpy(&bits, &t, sizeof bits);
-    bits = bits / 3u + 709921077u;
-    float y;
-    std::memcpy(&y, &bits, sizeof y);
-    for (int i = 0; i < 2; ++i) {
-        const float y3 = y * y * y;
-        y = y * (y3 + 2.0f * t) / (2.0f * y3 + t);
-    }
-    return y;
+// CIE Lab's f(t) (cube root above (6/29)^3, linear below) tabulated on [0, 1] and linearly
+// interpolated: within 2e-6 of the exact value (below 0.002 Delta E), several times faster
+// than std::cbrt per channel.
+constexpr int kLabSteps = 8192;
+const std::vector<float>& labTable() {
+    static const std::vector<float> table = [] {
+        std::vector<float> t(kLabSteps + 2);
+        for (int i = 0; i <= kLabSteps + 1; ++i) {
+            const double v = double(i) / kLabSteps;
+            t[std::size_t(i)] = float(v > kEps ? std::cbrt(v) : (kKappa * v + 16.0) / 116.0);
+        }
+        return t;
+    }();
+    return table;
 }
 
-inline float labF(float t) {
-    return t > float(kEps) ? fastCbrt(t) : float((kKappa * double(t) + 16.0) / 116.0);
+inline float labF(const float* table, float t) {
+    const float p = std::clamp(t, 0.0f, 1.0f) * float(kLabSteps);
+    const int i = int(p);
+    const float frac = p - float(i);
+    return table[i] + (table[i + 1] - table[i]) * frac;
 }
 
 std::uint16_t quantize(double d) {
@@ -283,8 +287,7 @@ Coverage rasterizePolygon(const std::vector<PointD>& polygon, int height, int wi
                 edges.push_back({b.x, b.y, a.x, a.y, -1.0});
         }
     }
-    std::sort(edges.begin(), edges.end(),
-              [](const Edge& a, const Edge& b) { return a.y0 < b.y0; });
+    std::sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) { return a.y0 < b.y0; });
 
     std::vector<const Edge*> active;
     std::size_t next = 0;
@@ -366,7 +369,8 @@ void ColorDistance::labOf(const float* rgb, float* lab) const {
     const float X = (0.4124564f * l[0] + 0.3575761f * l[1] + 0.1804375f * l[2]) / float(kXn);
     const float Y = (0.2126729f * l[0] + 0.7151522f * l[1] + 0.0721750f * l[2]) / float(kYn);
     const float Z = (0.0193339f * l[0] + 0.1191920f * l[1] + 0.9503041f * l[2]) / float(kZn);
-    const float fx = labF(X), fy = labF(Y), fz = labF(Z);
+    const float* table = labTable().data();
+    const float fx = labF(table, X), fy = labF(table, Y), fz = labF(table, Z);
     lab[0] = 116.0f * fy - 16.0f;
     lab[1] = 500.0f * (fx - fy);
     lab[2] = 200.0f * (fy - fz);
@@ -487,8 +491,7 @@ std::vector<std::uint16_t> colorDistanceMap(const ImageBuffer& image, const floa
 Region selectByDistance(const std::vector<std::uint16_t>& distances, int height, int width,
                         int tolerance) {
     Region region;
-    if (height <= 0 || width <= 0 || distances.size() != std::size_t(height) * width)
-        return region;
+    if (height <= 0 || width <= 0 || distances.size() != std::size_t(height) * width) return region;
     const std::uint16_t limit = ColorDistance::threshold(std::clamp(tolerance, 0, 255));
     region.mask.height = height;
     region.mask.width = width;

@@ -94,7 +94,8 @@ int main(int argc, char** argv) {
         const char* what;
         int x, y;
     };
-    const Seed seeds[] = {{"background", 60, 60}, {"centre", size / 2, size / 2},
+    const Seed seeds[] = {{"background", 60, 60},
+                          {"centre", size / 2, size / 2},
                           {"lower left", size / 5, size * 4 / 5}};
     std::printf("\ncore flood fill (lb::floodFill)\n");
     for (const Seed& s : seeds)
@@ -102,9 +103,8 @@ int main(int argc, char** argv) {
             for (int tol : {16, 48})
                 for (int conn : {4, 8}) {
                     std::int64_t count = 0;
-                    const double ms = timeMs([&] {
-                        count = lb::floodFill(*image, s.x, s.y, metric, tol, conn).count;
-                    });
+                    const double ms = timeMs(
+                        [&] { count = lb::floodFill(*image, s.x, s.y, metric, tol, conn).count; });
                     std::printf("  %-10s %s tol %3d %d-conn: %9.1f ms  (%5.1f%% of the image)\n",
                                 s.what, metric == lb::ColorMetric::Rgb ? "RGB" : "Lab", tol, conn,
                                 ms, 100.0 * double(count) / (double(size) * size));
@@ -116,8 +116,7 @@ int main(int argc, char** argv) {
         std::vector<std::uint16_t> d;
         const double mapMs = timeMs([&] { d = lb::colorDistanceMap(*image, p, metric); });
         std::int64_t count = 0;
-        const double thrMs =
-            timeMs([&] { count = lb::selectByDistance(d, size, size, 32).count; });
+        const double thrMs = timeMs([&] { count = lb::selectByDistance(d, size, size, 32).count; });
         std::printf("  %s: distance map %7.1f ms, threshold (a slider step) %6.1f ms  (tol 32: "
                     "%.1f%%)\n",
                     metric == lb::ColorMetric::Rgb ? "RGB" : "Lab", mapMs, thrMs,

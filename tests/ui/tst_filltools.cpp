@@ -56,14 +56,15 @@ std::array<double, 3> lab(const Rgb8& c) {
         const double v = c[std::size_t(i)] / 255.0;
         lin[i] = v <= 0.04045 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4);
     }
-    const double xyz[3] = {
-        (0.4124564 * lin[0] + 0.3575761 * lin[1] + 0.1804375 * lin[2]) / 0.95047,
-        0.2126729 * lin[0] + 0.7151522 * lin[1] + 0.0721750 * lin[2],
-        (0.0193339 * lin[0] + 0.1191920 * lin[1] + 0.9503041 * lin[2]) / 1.08883};
+    const double xyz[3] = {(0.4124564 * lin[0] + 0.3575761 * lin[1] + 0.1804375 * lin[2]) / 0.95047,
+                           0.2126729 * lin[0] + 0.7151522 * lin[1] + 0.0721750 * lin[2],
+                           (0.0193339 * lin[0] + 0.1191920 * lin[1] + 0.9503041 * lin[2]) /
+                               1.08883};
     double f[3];
     for (int i = 0; i < 3; ++i)
-        f[i] = xyz[i] > std::pow(6.0 / 29.0, 3) ? std::cbrt(xyz[i])
-                                                : xyz[i] / (3 * std::pow(6.0 / 29.0, 2)) + 4.0 / 29.0;
+        f[i] = xyz[i] > std::pow(6.0 / 29.0, 3)
+                   ? std::cbrt(xyz[i])
+                   : xyz[i] / (3 * std::pow(6.0 / 29.0, 2)) + 4.0 / 29.0;
     return {116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])};
 }
 
@@ -207,8 +208,9 @@ private slots:
 
         const auto px = bytesOf(*doc->image());
         const Rgb8 s = px[std::size_t(seed.y() * doc->width() + seed.x())];
-        const auto ref = referenceFill(doc->width(), doc->height(), seed, connectivity,
-                                       [&](int i) { return rgbDistance(px[std::size_t(i)], s) <= tolerance; });
+        const auto ref = referenceFill(doc->width(), doc->height(), seed, connectivity, [&](int i) {
+            return rgbDistance(px[std::size_t(i)], s) <= tolerance;
+        });
         QCOMPARE(compareAdded(doc->mask(), before, ref), QString());
         if (expectedCount >= 0) {
             int n = 0;
@@ -244,9 +246,9 @@ private slots:
                 // Float vs double Lab: tolerance edges agree within 0.05 Delta E, so the fill
                 // lies between the strict and the loose reference.
                 auto within = [&](double t) {
-                    return referenceFill(doc->width(), doc->height(), seed, connectivity, [&](int i) {
-                        return labDistance(px[std::size_t(i)], s) <= t;
-                    });
+                    return referenceFill(
+                        doc->width(), doc->height(), seed, connectivity,
+                        [&](int i) { return labDistance(px[std::size_t(i)], s) <= t; });
                 };
                 const auto strict = within(tol - 0.05), loose = within(tol + 0.05);
                 int n = 0;
@@ -301,8 +303,9 @@ private slots:
         tool->setOptions({25, lb::ColorMetric::Rgb, 4, false});
         const auto px = bytesOf(*doc->image());
         const Rgb8 s = px[std::size_t(20 * doc->width() + 20)];
-        const auto ref = referenceFill(doc->width(), doc->height(), QPoint(20, 20), 4,
-                                       [&](int i) { return rgbDistance(px[std::size_t(i)], s) <= 25; });
+        const auto ref = referenceFill(doc->width(), doc->height(), QPoint(20, 20), 4, [&](int i) {
+            return rgbDistance(px[std::size_t(i)], s) <= 25;
+        });
         // Right button subtracts.
         click(w.get(), QPoint(20, 20), Qt::RightButton);
         for (std::size_t i = 0; i < ref.size(); ++i)
@@ -484,13 +487,13 @@ private slots:
                     m[std::size_t(y) * W + x] = v;
         };
         set(100, 100, 400, 300, 1.0f);
-        set(120, 120, 122, 122, 0.0f);   // 4 px
-        set(150, 150, 155, 155, 0.0f);   // 25 px
-        set(200, 200, 220, 220, 0.2f);   // 400 px (soft zero)
+        set(120, 120, 122, 122, 0.0f); // 4 px
+        set(150, 150, 155, 155, 0.0f); // 25 px
+        set(200, 200, 220, 220, 0.2f); // 400 px (soft zero)
         set(0, 400, 200, 500, 1.0f);
-        set(0, 440, 10, 450, 0.0f);      // touches the border: not a hole
+        set(0, 440, 10, 450, 0.0f); // touches the border: not a hole
         set(600, 100, 700, 200, 1.0f);
-        set(640, 140, 650, 150, 0.0f);   // 100 px
+        set(640, 140, 650, 150, 0.0f);        // 100 px
         m[std::size_t(139) * W + 639] = 0.0f; // diagonal neighbour of the hole's corner
         doc->undoStack()->push(makeReplaceCommand(doc, QStringLiteral("test mask"), m).release());
         const std::vector<float> before = doc->mask().data;
@@ -543,7 +546,8 @@ private slots:
         QCOMPARE(w->toolOptions()->adjustRadius(), 9);
         QVERIFY(w->toolOptions()->adjustFootprint() == lb::Footprint::Square);
         // The panel shows the persisted values.
-        QCOMPARE(w->toolOptions()->toleranceControl(fillTool(w.get(), FillTool::Kind::FloodFill))
+        QCOMPARE(w->toolOptions()
+                     ->toleranceControl(fillTool(w.get(), FillTool::Kind::FloodFill))
                      ->value(),
                  77);
         QSettings().remove(QStringLiteral("tools"));

@@ -162,8 +162,7 @@ private slots:
                 const double oy = std::max(0.0, std::min(y1, y + 1.0) - std::max(y0, double(y)));
                 cov[std::size_t(y) * doc->width() + x] = ox * oy;
             }
-        QCOMPARE(compareCombined(doc->mask().data, before, cov, MaskCombine::Add, 1e-5),
-                 QString());
+        QCOMPARE(compareCombined(doc->mask().data, before, cov, MaskCombine::Add, 1e-5), QString());
         QCOMPARE(doc->undoStack()->count(), 1);
         QCOMPARE(previewMatchesCore(w.get()), QString());
     }
@@ -267,8 +266,8 @@ private slots:
         QTest::keyClick(canvas, Qt::Key_Escape);
         QCOMPARE(tool->pointCount(), 0);
         QCOMPARE(doc->undoStack()->count(), 0);
-        for (const QPoint& p : {QPoint(100, 100), QPoint(300, 100), QPoint(300, 300),
-                                QPoint(999, 999)})
+        for (const QPoint& p :
+             {QPoint(100, 100), QPoint(300, 100), QPoint(300, 300), QPoint(999, 999)})
             QTest::mouseClick(canvas, Qt::LeftButton, Qt::NoModifier, p);
         QCOMPARE(tool->pointCount(), 4);
         QTest::keyClick(canvas, Qt::Key_Backspace);
@@ -347,14 +346,14 @@ private slots:
         const QPointF a = canvas->widgetToImage(from), b = canvas->widgetToImage(to);
         const QPointF c = (a + b) / 2;
         const double rx = (b.x() - a.x()) / 2, ry = (b.y() - a.y()) / 2;
-        const auto cov = integrateCoverage(
-            doc->width(), doc->height(), QRectF(a, b).toAlignedRect().adjusted(-1, -1, 1, 1),
-            [&](double y) -> Intervals {
-                const double t = (y - c.y()) / ry;
-                if (std::fabs(t) >= 1) return {};
-                const double hw = rx * std::sqrt(1 - t * t);
-                return {{c.x() - hw, c.x() + hw}};
-            });
+        const auto cov = integrateCoverage(doc->width(), doc->height(),
+                                           QRectF(a, b).toAlignedRect().adjusted(-1, -1, 1, 1),
+                                           [&](double y) -> Intervals {
+                                               const double t = (y - c.y()) / ry;
+                                               if (std::fabs(t) >= 1) return {};
+                                               const double hw = rx * std::sqrt(1 - t * t);
+                                               return {{c.x() - hw, c.x() + hw}};
+                                           });
         const MaskCombine mode = how == 0   ? MaskCombine::Add
                                  : how == 3 ? MaskCombine::Replace
                                             : MaskCombine::Subtract;
