@@ -131,11 +131,12 @@ lb::Region FillTool::computeRegion() {
 void FillTool::apply(bool adjustLive) {
     const lb::Region region = computeRegion();
     MaskEditCommand* live = adjustLive ? live_.command : nullptr;
-    ToolEdit edit = makeToolEdit(doc_, region, live_.mode, live);
+    ToolEdit edit = makeToolEdit(doc_, region, live_.mode, live, &live_.buffers);
     const QRect rect = edit.rect;
     applying_ = true;
     if (live) {
-        live->replaceResult(edit.rect, std::move(edit.before), std::move(edit.after));
+        live->replaceResult(edit.rect, edit.before, edit.after);
+        live_.buffers = std::move(edit); // the old result's memory, for the next step
     } else {
         live_.command =
             pushToolEdit(doc_, tr("%1 (%2)").arg(name(), combineName(live_.mode)), std::move(edit));

@@ -57,6 +57,7 @@ private:
         lb::BinaryMask blocked;               // stop-at-mask barrier from the mask before it
         std::vector<std::uint16_t> distances; // select by color: distances to the seed
         lb::ColorMetric distanceMetric = lb::ColorMetric::Rgb;
+        ToolEdit buffers; // memory reused by the next re-application
     } live_;
     bool active_ = false; // live_ holds an application
     bool applying_ = false;

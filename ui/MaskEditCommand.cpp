@@ -62,8 +62,8 @@ std::unique_ptr<MaskEditCommand> MaskEditCommand::fromRect(MaskDocument* doc, co
         copyRect(after, rect.width(), changed)));
 }
 
-bool MaskEditCommand::replaceResult(const QRect& rect, std::vector<float> before,
-                                    std::vector<float> after) {
+bool MaskEditCommand::replaceResult(const QRect& rect, std::vector<float>& before,
+                                    std::vector<float>& after) {
     // The document must show `after` inside rect and the old before pixels in the rest of
     // rect_ (the old result is undone there). One pass writes only what differs.
     const QRect all = rect_ | rect;
@@ -105,13 +105,17 @@ bool MaskEditCommand::replaceResult(const QRect& rect, std::vector<float> before
     }
     if (changed.size() == rect.size()) {
         rect_ = rect;
-        before_ = std::move(before);
-        after_ = std::move(after);
+        before_.swap(before);
+        after_.swap(after);
         return true;
     }
     rect_ = changed.translated(rect.topLeft());
-    before_ = copyRect(before, rect.width(), changed);
-    after_ = copyRect(after, rect.width(), changed);
+    std::vector<float> b = copyRect(before, rect.width(), changed);
+    std::vector<float> a = copyRect(after, rect.width(), changed);
+    before_.swap(b);
+    after_.swap(a);
+    before.swap(b);
+    after.swap(a);
     return true;
 }
 

@@ -35,7 +35,8 @@ public:
     // stores with the edit `before` -> `after` over `rect` (trimmed to what changed) and writes
     // to the document only the pixels whose value changes. Returns false when the edit is
     // empty (the command then holds an empty rect and the document its before pixels).
-    bool replaceResult(const QRect& rect, std::vector<float> before, std::vector<float> after);
+    // `before` and `after` are taken; they come back holding the old buffers (for reuse).
+    bool replaceResult(const QRect& rect, std::vector<float>& before, std::vector<float>& after);
     // The pixels of rect() before the command (row-major).
     const std::vector<float>& beforePixels() const { return before_; }
 

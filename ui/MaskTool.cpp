@@ -66,15 +66,27 @@ namespace {
 // `cov(x, y)` is the coverage at image pixel (x, y) for pixels inside `covRect`.
 template <class CoverageAt>
 ToolEdit buildEdit(MaskDocument* doc, const QRect& covRect, CoverageAt cov, MaskCombine mode,
-                   const MaskEditCommand* live) {
+                   const MaskEditCommand* live, ToolEdit* buffers) {
     ToolEdit e;
+    if (buffers) {
+        e.before = std::move(buffers->before);
+        e.after = std::move(buffers->after);
+    }
     QRect r = covRect;
     if (mode == MaskCombine::Replace) r |= nonzeroBounds(doc);
     if (live) r |= live->rect();
     r &= doc->bounds();
     if (r.isEmpty()) return e;
     e.rect = r;
-    e.before = doc->readMask(r);
+    const std::size_t n = std::size_t(r.width()) * std::size_t(r.height());
+    e.before.resize(n);
+    e.after.resize(n);
+    const lb::MaskBuffer& mask = doc->mask();
+    lb::parallelFor(0, r.height(), 64, [&](std::int64_t y0, std::int64_t y1) {
+        for (std::int64_t y = y0; y < y1; ++y)
+            std::memcpy(e.before.data() + std::size_t(y) * r.width(),
+                        mask.row(r.top() + int(y)) + r.left(), sizeof(float) * r.width());
+    });
     if (live && !live->rect().isEmpty()) {
         const QRect lr = live->rect();
         const std::vector<float>& lb = live->beforePixels();
@@ -84,9 +96,9 @@ ToolEdit buildEdit(MaskDocument* doc, const QRect& covRect, CoverageAt cov, Mask
                         lb.data() + std::size_t(y) * lr.width(), sizeof(float) * lr.width());
     }
     if (mode == MaskCombine::Replace)
-        e.after.assign(e.before.size(), 0.0f);
+        std::fill(e.after.begin(), e.after.end(), 0.0f);
     else
-        e.after = e.before;
+        std::copy(e.before.begin(), e.before.end(), e.after.begin());
     const QRect c = covRect & r;
     lb::parallelFor(c.top(), c.bottom() + 1, 32, [&](std::int64_t y0, std::int64_t y1) {
         for (std::int64_t y = y0; y < y1; ++y) {
@@ -103,21 +115,22 @@ ToolEdit buildEdit(MaskDocument* doc, const QRect& covRect, CoverageAt cov, Mask
 } // namespace
 
 ToolEdit makeToolEdit(MaskDocument* doc, const lb::Coverage& coverage, MaskCombine mode,
-                      const MaskEditCommand* live) {
+                      const MaskEditCommand* live, ToolEdit* buffers) {
     const QRect covRect(coverage.rect.left, coverage.rect.top, coverage.rect.width,
                         coverage.rect.height);
     return buildEdit(
         doc, coverage.empty() ? QRect() : covRect,
-        [&coverage](int x, int y) { return coverage.at(x, y); }, mode, live);
+        [&coverage](int x, int y) { return coverage.at(x, y); }, mode, live, buffers);
 }
 
 ToolEdit makeToolEdit(MaskDocument* doc, const lb::Region& region, MaskCombine mode,
-                      const MaskEditCommand* live) {
+                      const MaskEditCommand* live, ToolEdit* buffers) {
     const QRect covRect = region.count > 0 ? QRect(region.bounds.left, region.bounds.top,
                                                    region.bounds.width, region.bounds.height)
                                            : QRect();
     return buildEdit(
-        doc, covRect, [&region](int x, int y) { return float(region.mask.row(y)[x]); }, mode, live);
+        doc, covRect, [&region](int x, int y) { return float(region.mask.row(y)[x]); }, mode, live,
+        buffers);
 }
 
 MaskEditCommand* pushToolEdit(MaskDocument* doc, const QString& label, ToolEdit edit) {

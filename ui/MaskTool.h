@@ -52,10 +52,12 @@ struct ToolEdit {
     std::vector<float> before;
     std::vector<float> after;
 };
+// `buffers` (optional) lends its vectors' memory to the result (live re-applications at
+// 4096 x 4096 then allocate nothing).
 ToolEdit makeToolEdit(MaskDocument* doc, const lb::Coverage& coverage, MaskCombine mode,
-                      const MaskEditCommand* live = nullptr);
+                      const MaskEditCommand* live = nullptr, ToolEdit* buffers = nullptr);
 ToolEdit makeToolEdit(MaskDocument* doc, const lb::Region& region, MaskCombine mode,
-                      const MaskEditCommand* live = nullptr);
+                      const MaskEditCommand* live = nullptr, ToolEdit* buffers = nullptr);
 
 // Pushes `edit` as one undo command labelled `label`; returns the command (owned by the undo
 // stack) or null when nothing changed.
