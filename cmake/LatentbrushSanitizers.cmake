@@ -1,8 +1,9 @@
 # Sanitizer and fuzzing builds, applied to every target of the project:
 #   LATENTBRUSH_SANITIZE_ADDRESS  AddressSanitizer + LeakSanitizer + UndefinedBehaviorSanitizer
 #   LATENTBRUSH_SANITIZE_THREAD   ThreadSanitizer
-#   LATENTBRUSH_BUILD_FUZZERS     libFuzzer targets (tests/fuzz); clang only. Instruments all the
-#                                 project's code for coverage and turns AddressSanitizer on.
+#   LATENTBRUSH_BUILD_FUZZERS     fuzz targets (tests/fuzz): libFuzzer with clang (coverage for all
+#                                 the project's code), a standalone driver otherwise; turns
+#                                 AddressSanitizer on.
 # Third-party libraries (LibTorch, OpenMP, Qt, OpenImageIO) stay uninstrumented; the suppression
 # files in tests/sanitizers/ (passed through LATENTBRUSH_SANITIZER_ENV to ctest) cover them.
 include(CheckCXXSourceCompiles)
@@ -20,16 +21,18 @@ if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
   endif()
 endif()
 
-# --- fuzzers: clang + libFuzzer (libclang-rt-14-dev on Debian) ---------------------------------
+# --- fuzzers ----------------------------------------------------------------------------------
+# clang: libFuzzer targets, coverage-guided (libclang-rt-14-dev on Debian). Other compilers (GCC):
+# the same targets on tests/fuzz/StandaloneFuzzMain.cpp, which replays corpora and mutates at
+# random for a set time. Only the GCC build has the VAE-loader target: LibTorch 1.13's headers
+# do not compile with clang in C++20 (pytorch/pytorch#97689).
+set(LATENTBRUSH_LIBFUZZER OFF)
 if(LATENTBRUSH_BUILD_FUZZERS)
-  if(NOT _lb_clang)
-    message(STATUS "Latentbrush: fuzz targets need clang (libFuzzer); not built with "
-                   "${CMAKE_CXX_COMPILER_ID}")
-    set(LATENTBRUSH_BUILD_FUZZERS OFF)
-  elseif(LATENTBRUSH_SANITIZE_THREAD)
-    message(STATUS "Latentbrush: fuzz targets are not built in a ThreadSanitizer build")
-    set(LATENTBRUSH_BUILD_FUZZERS OFF)
-  else()
+  if(LATENTBRUSH_SANITIZE_THREAD)
+    # Under ThreadSanitizer the targets replay and mutate on the standalone driver: the mask-ops
+    # target runs the project's parallel loops with 1 to 4 threads on random sizes.
+    message(STATUS "Latentbrush: fuzz targets on the standalone driver (ThreadSanitizer build)")
+  elseif(_lb_clang)
     set(CMAKE_REQUIRED_FLAGS "-fsanitize=fuzzer")
     set(CMAKE_REQUIRED_LINK_OPTIONS "-fsanitize=fuzzer")
     check_cxx_source_compiles(
@@ -39,29 +42,33 @@ if(LATENTBRUSH_BUILD_FUZZERS)
       LATENTBRUSH_HAVE_LIBFUZZER)
     unset(CMAKE_REQUIRED_FLAGS)
     unset(CMAKE_REQUIRED_LINK_OPTIONS)
-    if(NOT LATENTBRUSH_HAVE_LIBFUZZER)
+    if(LATENTBRUSH_HAVE_LIBFUZZER)
+      set(LATENTBRUSH_LIBFUZZER ON)
+    else()
       message(STATUS "Latentbrush: clang cannot link libFuzzer (install libclang-rt-14-dev); "
-                     "fuzz targets not built")
-      set(LATENTBRUSH_BUILD_FUZZERS OFF)
+                     "fuzz targets use the standalone driver")
     endif()
   endif()
   if(LATENTBRUSH_BUILD_FUZZERS)
-    if(NOT LATENTBRUSH_SANITIZE_ADDRESS)
+    if(NOT LATENTBRUSH_SANITIZE_ADDRESS AND NOT LATENTBRUSH_SANITIZE_THREAD)
       message(STATUS "Latentbrush: fuzz targets: AddressSanitizer + UBSan turned on for the build")
       set(LATENTBRUSH_SANITIZE_ADDRESS ON)
     endif()
-    # Coverage feedback from all of the project's code; only the fuzz targets link libFuzzer's
-    # main (tests/fuzz/CMakeLists.txt), everything else links the sanitizer runtime alone.
-    add_compile_options(-fsanitize=fuzzer-no-link)
-    add_link_options(-fsanitize=fuzzer-no-link)
+    if(LATENTBRUSH_LIBFUZZER)
+      # Coverage feedback from all of the project's code; only the fuzz targets link libFuzzer's
+      # main (tests/fuzz/CMakeLists.txt), everything else links the sanitizer runtime alone.
+      add_compile_options(-fsanitize=fuzzer-no-link)
+      add_link_options(-fsanitize=fuzzer-no-link)
+    endif()
   endif()
 endif()
 
 # --- the sanitizers ---------------------------------------------------------------------------
-set(_lb_debug_info "")
+# File:line in reports at a fraction of the cost of full debug info (LibTorch headers).
 if(_lb_clang)
-  # File:line in reports at a fraction of the cost of full debug info (LibTorch headers).
   set(_lb_debug_info -gline-tables-only)
+else()
+  set(_lb_debug_info -g1)
 endif()
 
 if(LATENTBRUSH_SANITIZE_ADDRESS)

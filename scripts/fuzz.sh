@@ -36,7 +36,11 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
     -DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 \
     -DLATENTBRUSH_BUILD_FUZZERS=ON -DLATENTBRUSH_BUILD_UI=OFF
 fi
-cmake --build "$build" -j "$jobs" --target latentbrush-fuzzers
+if ((${#targets[@]})); then
+  cmake --build "$build" -j "$jobs" --target "${targets[@]/#/latentbrush-fuzz-}"
+else
+  cmake --build "$build" -j "$jobs" --target latentbrush-fuzzers
+fi
 
 bin="$build/tests/fuzz"
 if ((${#targets[@]} == 0)); then

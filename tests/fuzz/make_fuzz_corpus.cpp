@@ -40,10 +40,6 @@ void writeSeed(const fs::path& dir, const std::string& name, const std::vector<s
     ++gWritten;
 }
 
-void writeSeed(const fs::path& dir, const std::string& name, const std::string& text) {
-    writeSeed(dir, name, std::vector<std::uint8_t>(text.begin(), text.end()));
-}
-
 void must(const lb::Status& st) {
     if (!st) {
         std::fprintf(stderr, "latentbrush-fuzz-corpus: %s\n", st.message().c_str());
@@ -218,6 +214,35 @@ void imageSeeds(const fs::path& dir, const fs::path& tmp) {
 
 #endif // LATENTBRUSH_FUZZ_IMAGES
 
+// --- VAE recipes (fuzz_vae.cpp): model kind, flags, naming, then 4-byte edits -----------------
+
+void vaeSeeds(const fs::path& dir) {
+    // flags: bits 0-2 family hint (0 none, else family + 1), bit 3 decoder wanted, bit 4 run
+    // encode/decode, bits 5-6 file dtype. naming: bits 0-2 file name, bit 3 sibling half,
+    // bit 4 prefix (bit 5: first_stage_model. instead of vae.).
+    const std::uint8_t families[8] = {0, 1, 2, 3, 4, 5, 6, 7};
+    for (std::uint8_t kind = 0; kind < 8; ++kind) {
+        const bool decoderOnly = kind == 4 || kind == 6;
+        const std::uint8_t want = std::uint8_t(0x10 | (decoderOnly ? 0x08 : 0));
+        writeSeed(dir, "kind" + std::to_string(kind), {kind, want, 0});
+        writeSeed(dir, "kind" + std::to_string(kind) + "-f16", {kind, std::uint8_t(want | 0x20), 1});
+        writeSeed(dir, "kind" + std::to_string(kind) + "-bf16-sibling",
+                  {kind, std::uint8_t(want | 0x40), std::uint8_t(0x08 | 1)});
+        for (std::uint8_t f : families)
+            if (f) writeSeed(dir, "kind" + std::to_string(kind) + "-family" + std::to_string(f),
+                             {kind, std::uint8_t(want | f), 0});
+        // One edit each: drop, reshape, re-type, poison, stray tensor, metadata.
+        writeSeed(dir, "kind" + std::to_string(kind) + "-drop", {kind, want, 0, 0, 3, 0, 0});
+        writeSeed(dir, "kind" + std::to_string(kind) + "-reshape", {kind, want, 0, 1, 5, 0, 7});
+        writeSeed(dir, "kind" + std::to_string(kind) + "-int32", {kind, want, 0, 4, 2, 5, 0});
+        writeSeed(dir, "kind" + std::to_string(kind) + "-nan", {kind, want, 0, 6, 1, 0, 0});
+        writeSeed(dir, "kind" + std::to_string(kind) + "-stray", {kind, want, 0, 7, 0, 0, 2});
+        writeSeed(dir, "kind" + std::to_string(kind) + "-metadata", {kind, want, 0, 8, 0, 0, 1});
+    }
+    writeSeed(dir, "kl-prefixed", {0, 0x10, 0x10});
+    writeSeed(dir, "kl-first-stage", {0, 0x18, 0x30});
+}
+
 // --- the real files of ../shared ------------------------------------------------------------
 
 void sharedSeeds(const fs::path& out, const fs::path& shared) {
@@ -252,6 +277,7 @@ int main(int argc, char** argv) {
     safetensorsSeeds(out / "safetensors", tmp);
     latentSeeds(out / "latent", tmp);
     maskopsSeeds(out / "maskops");
+    vaeSeeds(out / "vae");
 #ifdef LATENTBRUSH_FUZZ_IMAGES
     imageSeeds(out / "image", tmp);
 #endif

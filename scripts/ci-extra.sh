@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# CI, after `scripts/quickstart.sh test`: the reliability checks of docs/RELIABILITY.md.
+#   1. installs what is missing (clang-14, libclang-rt-14-dev, llvm-14 and the project's packages)
+#   2. build/asan  GCC, AddressSanitizer + LeakSanitizer + UBSan, every test suite (label gpu
+#                  excluded) and the fuzz reproducers/seeds, plus the VAE-loader fuzz target for
+#                  a while (standalone driver: LibTorch 1.13 headers do not compile with clang)
+#   3. build/fuzz  clang-14 libFuzzer targets, each run briefly on its corpus (scripts/fuzz.sh)
+#   4. build/tsan  GCC ThreadSanitizer over the project's own threaded code: the mask operations
+#                  on Parallel.cpp (mirror test against LibTorch, mask-ops fuzz target)
+# Prints the time of each step. Environment: LATENTBRUSH_FUZZ_SECONDS (default 45 per target),
+# LATENTBRUSH_JOBS (default nproc), LATENTBRUSH_CI_STEPS (default "asan fuzz tsan").
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+jobs="${LATENTBRUSH_JOBS:-$(nproc)}"
+fuzz_seconds="${LATENTBRUSH_FUZZ_SECONDS:-45}"
+steps="${LATENTBRUSH_CI_STEPS:-asan fuzz tsan}"
+export CCACHE_BASEDIR="$root"
+
+timings=()
+step_start=0
+begin() { step_start=$(date +%s); echo "== ci-extra: $1"; }
+finish() { timings+=("$1: $(($(date +%s) - step_start)) s"); }
+
+# --- 1. packages ---------------------------------------------------------------------------------
+begin "packages"
+packages=(
+  cmake ninja-build g++ pkg-config ccache
+  qt6-base-dev libgl-dev libtorch-dev libopenimageio-dev libopencv-core-dev nlohmann-json3-dev
+  clang-14 libclang-rt-14-dev llvm-14
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "ci-extra: installing ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}"
+fi
+# Symbolized sanitizer reports.
+export ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-14/bin/llvm-symbolizer
+export TSAN_OPTIONS="${TSAN_OPTIONS:-}${TSAN_OPTIONS:+:}external_symbolizer_path=$ASAN_SYMBOLIZER_PATH"
+finish "packages"
+
+sanitizer_flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1
+                 -DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1)
+failed=()
+
+# --- 2. AddressSanitizer + UBSan: the test suites ------------------------------------------------
+if [[ " $steps " == *" asan "* ]]; then
+  begin "asan build"
+  cmake -S "$root" -B build/asan -G Ninja "${sanitizer_flags[@]}" \
+    -DLATENTBRUSH_SANITIZE_ADDRESS=ON -DLATENTBRUSH_BUILD_FUZZERS=ON -DLATENTBRUSH_BUILD_UI=ON
+  cmake --build build/asan -j "$jobs"
+  finish "asan build"
+  begin "asan tests"
+  # The sanitizer options and suppressions are compiled into every program of the build.
+  QT_QPA_PLATFORM=offscreen ctest --test-dir build/asan --output-on-failure -j "$jobs" -LE gpu \
+    || failed+=("asan tests")
+  finish "asan tests"
+  begin "asan vae fuzzing"
+  scripts/fuzz.sh --build build/asan --time "$fuzz_seconds" vae || failed+=("vae fuzzing")
+  finish "asan vae fuzzing"
+fi
+
+# --- 3. libFuzzer ----------------------------------------------------------------------------------
+if [[ " $steps " == *" fuzz "* ]]; then
+  begin "fuzz build"
+  cmake -S "$root" -B build/fuzz -G Ninja "${sanitizer_flags[@]}" \
+    -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
+    -DLATENTBRUSH_BUILD_FUZZERS=ON -DLATENTBRUSH_BUILD_UI=OFF
+  cmake --build build/fuzz -j "$jobs" --target latentbrush-fuzzers
+  finish "fuzz build"
+  begin "fuzzing"
+  scripts/fuzz.sh --build build/fuzz --time "$fuzz_seconds" || failed+=("fuzzing")
+  finish "fuzzing"
+fi
+
+# --- 4. ThreadSanitizer: the project's own threads -----------------------------------------------
+if [[ " $steps " == *" tsan "* ]]; then
+  begin "tsan build"
+  cmake -S "$root" -B build/tsan -G Ninja "${sanitizer_flags[@]}" \
+    -DLATENTBRUSH_SANITIZE_THREAD=ON -DLATENTBRUSH_BUILD_FUZZERS=ON -DLATENTBRUSH_BUILD_UI=OFF
+  cmake --build build/tsan -j "$jobs" --target latentbrush-fuzz-maskops core_tst_maskops_mirror
+  finish "tsan build"
+  begin "tsan tests"
+  ctest --test-dir build/tsan --output-on-failure -R '^(core_tst_maskops_mirror|fuzz_maskops_.*)$' \
+    || failed+=("tsan tests")
+  scripts/fuzz.sh --build build/tsan --time "$fuzz_seconds" maskops || failed+=("tsan fuzzing")
+  finish "tsan tests"
+fi
+
+echo
+echo "ci-extra timings:"
+printf '  %s\n' "${timings[@]}"
+if ((${#failed[@]})); then
+  echo "ci-extra: FAILED: ${failed[*]}" >&2
+  exit 1
+fi
+echo "ci-extra: all passed"
