@@ -1,5 +1,6 @@
 // AutosaveManager: autosave files are QDataStream headers plus the zlib-compressed float mask,
-// written through QSaveFile; a per-process QLockFile tells live sessions from crashed ones.
+// written through QSaveFile (temporary file + rename) on a worker thread; a per-session
+// QLockFile tells live sessions from crashed ones. Damaged files are renamed, never fatal.
 #include "AutosaveManager.h"
 
 #include "MaskDocument.h"
@@ -9,10 +10,14 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QRandomGenerator>
 #include <QSaveFile>
+#include <QSettings>
 #include <QStandardPaths>
 #include <QtConcurrent>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace lbui {
@@ -21,11 +26,34 @@ namespace {
 
 constexpr quint32 kMagic = 0x4c424d4b; // "LBMK"
 constexpr quint32 kVersion = 1;
+constexpr qint64 kMaxPixels = qint64(1) << 30; // far above the image size limit (16384^2)
 
+const QString kSuffix = QStringLiteral(".lbmask");
+
+// "autosave-P-N-R.lbmask" and its temporary siblings "autosave-P-N-R.lbmask.XXXXXX" share the
+// lock "autosave-P-N-R.lock".
 QString lockPathFor(const QString& autosaveFile) {
-    QString base = autosaveFile;
-    base.replace(QStringLiteral(".lbmask"), QStringLiteral(".lock"));
-    return base;
+    const int at = autosaveFile.lastIndexOf(kSuffix);
+    return (at < 0 ? autosaveFile : autosaveFile.left(at)) + QStringLiteral(".lock");
+}
+
+// True when nobody holds the lock of this autosave (its session is gone).
+bool ownerIsGone(const QString& autosaveFile) {
+    QLockFile lock(lockPathFor(autosaveFile));
+    lock.setStaleLockTime(0); // age alone never makes a live session's lock stale
+    if (!lock.tryLock(0)) return false;
+    lock.unlock();
+    return true;
+}
+
+int envOr(const char* name, int fallback) {
+    bool ok = false;
+    const int v = qEnvironmentVariableIntValue(name, &ok);
+    return ok && v >= 0 ? v : fallback;
+}
+
+QString damaged(const char* what) {
+    return QCoreApplication::translate("Autosave", what);
 }
 
 } // namespace
@@ -33,14 +61,38 @@ QString lockPathFor(const QString& autosaveFile) {
 AutosaveManager::AutosaveManager(MaskDocument* doc, QObject* parent) : QObject(parent), doc_(doc) {
     const QString dir = folder();
     QDir().mkpath(dir);
-    static int instances = 0; // one per window; the pid tells sessions apart
-    file_ = QDir(dir).filePath(QStringLiteral("autosave-%1-%2.lbmask")
-                                   .arg(QCoreApplication::applicationPid())
-                                   .arg(++instances));
-    lock_ = std::make_unique<QLockFile>(lockPathFor(file_));
-    lock_->setStaleLockTime(0);
-    lock_->tryLock(0);
-    connect(doc_, &MaskDocument::maskChanged, this, [this] { ++generation_; });
+    // pid + counter + random part: a later session that gets a crashed session's pid again
+    // must not take over (and overwrite) that session's autosave.
+    static int instances = 0;
+    ++instances;
+    for (int attempt = 0; attempt < 8; ++attempt) {
+        const QString name =
+            QStringLiteral("autosave-%1-%2-%3%4")
+                .arg(QCoreApplication::applicationPid())
+                .arg(instances)
+                .arg(QRandomGenerator::global()->generate() & 0xffffffu, 6, 16, QLatin1Char('0'))
+                .arg(kSuffix);
+        const QString path = QDir(dir).filePath(name);
+        if (QFileInfo::exists(path)) continue;
+        auto lock = std::make_unique<QLockFile>(lockPathFor(path));
+        lock->setStaleLockTime(0);
+        if (!lock->tryLock(0)) continue;
+        file_ = path;
+        lock_ = std::move(lock);
+        break;
+    }
+    if (!lock_) lock_ = std::make_unique<QLockFile>(QString()); // no autosave this session
+
+    QSettings s;
+    int delay = s.value(QStringLiteral("autosave/delayMs"), kDefaultDelayMs).toInt();
+    int maxDelay = s.value(QStringLiteral("autosave/maxDelayMs"), kDefaultMaxDelayMs).toInt();
+    delay = envOr("LATENTBRUSH_AUTOSAVE_DELAY_MS", delay);
+    maxDelay = envOr("LATENTBRUSH_AUTOSAVE_MAX_DELAY_MS", maxDelay);
+    setDelays(delay, maxDelay);
+
+    debounce_.setSingleShot(true);
+    connect(&debounce_, &QTimer::timeout, this, &AutosaveManager::startBackgroundSave);
+    connect(doc_, &MaskDocument::maskChanged, this, &AutosaveManager::onMaskChanged);
     connect(doc_, &MaskDocument::imageChanged, this, [this] {
         // A new document: the previous one's autosave no longer applies.
         generation_ = savedGeneration_ = 0;
@@ -50,14 +102,8 @@ AutosaveManager::AutosaveManager(MaskDocument* doc, QObject* parent) : QObject(p
         if (!modified) discard();
     });
     timer_.setInterval(kDefaultIntervalMs);
-    connect(&timer_, &QTimer::timeout, this, &AutosaveManager::onTimer);
-    connect(&writer_, &QFutureWatcher<QString>::finished, this, [this] {
-        const QString error = writer_.result();
-        if (error.isEmpty())
-            emit saved(file_);
-        else
-            emit failed(error);
-    });
+    connect(&timer_, &QTimer::timeout, this, &AutosaveManager::startBackgroundSave);
+    connect(&writer_, &QFutureWatcher<QString>::finished, this, &AutosaveManager::onWriteFinished);
     timer_.start();
 }
 
@@ -68,6 +114,19 @@ AutosaveManager::~AutosaveManager() {
 QString AutosaveManager::folder() {
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
            QStringLiteral("/autosave");
+}
+
+void AutosaveManager::setDelays(int delayMs, int maxDelayMs) {
+    delayMs_ = std::max(0, delayMs);
+    maxDelayMs_ = std::max(delayMs_, maxDelayMs);
+}
+
+void AutosaveManager::onMaskChanged() {
+    ++generation_;
+    if (file_.isEmpty()) return;
+    if (!dirtySince_.isValid()) dirtySince_.start();
+    const qint64 left = maxDelayMs_ - dirtySince_.elapsed();
+    debounce_.start(int(std::clamp<qint64>(std::min<qint64>(delayMs_, left), 0, delayMs_)));
 }
 
 bool AutosaveManager::write(const QString& file, const QString& imagePath, int width, int height,
@@ -93,27 +152,37 @@ bool AutosaveManager::write(const QString& file, const QString& imagePath, int w
 bool AutosaveManager::saveNow() {
     writer_.waitForFinished();
     if (file_.isEmpty()) return false;
+    debounce_.stop();
+    dirtySince_.invalidate();
     if (!doc_->hasImage() || !doc_->isModified() || generation_ == savedGeneration_) return true;
     QString error;
     const bool ok =
         write(file_, doc_->imagePath(), doc_->width(), doc_->height(), doc_->mask().data, &error);
     if (ok) {
         savedGeneration_ = generation_;
+        failing_ = false;
         emit saved(file_);
     } else {
+        failing_ = true;
         emit failed(error);
     }
     return ok;
 }
 
-void AutosaveManager::onTimer() {
-    if (writer_.isRunning() || file_.isEmpty()) return;
+void AutosaveManager::startBackgroundSave() {
+    if (file_.isEmpty()) return;
+    if (writer_.isRunning()) {
+        saveWhenWritten_ = true; // the edits since this write started go in the next one
+        return;
+    }
     if (!doc_->hasImage() || !doc_->isModified() || generation_ == savedGeneration_) return;
-    // Copy on the GUI thread, compress and write on a worker.
+    debounce_.stop();
+    dirtySince_.invalidate();
+    // Copy on the GUI thread (a memcpy), compress and write on a worker.
     std::vector<float> copy = doc_->mask().data;
     const QString file = file_, image = doc_->imagePath();
     const int w = doc_->width(), h = doc_->height();
-    savedGeneration_ = generation_;
+    writingGeneration_ = generation_;
     writer_.setFuture(QtConcurrent::run([file, image, w, h, copy = std::move(copy)] {
         QString error;
         write(file, image, w, h, copy, &error);
@@ -121,14 +190,39 @@ void AutosaveManager::onTimer() {
     }));
 }
 
+void AutosaveManager::onWriteFinished() {
+    const QString error = writer_.result();
+    if (file_.isEmpty()) return; // abandoned (tests)
+    if (error.isEmpty()) {
+        // discard() may have run meanwhile; it already brought savedGeneration_ up to date.
+        savedGeneration_ = std::max(savedGeneration_, writingGeneration_);
+        failing_ = false;
+        emit saved(file_);
+    } else {
+        // Retried by the periodic timer; one message per failure streak.
+        if (!failing_) emit failed(error);
+        failing_ = true;
+        saveWhenWritten_ = false;
+        return;
+    }
+    if (saveWhenWritten_) {
+        saveWhenWritten_ = false;
+        startBackgroundSave();
+    }
+}
+
 void AutosaveManager::discard() {
     writer_.waitForFinished();
+    debounce_.stop();
+    dirtySince_.invalidate();
+    saveWhenWritten_ = false;
     if (!file_.isEmpty()) QFile::remove(file_);
     savedGeneration_ = generation_;
 }
 
 void AutosaveManager::shutdown() {
     timer_.stop();
+    debounce_.stop();
     if (doc_->hasImage() && doc_->isModified())
         saveNow();
     else
@@ -139,46 +233,81 @@ QStringList AutosaveManager::orphanedAutosaves() {
     QDir dir(folder());
     QStringList out;
     const QFileInfoList files =
-        dir.entryInfoList({QStringLiteral("autosave-*.lbmask")}, QDir::Files, QDir::Time);
-    for (const QFileInfo& info : files) {
-        QLockFile lock(lockPathFor(info.absoluteFilePath()));
-        lock.setStaleLockTime(0);
-        if (!lock.tryLock(0)) continue; // its session is still running
-        lock.unlock();
-        out << info.absoluteFilePath();
-    }
+        dir.entryInfoList({QStringLiteral("autosave-*") + kSuffix}, QDir::Files, QDir::Time);
+    for (const QFileInfo& info : files)
+        if (ownerIsGone(info.absoluteFilePath())) out << info.absoluteFilePath();
     return out;
 }
 
-std::optional<AutosavedMask> AutosaveManager::read(const QString& file, QString* error) {
-    QFile in(file);
-    if (!in.open(QIODevice::ReadOnly)) {
-        if (error) *error = in.errorString();
-        return std::nullopt;
+AutosaveScan AutosaveManager::scanOrphans() {
+    AutosaveScan scan;
+    // Temporary files of writes that a kill interrupted (the autosave itself is intact).
+    QDir dir(folder());
+    const QFileInfoList temps = dir.entryInfoList(
+        {QStringLiteral("autosave-*") + kSuffix + QStringLiteral(".*")}, QDir::Files);
+    for (const QFileInfo& info : temps) {
+        const QString path = info.absoluteFilePath();
+        if (!path.endsWith(QLatin1String(kCorruptSuffix)) && ownerIsGone(path))
+            QFile::remove(path);
     }
+    for (const QString& file : orphanedAutosaves()) {
+        QString error;
+        if (auto m = read(file, &error)) {
+            scan.recoverable.push_back(std::move(*m));
+            continue;
+        }
+        const QString aside = setAside(file);
+        scan.setAside << (aside.isEmpty() ? file : aside); // not renamed: reported as is
+        scan.reasons << error;
+    }
+    return scan;
+}
+
+std::optional<AutosavedMask> AutosaveManager::read(const QString& file, QString* error) {
+    auto fail = [error](const QString& why) {
+        if (error) *error = why;
+        return std::nullopt;
+    };
+    QFile in(file);
+    if (!in.open(QIODevice::ReadOnly)) return fail(in.errorString());
     QDataStream s(&in);
     s.setVersion(QDataStream::Qt_6_0);
     quint32 magic = 0, version = 0;
     AutosavedMask out;
     qint32 w = 0, h = 0;
-    QByteArray compressed;
     s >> magic >> version;
-    if (magic != kMagic || version != kVersion) {
-        if (error) *error = QCoreApplication::translate("Autosave", "not an autosave file");
-        return std::nullopt;
-    }
-    s >> out.imagePath >> out.savedAt >> w >> h >> compressed;
+    if (s.status() != QDataStream::Ok || magic != kMagic)
+        return fail(damaged("not an autosave file (empty, cut short or overwritten)"));
+    if (version != kVersion) return fail(damaged("an autosave of an unknown version"));
+    s >> out.imagePath >> out.savedAt >> w >> h;
+    if (s.status() != QDataStream::Ok) return fail(damaged("the file is cut short"));
+    if (w <= 0 || h <= 0 || qint64(w) * h > kMaxPixels)
+        return fail(damaged("the mask size in the file is impossible"));
+    const qint64 rawSize = qint64(w) * h * qint64(sizeof(float));
+    // The compressed block: qCompress's 4-byte big-endian size, then zlib data. Check the size
+    // before inflating, so a damaged header cannot ask for gigabytes.
+    quint32 blockSize = 0;
+    s >> blockSize;
+    if (s.status() != QDataStream::Ok || blockSize < 4 || blockSize > in.size())
+        return fail(damaged("the file is cut short"));
+    QByteArray compressed(qsizetype(blockSize), Qt::Uninitialized);
+    if (s.readRawData(compressed.data(), int(blockSize)) != int(blockSize))
+        return fail(damaged("the file is cut short"));
+    const quint32 expected = (quint32(uchar(compressed[0])) << 24) |
+                             (quint32(uchar(compressed[1])) << 16) |
+                             (quint32(uchar(compressed[2])) << 8) | quint32(uchar(compressed[3]));
+    if (qint64(expected) != rawSize)
+        return fail(damaged("the mask data does not match the mask size in the file"));
+    if (!s.atEnd()) return fail(damaged("the file has data after the mask"));
     const QByteArray raw = qUncompress(compressed);
-    if (s.status() != QDataStream::Ok || w <= 0 || h <= 0 ||
-        raw.size() != qsizetype(w) * h * qsizetype(sizeof(float))) {
-        if (error) *error = QCoreApplication::translate("Autosave", "the file is damaged");
-        return std::nullopt;
-    }
+    if (raw.size() != rawSize) return fail(damaged("the mask data is damaged"));
     out.file = file;
     out.width = w;
     out.height = h;
     out.mask.resize(std::size_t(w) * std::size_t(h));
     std::memcpy(out.mask.data(), raw.constData(), std::size_t(raw.size()));
+    for (float v : out.mask)
+        if (!(v >= 0.0f && v <= 1.0f)) return fail(damaged("the mask holds values outside 0..1"));
     return out;
 }
 
@@ -187,8 +316,21 @@ void AutosaveManager::removeOrphan(const QString& file) {
     QFile::remove(lockPathFor(file));
 }
 
+QString AutosaveManager::setAside(const QString& file) {
+    QString target = file + QLatin1String(kCorruptSuffix);
+    for (int n = 2; QFileInfo::exists(target); ++n)
+        target = file + QStringLiteral(".%1").arg(n) + QLatin1String(kCorruptSuffix);
+    if (!QFile::rename(file, target)) {
+        // Cannot rename (read-only folder?): leave it; it will be reported again next time.
+        return {};
+    }
+    QFile::remove(lockPathFor(file));
+    return target;
+}
+
 void AutosaveManager::abandonForTest() {
     timer_.stop();
+    debounce_.stop();
     writer_.waitForFinished();
     lock_->unlock();
     file_ = QString(); // never touch the file again

@@ -812,27 +812,37 @@ void MainWindow::exportGrownMask() {
 // --- autosave recovery ------------------------------------------------------------------
 
 void MainWindow::offerAutosaveRecovery() {
-    const QStringList orphans = AutosaveManager::orphanedAutosaves();
-    if (orphans.isEmpty()) return;
-    QString error;
-    auto recovered = AutosaveManager::read(orphans.first(), &error);
-    if (!recovered) {
-        AutosaveManager::removeOrphan(orphans.first());
+    const AutosaveScan scan = AutosaveManager::scanOrphans();
+    // Damaged autosaves were renamed to NAME.corrupt: say so, never stop for them.
+    QString asideNote;
+    if (!scan.setAside.isEmpty()) {
+        QStringList items;
+        for (qsizetype i = 0; i < scan.setAside.size(); ++i)
+            items << tr("%1 (%2)").arg(QDir::toNativeSeparators(scan.setAside[i]),
+                                       scan.reasons.value(i));
+        asideNote = tr("%n damaged autosave file(s) could not be restored and were set aside: "
+                       "%1.",
+                       nullptr, int(items.size()))
+                        .arg(items.join(QStringLiteral("; ")));
+    }
+    if (scan.recoverable.empty()) {
+        if (!asideNote.isEmpty()) showWarning(asideNote);
         return;
     }
+    const AutosavedMask copy = scan.recoverable.front();
     const QString name =
-        recovered->imagePath.startsWith(QLatin1Char(':'))
+        copy.imagePath.startsWith(QLatin1Char(':'))
             ? tr("the sample image")
-            : QStringLiteral("\"%1\"").arg(QFileInfo(recovered->imagePath).fileName());
-    const AutosavedMask copy = *recovered;
+            : QStringLiteral("\"%1\"").arg(QFileInfo(copy.imagePath).fileName());
+    QString text = tr("Latentbrush did not close properly last time. An unsaved mask for %1 "
+                      "(%2 x %3) from %4 was kept.")
+                       .arg(name)
+                       .arg(copy.width)
+                       .arg(copy.height)
+                       .arg(QLocale().toString(copy.savedAt.toLocalTime(), QLocale::ShortFormat));
+    if (!asideNote.isEmpty()) text += QLatin1Char(' ') + asideNote;
     infoBar_->showMessage(
-        InfoBar::Kind::Warning,
-        tr("Latentbrush did not close properly last time. An unsaved mask for %1 (%2 x %3) "
-           "from %4 was kept.")
-            .arg(name)
-            .arg(copy.width)
-            .arg(copy.height)
-            .arg(QLocale().toString(copy.savedAt.toLocalTime(), QLocale::ShortFormat)),
+        InfoBar::Kind::Warning, text,
         {{tr("Restore"),
           [this, copy] {
               if (doc_->imagePath() == copy.imagePath && doc_->width() == copy.width &&
