@@ -1,8 +1,10 @@
 // The node's preprocessing on plain buffers: bilinear resize (PyTorch semantics), centre crop,
-// grow as a separable O(1)-per-pixel box dilation, and the float32 gray fill.
+// grow as a bit-packed O(1)-per-pixel box dilation (GrowBits.cpp), and the float32 gray fill.
 #include "latentbrush/MaskOps.h"
 
 #include "latentbrush/Parallel.h"
+
+#include "GrowBits.h"
 
 #include <algorithm>
 #include <cmath>
@@ -45,54 +47,6 @@ AxisWeights axisWeights(int in, int out) {
         w.l0[d] = 1.0f - l1;
     }
     return w;
-}
-
-// Horizontal dilation of one row: out[o] = OR of in[o-a .. o+b] (clipped), by runs of ones.
-void dilateRow(const std::uint8_t* in, std::uint8_t* out, int w, int a, int b) {
-    int filled = 0; // out[0, filled) is final
-    int j = 0;
-    while (j < w) {
-        const void* hit = std::memchr(in + j, 1, std::size_t(w - j));
-        if (!hit) break;
-        j = int(static_cast<const std::uint8_t*>(hit) - in);
-        int k = j + 1;
-        while (k < w && in[k]) ++k;
-        // Outputs whose window [o-a, o+b] meets [j, k-1]: o in [j-b, k-1+a].
-        int s = std::max(std::max(0, j - b), filled);
-        int e = std::min(w, k + a);
-        if (s > filled) std::memset(out + filled, 0, std::size_t(s - filled));
-        if (e > s) std::memset(out + s, 1, std::size_t(e - s));
-        filled = std::max(filled, e);
-        j = k;
-    }
-    if (filled < w) std::memset(out + filled, 0, std::size_t(w - filled));
-}
-
-// Vertical dilation of rows [r0, r1) of the output: out[i] = OR of in rows i-a .. i+b.
-void dilateColumns(const std::uint8_t* in, std::uint8_t* out, int h, int w, int a, int b, int r0,
-                   int r1) {
-    std::vector<std::uint16_t> count(std::size_t(w), 0);
-    std::uint16_t* cnt = count.data();
-    // Prime with the window of row r0-1 (rows r0-1-a .. r0-1+b); each step then adds row i+b
-    // and drops row i-a-1.
-    for (int r = std::max(0, r0 - 1 - a); r < std::min(h, r0 + b); ++r) {
-        const std::uint8_t* src = in + std::size_t(r) * w;
-        for (int x = 0; x < w; ++x) cnt[x] = std::uint16_t(cnt[x] + src[x]);
-    }
-    for (int i = r0; i < r1; ++i) {
-        const int add = i + b;
-        const int drop = i - a - 1;
-        if (add < h) {
-            const std::uint8_t* src = in + std::size_t(add) * w;
-            for (int x = 0; x < w; ++x) cnt[x] = std::uint16_t(cnt[x] + src[x]);
-        }
-        if (drop >= 0) {
-            const std::uint8_t* src = in + std::size_t(drop) * w;
-            for (int x = 0; x < w; ++x) cnt[x] = std::uint16_t(cnt[x] - src[x]);
-        }
-        std::uint8_t* dst = out + std::size_t(i) * w;
-        for (int x = 0; x < w; ++x) dst[x] = cnt[x] != 0;
-    }
 }
 
 int windowBefore(int g) { return g / 2; }        // a = ceil((g-1)/2)
@@ -230,18 +184,14 @@ BinaryMask roundMask(const MaskBuffer& mask) {
 BinaryMask growBinary(const BinaryMask& mask, int g) {
     if (g <= 1 || mask.empty()) return mask; // a 1x1 window changes nothing
     const int h = mask.height, w = mask.width;
-    const int a = windowBefore(g), b = windowAfter(g);
-    std::vector<std::uint8_t> rows(mask.data.size());
-    parallelFor(0, h, 32, [&](std::int64_t y0, std::int64_t y1) {
-        for (std::int64_t y = y0; y < y1; ++y)
-            dilateRow(mask.row(int(y)), rows.data() + std::size_t(y) * w, w, a, b);
-    });
     BinaryMask out;
     out.height = h;
     out.width = w;
     out.data.resize(mask.data.size());
-    parallelFor(0, h, 64, [&](std::int64_t y0, std::int64_t y1) {
-        dilateColumns(rows.data(), out.data.data(), h, w, a, b, int(y0), int(y1));
+    // Row bands, one per thread; each band re-reads its g-row halo, so keep bands >= 2g rows.
+    const std::int64_t grain = std::max<std::int64_t>(32, 2 * std::int64_t(g));
+    parallelFor(0, h, grain, [&](std::int64_t y0, std::int64_t y1) {
+        growbits::growRows(mask.data.data(), out.data.data(), h, w, g, int(y0), int(y1));
     });
     return out;
 }
