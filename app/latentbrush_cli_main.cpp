@@ -4,13 +4,18 @@
 #include "latentbrush/Commands.h"
 #include "latentbrush/MaskOps.h"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <cstdlib>
 #include <iostream>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 namespace {
 
@@ -142,6 +147,7 @@ int parseGrow(const Args& a) {
     return int(g);
 }
 
+#if LATENTBRUSH_CLI_WITH_VAE
 std::optional<lb::VaeFamily> parseFamily(const Args& a) {
     std::string f = get(a, "vae-family");
     if (f.empty()) return std::nullopt;
@@ -156,6 +162,8 @@ lb::ComputeDType parseDType(const Args& a) {
     if (!lb::parseComputeDType(s, &t)) usageError("unknown --dtype '" + s + "'");
     return t;
 }
+
+#endif
 
 lb::MaskChannel parseChannel(const Args& a) {
     lb::MaskChannel c;
@@ -172,7 +180,33 @@ long long parseMaxPixels(const Args& a) {
 
 } // namespace
 
+#if !LATENTBRUSH_CLI_WITH_VAE
+// encode, batch, decode and info need LibTorch: they run in latentbrush-cli-vae, next to this
+// program, which keeps LibTorch's start-up cost away from grow and rgba.
+[[noreturn]] void runVaeProgram(char** argv) {
+    std::string self(4096, '\0');
+    const ssize_t n = ::readlink("/proc/self/exe", self.data(), self.size() - 1);
+    const std::string dir = n > 0 ? std::filesystem::path(self.substr(0, std::size_t(n)))
+                                        .parent_path()
+                                        .string()
+                                  : std::string(".");
+    const std::string program = dir + "/latentbrush-cli-vae";
+    argv[0] = const_cast<char*>(program.c_str());
+    ::execv(program.c_str(), argv);
+    std::cerr << "latentbrush-cli: error: cannot run " << program << " (" << std::strerror(errno)
+              << "): it is installed beside latentbrush-cli and does the VAE commands\n";
+    std::exit(1);
+}
+#endif
+
 int main(int argc, char** argv) {
+#if !LATENTBRUSH_CLI_WITH_VAE
+    if (argc > 1) {
+        const std::string command = argv[1];
+        if (command == "encode" || command == "decode" || command == "info" || command == "batch")
+            runVaeProgram(argv);
+    }
+#endif
     const std::map<std::string, std::set<std::string>> allowed = {
         {"grow", {"mask", "grow", "size", "multiple", "output", "mask-channel", "max-pixels"}},
         {"encode",
@@ -216,7 +250,9 @@ int main(int argc, char** argv) {
             o.height = int(h);
         }
         status = lb::runGrow(o, io);
-    } else if (a.command == "encode") {
+    }
+#if LATENTBRUSH_CLI_WITH_VAE
+    else if (a.command == "encode") {
         lb::EncodeOptions o;
         o.image = require(a, "image");
         o.mask = get(a, "mask");
@@ -263,7 +299,9 @@ int main(int argc, char** argv) {
             o.shardCount = int(n);
         }
         status = lb::runBatch(o, io);
-    } else if (a.command == "rgba") {
+    }
+#endif
+    else if (a.command == "rgba") {
         lb::RgbaOptions o;
         o.image = require(a, "image");
         o.mask = require(a, "mask");
@@ -271,12 +309,15 @@ int main(int argc, char** argv) {
         o.output = require(a, "output");
         o.maxPixels = parseMaxPixels(a);
         status = lb::runRgba(o, io);
-    } else {
+    }
+#if LATENTBRUSH_CLI_WITH_VAE
+    else if (a.command == "info") {
         lb::InfoOptions o;
         o.vae = require(a, "vae");
         o.family = parseFamily(a);
         status = lb::runInfo(o, io);
     }
+#endif
     if (!status) {
         std::cerr << "latentbrush-cli: error: " << status.message() << "\n";
         return 1;

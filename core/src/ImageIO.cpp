@@ -486,6 +486,9 @@ Status writePixels(const std::string& path, const char* plugin, int width, int h
     const std::string format = plugin;
     if (format == "jpeg") spec.attribute("Compression", "jpeg:95");
     if (format == "tiff" || format == "openexr") spec.attribute("compression", "zip");
+    // zlib's fastest level: masks and previews compress well at any level, and level 6 (the
+    // default) takes several times longer on large images.
+    if (format == "png") spec.attribute("png:compressionLevel", 1);
 
     return writeFileAtomically(path, [&](const std::string& temp) -> Status {
         auto fail = [&](const std::string& what, const std::string& details) -> Status {
