@@ -49,7 +49,6 @@ bool EncodeJob::start(std::shared_ptr<lb::Vae> vae, std::shared_ptr<const lb::Im
     cancel_ = std::make_shared<std::atomic<bool>>(false);
     QPointer<EncodeJob> self(this);
     auto cancel = cancel_;
-    emit runningChanged(true);
     encodeWatcher_.setFuture(QtConcurrent::run(
         [self, cancel, vae, image, mask = std::move(mask), grow]() -> EncodeOutput {
             EncodeOutput out;
@@ -81,6 +80,7 @@ bool EncodeJob::start(std::shared_ptr<lb::Vae> vae, std::shared_ptr<const lb::Im
             }
             return out;
         }));
+    emit runningChanged(true); // after setFuture: listeners see isRunning() == true
     return true;
 }
 
@@ -89,7 +89,6 @@ bool EncodeJob::startDecode(std::shared_ptr<lb::Vae> vae, lb::LatentBuffer laten
     cancel_ = std::make_shared<std::atomic<bool>>(false);
     QPointer<EncodeJob> self(this);
     auto cancel = cancel_;
-    emit runningChanged(true);
     decodeWatcher_.setFuture(
         QtConcurrent::run([self, cancel, vae, latent = std::move(latent)]() -> DecodeOutput {
             DecodeOutput out;
@@ -117,6 +116,7 @@ bool EncodeJob::startDecode(std::shared_ptr<lb::Vae> vae, lb::LatentBuffer laten
             }
             return out;
         }));
+    emit runningChanged(true);
     return true;
 }
 
