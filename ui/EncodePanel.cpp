@@ -1,14 +1,17 @@
-// EncodePanel: starts EncodeJob with a snapshot of the mask, shows progress, keeps the result
-// until the mask, grow or VAE changes, and writes the .latent with lb::writeLatentFile.
+// EncodePanel: runs EncodeJob on a mask snapshot with progress, keeps the result until its
+// inputs change, and exports it (.latent, NAME.mask.png, optional ComfyUI workflow) atomically.
 #include "EncodePanel.h"
 
 #include "DecodeView.h"
+#include "ComfyWorkflow.h"
 #include "DocumentLoader.h"
+#include "ExportLatentDialog.h"
 #include "GrowPreview.h"
 #include "MaskDocument.h"
 #include "SvgIconRenderer.h"
 #include "VaeChooser.h"
 
+#include "latentbrush/ImageIO.h"
 #include "latentbrush/LatentFile.h"
 #include "latentbrush/Vae.h"
 
@@ -120,11 +123,16 @@ void EncodePanel::encode() {
     progress_->setValue(0);
     status_->setText(tr("Encoding…"));
     decoding_ = false;
+    // A current result stays available should this encode be cancelled.
+    previous_.reset();
+    if (resultIsCurrent())
+        previous_ = Result{*result_, resultImagePath_, resultMaskPath_, resultVaePath_};
+    else
+        decodeView_->clear();
     resultImagePath_ = doc_->imagePath();
     resultMaskPath_ = doc_->maskPath();
     resultVaePath_ = chooser_->vaePath();
     result_.reset();
-    decodeView_->clear();
     job_->start(vae, doc_->image(), doc_->mask(), preview_->grow());
     stale_ = false;
     updateState();
@@ -136,11 +144,23 @@ void EncodePanel::cancel() {
 }
 
 void EncodePanel::onEncoded(const EncodeOutput& out) {
+    std::optional<Result> previous = std::move(previous_);
+    previous_.reset();
     if (!out.error.isEmpty()) {
         progress_->setValue(0);
         result_.reset();
+        if (previous && !stale_) {
+            // Nothing changed since the previous encode: it is still the right result.
+            result_ = previous->output;
+            resultImagePath_ = previous->imagePath;
+            resultMaskPath_ = previous->maskPath;
+            resultVaePath_ = previous->vaePath;
+        } else {
+            decodeView_->clear();
+        }
         if (out.cancelled) {
-            status_->setText(tr("Encoding cancelled."));
+            status_->setText(result_ ? tr("Encoding cancelled; the previous result is kept.")
+                                     : tr("Encoding cancelled."));
         } else {
             status_->setText(tr("Encoding failed."));
             emit message(tr("Encoding failed: %1. Try the CPU device, a smaller image or another "
@@ -152,6 +172,7 @@ void EncodePanel::onEncoded(const EncodeOutput& out) {
         return;
     }
     result_ = out;
+    decodeView_->clear();
     progress_->setValue(1000);
     const auto& s = out.samples.shape;
     status_->setText(tr("Encoded: latent %1 x %2 x %3 x %4, noise_mask %5 x %6.")
@@ -190,7 +211,8 @@ void EncodePanel::onDecoded(const DecodeOutput& out) {
     updateState();
 }
 
-bool EncodePanel::exportLatentTo(const QString& path, QString* error) {
+bool EncodePanel::exportLatentTo(const QString& path, QString* error, bool workflow,
+                                 QStringList* written) {
     if (!result_) {
         if (error) *error = tr("nothing has been encoded yet");
         return false;
@@ -225,6 +247,26 @@ bool EncodePanel::exportLatentTo(const QString& path, QString* error) {
         if (error) *error = QString::fromStdString(st.message());
         return false;
     }
+    if (written) *written << path;
+    // The grown mask beside it, named as `latentbrush-cli batch` names it.
+    const QString maskPath = ExportLatentDialog::maskPathFor(path);
+    const lb::Status ms =
+        lb::writeBinaryMaskPng(QFile::encodeName(maskPath).toStdString(), r.noiseMask);
+    if (!ms) {
+        if (error) *error = QString::fromStdString(ms.message());
+        return false;
+    }
+    if (written) *written << maskPath;
+    if (workflow) {
+        const QString workflowPath = ExportLatentDialog::workflowPathFor(path);
+        QString why;
+        if (!saveComfyWorkflow(workflowPath, QFileInfo(path).fileName(),
+                               QFileInfo(maskPath).fileName(), &why)) {
+            if (error) *error = QStringLiteral("%1: %2").arg(workflowPath, why);
+            return false;
+        }
+        if (written) *written << workflowPath;
+    }
     return true;
 }
 
@@ -240,18 +282,38 @@ void EncodePanel::exportLatent() {
                              : QFileInfo(resultImagePath_).completeBaseName();
     QString dir = s.value("folders/export").toString();
     if (dir.isEmpty()) dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export Latent"), QDir(dir).filePath(base + QStringLiteral(".latent")),
-        tr("ComfyUI latent (*.latent)"));
-    if (path.isEmpty()) return;
+    ExportLatentDialog dialog(QDir(dir).filePath(base + QStringLiteral(".latent")), this);
+    if (dialog.exec() != QDialog::Accepted) return;
+    const QString path = dialog.latentPath();
     s.setValue("folders/export", QFileInfo(path).absolutePath());
     QString error;
-    if (!exportLatentTo(path, &error))
-        emit message(tr("Could not write \"%1\": %2. Choose another folder.")
-                         .arg(QDir::toNativeSeparators(path), error),
+    QStringList written;
+    const bool ok = exportLatentTo(path, &error, dialog.saveWorkflow(), &written);
+    QStringList names;
+    for (const QString& f : written) names << QFileInfo(f).fileName();
+    if (!ok) {
+        emit message(tr("Could not write all files for \"%1\": %2. %3Choose another folder.")
+                         .arg(QDir::toNativeSeparators(path), error,
+                              written.isEmpty()
+                                  ? QString()
+                                  : tr("Written (complete): %1. ")
+                                        .arg(names.join(QStringLiteral(", ")))),
                      true);
-    else
-        status_->setText(tr("Exported %1").arg(QFileInfo(path).fileName()));
+        return;
+    }
+    status_->setText(tr("Exported %1").arg(names.join(QStringLiteral(", "))));
+    emit notice(
+        dialog.saveWorkflow()
+            ? tr("Exported %1 to %2. In ComfyUI, copy the .latent and the mask into input/ and "
+                 "drag %3 onto the canvas: LoadLatent + LoadImageMask (red) + "
+                 "SetLatentNoiseMask.")
+                  .arg(names.join(QStringLiteral(", ")),
+                       QDir::toNativeSeparators(QFileInfo(path).absolutePath()),
+                       names.value(2))
+            : tr("Exported %1 to %2. In ComfyUI, load the .latent with LoadLatent and the mask "
+                 "with LoadImageMask (red), joined by SetLatentNoiseMask (see docs/COMFYUI.md).")
+                  .arg(names.join(QStringLiteral(", ")),
+                       QDir::toNativeSeparators(QFileInfo(path).absolutePath())));
 }
 
 } // namespace lbui

@@ -32,9 +32,12 @@ public:
     bool resultIsCurrent() const { return result_.has_value() && !stale_; }
     const EncodeOutput* result() const { return result_ ? &*result_ : nullptr; }
 
-    // Writes the latest encode as a .latent (latent_tensor, noise_mask, metadata). The error,
-    // if any, comes back as a message.
-    bool exportLatentTo(const QString& path, QString* error);
+    // Writes the latest encode as a .latent (latent_tensor, noise_mask, metadata) and its grown
+    // noise_mask beside it as NAME.mask.png (0/255, for LoadImageMask); with `workflow`, also the
+    // ComfyUI workflow as NAME.workflow.json. Every file is written atomically; `written` gets
+    // those that were. The error, if any, comes back as a message.
+    bool exportLatentTo(const QString& path, QString* error, bool workflow = false,
+                        QStringList* written = nullptr);
 
 public slots:
     void encode();
@@ -43,6 +46,7 @@ public slots:
 
 signals:
     void message(const QString& text, bool isError);
+    void notice(const QString& text); // information (after an export)
     void encodedChanged();
 
 private:
@@ -61,10 +65,15 @@ private:
     QPushButton* export_;
     QProgressBar* progress_;
     QLabel* status_;
+    struct Result {
+        EncodeOutput output;
+        QString imagePath, maskPath, vaePath;
+    };
     std::optional<EncodeOutput> result_;
     QString resultImagePath_;
     QString resultMaskPath_;
     QString resultVaePath_;
+    std::optional<Result> previous_; // a current result kept while a new encode runs
     bool stale_ = false;
     bool decoding_ = false;
 };

@@ -510,6 +510,9 @@ void MainWindow::createDocks() {
         else
             showWarning(text);
     });
+    connect(encodePanel_, &EncodePanel::notice, this, [this](const QString& text) {
+        infoBar_->showMessage(InfoBar::Kind::Information, text);
+    });
     auto syncEncodeActions = [this, decoded] {
         const bool running = encodePanel_->job()->isRunning();
         action("encode")->setEnabled(encodePanel_->vaeChooser()->vae() && doc_->hasImage() &&

@@ -1,0 +1,41 @@
+// ExportLatentDialog: where to write the .latent; the grown mask always goes beside it as
+// NAME.mask.png, and the ComfyUI workflow is offered as NAME.workflow.json, with a short note on
+// how to use the three files together.
+#pragma once
+
+#include <QDialog>
+
+class QCheckBox;
+class QLabel;
+class QLineEdit;
+
+namespace lbui {
+
+class ExportLatentDialog : public QDialog {
+    Q_OBJECT
+public:
+    explicit ExportLatentDialog(const QString& suggestedPath, QWidget* parent = nullptr);
+
+    QString latentPath() const;
+    void setLatentPath(const QString& path);
+    bool saveWorkflow() const;
+    void setSaveWorkflow(bool on);
+
+    // NAME.latent -> NAME.mask.png (as `latentbrush-cli batch` names it), NAME.workflow.json.
+    static QString maskPathFor(const QString& latentPath);
+    static QString workflowPathFor(const QString& latentPath);
+
+public slots:
+    void accept() override; // needs a path; remembers the workflow choice
+
+private:
+    void browse();
+    void updateNames();
+
+    QLineEdit* path_;
+    QCheckBox* workflow_;
+    QLabel* files_;
+    QLabel* note_;
+};
+
+} // namespace lbui
