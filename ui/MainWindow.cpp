@@ -128,6 +128,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
 MainWindow::~MainWindow() {
     loader_->waitForFinished();
+    // The document outlives this destructor (QWidget deletes it with the other children): its
+    // signals must not reach the slots of a window that is being destroyed.
+    disconnect(doc_, nullptr, this, nullptr);
+    disconnect(doc_->undoStack(), nullptr, this, nullptr);
 }
 
 QSize MainWindow::firstStartSize() {
@@ -518,7 +522,7 @@ void MainWindow::createDocks() {
         action("encode")->setEnabled(encodePanel_->vaeChooser()->vae() && doc_->hasImage() &&
                                      !running);
         action("cancelEncode")->setEnabled(running);
-        action("exportLatent")->setEnabled(encodePanel_->resultIsCurrent() && !running);
+        action("exportLatent")->setEnabled(encodePanel_->resultIsCurrent());
         (void)decoded;
     };
     connect(encodePanel_, &EncodePanel::encodedChanged, this, syncEncodeActions);

@@ -186,7 +186,7 @@ private slots:
         if (kind == "missing") mask = tmp.filePath("nothere.png");
         if (kind == "corrupt") {
             mask = tmp.filePath("corrupt.png");
-            writeFile(mask, QByteArray("\x89PNG\r\n\x1a\n this is not a png", 28));
+            writeFile(mask, QByteArray("\x89PNG\r\n\x1a\n this is not a png")); // a PNG signature, then junk
         }
         if (kind == "empty") {
             mask = tmp.filePath("empty.png");
