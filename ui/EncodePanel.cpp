@@ -105,7 +105,7 @@ void EncodePanel::updateState() {
     const bool ready = chooser_->vae() && doc_->hasImage() && !chooser_->isLoading();
     encode_->setEnabled(ready && !running);
     cancel_->setEnabled(running);
-    export_->setEnabled(resultIsCurrent() && !running);
+    export_->setEnabled(resultIsCurrent()); // the decode preview may still run
     if (running) return;
     if (!chooser_->vae())
         status_->setText(tr("Choose a VAE to encode. The preview on the left needs none."));

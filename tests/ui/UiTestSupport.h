@@ -13,6 +13,7 @@
 #include <QDir>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <algorithm>
@@ -22,8 +23,13 @@
 
 namespace lbuitest {
 
-// Test-mode standard paths (~/.qttest), the editor's identity, empty settings and autosaves.
+// Test-mode standard paths (~/.qttest) under a home folder of this test process (suites run in
+// parallel must not see each other's settings or autosaves; child processes inherit it), the
+// editor's identity, empty settings and autosaves.
 inline void initEnvironment() {
+    static QTemporaryDir home(QDir::tempPath() + QStringLiteral("/latentbrush-uitest-XXXXXX"));
+    if (home.isValid() && qgetenv("HOME") != QFile::encodeName(home.path()))
+        qputenv("HOME", QFile::encodeName(home.path()));
     QStandardPaths::setTestModeEnabled(true);
     lbui::Application::setIdentity();
     QSettings().clear();
