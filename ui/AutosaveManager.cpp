@@ -94,8 +94,8 @@ AutosaveManager::AutosaveManager(MaskDocument* doc, QObject* parent) : QObject(p
     connect(&debounce_, &QTimer::timeout, this, &AutosaveManager::startBackgroundSave);
     connect(doc_, &MaskDocument::maskChanged, this, &AutosaveManager::onMaskChanged);
     connect(doc_, &MaskDocument::imageChanged, this, [this] {
-        // A new document: the previous one's autosave no longer applies.
-        generation_ = savedGeneration_ = 0;
+        // A new document: the previous one's autosave no longer applies. (The generation only
+        // grows, so a write of the previous document finishing later cannot mark new edits.)
         discard();
     });
     connect(doc_, &MaskDocument::modifiedChanged, this, [this](bool modified) {

@@ -150,6 +150,7 @@ private:
 private slots:
     void init() { lbuitest::initEnvironment(); }
 
+    void writesShortlyAfterEditsEvenWhilePainting();
     void killedAtRandomMomentsLosesOnlyTheLastSeconds();
     void killedWhileWritingNeverTearsTheFile();
     void corruptAutosaveIsSetAside_data();
@@ -262,6 +263,32 @@ void TestAutosaveFaults::killRounds(int iterations, bool fast, int minDelayMs, i
                                     .arg(logged)));
         }
     }
+}
+
+void TestAutosaveFaults::writesShortlyAfterEditsEvenWhilePainting() {
+    auto w = lbuitest::makeWindow();
+    QVERIFY(w);
+    AutosaveManager* a = w->autosave();
+    QCOMPARE(a->delayMs(), AutosaveManager::kDefaultDelayMs);
+    QCOMPARE(a->maxDelayMs(), AutosaveManager::kDefaultMaxDelayMs);
+    a->setDelays(150, 400);
+    QList<qint64> savedAt;
+    connect(a, &AutosaveManager::saved, this, [&savedAt] { savedAt << nowMs(); });
+    // Painting without a pause (a dab every 40 ms for 1.2 s): the cap still writes.
+    const qint64 start = nowMs();
+    for (int i = 0; i < 30; ++i) {
+        QTest::mouseClick(w->canvas(), Qt::LeftButton, Qt::NoModifier, QPoint(60 + 8 * i, 100));
+        QTest::qWait(40);
+    }
+    QVERIFY(!savedAt.isEmpty());
+    QVERIFY2(savedAt.first() - start <= 400 + 300,
+             qPrintable(QStringLiteral("first write after %1 ms").arg(savedAt.first() - start)));
+    // After the last edit: one more write within the delay, holding the final mask.
+    QTRY_VERIFY_WITH_TIMEOUT(!a->isWriting() && AutosaveManager::read(a->filePath()) &&
+                                 AutosaveManager::read(a->filePath())->mask ==
+                                     w->document()->mask().data,
+                             2000);
+    w->document()->markSaved();
 }
 
 void TestAutosaveFaults::killedAtRandomMomentsLosesOnlyTheLastSeconds() {
