@@ -247,8 +247,7 @@ AutosaveScan AutosaveManager::scanOrphans() {
         {QStringLiteral("autosave-*") + kSuffix + QStringLiteral(".*")}, QDir::Files);
     for (const QFileInfo& info : temps) {
         const QString path = info.absoluteFilePath();
-        if (!path.endsWith(QLatin1String(kCorruptSuffix)) && ownerIsGone(path))
-            QFile::remove(path);
+        if (!path.endsWith(QLatin1String(kCorruptSuffix)) && ownerIsGone(path)) QFile::remove(path);
     }
     for (const QString& file : orphanedAutosaves()) {
         QString error;

@@ -27,12 +27,14 @@ QJsonValue renamed(const QJsonValue& v, const QString& latent, const QString& ma
     }
     if (v.isArray()) {
         QJsonArray a = v.toArray();
-        for (qsizetype i = 0; i < a.size(); ++i) a[i] = renamed(a[i], latent, mask);
+        for (qsizetype i = 0; i < a.size(); ++i)
+            a[i] = renamed(a[i], latent, mask);
         return a;
     }
     if (v.isObject()) {
         QJsonObject o = v.toObject();
-        for (auto it = o.begin(); it != o.end(); ++it) it.value() = renamed(it.value(), latent, mask);
+        for (auto it = o.begin(); it != o.end(); ++it)
+            it.value() = renamed(it.value(), latent, mask);
         return o;
     }
     return v;

@@ -2,8 +2,8 @@
 // inputs change, and exports it (.latent, NAME.mask.png, optional ComfyUI workflow) atomically.
 #include "EncodePanel.h"
 
-#include "DecodeView.h"
 #include "ComfyWorkflow.h"
+#include "DecodeView.h"
 #include "DocumentLoader.h"
 #include "ExportLatentDialog.h"
 #include "GrowPreview.h"
@@ -290,15 +290,16 @@ void EncodePanel::exportLatent() {
     QStringList written;
     const bool ok = exportLatentTo(path, &error, dialog.saveWorkflow(), &written);
     QStringList names;
-    for (const QString& f : written) names << QFileInfo(f).fileName();
+    for (const QString& f : written)
+        names << QFileInfo(f).fileName();
     if (!ok) {
-        emit message(tr("Could not write all files for \"%1\": %2. %3Choose another folder.")
-                         .arg(QDir::toNativeSeparators(path), error,
-                              written.isEmpty()
-                                  ? QString()
-                                  : tr("Written (complete): %1. ")
-                                        .arg(names.join(QStringLiteral(", ")))),
-                     true);
+        emit message(
+            tr("Could not write all files for \"%1\": %2. %3Choose another folder.")
+                .arg(QDir::toNativeSeparators(path), error,
+                     written.isEmpty()
+                         ? QString()
+                         : tr("Written (complete): %1. ").arg(names.join(QStringLiteral(", ")))),
+            true);
         return;
     }
     status_->setText(tr("Exported %1").arg(names.join(QStringLiteral(", "))));
@@ -308,8 +309,7 @@ void EncodePanel::exportLatent() {
                  "drag %3 onto the canvas: LoadLatent + LoadImageMask (red) + "
                  "SetLatentNoiseMask.")
                   .arg(names.join(QStringLiteral(", ")),
-                       QDir::toNativeSeparators(QFileInfo(path).absolutePath()),
-                       names.value(2))
+                       QDir::toNativeSeparators(QFileInfo(path).absolutePath()), names.value(2))
             : tr("Exported %1 to %2. In ComfyUI, load the .latent with LoadLatent and the mask "
                  "with LoadImageMask (red), joined by SetLatentNoiseMask (see docs/COMFYUI.md).")
                   .arg(names.join(QStringLiteral(", ")),

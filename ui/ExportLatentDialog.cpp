@@ -124,11 +124,12 @@ void ExportLatentDialog::updateNames() {
     QStringList names{QFileInfo(latent).fileName(), QFileInfo(maskPathFor(latent)).fileName()};
     if (workflow_->isChecked()) names << QFileInfo(workflowPathFor(latent)).fileName();
     QStringList items;
-    for (const QString& n : names) items << QStringLiteral("<tt>%1</tt>").arg(n.toHtmlEscaped());
-    files_->setText(tr("Writes %1 into %2 (the mask is the grown noise_mask as a 0/255 PNG).")
-                        .arg(items.join(QStringLiteral(", ")),
-                             QDir::toNativeSeparators(QFileInfo(latent).absolutePath())
-                                 .toHtmlEscaped()));
+    for (const QString& n : names)
+        items << QStringLiteral("<tt>%1</tt>").arg(n.toHtmlEscaped());
+    files_->setText(
+        tr("Writes %1 into %2 (the mask is the grown noise_mask as a 0/255 PNG).")
+            .arg(items.join(QStringLiteral(", ")),
+                 QDir::toNativeSeparators(QFileInfo(latent).absolutePath()).toHtmlEscaped()));
 }
 
 } // namespace lbui

@@ -837,10 +837,9 @@ void MainWindow::offerAutosaveRecovery() {
         return;
     }
     const AutosavedMask copy = scan.recoverable.front();
-    const QString name =
-        copy.imagePath.startsWith(QLatin1Char(':'))
-            ? tr("the sample image")
-            : QStringLiteral("\"%1\"").arg(QFileInfo(copy.imagePath).fileName());
+    const QString name = copy.imagePath.startsWith(QLatin1Char(':'))
+                             ? tr("the sample image")
+                             : QStringLiteral("\"%1\"").arg(QFileInfo(copy.imagePath).fileName());
     QString text = tr("Latentbrush did not close properly last time. An unsaved mask for %1 "
                       "(%2 x %3) from %4 was kept.")
                        .arg(name)

@@ -85,9 +85,8 @@ int childMain(int argc, char** argv) {
         say(QStringLiteral("file %1").arg(w->autosave()->filePath()));
         return app.exec();
     }
-    QObject::connect(w->autosave(), &AutosaveManager::saved, [](const QString&) {
-        say(QStringLiteral("saved %1").arg(nowMs()));
-    });
+    QObject::connect(w->autosave(), &AutosaveManager::saved,
+                     [](const QString&) { say(QStringLiteral("saved %1").arg(nowMs())); });
     QRandomGenerator rng(qEnvironmentVariableIntValue("LB_SEED"));
     const bool fast = qEnvironmentVariableIsSet("LB_FAST");
     say(QStringLiteral("ready %1 %2").arg(columns).arg(nowMs()));
@@ -95,9 +94,9 @@ int childMain(int argc, char** argv) {
         stroke(i);
         say(QStringLiteral("stroke %1 %2").arg(i).arg(nowMs()));
         // Painting rhythm: quick strokes with a pause now and then (fast: back to back).
-        const int pause = fast                      ? int(rng.bounded(1, 30))
-                          : rng.bounded(8) == 0     ? int(rng.bounded(1500, 3500))
-                                                    : int(rng.bounded(20, 250));
+        const int pause = fast                  ? int(rng.bounded(1, 30))
+                          : rng.bounded(8) == 0 ? int(rng.bounded(1500, 3500))
+                                                : int(rng.bounded(20, 250));
         QTest::qWait(pause);
     }
     return app.exec();
@@ -225,12 +224,13 @@ void TestAutosaveFaults::killRounds(int iterations, bool fast, int minDelayMs, i
             const int width = m.width;
             auto at = [&](QPointF p) { return m.data[std::size_t(p.y()) * width + int(p.x())]; };
             const int total = std::max(1, (m.height - kMargin) / kStep) * columns;
-            while (kept < total && at(strokePoint(kept, columns)) > 0.5f) ++kept;
+            while (kept < total && at(strokePoint(kept, columns)) > 0.5f)
+                ++kept;
             for (int i = kept; i < total; ++i)
-                QVERIFY2(at(strokePoint(i, columns)) == 0.0f,
-                         qPrintable(QStringLiteral("stroke %1 restored without stroke %2")
-                                        .arg(i)
-                                        .arg(kept)));
+                QVERIFY2(
+                    at(strokePoint(i, columns)) == 0.0f,
+                    qPrintable(
+                        QStringLiteral("stroke %1 restored without stroke %2").arg(i).arg(kept)));
             // Nothing but those strokes: every painted pixel lies near one of them.
             const int reach = int(kBrush / 2) + 2;
             for (int y = 0; y < m.height; ++y)
@@ -320,11 +320,13 @@ void TestAutosaveFaults::corruptAutosaveIsSetAside_data() {
     QTest::addColumn<bool>("alongsideValid");
     const int w = 64, h = 48;
     std::vector<float> mask(std::size_t(w) * h, 0.0f);
-    for (std::size_t i = 0; i < mask.size(); i += 3) mask[i] = 1.0f;
+    for (std::size_t i = 0; i < mask.size(); i += 3)
+        mask[i] = 1.0f;
     const QByteArray valid = autosaveBytes(w, h, mask);
     QRandomGenerator rng(7);
     QByteArray random(valid.size(), Qt::Uninitialized);
-    for (char& c : random) c = char(rng.bounded(256));
+    for (char& c : random)
+        c = char(rng.bounded(256));
     QByteArray flipped = valid;
     flipped[flipped.size() - 20] = char(flipped[flipped.size() - 20] ^ 0x5a);
     std::vector<float> nan = mask;
@@ -388,7 +390,8 @@ void TestAutosaveFaults::damagedBytesNeverCrashTheReader() {
     const int w = 97, h = 61;
     std::vector<float> mask(std::size_t(w) * h);
     QRandomGenerator rng(99);
-    for (float& v : mask) v = float(rng.bounded(2));
+    for (float& v : mask)
+        v = float(rng.bounded(2));
     const QByteArray valid = autosaveBytes(w, h, mask);
     QTemporaryDir dir;
     const QString file = dir.filePath(QStringLiteral("a.lbmask"));
@@ -403,7 +406,9 @@ void TestAutosaveFaults::damagedBytesNeverCrashTheReader() {
     for (int i = 0; i < 3000; ++i) {
         QByteArray b = valid;
         switch (i % 3) {
-        case 0: b.truncate(qsizetype(rng.bounded(int(valid.size())))); break;
+        case 0:
+            b.truncate(qsizetype(rng.bounded(int(valid.size()))));
+            break;
         case 1:
             for (int k = 0, n = 1 + int(rng.bounded(4)); k < n; ++k) {
                 const int at = int(rng.bounded(int(b.size())));
@@ -490,7 +495,8 @@ void TestAutosaveFaults::reusedPidDoesNotTakeOverAnOrphan() {
     QDir().mkpath(AutosaveManager::folder());
     const QString orphan =
         QDir(AutosaveManager::folder())
-            .filePath(QStringLiteral("autosave-%1-1.lbmask").arg(QCoreApplication::applicationPid()));
+            .filePath(
+                QStringLiteral("autosave-%1-1.lbmask").arg(QCoreApplication::applicationPid()));
     std::vector<float> mask(std::size_t(1030) * 774, 0.0f);
     mask[5000] = 1.0f;
     const QByteArray bytes = autosaveBytes(1030, 774, mask);

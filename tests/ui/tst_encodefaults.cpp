@@ -50,8 +50,7 @@ QString vaePath() {
 
 bool loadVae(MainWindow* w) {
     w->encodePanel()->vaeChooser()->loadFile(vaePath());
-    return QTest::qWaitFor([w] { return w->encodePanel()->vaeChooser()->vae() != nullptr; },
-                           60000);
+    return QTest::qWaitFor([w] { return w->encodePanel()->vaeChooser()->vae() != nullptr; }, 60000);
 }
 
 // Opens a generated 384 x 320 image: large enough for a cancel to land inside the encode,
@@ -109,8 +108,10 @@ private slots:
         QString error;
         QVERIFY2(panel->exportLatentTo(a, &error), qPrintable(error));
         const QStringList filesBefore = filesIn(dir.path());
-        QCOMPARE(filesBefore, (QStringList{QStringLiteral("a.latent"), QStringLiteral("a.mask.png")}));
-        const QByteArray latentBefore = readAll(a), maskBefore = readAll(dir.filePath("a.mask.png"));
+        QCOMPARE(filesBefore,
+                 (QStringList{QStringLiteral("a.latent"), QStringLiteral("a.mask.png")}));
+        const QByteArray latentBefore = readAll(a),
+                         maskBefore = readAll(dir.filePath("a.mask.png"));
 
         // A new encode (another grow), cancelled after `cancelAfterMs`.
         w->previewPanel()->growControl()->setValue(10);
@@ -198,9 +199,9 @@ private slots:
         const QString maskFile = dir.filePath(QStringLiteral("my photo.mask.png"));
         const QString workflowFile = dir.filePath(QStringLiteral("my photo.workflow.json"));
         QCOMPARE(written, (QStringList{latent, maskFile, workflowFile}));
-        QCOMPARE(filesIn(dir.path()),
-                 (QStringList{QStringLiteral("my photo.latent"), QStringLiteral("my photo.mask.png"),
-                              QStringLiteral("my photo.workflow.json")}));
+        QCOMPARE(filesIn(dir.path()), (QStringList{QStringLiteral("my photo.latent"),
+                                                   QStringLiteral("my photo.mask.png"),
+                                                   QStringLiteral("my photo.workflow.json")}));
 
         // The mask PNG is the noise_mask of the .latent, pixel for pixel, as LoadImageMask
         // (channel red) reads it.
