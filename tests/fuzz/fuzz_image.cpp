@@ -6,8 +6,10 @@
 
 #include "latentbrush/ImageIO.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <string>
 
 namespace {
 
@@ -29,27 +31,70 @@ std::int64_t webpDeclaredPixels(const std::uint8_t* d, std::size_t n) {
     return 0;
 }
 
-// True when an OpenEXR header declares an attribute longer than the file (or negative).
-bool exrAttributeOverrunsFile(const std::uint8_t* d, std::size_t n) {
+// True when an OpenEXR header would make OpenEXR 3.1 allocate more than the file holds. It walks
+// the attributes as Imf::Header::readFrom does: fixed-size types and channel lists are read by
+// their own layout (their size field is not used), strings, string vectors, previews and
+// unknown (opaque) types allocate what they declare.
+bool exrHeaderClaimsTooMuch(const std::uint8_t* d, std::size_t n) {
     if (n < 8 || std::memcmp(d, "\x76\x2f\x31\x01", 4) != 0) return false;
+    auto le32 = [&](std::size_t i) {
+        return std::uint32_t(d[i]) | (std::uint32_t(d[i + 1]) << 8) |
+               (std::uint32_t(d[i + 2]) << 16) | (std::uint32_t(d[i + 3]) << 24);
+    };
+    const bool multipart = (le32(4) & 0x1000) != 0;
+    static const struct {
+        const char* type;
+        std::size_t size;
+    } kFixed[] = {{"box2i", 16},   {"box2f", 16},   {"compression", 1}, {"deepImageState", 1},
+                  {"double", 8},   {"envmap", 1},   {"float", 4},       {"int", 4},
+                  {"keycode", 28}, {"lineOrder", 1}, {"m33f", 36},      {"m33d", 72},
+                  {"m44f", 64},    {"m44d", 128},   {"rational", 8},    {"tiledesc", 9},
+                  {"timecode", 8}, {"v2i", 8},      {"v2f", 8},         {"v2d", 16},
+                  {"v3i", 12},     {"v3f", 12},     {"v3d", 24},        {"chromaticities", 32}};
+    constexpr std::uint64_t kCap = 64u << 20;
     std::size_t i = 8;
-    for (;;) {
-        const void* nameEnd = std::memchr(d + i, 0, n - i);
-        if (!nameEnd) return false;
-        const std::size_t typeStart = std::size_t(static_cast<const std::uint8_t*>(nameEnd) - d) + 1;
-        if (typeStart == i + 1) return false; // the empty name ends the header
-        if (typeStart >= n) return false;
-        const void* typeEnd = std::memchr(d + typeStart, 0, n - typeStart);
-        if (!typeEnd) return false;
-        i = std::size_t(static_cast<const std::uint8_t*>(typeEnd) - d) + 1;
-        if (i + 4 > n) return false;
-        const std::int32_t size = std::int32_t(std::uint32_t(d[i]) | (std::uint32_t(d[i + 1]) << 8) |
-                                               (std::uint32_t(d[i + 2]) << 16) |
-                                               (std::uint32_t(d[i + 3]) << 24));
-        i += 4;
-        if (size < 0 || std::size_t(size) > n - i) return true;
-        i += std::size_t(size);
+    auto readString = [&](std::string& out) {
+        const void* end = i < n ? std::memchr(d + i, 0, n - i) : nullptr;
+        if (!end) return false;
+        const std::size_t e = std::size_t(static_cast<const std::uint8_t*>(end) - d);
+        out.assign(reinterpret_cast<const char*>(d + i), e - i);
+        i = e + 1;
+        return true;
+    };
+    for (int header = 0; header < 64; ++header) {
+        for (;;) {
+            std::string name, type;
+            if (!readString(name)) return false; // truncated: OpenEXR fails before allocating
+            if (name.empty()) break;
+            if (!readString(type) || i + 4 > n) return false;
+            const std::int32_t size = std::int32_t(le32(i));
+            i += 4;
+            const std::uint64_t left = n - i;
+            bool fixed = false;
+            for (const auto& f : kFixed)
+                if (type == f.type) {
+                    i += f.size;
+                    fixed = true;
+                }
+            if (fixed) continue;
+            if (type == "chlist") { // name\0 + 16 bytes per channel, until an empty name
+                std::string channel;
+                while (readString(channel) && !channel.empty()) i += 16;
+                continue;
+            }
+            if (type == "preview") {
+                if (i + 8 > n) return false;
+                const std::uint64_t bytes = std::uint64_t(le32(i)) * le32(i + 4) * 4;
+                if (bytes > std::min<std::uint64_t>(left, kCap)) return true;
+                i += 8 + std::size_t(bytes);
+                continue;
+            }
+            if (size < 0 || std::uint64_t(size) > std::min<std::uint64_t>(left, kCap)) return true;
+            i += std::size_t(size); // string, stringvector, opaque and the rest
+        }
+        if (!multipart || i >= n || d[i] == 0) return false;
     }
+    return false;
 }
 
 } // namespace
@@ -71,7 +116,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // KNOWN THIRD-PARTY BUG (docs/RELIABILITY.md, tst_bad_inputs "exr attribute bomb"): OpenEXR
     // 3.1 sizes a string attribute from its declared length before reading it, so a 500-byte
     // header can make it allocate and zero 2 GiB. Skipped for the same reason.
-    if (exrAttributeOverrunsFile(data + 1, size - 1)) return 0;
+    if (exrHeaderClaimsTooMuch(data + 1, size - 1)) return 0;
 
     if (mode < 2) {
         auto r = lb::readImage(path, options);
