@@ -6,9 +6,9 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <set>
@@ -108,8 +108,7 @@ Args parse(int argc, char** argv, const std::map<std::string, std::set<std::stri
             if (i + 1 >= argc) usageError("--" + name + " needs a value");
             value = argv[++i];
         }
-        if (!it->second.count(name))
-            usageError("'" + a.command + "' has no option --" + name);
+        if (!it->second.count(name)) usageError("'" + a.command + "' has no option --" + name);
         if (a.values.count(name)) usageError("--" + name + " given twice");
         a.values[name] = value;
     }
@@ -186,10 +185,9 @@ long long parseMaxPixels(const Args& a) {
 [[noreturn]] void runVaeProgram(char** argv) {
     std::string self(4096, '\0');
     const ssize_t n = ::readlink("/proc/self/exe", self.data(), self.size() - 1);
-    const std::string dir = n > 0 ? std::filesystem::path(self.substr(0, std::size_t(n)))
-                                        .parent_path()
-                                        .string()
-                                  : std::string(".");
+    const std::string dir =
+        n > 0 ? std::filesystem::path(self.substr(0, std::size_t(n))).parent_path().string()
+              : std::string(".");
     const std::string program = dir + "/latentbrush-cli-vae";
     argv[0] = const_cast<char*>(program.c_str());
     ::execv(program.c_str(), argv);
@@ -210,8 +208,8 @@ int main(int argc, char** argv) {
     const std::map<std::string, std::set<std::string>> allowed = {
         {"grow", {"mask", "grow", "size", "multiple", "output", "mask-channel", "max-pixels"}},
         {"encode",
-         {"image", "mask", "mask-channel", "vae", "vae-family", "grow", "device", "dtype",
-          "output", "save-mask", "save-pixels", "max-pixels"}},
+         {"image", "mask", "mask-channel", "vae", "vae-family", "grow", "device", "dtype", "output",
+          "save-mask", "save-pixels", "max-pixels"}},
         {"decode", {"latent", "vae", "vae-family", "device", "dtype", "output"}},
         {"info", {"vae", "vae-family"}},
         {"batch",

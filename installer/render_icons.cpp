@@ -25,8 +25,8 @@ int main(int argc, char** argv) {
         icon.paint(&painter, QRect(0, 0, size, size));
         painter.end();
         if (image.isNull() || !image.save(dir + "/latentbrush.png")) {
-            QTextStream(stderr) << "latentbrush-render-icons: cannot render " << argv[1]
-                                << " at " << size << "px (is the Qt SVG plugin installed?)\n";
+            QTextStream(stderr) << "latentbrush-render-icons: cannot render " << argv[1] << " at "
+                                << size << "px (is the Qt SVG plugin installed?)\n";
             return 1;
         }
     }

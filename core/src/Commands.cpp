@@ -65,8 +65,8 @@ Status checkEncodeFiles(const EncodeOptions& o) {
     if (!o.saveMask.empty())
         if (Status st = checkOutputPath(o.saveMask, {".png"}, "--save-mask"); !st) return st;
     if (!o.savePixels.empty())
-        if (Status st = checkOutputPath(o.savePixels, {".png", ".tif", ".tiff", ".exr"},
-                                        "--save-pixels");
+        if (Status st =
+                checkOutputPath(o.savePixels, {".png", ".tif", ".tiff", ".exr"}, "--save-pixels");
             !st)
             return st;
     return {};
@@ -89,8 +89,8 @@ Status encodeWithVae(Vae& vae, const EncodeOptions& o, const CommandOutput& io) 
         mask = maskFromAlpha(*image);
         maskSource = std::filesystem::path(o.image).filename().string() + " (alpha)";
     } else {
-        say(io.warn, "warning: " + o.image +
-                         " has no alpha and no --mask was given: nothing is masked");
+        say(io.warn,
+            "warning: " + o.image + " has no alpha and no --mask was given: nothing is masked");
         maskSource = "none";
     }
     auto result = inpaintEncode(vae, image->image, mask, o.grow);
@@ -103,8 +103,8 @@ Status encodeWithVae(Vae& vae, const EncodeOptions& o, const CommandOutput& io) 
         if (Status st = writeBinaryMaskPng(o.saveMask, result->noiseMask); !st) return st;
     if (!o.savePixels.empty())
         if (Status st = writeImage(o.savePixels, result->pixels); !st) return st;
-    const LatentFileContents latent = makeLatentFileContents(
-        std::move(*result), vae.info(), o.grow, o.vae, o.image, maskSource);
+    const LatentFileContents latent =
+        makeLatentFileContents(std::move(*result), vae.info(), o.grow, o.vae, o.image, maskSource);
     return writeLatentFile(o.output, latent);
 }
 
@@ -201,10 +201,11 @@ Status runBatch(const BatchOptions& o, const CommandOutput& io) {
                           std::to_string(skipped) + " skipped (already done), " +
                           std::to_string(failures.size()) + " failed";
     if (o.shardCount > 1)
-        summary += " (shard " + std::to_string(o.shardIndex) + "/" +
-                   std::to_string(o.shardCount) + ")";
+        summary +=
+            " (shard " + std::to_string(o.shardIndex) + "/" + std::to_string(o.shardCount) + ")";
     say(io.out, summary + "\n");
-    for (const std::string& f : failures) say(io.out, "  failed: " + f + "\n");
+    for (const std::string& f : failures)
+        say(io.out, "  failed: " + f + "\n");
     if (!failures.empty())
         return makeError(std::to_string(failures.size()) + " of " + std::to_string(total) +
                          " images failed (listed above)");
@@ -214,9 +215,8 @@ Status runBatch(const BatchOptions& o, const CommandOutput& io) {
 Status runDecode(const DecodeOptions& o, const CommandOutput& io) {
     if (Status st = checkInputFile(o.latent, "--latent"); !st) return st;
     if (Status st = checkInputFile(o.vae, "--vae"); !st) return st;
-    if (Status st = checkOutputPath(o.output, {".png", ".tif", ".tiff", ".exr", ".jpg", ".jpeg",
-                                               ".webp", ".bmp"},
-                                    "image");
+    if (Status st = checkOutputPath(
+            o.output, {".png", ".tif", ".tiff", ".exr", ".jpg", ".jpeg", ".webp", ".bmp"}, "image");
         !st)
         return st;
     auto latent = readLatentFile(o.latent);
@@ -259,7 +259,8 @@ Status runInfo(const InfoOptions& o, const CommandOutput& io) {
       << "dtype:            " << i.fileDType << "\n"
       << "encoder:          " << (i.hasEncoder ? "yes" : "no") << "\n"
       << "decoder:          " << (i.hasDecoder ? "yes" : "no") << "\n";
-    for (const std::string& line : i.inferred) s << "inferred:         " << line << "\n";
+    for (const std::string& line : i.inferred)
+        s << "inferred:         " << line << "\n";
     say(io.out, s.str());
     return {};
 }

@@ -26,7 +26,8 @@ void say(const std::function<void(const std::string&)>& f, const std::string& s)
 
 std::string joinExtensions(const std::vector<std::string>& extensions) {
     std::string s;
-    for (std::size_t i = 0; i < extensions.size(); ++i) s += (i ? ", " : "") + extensions[i];
+    for (std::size_t i = 0; i < extensions.size(); ++i)
+        s += (i ? ", " : "") + extensions[i];
     return s;
 }
 
@@ -52,8 +53,8 @@ Status checkOutputPath(const std::string& path, const std::vector<std::string>& 
     const std::string ext = lowerExtension(path);
     if (!extensions.empty() &&
         std::find(extensions.begin(), extensions.end(), ext) == extensions.end())
-        return makeError(path + ": unsupported " + what + " file extension '" + ext +
-                         "' (use " + joinExtensions(extensions) + ")");
+        return makeError(path + ": unsupported " + what + " file extension '" + ext + "' (use " +
+                         joinExtensions(extensions) + ")");
     std::error_code ec;
     std::filesystem::path dir = std::filesystem::path(path).parent_path();
     if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
@@ -102,18 +103,17 @@ std::uint64_t shardHash(const std::string& name) {
 
 Result<std::vector<std::string>> batchInputs(const std::string& folder, int shardIndex,
                                              int shardCount) {
-    static const std::vector<std::string> kImageExtensions = {
-        ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".exr", ".webp", ".bmp"};
+    static const std::vector<std::string> kImageExtensions = {".png",  ".jpg", ".jpeg", ".tif",
+                                                              ".tiff", ".exr", ".webp", ".bmp"};
     std::error_code ec;
-    if (!std::filesystem::is_directory(folder, ec))
-        return makeError(folder + ": not a folder");
+    if (!std::filesystem::is_directory(folder, ec)) return makeError(folder + ": not a folder");
     std::vector<std::string> names;
     for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
         if (!entry.is_regular_file(ec)) continue;
         const std::string name = entry.path().filename().string();
         if (name.empty() || name[0] == '.') continue;
-        if (std::find(kImageExtensions.begin(), kImageExtensions.end(),
-                      lowerExtension(name)) == kImageExtensions.end())
+        if (std::find(kImageExtensions.begin(), kImageExtensions.end(), lowerExtension(name)) ==
+            kImageExtensions.end())
             continue;
         if (shardCount > 1 && int(shardHash(name) % std::uint64_t(shardCount)) != shardIndex)
             continue;

@@ -49,8 +49,12 @@ AxisWeights axisWeights(int in, int out) {
     return w;
 }
 
-int windowBefore(int g) { return g / 2; }        // a = ceil((g-1)/2)
-int windowAfter(int g) { return g - 1 - g / 2; } // b = g-1-a
+int windowBefore(int g) {
+    return g / 2;
+} // a = ceil((g-1)/2)
+int windowAfter(int g) {
+    return g - 1 - g / 2;
+} // b = g-1-a
 
 bool allFinite(const std::vector<float>& v) {
     for (float x : v)
@@ -169,7 +173,8 @@ BinaryMask roundMaskRect(const MaskBuffer& mask, const CropRect& rect) {
             const float* src = mask.row(int(y) + rect.top) + rect.left;
             std::uint8_t* dst = out.row(int(y));
             // For v in [0, 1], round half to even is 1 exactly when v > 0.5.
-            for (int x = 0; x < rect.width; ++x) dst[x] = src[x] > 0.5f;
+            for (int x = 0; x < rect.width; ++x)
+                dst[x] = src[x] > 0.5f;
         }
     });
     return out;
@@ -196,8 +201,7 @@ BinaryMask growBinary(const BinaryMask& mask, int g) {
     return out;
 }
 
-CropRect growBinaryRegion(const BinaryMask& mask, int g, const CropRect& changed,
-                          BinaryMask& out) {
+CropRect growBinaryRegion(const BinaryMask& mask, int g, const CropRect& changed, BinaryMask& out) {
     const int h = mask.height, w = mask.width;
     if (out.height != h || out.width != w) {
         out = growBinary(mask, g);

@@ -38,13 +38,15 @@ public:
             stopping_ = true;
         }
         wake_.notify_all();
-        for (auto& t : workers_) t.join();
+        for (auto& t : workers_)
+            t.join();
     }
 
 private:
     void ensureWorkers() {
         const std::size_t wanted = std::max(1u, std::thread::hardware_concurrency());
-        while (workers_.size() < wanted) workers_.emplace_back([this] { run(); });
+        while (workers_.size() < wanted)
+            workers_.emplace_back([this] { run(); });
     }
 
     void run() {
@@ -77,7 +79,9 @@ int cpuThreadCount() {
     return int(std::max(1u, std::thread::hardware_concurrency()));
 }
 
-void setCpuThreadCount(int n) { gThreadOverride.store(std::max(0, n)); }
+void setCpuThreadCount(int n) {
+    gThreadOverride.store(std::max(0, n));
+}
 
 void parallelFor(std::int64_t begin, std::int64_t end, std::int64_t grain,
                  const std::function<void(std::int64_t, std::int64_t)>& fn) {

@@ -36,7 +36,8 @@ lb::ImageBuffer randomImage(int size, std::uint32_t seed) {
     img.data.resize(std::size_t(size) * size * 3);
     std::mt19937 rng(seed);
     std::uniform_real_distribution<float> u(0.0f, 1.0f);
-    for (float& v : img.data) v = u(rng);
+    for (float& v : img.data)
+        v = u(rng);
     return img;
 }
 
@@ -65,14 +66,22 @@ int runEncodeBenchmark(int argc, char** argv) {
     for (int i = 2; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : std::string(); };
-        if (a == "--vae") vaePath = next();
-        else if (a == "--device") device = next();
-        else if (a == "--sizes") sizes = next();
-        else if (a == "--dtype") dtypes = next();
-        else if (a == "--reps") reps = std::stoi(next());
-        else if (a == "--warmup") warmup = std::stoi(next());
-        else if (a == "--threads") threads = std::stoi(next());
-        else if (a == "--vae-family") family = next();
+        if (a == "--vae")
+            vaePath = next();
+        else if (a == "--device")
+            device = next();
+        else if (a == "--sizes")
+            sizes = next();
+        else if (a == "--dtype")
+            dtypes = next();
+        else if (a == "--reps")
+            reps = std::stoi(next());
+        else if (a == "--warmup")
+            warmup = std::stoi(next());
+        else if (a == "--threads")
+            threads = std::stoi(next());
+        else if (a == "--vae-family")
+            family = next();
         else {
             std::printf("usage: latentbrush-bench encode --vae FILE [--device cpu|cuda] "
                         "[--sizes 512,1024] [--dtype fp32,bf16] [--reps N] [--warmup N] "
@@ -116,9 +125,9 @@ int runEncodeBenchmark(int argc, char** argv) {
             for (int r = 0; r < reps && error.empty(); ++r) {
                 const auto t0 = std::chrono::steady_clock::now();
                 auto out = (*vae)->encode(img); // returns host data: the device is synchronised
-                ms.push_back(std::chrono::duration<double, std::milli>(
-                                 std::chrono::steady_clock::now() - t0)
-                                 .count());
+                ms.push_back(
+                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                        .count());
                 if (!out) error = out.message();
             }
             if (!error.empty()) {

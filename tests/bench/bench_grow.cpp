@@ -56,10 +56,11 @@ torch::Tensor seedGrow(const torch::Tensor& mask, int g) {
     if (g == 0) return mask.round();
     torch::Tensor kernel = torch::ones({1, 1, g, g});
     const int64_t padding = (g - 1 + 1) / 2; // ceil((g-1)/2)
-    torch::Tensor e =
-        torch::clamp(F::conv2d(mask.round(), kernel, F::Conv2dFuncOptions().padding(padding)), 0, 1);
-    return e.index({torch::indexing::Slice(), torch::indexing::Slice(),
-                    torch::indexing::Slice(0, mask.size(2)), torch::indexing::Slice(0, mask.size(3))})
+    torch::Tensor e = torch::clamp(
+        F::conv2d(mask.round(), kernel, F::Conv2dFuncOptions().padding(padding)), 0, 1);
+    return e
+        .index({torch::indexing::Slice(), torch::indexing::Slice(),
+                torch::indexing::Slice(0, mask.size(2)), torch::indexing::Slice(0, mask.size(3))})
         .round();
 }
 
@@ -84,10 +85,14 @@ int runGrowBenchmark(int argc, char** argv) {
             }
             return argv[++i];
         };
-        if (a == "--size") size = std::stoi(next());
-        else if (a == "--reps") reps = std::stoi(next());
-        else if (a == "--threads") threads = std::stoi(next());
-        else if (a == "--torch-max-grow") torchMaxGrow = std::stoi(next());
+        if (a == "--size")
+            size = std::stoi(next());
+        else if (a == "--reps")
+            reps = std::stoi(next());
+        else if (a == "--threads")
+            threads = std::stoi(next());
+        else if (a == "--torch-max-grow")
+            torchMaxGrow = std::stoi(next());
         else if (a == "--grow") {
             grows.clear();
             std::string list = next();

@@ -20,7 +20,9 @@ struct Run {
     QString err;
 };
 
-QString cliPath() { return QStringLiteral(LATENTBRUSH_BINARY_DIR "/app/latentbrush-cli"); }
+QString cliPath() {
+    return QStringLiteral(LATENTBRUSH_BINARY_DIR "/app/latentbrush-cli");
+}
 
 Run runCli(const QStringList& args) {
     QProcess p;
@@ -50,7 +52,8 @@ void writeMaskPng(const QString& path, int h, int w) {
     m.width = w;
     m.data.assign(std::size_t(h) * w, 0);
     for (int y = h / 4; y < h / 2; ++y)
-        for (int x = w / 3; x < w / 2; ++x) m.data[std::size_t(y) * w + x] = 1;
+        for (int x = w / 3; x < w / 2; ++x)
+            m.data[std::size_t(y) * w + x] = 1;
     QVERIFY(lb::writeBinaryMaskPng(path.toStdString(), m).ok());
 }
 
@@ -66,9 +69,9 @@ private slots:
     void helpListsEveryCommand() {
         Run r = runCli({"--help"});
         QCOMPARE(r.exitCode, 0);
-        for (const char* word : {"encode", "grow", "decode", "info", "--grow", "--mask-channel",
-                                 "--vae-family", "--device", "--dtype", "--save-mask",
-                                 "--save-pixels", "--size", "--multiple"})
+        for (const char* word :
+             {"encode", "grow", "decode", "info", "--grow", "--mask-channel", "--vae-family",
+              "--device", "--dtype", "--save-mask", "--save-pixels", "--size", "--multiple"})
             QVERIFY2(r.out.contains(word), word);
         QCOMPARE(runCli({"grow", "--help"}).exitCode, 0);
     }
@@ -79,8 +82,8 @@ private slots:
         QTest::newRow("no command") << QStringList{} << "no command";
         QTest::newRow("unknown command") << QStringList{"paint"} << "unknown command";
         QTest::newRow("unknown option") << QStringList{"grow", "--colour", "x"} << "no option";
-        QTest::newRow("grow missing --mask") << QStringList{"grow", "--grow", "6", "--output", "o.png"}
-                                             << "needs --mask";
+        QTest::newRow("grow missing --mask")
+            << QStringList{"grow", "--grow", "6", "--output", "o.png"} << "needs --mask";
         QTest::newRow("grow not a number")
             << QStringList{"grow", "--mask", "m.png", "--grow", "six", "--output", "o.png"}
             << "expects an integer";
@@ -90,13 +93,12 @@ private slots:
         QTest::newRow("grow negative")
             << QStringList{"grow", "--mask", "m.png", "--grow", "-1", "--output", "o.png"}
             << "outside 0..1024";
-        QTest::newRow("bad size")
-            << QStringList{"grow", "--mask", "m.png", "--grow", "2", "--size", "12", "--output",
-                           "o.png"}
-            << "WxH";
-        QTest::newRow("bad family") << QStringList{"info", "--vae", "v.safetensors", "--vae-family",
-                                                   "sd9"}
-                                    << "unknown --vae-family";
+        QTest::newRow("bad size") << QStringList{"grow",   "--mask", "m.png",    "--grow", "2",
+                                                 "--size", "12",     "--output", "o.png"}
+                                  << "WxH";
+        QTest::newRow("bad family")
+            << QStringList{"info", "--vae", "v.safetensors", "--vae-family", "sd9"}
+            << "unknown --vae-family";
     }
     void usageErrors() {
         QFETCH(QStringList, args);
@@ -124,7 +126,8 @@ private slots:
         QVERIFY2(grown.ok(), grown.ok() ? "" : grown.message().c_str());
         QCOMPARE(grown->image.channels, 1);
         QCOMPARE(grown->bitsPerSample, 8);
-        auto expected = lb::SafetensorsFile::open((caseDir + "/expected.safetensors").toStdString());
+        auto expected =
+            lb::SafetensorsFile::open((caseDir + "/expected.safetensors").toStdString());
         QVERIFY(expected.ok());
         const lb::TensorView* noise = (*expected)->find("noise_mask");
         QVERIFY(noise);
@@ -170,12 +173,18 @@ private slots:
     void badInputsGiveOneLine_data() {
         QTest::addColumn<QString>("kind");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("missing mask") << "missing" << "no such file";
-        QTest::newRow("corrupt mask") << "corrupt" << "corrupt.png";
-        QTest::newRow("empty mask file") << "empty" << "empty.png";
-        QTest::newRow("mask is a folder") << "folder" << "folder";
-        QTest::newRow("output folder missing") << "nofolder" << "does not exist";
-        QTest::newRow("output not png") << "notpng" << "extension";
+        QTest::newRow("missing mask") << "missing"
+                                      << "no such file";
+        QTest::newRow("corrupt mask") << "corrupt"
+                                      << "corrupt.png";
+        QTest::newRow("empty mask file") << "empty"
+                                         << "empty.png";
+        QTest::newRow("mask is a folder") << "folder"
+                                          << "folder";
+        QTest::newRow("output folder missing") << "nofolder"
+                                               << "does not exist";
+        QTest::newRow("output not png") << "notpng"
+                                        << "extension";
     }
     void badInputsGiveOneLine() {
         QFETCH(QString, kind);
@@ -186,7 +195,9 @@ private slots:
         if (kind == "missing") mask = tmp.filePath("nothere.png");
         if (kind == "corrupt") {
             mask = tmp.filePath("corrupt.png");
-            writeFile(mask, QByteArray("\x89PNG\r\n\x1a\n this is not a png")); // a PNG signature, then junk
+            writeFile(
+                mask,
+                QByteArray("\x89PNG\r\n\x1a\n this is not a png")); // a PNG signature, then junk
         }
         if (kind == "empty") {
             mask = tmp.filePath("empty.png");
@@ -213,12 +224,17 @@ private slots:
         QTest::addColumn<QString>("expected");
         QByteArray huge(8, '\0');
         huge[7] = char(0x7f); // header length ~9e18
-        QTest::newRow("header length beyond the file") << huge << "vae.safetensors" << "vae.safetensors";
+        QTest::newRow("header length beyond the file") << huge << "vae.safetensors"
+                                                       << "vae.safetensors";
         QByteArray notJson = QByteArray::fromHex("0400000000000000") + "{{{{";
-        QTest::newRow("header not JSON") << notJson << "vae.safetensors" << "vae.safetensors";
-        QTest::newRow("pickle") << QByteArray::fromHex("80025d71002e") << "model.ckpt" << "execute code";
-        QTest::newRow("zip checkpoint") << QByteArray("PK\x03\x04rest", 8) << "model.pt" << "execute code";
-        QTest::newRow("too short") << QByteArray("abc") << "vae.safetensors" << "vae.safetensors";
+        QTest::newRow("header not JSON") << notJson << "vae.safetensors"
+                                         << "vae.safetensors";
+        QTest::newRow("pickle") << QByteArray::fromHex("80025d71002e") << "model.ckpt"
+                                << "execute code";
+        QTest::newRow("zip checkpoint") << QByteArray("PK\x03\x04rest", 8) << "model.pt"
+                                        << "execute code";
+        QTest::newRow("too short") << QByteArray("abc") << "vae.safetensors"
+                                   << "vae.safetensors";
     }
     void hostileVaeFiles() {
         QFETCH(QByteArray, bytes);

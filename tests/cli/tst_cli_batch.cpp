@@ -62,7 +62,8 @@ class CliBatch : public QObject {
 private slots:
     void shardsCoverEveryImageOnce_data() {
         QTest::addColumn<int>("shards");
-        for (int n : {1, 2, 3, 7, 16}) QTest::newRow(qPrintable(QString("%1 shards").arg(n))) << n;
+        for (int n : {1, 2, 3, 7, 16})
+            QTest::newRow(qPrintable(QString("%1 shards").arg(n))) << n;
     }
     void shardsCoverEveryImageOnce() {
         QFETCH(int, shards);
@@ -79,7 +80,8 @@ private slots:
         for (int s = 0; s < shards; ++s) {
             auto names = lb::batchInputs(tmp.path().toStdString(), s, shards);
             QVERIFY(names.ok());
-            for (const std::string& n : *names) ++seen[n];
+            for (const std::string& n : *names)
+                ++seen[n];
         }
         QCOMPARE(seen.size(), all.size());
         for (const auto& [name, count] : seen) {
@@ -100,19 +102,22 @@ private slots:
         QTemporaryDir tmp;
         QDir(tmp.path()).mkdir("in");
         QDir(tmp.path()).mkdir("out");
-        for (int i = 0; i < 3; ++i) writeTestImage(tmp.filePath(QString("in/p%1.png").arg(i)), 40, 48, i);
+        for (int i = 0; i < 3; ++i)
+            writeTestImage(tmp.filePath(QString("in/p%1.png").arg(i)), 40, 48, i);
         QFile bad(tmp.filePath("in/broken.png"));
         QVERIFY(bad.open(QIODevice::WriteOnly));
         bad.write("not an image at all");
         bad.close();
-        const QStringList args{"batch", "--images", tmp.filePath("in"), "--vae", vae, "--out",
-                               tmp.filePath("out"), "--grow", "4", "--device", "cpu"};
+        const QStringList args{
+            "batch",  "--images", tmp.filePath("in"), "--vae", vae, "--out", tmp.filePath("out"),
+            "--grow", "4",        "--device",         "cpu"};
         Run r = runCli(args);
         QCOMPARE(r.exitCode, 1); // one file failed
         QVERIFY2(r.out.contains("3 encoded") && r.out.contains("1 failed"), qPrintable(r.out));
         QVERIFY2(r.out.contains("broken.png"), qPrintable(r.out));
         for (int i = 0; i < 3; ++i) {
-            auto latent = lb::readLatentFile(tmp.filePath(QString("out/p%1.latent").arg(i)).toStdString());
+            auto latent =
+                lb::readLatentFile(tmp.filePath(QString("out/p%1.latent").arg(i)).toStdString());
             QVERIFY(latent.ok());
             QCOMPARE(latent->samples.shape, (std::vector<std::int64_t>{1, 4, 5, 6}));
             QVERIFY(latent->hasNoiseMask);

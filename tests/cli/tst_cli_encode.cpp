@@ -63,7 +63,8 @@ private slots:
             return;
         }
         QDir golden(shared + "/golden");
-        for (const QString& name : golden.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
+        for (const QString& name :
+             golden.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
             QFile f(golden.filePath(name) + "/case.json");
             if (f.open(QIODevice::ReadOnly) &&
                 QJsonDocument::fromJson(f.readAll()).object().contains("vae"))
@@ -81,15 +82,29 @@ private slots:
         const QString latentPath = tmp.filePath("out.latent");
         const QString maskPath = tmp.filePath("grown.png");
         const QString pixelsPath = tmp.filePath("pixels.tif");
-        QStringList args{"encode", "--image", caseDir + "/" + c["image"].toString(), "--vae",
-                         vaePathOf(c), "--grow", QString::number(c["grow"].toInt()), "--device",
-                         "cpu", "--dtype", "fp32", "--output", latentPath, "--save-mask", maskPath,
-                         "--save-pixels", pixelsPath};
+        QStringList args{"encode",
+                         "--image",
+                         caseDir + "/" + c["image"].toString(),
+                         "--vae",
+                         vaePathOf(c),
+                         "--grow",
+                         QString::number(c["grow"].toInt()),
+                         "--device",
+                         "cpu",
+                         "--dtype",
+                         "fp32",
+                         "--output",
+                         latentPath,
+                         "--save-mask",
+                         maskPath,
+                         "--save-pixels",
+                         pixelsPath};
         if (c.contains("mask")) args << "--mask" << caseDir + "/" + c["mask"].toString();
         Run r = runCli(args);
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
 
-        auto expected = lb::SafetensorsFile::open((caseDir + "/expected.safetensors").toStdString());
+        auto expected =
+            lb::SafetensorsFile::open((caseDir + "/expected.safetensors").toStdString());
         QVERIFY(expected.ok());
         const lb::TensorView* samples = (*expected)->find("samples");
         const lb::TensorView* noise = (*expected)->find("noise_mask");
@@ -125,7 +140,8 @@ private slots:
         for (std::int64_t i = 0; i < samples->numel(); ++i) {
             const float ref = floatAt(*samples, std::size_t(i));
             const float out = floatAt(*lt, std::size_t(i));
-            worst = std::max(worst, std::fabs(double(out) - ref) / std::max(1.0, std::fabs(double(ref))));
+            worst = std::max(worst,
+                             std::fabs(double(out) - ref) / std::max(1.0, std::fabs(double(ref))));
         }
         qInfo("samples: max |error| / max(1, |ref|) = %.3g", worst);
         QVERIFY2(worst <= 1e-4, qPrintable(QString("samples differ by %1").arg(worst)));

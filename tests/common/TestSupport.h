@@ -30,5 +30,5 @@ inline std::string sharedPath(const QString& relative) {
 #define LB_REQUIRE_SHARED()                                                                        \
     do {                                                                                           \
         if (lbtest::sharedDir().isEmpty())                                                         \
-            QSKIP("../shared not found (set LATENTBRUSH_SHARED): reference data unavailable");      \
+            QSKIP("../shared not found (set LATENTBRUSH_SHARED): reference data unavailable");     \
     } while (0)

@@ -16,7 +16,9 @@ namespace {
 
 // The reference (the goldens, ComfyUI's node) is PyTorch 1.13's CPU kernel; LibTorch 2.x changed
 // upsample_bilinear2d's arithmetic, so bit-exact resize comparisons only hold against 1.13.
-bool libTorchIsReference() { return TORCH_VERSION_MAJOR == 1 && TORCH_VERSION_MINOR == 13; }
+bool libTorchIsReference() {
+    return TORCH_VERSION_MAJOR == 1 && TORCH_VERSION_MINOR == 13;
+}
 
 torch::Tensor toTensor(const lb::MaskBuffer& m) {
     return torch::from_blob(const_cast<float*>(m.data.data()), {1, 1, m.height, m.width},
@@ -34,10 +36,18 @@ lb::MaskBuffer randomMask(std::mt19937& rng, int h, int w, int kind) {
     std::bernoulli_distribution sparse(0.02);
     for (float& v : m.data) {
         switch (kind) {
-        case 0: v = byte(rng) > 127 ? 1.0f : 0.0f; break; // binary noise
-        case 1: v = sparse(rng) ? 1.0f : 0.0f; break;     // sparse dots
-        case 2: v = uni(rng); break;                      // soft
-        default: v = lb::byteToFloat(std::uint8_t(byte(rng))); break; // 8-bit soft
+        case 0:
+            v = byte(rng) > 127 ? 1.0f : 0.0f;
+            break; // binary noise
+        case 1:
+            v = sparse(rng) ? 1.0f : 0.0f;
+            break; // sparse dots
+        case 2:
+            v = uni(rng);
+            break; // soft
+        default:
+            v = lb::byteToFloat(std::uint8_t(byte(rng)));
+            break; // 8-bit soft
         }
     }
     if (kind == 4) { // blobs: a few filled rectangles, plus exact 0.5 ties
@@ -79,8 +89,8 @@ torch::Tensor seedNoiseMask(const torch::Tensor& mask, int H, int W, int d, int 
     }
     if (resizedCropped) *resizedCropped = m.contiguous();
     return erosion
-        .index({torch::indexing::Slice(), torch::indexing::Slice(),
-                torch::indexing::Slice(0, x), torch::indexing::Slice(0, y)})
+        .index({torch::indexing::Slice(), torch::indexing::Slice(), torch::indexing::Slice(0, x),
+                torch::indexing::Slice(0, y)})
         .round();
 }
 
@@ -88,7 +98,8 @@ int countDifferences(const lb::BinaryMask& ours, const torch::Tensor& ref) {
     torch::Tensor r = ref.reshape({ours.height, ours.width}).to(torch::kUInt8).contiguous();
     const std::uint8_t* p = r.data_ptr<std::uint8_t>();
     int diff = 0;
-    for (std::size_t i = 0; i < ours.data.size(); ++i) diff += ours.data[i] != p[i];
+    for (std::size_t i = 0; i < ours.data.size(); ++i)
+        diff += ours.data[i] != p[i];
     return diff;
 }
 
@@ -104,8 +115,8 @@ private slots:
     }
 
     void roundIsHalfToEven() {
-        const float values[] = {0.0f, 0.49999997f, 0.5f, 0.50000006f, 1.0f, 1.5f, 2.5f, -0.5f,
-                                -1.5f, 3.5f};
+        const float values[] = {0.0f, 0.49999997f, 0.5f,  0.50000006f, 1.0f,
+                                1.5f, 2.5f,        -0.5f, -1.5f,       3.5f};
         for (float v : values)
             QCOMPARE(lb::roundHalfEven(v), torch::round(torch::tensor(v)).item<float>());
     }
@@ -119,7 +130,8 @@ private slots:
 
     void resizeIsBitIdentical_data() {
         QTest::addColumn<int>("seed");
-        for (int s = 0; s < 300; ++s) QTest::newRow(qPrintable(QString("case %1").arg(s))) << s;
+        for (int s = 0; s < 300; ++s)
+            QTest::newRow(qPrintable(QString("case %1").arg(s))) << s;
     }
     void resizeIsBitIdentical() {
         QFETCH(int, seed);
@@ -138,7 +150,8 @@ private slots:
                                 .contiguous();
         const float* r = ref.data_ptr<float>();
         int diff = 0;
-        for (std::size_t i = 0; i < ours.data.size(); ++i) diff += ours.data[i] != r[i];
+        for (std::size_t i = 0; i < ours.data.size(); ++i)
+            diff += ours.data[i] != r[i];
         QVERIFY2(diff == 0, qPrintable(QString("%1 of %2 values differ (%3x%4 -> %5x%6)")
                                            .arg(diff)
                                            .arg(ours.data.size())
@@ -193,7 +206,8 @@ private slots:
 
     void grayFillMatchesSeed_data() {
         QTest::addColumn<int>("seed");
-        for (int s = 0; s < 200; ++s) QTest::newRow(qPrintable(QString("case %1").arg(s))) << s;
+        for (int s = 0; s < 200; ++s)
+            QTest::newRow(qPrintable(QString("case %1").arg(s))) << s;
     }
     void grayFillMatchesSeed() {
         QFETCH(int, seed);
@@ -206,7 +220,8 @@ private slots:
         img.width = W;
         img.channels = (seed % 4 == 0) ? 4 : 3;
         img.data.resize(img.pixelCount() * img.channels);
-        for (float& v : img.data) v = lb::byteToFloat(std::uint8_t(byte(rng)));
+        for (float& v : img.data)
+            v = lb::byteToFloat(std::uint8_t(byte(rng)));
         lb::MaskBuffer m = randomMask(rng, msize(rng), msize(rng), seed % 5);
         if (!libTorchIsReference() && (m.height != H || m.width != W))
             QSKIP("resized masks are checked against LibTorch 1.13, the reference's library");
@@ -230,8 +245,8 @@ private slots:
         pixels = pixels.clone();
         torch::Tensor keep = (1.0 - resized.round()).squeeze(1);
         for (int i = 0; i < 3; ++i) {
-            torch::Tensor c = pixels.index({torch::indexing::Slice(), torch::indexing::Slice(),
-                                            torch::indexing::Slice(), i});
+            torch::Tensor c = pixels.index(
+                {torch::indexing::Slice(), torch::indexing::Slice(), torch::indexing::Slice(), i});
             c -= 0.5;
             c *= keep;
             c += 0.5;
@@ -242,13 +257,15 @@ private slots:
         QCOMPARE(ours->pixels.channels, 3);
         const float* r = pixels.data_ptr<float>();
         int diff = 0;
-        for (std::size_t i = 0; i < ours->pixels.data.size(); ++i) diff += ours->pixels.data[i] != r[i];
+        for (std::size_t i = 0; i < ours->pixels.data.size(); ++i)
+            diff += ours->pixels.data[i] != r[i];
         QCOMPARE(diff, 0);
     }
 
     void regionGrowEqualsFullGrow_data() {
         QTest::addColumn<int>("seed");
-        for (int s = 0; s < 200; ++s) QTest::newRow(qPrintable(QString("case %1").arg(s))) << s;
+        for (int s = 0; s < 200; ++s)
+            QTest::newRow(qPrintable(QString("case %1").arg(s))) << s;
     }
     void regionGrowEqualsFullGrow() {
         QFETCH(int, seed);

@@ -18,7 +18,7 @@ struct ImageReadOptions {
 // 8-bit v -> float(v) / 255.0f, 16-bit v -> float(v) / 65535.0f, float files as they are
 // (non-finite values are an error). Channels: 1 (gray), 2 (gray+alpha), 3 (RGB), 4 (RGBA).
 struct LoadedImage {
-    ImageBuffer image;  // all channels of the file, unassociated alpha
+    ImageBuffer image; // all channels of the file, unassociated alpha
     bool hasAlpha = false;
     int alphaChannel = -1;
     int bitsPerSample = 8;

@@ -11,7 +11,7 @@
 namespace lb {
 
 struct LatentFileContents {
-    LatentBuffer samples;                        // latent_tensor, F32 [B, C, h, w]
+    LatentBuffer samples; // latent_tensor, F32 [B, C, h, w]
     bool hasNoiseMask = false;
     LatentBuffer noiseMask;                      // noise_mask, F32 [B, 1, X, Y]
     std::map<std::string, std::string> metadata; // __metadata__

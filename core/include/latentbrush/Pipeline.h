@@ -11,9 +11,9 @@
 namespace lb {
 
 struct InpaintEncodeResult {
-    LatentBuffer samples;  // [1, C, X/d, Y/d]
-    BinaryMask noiseMask;  // X x Y, 0/1
-    ImageBuffer pixels;    // X x Y x 3, the gray-filled encoder input
+    LatentBuffer samples; // [1, C, X/d, Y/d]
+    BinaryMask noiseMask; // X x Y, 0/1
+    ImageBuffer pixels;   // X x Y x 3, the gray-filled encoder input
     CropRect crop;
     bool aspectDiffers = false;
 };

@@ -13,10 +13,26 @@
 
 namespace lb {
 
-enum class DType { F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL, U16, U32, U64, F8_E4M3, F8_E5M2 };
+enum class DType {
+    F64,
+    F32,
+    F16,
+    BF16,
+    I64,
+    I32,
+    I16,
+    I8,
+    U8,
+    BOOL,
+    U16,
+    U32,
+    U64,
+    F8_E4M3,
+    F8_E5M2
+};
 
-const char* dtypeName(DType t);         // "F32", ...
-std::size_t dtypeSize(DType t);         // bytes per element
+const char* dtypeName(DType t); // "F32", ...
+std::size_t dtypeSize(DType t); // bytes per element
 bool parseDType(const std::string& name, DType* out);
 
 struct TensorView {
@@ -43,11 +59,11 @@ public:
     // `__metadata__` a map of strings. Pickled files (.ckpt/.pt/.pth or a pickle/zip signature)
     // are refused with a message saying that loading them can execute code.
     static Result<std::shared_ptr<SafetensorsFile>> open(const std::string& path,
-                                                        const SafetensorsLimits& limits = {});
+                                                         const SafetensorsLimits& limits = {});
     // The same checks on a buffer in memory (fuzzing, tests); the buffer is copied.
     static Result<std::shared_ptr<SafetensorsFile>> fromBytes(std::vector<std::uint8_t> bytes,
-                                                             const std::string& name,
-                                                             const SafetensorsLimits& limits = {});
+                                                              const std::string& name,
+                                                              const SafetensorsLimits& limits = {});
     ~SafetensorsFile();
     SafetensorsFile(const SafetensorsFile&) = delete;
     SafetensorsFile& operator=(const SafetensorsFile&) = delete;

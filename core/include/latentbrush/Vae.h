@@ -58,9 +58,11 @@ public:
 
     // pixels: RGB, X x Y x 3, float 0..1, X and Y multiples of info().downscale.
     // Returns the latent [1, C, X/d, Y/d] float32 (the family's scale/shift applied).
-    virtual Result<LatentBuffer> encode(const ImageBuffer& pixels, const Progress& progress = {}) = 0;
+    virtual Result<LatentBuffer> encode(const ImageBuffer& pixels,
+                                        const Progress& progress = {}) = 0;
     // latent [1, C, h, w] -> RGB image (h*d) x (w*d) x 3 in 0..1.
-    virtual Result<ImageBuffer> decode(const LatentBuffer& latent, const Progress& progress = {}) = 0;
+    virtual Result<ImageBuffer> decode(const LatentBuffer& latent,
+                                       const Progress& progress = {}) = 0;
 };
 
 // Configures LibTorch's intra-op threads to all cores (Debian's LibTorch starts with one).
