@@ -1,5 +1,6 @@
 // latentbrush-cli as a process: help, the grow command against the goldens, and one clear line
 // with a non-zero exit (and no output file left behind) for every kind of bad input.
+#include "CliSupport.h"
 #include "TestSupport.h"
 
 #include "latentbrush/ImageIO.h"
@@ -14,30 +15,8 @@
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-QString cliPath() {
-    return QStringLiteral(LATENTBRUSH_BINARY_DIR "/app/latentbrush-cli");
-}
-
-Run runCli(const QStringList& args) {
-    QProcess p;
-    p.start(cliPath(), args);
-    Run r;
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        r.err = "timed out";
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
+using lbtest::runCli;
+using Run = lbtest::CliRun;
 
 void writeFile(const QString& path, const QByteArray& bytes) {
     QFile f(path);

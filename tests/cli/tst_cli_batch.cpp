@@ -1,5 +1,6 @@
 // latentbrush-cli batch: shards cover every image exactly once, finished outputs are skipped,
 // a bad file is reported at the end without stopping the others.
+#include "CliSupport.h"
 #include "TestSupport.h"
 
 #include "latentbrush/Commands.h"
@@ -14,24 +15,8 @@
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QString out, err;
-};
-
-Run runCli(const QStringList& args) {
-    QProcess p;
-    p.start(QStringLiteral(LATENTBRUSH_BINARY_DIR "/app/latentbrush-cli"), args);
-    Run r;
-    if (!p.waitForFinished(300000)) {
-        p.kill();
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
+using lbtest::runCli;
+using Run = lbtest::CliRun;
 
 void touch(const QString& path) {
     QFile f(path);

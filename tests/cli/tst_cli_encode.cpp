@@ -1,6 +1,7 @@
 // latentbrush-cli encode/decode/info end to end: every golden case reproduced through the CLI
 // (noise_mask exact, pixels within 1e-6, samples within 1e-4 x max(1, |ref|)), the .latent laid
 // out as ComfyUI's LoadLatent expects, and a TAEF2 round trip of a photograph at >= 30 dB PSNR.
+#include "CliSupport.h"
 #include "TestSupport.h"
 
 #include "latentbrush/ImageIO.h"
@@ -18,25 +19,8 @@
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QString out, err;
-};
-
-Run runCli(const QStringList& args) {
-    QProcess p;
-    p.start(QStringLiteral(LATENTBRUSH_BINARY_DIR "/app/latentbrush-cli"), args);
-    Run r;
-    if (!p.waitForFinished(300000)) {
-        p.kill();
-        r.err = "timed out";
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
+using lbtest::runCli;
+using Run = lbtest::CliRun;
 
 QString vaePathOf(const QJsonObject& c) {
     const QString v = c["vae"].toString();
