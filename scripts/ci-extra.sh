@@ -74,9 +74,9 @@ if [[ " $steps " == *" asan "* ]]; then
   # known failure that passes is reported too, so that it can leave the list.
   known_regex=""
   for entry in "${asan_known_failures[@]}"; do known_regex+="${known_regex:+|}${entry%% :: *}"; done
-  # The SIGKILL test is about the file system, not memory: fewer rounds here than in the release
-  # run of scripts/quickstart.sh test.
-  LATENTBRUSH_KILL_ITERATIONS=40 QT_QPA_PLATFORM=offscreen \
+  # The SIGKILL tests are about the file system, not memory: fewer rounds here than in the
+  # release run of scripts/quickstart.sh test (the core's and the editor's autosave rounds).
+  LATENTBRUSH_KILL_ITERATIONS=40 LB_KILL_ITERATIONS=5 QT_QPA_PLATFORM=offscreen \
     ctest --test-dir "$broot/asan" --output-on-failure -j "$jobs" -LE gpu \
     -E "^(interop_tst_interop_package|$known_regex)\$" || failed+=("asan tests")
   for entry in "${asan_known_failures[@]}"; do
