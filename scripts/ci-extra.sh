@@ -8,7 +8,7 @@
 #   3. build/fuzz  clang-14 libFuzzer targets, each run briefly on its corpus (scripts/fuzz.sh)
 #   4. build/tsan  GCC ThreadSanitizer over the project's own threaded code: the mask operations
 #                  on Parallel.cpp (mirror test against LibTorch, mask-ops fuzz target)
-# Prints the time of each step. Environment: LATENTBRUSH_FUZZ_SECONDS (default 45 per target),
+# Prints the time of each step. Environment: LATENTBRUSH_FUZZ_SECONDS (default 30 per target),
 # LATENTBRUSH_JOBS (default nproc), LATENTBRUSH_CI_STEPS (default "asan fuzz tsan"),
 # LATENTBRUSH_CI_BUILD_ROOT (default build, for build/asan, build/fuzz and build/tsan).
 set -euo pipefail
@@ -16,7 +16,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 jobs="${LATENTBRUSH_JOBS:-$(nproc)}"
-fuzz_seconds="${LATENTBRUSH_FUZZ_SECONDS:-45}"
+fuzz_seconds="${LATENTBRUSH_FUZZ_SECONDS:-30}"
 steps="${LATENTBRUSH_CI_STEPS:-asan fuzz tsan}"
 broot="${LATENTBRUSH_CI_BUILD_ROOT:-build}"
 export CCACHE_BASEDIR="$root"

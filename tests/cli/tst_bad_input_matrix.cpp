@@ -56,7 +56,9 @@ struct Outcome {
     double seconds = 0;
 };
 
-QString cliPath() { return QStringLiteral(LATENTBRUSH_BINARY_DIR "/app/latentbrush-cli"); }
+QString cliPath() {
+    return QStringLiteral(LATENTBRUSH_BINARY_DIR "/app/latentbrush-cli");
+}
 
 bool sanitizerBuild() {
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -74,9 +76,11 @@ bool sanitizerBuild() {
 
 Outcome runCli(const QStringList& args, const Limits& limits = {}, int timeoutMs = 180000) {
     std::vector<std::string> storage{cliPath().toStdString()};
-    for (const QString& a : args) storage.push_back(a.toStdString());
+    for (const QString& a : args)
+        storage.push_back(a.toStdString());
     std::vector<char*> argv;
-    for (std::string& s : storage) argv.push_back(s.data());
+    for (std::string& s : storage)
+        argv.push_back(s.data());
     argv.push_back(nullptr);
     int outPipe[2], errPipe[2];
     Outcome o;
@@ -147,7 +151,8 @@ Outcome runCli(const QStringList& args, const Limits& limits = {}, int timeoutMs
 // and time only for files over 4 MiB: the sparse "oversized header" file).
 std::map<QString, QByteArray> snapshot(const QString& dir) {
     std::map<QString, QByteArray> files;
-    QDirIterator it(dir, QDir::Files | QDir::Hidden | QDir::Dirs | QDir::NoDotAndDotDot | QDir::System,
+    QDirIterator it(dir,
+                    QDir::Files | QDir::Hidden | QDir::Dirs | QDir::NoDotAndDotDot | QDir::System,
                     QDirIterator::Subdirectories);
     while (it.hasNext()) {
         const QString path = it.next();
@@ -157,7 +162,8 @@ std::map<QString, QByteArray> snapshot(const QString& dir) {
             continue;
         }
         struct stat st {};
-        const bool regular = ::lstat(path.toLocal8Bit().constData(), &st) == 0 && S_ISREG(st.st_mode);
+        const bool regular =
+            ::lstat(path.toLocal8Bit().constData(), &st) == 0 && S_ISREG(st.st_mode);
         QByteArray digest = QByteArray::number(info.size()) + ":";
         if (!regular || info.size() > (4 << 20)) { // never open a FIFO: it would block
             digest += QByteArray::number(info.lastModified().toMSecsSinceEpoch());
@@ -176,8 +182,10 @@ QString describeChanges(const std::map<QString, QByteArray>& before,
     QStringList changes;
     for (const auto& [name, digest] : after) {
         auto it = before.find(name);
-        if (it == before.end()) changes << "new " + name;
-        else if (it->second != digest) changes << "changed " + name;
+        if (it == before.end())
+            changes << "new " + name;
+        else if (it->second != digest)
+            changes << "changed " + name;
     }
     for (const auto& [name, digest] : before)
         if (!after.count(name)) changes << "removed " + name;
@@ -200,13 +208,15 @@ std::uint32_t crc32(const QByteArray& bytes) {
     std::uint32_t crc = 0xffffffffu;
     for (char ch : bytes) {
         crc ^= std::uint8_t(ch);
-        for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+        for (int k = 0; k < 8; ++k)
+            crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
     }
     return ~crc;
 }
 
 void putBigEndian32(QByteArray& bytes, int at, std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) bytes[at + i] = char((v >> (24 - 8 * i)) & 0xff);
+    for (int i = 0; i < 4; ++i)
+        bytes[at + i] = char((v >> (24 - 8 * i)) & 0xff);
 }
 
 // A PNG whose IHDR says width x height (CRC fixed, so that only the size is wrong).
@@ -238,17 +248,21 @@ std::vector<Tensor> taesdHalf(bool encoder, std::int64_t latent = 4) {
     for (std::size_t i = 0; i < layout.size(); ++i) {
         const std::string n = std::to_string(i);
         if (layout[i] == 'B')
-            for (const char* k : {".conv.0", ".conv.2", ".conv.4"}) conv(m, n + k, c, c);
+            for (const char* k : {".conv.0", ".conv.2", ".conv.4"})
+                conv(m, n + k, c, c);
         if (layout[i] == 'D' || layout[i] == 'N') conv(m, n, c, c, false);
         if (layout[i] == 'C') {
-            if (encoder) conv(m, n, i == 0 ? c : latent, i == 0 ? 3 : c);
-            else conv(m, n, i == 1 ? c : 3, i == 1 ? latent : c);
+            if (encoder)
+                conv(m, n, i == 0 ? c : latent, i == 0 ? 3 : c);
+            else
+                conv(m, n, i == 1 ? c : 3, i == 1 ? latent : c);
         }
     }
     std::uint32_t state = 7;
     for (Tensor& t : m) {
         std::int64_t count = 1;
-        for (std::int64_t d : t.shape) count *= d;
+        for (std::int64_t d : t.shape)
+            count *= d;
         for (std::int64_t i = 0; i < count; ++i) {
             state = state * 1664525u + 1013904223u;
             t.values.push_back(float(int(state >> 9) % 2001 - 1000) / 20000.0f);
@@ -263,17 +277,19 @@ bool writeModel(const QString& path, const std::vector<Tensor>& model,
     std::vector<lb::TensorToWrite> tensors;
     for (const Tensor& t : model) {
         std::int64_t count = 1;
-        for (std::int64_t d : t.shape) count *= d;
+        for (std::int64_t d : t.shape)
+            count *= d;
         std::vector<std::uint8_t> b(std::size_t(count) * lb::dtypeSize(t.dtype), 0);
         if (t.dtype == lb::DType::F32 && !b.empty() && !t.values.empty())
             std::memcpy(b.data(), t.values.data(), std::min(b.size(), t.values.size() * 4));
         else
-            for (std::size_t i = 0; i < b.size(); ++i) b[i] = std::uint8_t(i * 7);
+            for (std::size_t i = 0; i < b.size(); ++i)
+                b[i] = std::uint8_t(i * 7);
         bytes.push_back(std::move(b));
     }
     for (std::size_t i = 0; i < model.size(); ++i)
-        tensors.push_back({model[i].name, model[i].dtype, model[i].shape, bytes[i].data(),
-                           bytes[i].size()});
+        tensors.push_back(
+            {model[i].name, model[i].dtype, model[i].shape, bytes[i].data(), bytes[i].size()});
     return lb::writeSafetensors(path.toStdString(), tensors, metadata).ok();
 }
 
@@ -281,7 +297,8 @@ bool writeModel(const QString& path, const std::vector<Tensor>& model,
 QByteArray rawSafetensors(const QByteArray& header, const QByteArray& data) {
     QByteArray out(8, '\0');
     const quint64 n = quint64(header.size());
-    for (int i = 0; i < 8; ++i) out[i] = char((n >> (8 * i)) & 0xff);
+    for (int i = 0; i < 8; ++i)
+        out[i] = char((n >> (8 * i)) & 0xff);
     return out + header + data;
 }
 
@@ -308,9 +325,11 @@ QByteArray exrWithHugeStringAttribute(QByteArray exr, std::uint32_t size) {
         const QByteArray type = exr.mid(nameEnd + 1, typeEnd - nameEnd - 1);
         const int at = typeEnd + 1;
         std::uint32_t len = 0;
-        for (int k = 3; k >= 0; --k) len = (len << 8) | std::uint8_t(exr[at + k]);
+        for (int k = 3; k >= 0; --k)
+            len = (len << 8) | std::uint8_t(exr[at + k]);
         if (type == "string") {
-            for (int k = 0; k < 4; ++k) exr[at + k] = char((size >> (8 * k)) & 0xff);
+            for (int k = 0; k < 4; ++k)
+                exr[at + k] = char((size >> (8 * k)) & 0xff);
             return exr;
         }
         i = at + 4 + int(len);
@@ -334,17 +353,19 @@ QByteArray webpBomb(std::uint32_t width, std::uint32_t height) {
     release(encoded);
     if (file.size() < 25 || file.mid(12, 4) != "VP8L") return {};
     std::uint32_t bits = 0;
-    for (int k = 3; k >= 0; --k) bits = (bits << 8) | std::uint8_t(file[21 + k]);
+    for (int k = 3; k >= 0; --k)
+        bits = (bits << 8) | std::uint8_t(file[21 + k]);
     bits = (bits & ~0x0fffffffu) | ((width - 1) & 0x3fff) | (((height - 1) & 0x3fff) << 14);
-    for (int k = 0; k < 4; ++k) file[21 + k] = char((bits >> (8 * k)) & 0xff);
+    for (int k = 0; k < 4; ++k)
+        file[21 + k] = char((bits >> (8 * k)) & 0xff);
     return file;
 }
 
 // ---- the rows --------------------------------------------------------------------------------
 
 struct Row {
-    QStringList args;      // "@/" is the working folder
-    QStringList expected;  // substrings of the one error line (any of them, case-insensitive)
+    QStringList args;     // "@/" is the working folder
+    QStringList expected; // substrings of the one error line (any of them, case-insensitive)
     int exitCode = 1;
     Limits limits;
     bool memoryCheck = false;
@@ -383,7 +404,8 @@ class BadInputMatrix : public QObject {
         image.height = 40;
         image.width = 32;
         image.channels = 3;
-        for (int i = 0; i < 40 * 32 * 3; ++i) image.data.push_back(float((i * 37) % 256) / 255.0f);
+        for (int i = 0; i < 40 * 32 * 3; ++i)
+            image.data.push_back(float((i * 37) % 256) / 255.0f);
         QVERIFY(lb::writeImage(in("image.png").toStdString(), image).ok());
         QVERIFY(lb::writeImage(in("image.jpg").toStdString(), image).ok());
         QVERIFY(lb::writeImage(in("image.exr").toStdString(), image).ok());
@@ -393,7 +415,8 @@ class BadInputMatrix : public QObject {
         lb::MaskBuffer mask;
         mask.height = 40;
         mask.width = 32;
-        for (int i = 0; i < 40 * 32; ++i) mask.data.push_back(i % 7 == 0 ? 1.0f : 0.0f);
+        for (int i = 0; i < 40 * 32; ++i)
+            mask.data.push_back(i % 7 == 0 ? 1.0f : 0.0f);
         QVERIFY(lb::writeMaskPng(in("mask.png").toStdString(), mask).ok());
         // A noisy 256x256 mask: its grown PNG is larger than the "full disk" allows.
         lb::MaskBuffer noise;
@@ -425,7 +448,8 @@ class BadInputMatrix : public QObject {
             for (int i = int(good.size() * 0.4); i < int(good.size() * 0.6); ++i)
                 corrupt[i] = char(corrupt[i] ^ 0x5a);
             if (QByteArray(ext) == "bmp") // no checksum: break the header (pixel data offset)
-                for (int i = 10; i < 14; ++i) corrupt[i] = char(0xf0);
+                for (int i = 10; i < 14; ++i)
+                    corrupt[i] = char(0xf0);
             QVERIFY(writeBytes(in(QString("corrupt.") + ext), corrupt));
         }
         const QByteArray png = readBytes(in("image.png"));
@@ -449,8 +473,8 @@ class BadInputMatrix : public QObject {
         QVERIFY(lb::writeImage(in("tiny.png").toStdString(), tiny).ok());
         QVERIFY(writeOiio(in("commented.exr"), 16, 16, 3, OIIO::TypeDesc::HALF,
                           std::vector<float>(16 * 16 * 3, 0.5f), "a comment"));
-        const QByteArray exrBomb = exrWithHugeStringAttribute(readBytes(in("commented.exr")),
-                                                              0x60000000u);
+        const QByteArray exrBomb =
+            exrWithHugeStringAttribute(readBytes(in("commented.exr")), 0x60000000u);
         QVERIFY2(!exrBomb.isEmpty(), "no string attribute in the EXR written by OpenImageIO");
         QVERIFY(writeBytes(in("attribute-bomb.exr"), exrBomb));
         const QByteArray webp = webpBomb(16383, 16383);
@@ -462,35 +486,43 @@ class BadInputMatrix : public QObject {
         QByteArray beyond(8, '\0');
         beyond[7] = char(0x7f);
         QVERIFY(writeBytes(in("length-beyond-file.safetensors"), beyond + "{}"));
-        {   // Header length 150 MB (over the format's 100 MB cap) in a sparse file that long.
+        { // Header length 150 MB (over the format's 100 MB cap) in a sparse file that long.
             QFile f(in("oversized-header.safetensors"));
             QVERIFY(f.open(QIODevice::WriteOnly));
             const quint64 n = 150ull << 20;
             QByteArray length(8, '\0');
-            for (int i = 0; i < 8; ++i) length[i] = char((n >> (8 * i)) & 0xff);
+            for (int i = 0; i < 8; ++i)
+                length[i] = char((n >> (8 * i)) & 0xff);
             f.write(length + "{");
             QVERIFY(f.resize(qint64(n) + 8));
         }
         QVERIFY(writeBytes(in("not-json.safetensors"), rawSafetensors("{{{{not json", {})));
         const QByteArray eight(8, '\1');
-        QVERIFY(writeBytes(in("overlap.safetensors"),
-                           rawSafetensors(R"({"0.weight":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
-                                          R"("0.bias":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
-                                          eight)));
-        QVERIFY(writeBytes(in("out-of-range.safetensors"),
-                           rawSafetensors(R"({"0.weight":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})",
-                                          eight)));
-        QVERIFY(writeBytes(in("unknown-dtype.safetensors"),
-                           rawSafetensors(R"({"0.weight":{"dtype":"F128","shape":[1],"data_offsets":[0,8]}})",
-                                          eight)));
-        QVERIFY(writeBytes(in("duplicate.safetensors"),
-                           rawSafetensors(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
-                                          R"("a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
-                                          eight)));
+        QVERIFY(writeBytes(
+            in("overlap.safetensors"),
+            rawSafetensors(R"({"0.weight":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+                           R"("0.bias":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+                           eight)));
+        QVERIFY(writeBytes(
+            in("out-of-range.safetensors"),
+            rawSafetensors(R"({"0.weight":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})",
+                           eight)));
+        QVERIFY(writeBytes(
+            in("unknown-dtype.safetensors"),
+            rawSafetensors(R"({"0.weight":{"dtype":"F128","shape":[1],"data_offsets":[0,8]}})",
+                           eight)));
+        QVERIFY(
+            writeBytes(in("duplicate.safetensors"),
+                       rawSafetensors(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
+                                      R"("a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+                                      eight)));
         QVERIFY(writeBytes(in("model.ckpt"), QByteArray::fromHex("80027d710028580100000061")));
-        QVERIFY(writeBytes(in("model.pt"), QByteArray("PK\x03\x04\x14\x00\x00\x00", 8) + "archive"));
-        QVERIFY(writeBytes(in("pickle.safetensors"), QByteArray::fromHex("8004950a000000000000007d942e")));
-        auto variant = [&](const QString& name, const std::function<void(std::vector<Tensor>&)>& edit,
+        QVERIFY(
+            writeBytes(in("model.pt"), QByteArray("PK\x03\x04\x14\x00\x00\x00", 8) + "archive"));
+        QVERIFY(writeBytes(in("pickle.safetensors"),
+                           QByteArray::fromHex("8004950a000000000000007d942e")));
+        auto variant = [&](const QString& name,
+                           const std::function<void(std::vector<Tensor>&)>& edit,
                            bool encoder = true) {
             std::vector<Tensor> m = taesdHalf(encoder);
             edit(m);
@@ -507,23 +539,28 @@ class BadInputMatrix : public QObject {
             m[0].shape = {0, 3, 3, 3};
             m[1].shape = {0};
         });
-        variant("taesd-lone-decoder.safetensors", [](auto&) {}, false);
+        variant(
+            "taesd-lone-decoder.safetensors", [](auto&) {}, false);
         variant("taesd-solo-encoder.safetensors", [](auto&) {});
         variant("no-vae-tensors.safetensors", [](auto& m) {
-            for (Tensor& t : m) t.name = "model.diffusion." + t.name;
+            for (Tensor& t : m)
+                t.name = "model.diffusion." + t.name;
         });
 
         // Latent files.
         auto rawLatent = [&](const QString& name, const std::string& tensor, lb::DType t,
                              std::vector<std::int64_t> shape, float value) {
             std::int64_t n = 1;
-            for (std::int64_t d : shape) n *= d;
+            for (std::int64_t d : shape)
+                n *= d;
             std::vector<float> v(std::size_t(n), 0.1f);
             if (!v.empty()) v[0] = value;
             std::vector<std::uint8_t> bytes(std::size_t(n) * lb::dtypeSize(t));
-            if (!bytes.empty()) std::memcpy(bytes.data(), v.data(), std::min(bytes.size(), v.size() * 4));
+            if (!bytes.empty())
+                std::memcpy(bytes.data(), v.data(), std::min(bytes.size(), v.size() * 4));
             QVERIFY(lb::writeSafetensors(in(name).toStdString(),
-                                         {{tensor, t, shape, bytes.data(), bytes.size()}}, {}).ok());
+                                         {{tensor, t, shape, bytes.data(), bytes.size()}}, {})
+                        .ok());
         };
         rawLatent("nan.latent", "latent_tensor", lb::DType::F32, {1, 4, 5, 4}, std::nanf(""));
         rawLatent("inf.latent", "latent_tensor", lb::DType::F32, {1, 4, 5, 4},
@@ -546,17 +583,17 @@ private slots:
             QFile::setPermissions(p, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner |
                                          QFile::ReadGroup | QFile::ExeGroup | QFile::ReadOther |
                                          QFile::ExeOther);
-        QFile::setPermissions(work_ + "/ro", QFile::ReadOwner | QFile::ExeOwner |
-                                                 QFile::ReadGroup | QFile::ExeGroup |
-                                                 QFile::ReadOther | QFile::ExeOther);
+        QFile::setPermissions(work_ + "/ro", QFile::ReadOwner | QFile::ExeOwner | QFile::ReadGroup |
+                                                 QFile::ExeGroup | QFile::ReadOther |
+                                                 QFile::ExeOther);
         // The baseline: a good run of each command (also proves the inputs are valid).
         const Outcome grow = runCli({"grow", "--mask", in("mask.png"), "--grow", "4", "--output",
                                      tmp_.path() + "/baseline.png"});
         QVERIFY2(grow.exitCode == 0, grow.err.constData());
         baselineRssKb_ = grow.maxRssKb;
-        const Outcome encode = runCli({"encode", "--image", in("image.png"), "--mask", in("mask.png"),
-                                       "--vae", in("taesd_encoder.safetensors"), "--output",
-                                       tmp_.path() + "/baseline.latent"});
+        const Outcome encode =
+            runCli({"encode", "--image", in("image.png"), "--mask", in("mask.png"), "--vae",
+                    in("taesd_encoder.safetensors"), "--output", tmp_.path() + "/baseline.latent"});
         QVERIFY2(encode.exitCode == 0, encode.err.constData());
         baselineRssKb_ = std::max(baselineRssKb_, encode.maxRssKb);
         const Outcome decode = runCli({"decode", "--latent", in("good.latent"), "--vae",
@@ -570,7 +607,9 @@ private slots:
                 Limits l;
                 l.addressSpace = mb << 20;
                 if (runCli({"grow", "--mask", in("image.webp"), "--grow", "1", "--output",
-                            tmp_.path() + "/as.png"}, l).exitCode == 0) {
+                            tmp_.path() + "/as.png"},
+                           l)
+                        .exitCode == 0) {
                     baselineAddressSpace_ = l.addressSpace;
                     break;
                 }
@@ -600,8 +639,9 @@ private slots:
         auto encode = [&](const char* name, const QString& image, const QString& vaeFile,
                           const QStringList& expected, const QStringList& extra = {}) {
             Row r;
-            r.args = QStringList{"encode", "--image", image, "--vae", vaeFile, "--output",
-                                 latentOut} + extra;
+            r.args =
+                QStringList{"encode", "--image", image, "--vae", vaeFile, "--output", latentOut} +
+                extra;
             r.expected = expected;
             QTest::newRow(name) << r;
         };
@@ -627,7 +667,7 @@ private slots:
              {"--mask-channel", "alpha"});
         {
             Row r;
-            r.args = QStringList{"grow", "--mask", "@/in/attribute-bomb.exr", "--grow", "4",
+            r.args = QStringList{"grow",     "--mask", "@/in/attribute-bomb.exr", "--grow", "4",
                                  "--output", out};
             r.expected = {"attribute-bomb.exr"};
             r.memoryCheck = true;
@@ -640,8 +680,8 @@ private slots:
             grow("webp bomb 16383x16383 over --max-pixels", "@/in/bomb.webp", {"exceeds the limit"},
                  {"--max-pixels", "1000000"});
             Row r;
-            r.args = QStringList{"grow", "--mask", "@/in/bomb.webp", "--grow", "4", "--output",
-                                 out, "--max-pixels", "1000000"};
+            r.args = QStringList{"grow",     "--mask", "@/in/bomb.webp", "--grow", "4",
+                                 "--output", out,      "--max-pixels",   "1000000"};
             r.expected = {"exceeds the limit"};
             r.limits.addressSpace = -2; // the baseline limit, set in matrix()
             r.breaks = Row::Breaks::Message;
@@ -653,7 +693,8 @@ private slots:
         // Grow values and other arguments (usage errors: exit 2).
         {
             Row r;
-            r.args = QStringList{"grow", "--mask", "@/in/mask.png", "--grow", "-1", "--output", out};
+            r.args =
+                QStringList{"grow", "--mask", "@/in/mask.png", "--grow", "-1", "--output", out};
             r.expected = {"outside 0..1024"};
             r.exitCode = 2;
             QTest::newRow("grow -1") << r;
@@ -665,12 +706,12 @@ private slots:
             r.args[4] = "6.5";
             r.expected = {"expects an integer"};
             QTest::newRow("grow 6.5") << r;
-            r.args = QStringList{"grow", "--mask", "@/in/mask.png", "--grow", "4", "--size",
-                                 "0x0", "--output", out};
+            r.args = QStringList{"grow",   "--mask", "@/in/mask.png", "--grow", "4",
+                                 "--size", "0x0",    "--output",      out};
             r.expected = {"not a valid image size"};
             QTest::newRow("size 0x0") << r;
-            r.args = QStringList{"grow", "--mask", "@/in/mask.png", "--grow", "4", "--multiple",
-                                 "0", "--output", out};
+            r.args = QStringList{"grow",       "--mask", "@/in/mask.png", "--grow", "4",
+                                 "--multiple", "0",      "--output",      out};
             r.expected = {"--multiple"};
             QTest::newRow("multiple 0") << r;
             r.args = QStringList{"grow", "--mask", "@/in/mask.png", "--grow", "4", "--output"};
@@ -682,8 +723,8 @@ private slots:
         // Outputs.
         {
             Row r;
-            r.args = QStringList{"grow", "--mask", "@/in/mask.png", "--grow", "4", "--output",
-                                 "@/missing/sub/result.png"};
+            r.args = QStringList{"grow", "--mask",   "@/in/mask.png",           "--grow",
+                                 "4",    "--output", "@/missing/sub/result.png"};
             r.expected = {"does not exist"};
             QTest::newRow("output folder missing") << r;
             r.args[6] = "@/out/folder.png";
@@ -697,8 +738,8 @@ private slots:
             r.limits.unprivileged = true;
             QTest::newRow("output folder read-only") << r;
             r.limits = {};
-            r.args = QStringList{"grow", "--mask", "@/in/noise.png", "--grow", "0", "--output",
-                                 "@/out/previous.png"};
+            r.args = QStringList{"grow", "--mask",   "@/in/noise.png",    "--grow",
+                                 "0",    "--output", "@/out/previous.png"};
             r.expected = {"previous.png"};
             r.limits.fileSize = 2048;
             r.breaks = Row::Breaks::Exit;
@@ -742,7 +783,8 @@ private slots:
         encode("vae duplicate tensor names", img, "@/in/duplicate.safetensors", {"duplicate"});
         encode("vae NaN weight", img, "@/in/taesd-nan.safetensors", {"NaN"});
         encode("vae Inf weight", img, "@/in/taesd-inf.safetensors", {"infinite"});
-        encode("vae missing tensor", img, "@/in/taesd-missing.safetensors", {"missing", "no tensor"});
+        encode("vae missing tensor", img, "@/in/taesd-missing.safetensors",
+               {"missing", "no tensor"});
         encode("vae mis-shaped tensor", img, "@/in/taesd-misshaped.safetensors", {"shape"});
         encode("vae int32 weights", img, "@/in/taesd-int32.safetensors", {"I32", "dtype"});
         encode("vae rank-5 weight", img, "@/in/taesd-rank5.safetensors", {"shape", "dimension"});
@@ -761,34 +803,37 @@ private slots:
         encode("vae family flux2 asked", img, vae, {"flux2", "family"}, {"--vae-family", "flux2"});
         {
             Row r;
-            r.args = QStringList{"encode", "--image", img, "--vae", vae, "--output",
-                                 "@/out/previous.latent"};
+            r.args = QStringList{
+                "encode", "--image", img, "--vae", vae, "--output", "@/out/previous.latent"};
             r.expected = {"previous.latent"};
             r.limits.fileSize = 1024;
             QTest::newRow("encode output folder full, previous latent kept") << r;
-            r.args = QStringList{"encode", "--image", img, "--vae", vae, "--output",
-                                 "@/ro/result.latent"};
+            r.args = QStringList{"encode",   "--image",           img, "--vae", vae,
+                                 "--output", "@/ro/result.latent"};
             r.limits = {};
             r.limits.unprivileged = true;
             r.expected = {"ro/result.latent"};
             QTest::newRow("encode output folder read-only") << r;
             r.limits = {};
-            r.args = QStringList{"encode", "--image", img, "--vae", vae, "--output", latentOut,
-                                 "--save-mask", "@/missing/grown.png"};
+            r.args = QStringList{"encode",  "--image",     img,
+                                 "--vae",   vae,           "--output",
+                                 latentOut, "--save-mask", "@/missing/grown.png"};
             r.expected = {"does not exist"};
             QTest::newRow("encode --save-mask folder missing") << r;
-            r.args = QStringList{"encode", "--image", img, "--vae", vae, "--output", latentOut,
-                                 "--save-pixels", "@/out/filled.tif"};
+            r.args = QStringList{
+                "encode",        "--image",         img, "--vae", vae, "--output", latentOut,
+                "--save-pixels", "@/out/filled.tif"};
             r.expected = {"filled.tif"};
             r.limits.fileSize = 1024;
             QTest::newRow("encode --save-pixels TIFF on a full disk") << r;
             r.limits = {};
-            r.args = QStringList{"encode", "--image", img, "--vae", vae, "--output", latentOut,
-                                 "--save-pixels", "@/out/filled.gif"};
+            r.args = QStringList{
+                "encode",        "--image",         img, "--vae", vae, "--output", latentOut,
+                "--save-pixels", "@/out/filled.gif"};
             r.expected = {"extension"};
             QTest::newRow("encode --save-pixels extension") << r;
-            r.args = QStringList{"encode", "--image", img, "--vae", vae, "--output", latentOut,
-                                 "--save-mask", "@/out/grown.png"};
+            r.args = QStringList{"encode",   "--image", img,           "--vae",          vae,
+                                 "--output", latentOut, "--save-mask", "@/out/grown.png"};
             r.expected = {"result.latent"};
             r.limits.fileSize = 1024;
             r.breaks = Row::Breaks::Folder;
@@ -824,8 +869,13 @@ private slots:
             r.knownBug = "SafetensorsFile::open opens the path with a blocking open(2) before "
                          "checking that it is a regular file: a FIFO makes it wait forever";
             QTest::newRow("vae is a FIFO (info)") << r;
-            r.args = QStringList{"decode", "--latent", "@/in/pipe.latent", "--vae",
-                                 "@/in/taesd_decoder.safetensors", "--output", out};
+            r.args = QStringList{"decode",
+                                 "--latent",
+                                 "@/in/pipe.latent",
+                                 "--vae",
+                                 "@/in/taesd_decoder.safetensors",
+                                 "--output",
+                                 out};
             QTest::newRow("latent is a FIFO (decode)") << r;
             r = Row{};
             r.args = QStringList{"grow", "--mask", "@/in/pipe.png", "--grow", "4", "--output", out};
@@ -856,15 +906,19 @@ private slots:
             limits.addressSpace = baselineAddressSpace_;
         }
         QStringList args;
-        for (const QString& a : row.args) args << (a.startsWith("@/") ? work_ + a.mid(1) : a);
+        for (const QString& a : row.args)
+            args << (a.startsWith("@/") ? work_ + a.mid(1) : a);
 
         const auto before = snapshot(work_);
         const Outcome o = runCli(args, limits, row.timeoutMs);
         const auto after = snapshot(work_);
         const QString err = QString::fromUtf8(o.err).trimmed();
         const QString context = QString("exit %1, signal %2, %3 s, %4 MiB; stderr: %5")
-                                    .arg(o.exitCode).arg(o.signal).arg(o.seconds, 0, 'f', 1)
-                                    .arg(o.maxRssKb / 1024).arg(err);
+                                    .arg(o.exitCode)
+                                    .arg(o.signal)
+                                    .arg(o.seconds, 0, 'f', 1)
+                                    .arg(o.maxRssKb / 1024)
+                                    .arg(err);
 
         if (row.breaks == Row::Breaks::Hang) QEXPECT_FAIL("", qPrintable(row.knownBug), Abort);
         QVERIFY2(!o.timedOut, qPrintable("hung: " + context));
@@ -873,13 +927,16 @@ private slots:
         QVERIFY2(o.exitCode == row.exitCode, qPrintable(context));
         QVERIFY2(o.out.isEmpty(), qPrintable("stdout: " + QString::fromUtf8(o.out)));
         QStringList lines = err.split('\n');
-        if (row.exitCode == 2 && lines.size() == 2 && lines[1].startsWith("Try ")) lines.removeLast();
+        if (row.exitCode == 2 && lines.size() == 2 && lines[1].startsWith("Try "))
+            lines.removeLast();
         // Warnings may come first (e.g. "no --mask"); the error itself must be one line.
-        while (lines.size() > 1 && lines.first().startsWith("warning: ")) lines.removeFirst();
+        while (lines.size() > 1 && lines.first().startsWith("warning: "))
+            lines.removeFirst();
         QVERIFY2(lines.size() == 1, qPrintable("not one line: " + err));
         QVERIFY2(lines[0].startsWith("latentbrush-cli: "), qPrintable(err));
         bool named = false;
-        for (const QString& e : row.expected) named = named || lines[0].contains(e, Qt::CaseInsensitive);
+        for (const QString& e : row.expected)
+            named = named || lines[0].contains(e, Qt::CaseInsensitive);
         if (row.breaks == Row::Breaks::Message) QEXPECT_FAIL("", qPrintable(row.knownBug), Abort);
         QVERIFY2(named, qPrintable("expected " + row.expected.join(" or ") + "; " + context));
         const QString changes = describeChanges(before, after);
@@ -887,10 +944,12 @@ private slots:
         QVERIFY2(changes.isEmpty(), qPrintable("the folder changed: " + changes));
         if (row.memoryCheck) {
             const long limitKb = baselineRssKb_ + 512 * 1024;
-            if (row.breaks == Row::Breaks::Memory) QEXPECT_FAIL("", qPrintable(row.knownBug), Abort);
-            QVERIFY2(o.maxRssKb <= limitKb,
-                     qPrintable(QString("peak RSS %1 MiB, baseline %2 MiB: ")
-                                    .arg(o.maxRssKb / 1024).arg(baselineRssKb_ / 1024) + context));
+            if (row.breaks == Row::Breaks::Memory)
+                QEXPECT_FAIL("", qPrintable(row.knownBug), Abort);
+            QVERIFY2(o.maxRssKb <= limitKb, qPrintable(QString("peak RSS %1 MiB, baseline %2 MiB: ")
+                                                           .arg(o.maxRssKb / 1024)
+                                                           .arg(baselineRssKb_ / 1024) +
+                                                       context));
         }
     }
 };

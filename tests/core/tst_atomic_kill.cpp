@@ -67,8 +67,9 @@ QStringList leftovers(const QString& dir, const QString& keep) {
 
 QByteArray sha1(const QString& path) {
     QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha1)
-                                       : QByteArray();
+    return f.open(QIODevice::ReadOnly)
+               ? QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha1)
+               : QByteArray();
 }
 
 } // namespace
@@ -100,8 +101,7 @@ private slots:
                 for (int v = previous + 1;; ++v)
                     if (!lb::writeLatentFile(path.toStdString(), version(v))) ::_exit(3);
             }
-            const qint64 delayUs =
-                std::uniform_int_distribution<qint64>(0, writeUs * 13 / 10)(rng);
+            const qint64 delayUs = std::uniform_int_distribution<qint64>(0, writeUs * 13 / 10)(rng);
             std::this_thread::sleep_for(std::chrono::microseconds(delayUs));
             ::kill(pid, SIGKILL);
             int status = 0;
@@ -110,8 +110,8 @@ private slots:
 
             QString why;
             const int v = versionIn(path, &why);
-            QVERIFY2(v >= previous, qPrintable(QString("after kill %1 (%2 us): %3")
-                                                   .arg(i).arg(delayUs).arg(why)));
+            QVERIFY2(v >= previous,
+                     qPrintable(QString("after kill %1 (%2 us): %3").arg(i).arg(delayUs).arg(why)));
             (v == previous ? sawOld : sawNew) += 1;
             previous = v;
             const QStringList left = leftovers(tmp.path(), "out.latent");
@@ -167,7 +167,8 @@ private slots:
             QVERIFY(f.open(QIODevice::WriteOnly));
             QByteArray pgm = "P5\n97 89\n255\n";
             std::mt19937 rng(7);
-            for (int i = 0; i < 97 * 89; ++i) pgm.append(char(rng() % 2 ? 255 : 0));
+            for (int i = 0; i < 97 * 89; ++i)
+                pgm.append(char(rng() % 2 ? 255 : 0));
             f.write(pgm);
             f.close();
             const QString outA = tmp.filePath("a.png"), outB = tmp.filePath("b.png");
@@ -190,19 +191,21 @@ private slots:
             for (int i = 0; i < n; ++i) {
                 const bool toB = current == hashA;
                 // Even rounds: anywhere in the run; odd rounds: while the output is written.
-                const int delay =
-                    i % 2 == 0 ? std::uniform_int_distribution<int>(int(oneRunMs / 3),
-                                                                    int(oneRunMs * 11 / 10))(rng2)
-                               : -2 - std::uniform_int_distribution<int>(0, 40)(rng2);
+                const int delay = i % 2 == 0 ? std::uniform_int_distribution<int>(
+                                                   int(oneRunMs / 3), int(oneRunMs * 11 / 10))(rng2)
+                                             : -2 - std::uniform_int_distribution<int>(0, 40)(rng2);
                 const int rc = runGrow(small, out, toB ? 3 : 0, delay);
                 const QByteArray now = sha1(out);
                 QVERIFY2(now == hashA || now == hashB,
                          qPrintable(QString("round %1 (kill after %2 ms, exit %3): the output is "
-                                            "neither version").arg(i).arg(delay).arg(rc)));
+                                            "neither version")
+                                        .arg(i)
+                                        .arg(delay)
+                                        .arg(rc)));
                 (now == current ? kept : replaced) += 1;
                 current = now;
-                const QStringList left = leftovers(tmp.path(), "out.png")
-                                             .filter(QRegularExpression("lbtmp"));
+                const QStringList left =
+                    leftovers(tmp.path(), "out.png").filter(QRegularExpression("lbtmp"));
                 if (!left.isEmpty()) ++interrupted;
                 for (const QString& name : left) {
                     QVERIFY2(name.startsWith('.'), qPrintable("a visible temporary file: " + name));

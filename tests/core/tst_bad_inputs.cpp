@@ -47,7 +47,8 @@ bool writeBytes(const QString& path, const QByteArray& bytes) {
 QByteArray rawSafetensors(const QByteArray& header, const QByteArray& data = {}) {
     QByteArray out(8, '\0');
     const quint64 n = quint64(header.size());
-    for (int i = 0; i < 8; ++i) out[i] = char((n >> (8 * i)) & 0xff);
+    for (int i = 0; i < 8; ++i)
+        out[i] = char((n >> (8 * i)) & 0xff);
     return out + header + data;
 }
 
@@ -64,7 +65,8 @@ std::map<QString, QByteArray> snapshot(const QString& dir) {
         const QString path = it.next();
         const QFileInfo info(path);
         struct stat st {};
-        const bool regular = ::lstat(path.toLocal8Bit().constData(), &st) == 0 && S_ISREG(st.st_mode);
+        const bool regular =
+            ::lstat(path.toLocal8Bit().constData(), &st) == 0 && S_ISREG(st.st_mode);
         QByteArray digest = QByteArray::number(info.size()) + ":";
         if (regular && info.size() <= (4 << 20)) { // never open a FIFO: it would block
             QFile f(path);
@@ -83,8 +85,10 @@ QString changes(const std::map<QString, QByteArray>& before,
     QStringList list;
     for (const auto& [name, digest] : after) {
         auto it = before.find(name);
-        if (it == before.end()) list << "new " + name;
-        else if (it->second != digest) list << "changed " + name;
+        if (it == before.end())
+            list << "new " + name;
+        else if (it->second != digest)
+            list << "changed " + name;
     }
     for (const auto& [name, digest] : before)
         if (!after.count(name)) list << "removed " + name;
@@ -113,17 +117,21 @@ Model taesdHalf(bool encoder, std::int64_t latent = 4) {
     for (std::size_t i = 0; i < layout.size(); ++i) {
         const std::string n = std::to_string(i);
         if (layout[i] == 'B')
-            for (const char* k : {".conv.0", ".conv.2", ".conv.4"}) conv(m, n + k, c, c);
+            for (const char* k : {".conv.0", ".conv.2", ".conv.4"})
+                conv(m, n + k, c, c);
         if (layout[i] == 'D' || layout[i] == 'N') conv(m, n, c, c, false);
         if (layout[i] == 'C') {
-            if (encoder) conv(m, n, i == 0 ? c : latent, i == 0 ? 3 : c);
-            else conv(m, n, i == 1 ? c : 3, i == 1 ? latent : c);
+            if (encoder)
+                conv(m, n, i == 0 ? c : latent, i == 0 ? 3 : c);
+            else
+                conv(m, n, i == 1 ? c : 3, i == 1 ? latent : c);
         }
     }
     std::uint32_t state = 11;
     for (Tensor& t : m) {
         std::int64_t count = 1;
-        for (std::int64_t d : t.shape) count *= d;
+        for (std::int64_t d : t.shape)
+            count *= d;
         for (std::int64_t i = 0; i < count; ++i) {
             state = state * 1664525u + 1013904223u;
             t.values.push_back(float(int(state >> 9) % 2001 - 1000) / 20000.0f);
@@ -138,17 +146,19 @@ std::string writeModel(const QString& path, const Model& model,
     std::vector<lb::TensorToWrite> tensors;
     for (const Tensor& t : model) {
         std::int64_t count = 1;
-        for (std::int64_t d : t.shape) count *= d;
+        for (std::int64_t d : t.shape)
+            count *= d;
         std::vector<std::uint8_t> b(std::size_t(count) * lb::dtypeSize(t.dtype), 0);
         if (t.dtype == lb::DType::F32 && !b.empty() && !t.values.empty())
             std::memcpy(b.data(), t.values.data(), std::min(b.size(), t.values.size() * 4));
         else
-            for (std::size_t i = 0; i < b.size(); ++i) b[i] = std::uint8_t(i * 7);
+            for (std::size_t i = 0; i < b.size(); ++i)
+                b[i] = std::uint8_t(i * 7);
         bytes.push_back(std::move(b));
     }
     for (std::size_t i = 0; i < model.size(); ++i)
-        tensors.push_back({model[i].name, model[i].dtype, model[i].shape, bytes[i].data(),
-                           bytes[i].size()});
+        tensors.push_back(
+            {model[i].name, model[i].dtype, model[i].shape, bytes[i].data(), bytes[i].size()});
     lb::Status st = lb::writeSafetensors(path.toStdString(), tensors, metadata);
     return st ? std::string() : st.message();
 }
@@ -195,7 +205,8 @@ void rawLatent(const QString& path, const std::string& name, lb::DType t,
                const std::vector<std::int64_t>& shape, float first,
                const std::vector<std::int64_t>& maskShape = {}) {
     std::int64_t n = 1;
-    for (std::int64_t d : shape) n *= d;
+    for (std::int64_t d : shape)
+        n *= d;
     std::vector<float> v(std::size_t(n), 0.25f);
     if (!v.empty()) v[0] = first;
     std::vector<std::uint8_t> bytes(std::size_t(n) * lb::dtypeSize(t));
@@ -209,7 +220,8 @@ void rawLatent(const QString& path, const std::string& name, lb::DType t,
     std::vector<float> mask;
     if (!maskShape.empty()) {
         std::int64_t m = 1;
-        for (std::int64_t d : maskShape) m *= d;
+        for (std::int64_t d : maskShape)
+            m *= d;
         mask.assign(std::size_t(m), 1.0f);
         tensors.push_back({"noise_mask", lb::DType::F32, maskShape, mask.data(), mask.size() * 4});
     }
@@ -227,7 +239,7 @@ struct Limits {
 struct Row {
     std::function<void(const QString& dir)> prepare;
     std::function<std::string(const QString& dir)> act; // the error, "" = accepted
-    QStringList expected;                                // any of these, case-insensitive
+    QStringList expected;                               // any of these, case-insensitive
     Limits limits;
     QString knownBug; // non-empty: the row is expected to fail (QEXPECT_FAIL) for this reason
 };
@@ -271,9 +283,12 @@ std::string runForked(const Row& row, const QString& dir, QString* how) {
     ::close(fds[0]);
     int status = 0;
     ::waitpid(pid, &status, 0);
-    if (hung) *how = "hung (killed after 8 s)";
-    else if (WIFSIGNALED(status)) *how = QString("crashed with signal %1").arg(WTERMSIG(status));
-    else if (WEXITSTATUS(status) == 121) *how = "could not drop privileges";
+    if (hung)
+        *how = "hung (killed after 8 s)";
+    else if (WIFSIGNALED(status))
+        *how = QString("crashed with signal %1").arg(WTERMSIG(status));
+    else if (WEXITSTATUS(status) == 121)
+        *how = "could not drop privileges";
     return message;
 }
 
@@ -294,7 +309,8 @@ private slots:
                                        limits, std::move(knownBug)};
         };
         auto bytes = [](const char* file, QByteArray content) {
-            return [file, content](const QString& d) { QVERIFY(writeBytes(d + "/" + file, content)); };
+            return
+                [file, content](const QString& d) { QVERIFY(writeBytes(d + "/" + file, content)); };
         };
         auto openST = [](const char* file) {
             return [file](const QString& d) { return safetensorsError(d + "/" + file); };
@@ -303,15 +319,19 @@ private slots:
         const QByteArray one = entry("a", "F32", "[1]", "[0,4]");
         const QByteArray four(4, '\1'), eight(8, '\1');
 
-        // --- safetensors containers ---------------------------------------------------------------
+        // --- safetensors containers
+        // ---------------------------------------------------------------
         add("st missing", none, openST("nothere.safetensors"), {"no such file"});
         add("st folder", [](const QString& d) { QDir(d).mkdir("f.safetensors"); },
             openST("f.safetensors"), {"folder"});
-        add("st device file", none,
-            [](const QString&) { return safetensorsError("/dev/zero"); }, {"not a regular file"});
-        add("st fifo", [](const QString& d) {
+        add("st device file", none, [](const QString&) { return safetensorsError("/dev/zero"); },
+            {"not a regular file"});
+        add(
+            "st fifo",
+            [](const QString& d) {
                 QVERIFY(::mkfifo((d + "/pipe.safetensors").toLocal8Bit().constData(), 0644) == 0);
-            }, openST("pipe.safetensors"), {"not a regular file"}, Limits{-1, false, true},
+            },
+            openST("pipe.safetensors"), {"not a regular file"}, Limits{-1, false, true},
             "SafetensorsFile::open opens a FIFO with a blocking open(2) before fstat: it waits "
             "for a writer forever (VAE, .latent and info all hang on a named pipe)");
         add("st empty", bytes("e.safetensors", {}), openST("e.safetensors"), {"empty"});
@@ -319,15 +339,18 @@ private slots:
         add("st header length beyond the file",
             bytes("b.safetensors", QByteArray("\0\0\0\0\0\0\1\0{}", 10)), // 2^48
             openST("b.safetensors"), {"exceeds the file size"});
-        add("st header over the 100 MB cap", [](const QString& d) {
+        add("st header over the 100 MB cap",
+            [](const QString& d) {
                 QFile f(d + "/big.safetensors");
                 QVERIFY(f.open(QIODevice::WriteOnly));
                 const quint64 n = 101ull << 20;
                 QByteArray length(8, '\0');
-                for (int i = 0; i < 8; ++i) length[i] = char((n >> (8 * i)) & 0xff);
+                for (int i = 0; i < 8; ++i)
+                    length[i] = char((n >> (8 * i)) & 0xff);
                 f.write(length + "{");
                 QVERIFY(f.resize(qint64(n) + 8)); // sparse
-            }, openST("big.safetensors"), {"exceeds the limit"});
+            },
+            openST("big.safetensors"), {"exceeds the limit"});
         add("st header length 0", bytes("z.safetensors", QByteArray(8, '\0') + "xx"),
             openST("z.safetensors"), {"empty"});
         add("st header not JSON", bytes("j.safetensors", rawSafetensors("{\"a\": nope}")),
@@ -342,39 +365,47 @@ private slots:
                                                   eight)),
             openST("o.safetensors"), {"overlap"});
         add("st offsets out of range",
-            bytes("r.safetensors", rawSafetensors("{" + entry("a", "F32", "[4]", "[0,16]") + "}", four)),
+            bytes("r.safetensors",
+                  rawSafetensors("{" + entry("a", "F32", "[4]", "[0,16]") + "}", four)),
             openST("r.safetensors"), {"outside the data"});
         add("st offsets end before begin",
-            bytes("e.safetensors", rawSafetensors("{" + entry("a", "F32", "[0]", "[4,0]") + "}", four)),
+            bytes("e.safetensors",
+                  rawSafetensors("{" + entry("a", "F32", "[0]", "[4,0]") + "}", four)),
             openST("e.safetensors"), {"end before"});
         add("st gap between tensors",
-            bytes("g.safetensors", rawSafetensors("{" + entry("a", "F32", "[1]", "[4,8]") + "}", eight)),
+            bytes("g.safetensors",
+                  rawSafetensors("{" + entry("a", "F32", "[1]", "[4,8]") + "}", eight)),
             openST("g.safetensors"), {"belong to no tensor"});
-        add("st trailing bytes",
-            bytes("t.safetensors", rawSafetensors("{" + one + "}", eight)), openST("t.safetensors"),
-            {"belong to no tensor"});
+        add("st trailing bytes", bytes("t.safetensors", rawSafetensors("{" + one + "}", eight)),
+            openST("t.safetensors"), {"belong to no tensor"});
         add("st size does not match the shape",
-            bytes("m.safetensors", rawSafetensors("{" + entry("a", "F32", "[3]", "[0,8]") + "}", eight)),
+            bytes("m.safetensors",
+                  rawSafetensors("{" + entry("a", "F32", "[3]", "[0,8]") + "}", eight)),
             openST("m.safetensors"), {"needs 12 bytes"});
         add("st unknown dtype",
-            bytes("u.safetensors", rawSafetensors("{" + entry("a", "F128", "[1]", "[0,4]") + "}", four)),
+            bytes("u.safetensors",
+                  rawSafetensors("{" + entry("a", "F128", "[1]", "[0,4]") + "}", four)),
             openST("u.safetensors"), {"unknown dtype"});
         add("st duplicate names",
             bytes("d.safetensors", rawSafetensors("{" + one + "," + one + "}", four)),
             openST("d.safetensors"), {"duplicate"});
         add("st negative dimension",
-            bytes("n.safetensors", rawSafetensors("{" + entry("a", "F32", "[-1]", "[0,4]") + "}", four)),
+            bytes("n.safetensors",
+                  rawSafetensors("{" + entry("a", "F32", "[-1]", "[0,4]") + "}", four)),
             openST("n.safetensors"), {"negative"});
         add("st rank 9",
             bytes("k.safetensors",
-                  rawSafetensors("{" + entry("a", "F32", "[1,1,1,1,1,1,1,1,1]", "[0,4]") + "}", four)),
+                  rawSafetensors("{" + entry("a", "F32", "[1,1,1,1,1,1,1,1,1]", "[0,4]") + "}",
+                                 four)),
             openST("k.safetensors"), {"dimensions"});
         add("st huge shape product",
             bytes("h.safetensors",
-                  rawSafetensors("{" + entry("a", "F32", "[4294967296,4294967296]", "[0,4]") + "}", four)),
+                  rawSafetensors("{" + entry("a", "F32", "[4294967296,4294967296]", "[0,4]") + "}",
+                                 four)),
             openST("h.safetensors"), {"too large"});
         add("st metadata not strings",
-            bytes("md.safetensors", rawSafetensors("{\"__metadata__\":{\"k\":1}," + one + "}", four)),
+            bytes("md.safetensors",
+                  rawSafetensors("{\"__metadata__\":{\"k\":1}," + one + "}", four)),
             openST("md.safetensors"), {"__metadata__"});
         add("st pickled .ckpt", bytes("m.ckpt", QByteArray::fromHex("80027d710028580100000061")),
             openST("m.ckpt"), {"execute code"});
@@ -386,7 +417,8 @@ private slots:
         add("st .pth that is not safetensors", bytes("m.pth", "junk junk junk"), openST("m.pth"),
             {"execute code"});
 
-        // --- VAE files ------------------------------------------------------------------------------
+        // --- VAE files
+        // ------------------------------------------------------------------------------
         auto model = [](const char* file, std::function<void(Model&)> edit, bool encoder = true,
                         std::int64_t latent = 4) {
             return [=](const QString& d) {
@@ -403,25 +435,34 @@ private slots:
         auto noEdit = [](Model&) {};
         add("vae NaN weight", model("taesd-a.safetensors", [](Model& m) { m[4].values[3] = kNaN; }),
             load("taesd-a.safetensors"), {"NaN"});
-        add("vae Inf weight", model("taesd-b.safetensors", [](Model& m) { m[0].values[0] = -kInf; }),
+        add("vae Inf weight",
+            model("taesd-b.safetensors", [](Model& m) { m[0].values[0] = -kInf; }),
             load("taesd-b.safetensors"), {"infinite"});
         add("vae huge weights overflow to Inf",
             model("taesd-c.safetensors",
                   [](Model& m) {
                       for (Tensor& t : m)
-                          for (float& v : t.values) v = v > 0 ? 3e38f : -3e38f;
+                          for (float& v : t.values)
+                              v = v > 0 ? 3e38f : -3e38f;
                   }),
             load("taesd-c.safetensors"), {"non-finite", "NaN", "infinite"});
-        add("vae missing tensor", model("taesd-d.safetensors", [](Model& m) { m.erase(m.begin() + 5); }),
+        add("vae missing tensor",
+            model("taesd-d.safetensors", [](Model& m) { m.erase(m.begin() + 5); }),
             load("taesd-d.safetensors"), {"missing"});
         add("vae mis-shaped tensor",
-            model("taesd-e.safetensors", [](Model& m) { m[2].shape = {8, 8, 3, 2}; }),
+            model("taesd-e.safetensors",
+                  [](Model& m) {
+                      m[2].shape = {8, 8, 3, 2};
+                  }),
             load("taesd-e.safetensors"), {"shape"});
-        add("vae int32 weights", model("taesd-f.safetensors", [](Model& m) { m[2].dtype = lb::DType::I32; }),
+        add("vae int32 weights",
+            model("taesd-f.safetensors", [](Model& m) { m[2].dtype = lb::DType::I32; }),
             load("taesd-f.safetensors"), {"I32"});
-        add("vae bool weights", model("taesd-g.safetensors", [](Model& m) { m[3].dtype = lb::DType::BOOL; }),
+        add("vae bool weights",
+            model("taesd-g.safetensors", [](Model& m) { m[3].dtype = lb::DType::BOOL; }),
             load("taesd-g.safetensors"), {"BOOL"});
-        add("vae rank-5 weight", model("taesd-h.safetensors", [](Model& m) { m[2].shape.push_back(1); }),
+        add("vae rank-5 weight",
+            model("taesd-h.safetensors", [](Model& m) { m[2].shape.push_back(1); }),
             load("taesd-h.safetensors"), {"shape"});
         add("vae zero channels",
             model("taesd-i.safetensors",
@@ -433,7 +474,8 @@ private slots:
         add("vae no VAE tensors",
             model("taesd-j.safetensors",
                   [](Model& m) {
-                      for (Tensor& t : m) t.name = "model.diffusion_model." + t.name;
+                      for (Tensor& t : m)
+                          t.name = "model.diffusion_model." + t.name;
                   }),
             load("taesd-j.safetensors"), {"taesd-j.safetensors"});
         add("vae decoder-only file to encode", model("taesd-k-decoder.safetensors", noEdit, false),
@@ -454,38 +496,47 @@ private slots:
             [](const QString& d) { return latentError(d + "/taesd-r.safetensors"); },
             {"no latent_tensor"});
 
-        // --- .latent files ----------------------------------------------------------------------------
+        // --- .latent files
+        // ----------------------------------------------------------------------------
         auto latent = [](const char* file, const std::string& name, lb::DType t,
                          std::vector<std::int64_t> shape, float first,
                          std::vector<std::int64_t> mask = {}) {
-            return [=](const QString& d) { rawLatent(d + "/" + file, name, t, shape, first, mask); };
+            return
+                [=](const QString& d) { rawLatent(d + "/" + file, name, t, shape, first, mask); };
         };
         auto readL = [](const char* file) {
             return [file](const QString& d) { return latentError(d + "/" + file); };
         };
         add("latent NaN", latent("a.latent", "latent_tensor", lb::DType::F32, {1, 4, 2, 2}, kNaN),
             readL("a.latent"), {"non-finite"});
-        add("latent F16 Inf", latent("b.latent", "latent_tensor", lb::DType::F16, {1, 4, 2, 2}, kInf),
+        add("latent F16 Inf",
+            latent("b.latent", "latent_tensor", lb::DType::F16, {1, 4, 2, 2}, kInf),
             readL("b.latent"), {"non-finite"});
-        add("latent BF16 NaN", latent("c.latent", "latent_tensor", lb::DType::BF16, {1, 4, 2, 2}, kNaN),
+        add("latent BF16 NaN",
+            latent("c.latent", "latent_tensor", lb::DType::BF16, {1, 4, 2, 2}, kNaN),
             readL("c.latent"), {"non-finite"});
         add("latent rank 3", latent("d.latent", "latent_tensor", lb::DType::F32, {4, 2, 2}, 0.f),
             readL("d.latent"), {"4 dimensions"});
-        add("latent zero dimension", latent("e.latent", "latent_tensor", lb::DType::F32, {1, 4, 0, 2}, 0.f),
+        add("latent zero dimension",
+            latent("e.latent", "latent_tensor", lb::DType::F32, {1, 4, 0, 2}, 0.f),
             readL("e.latent"), {"invalid shape"});
         add("latent I32", latent("f.latent", "latent_tensor", lb::DType::I32, {1, 4, 2, 2}, 0.f),
             readL("f.latent"), {"I32"});
-        add("latent missing latent_tensor", latent("g.latent", "samples", lb::DType::F32, {1, 4, 2, 2}, 0.f),
-            readL("g.latent"), {"no latent_tensor"});
+        add("latent missing latent_tensor",
+            latent("g.latent", "samples", lb::DType::F32, {1, 4, 2, 2}, 0.f), readL("g.latent"),
+            {"no latent_tensor"});
         add("latent noise_mask of rank 3",
             latent("h.latent", "latent_tensor", lb::DType::F32, {1, 4, 2, 2}, 0.f, {1, 16, 16}),
             readL("h.latent"), {"noise_mask"});
         add("latent noise_mask of another batch",
             latent("i.latent", "latent_tensor", lb::DType::F32, {1, 4, 2, 2}, 0.f, {2, 1, 16, 16}),
             readL("i.latent"), {"noise_mask"});
-        add("latent fifo", [](const QString& d) {
+        add(
+            "latent fifo",
+            [](const QString& d) {
                 QVERIFY(::mkfifo((d + "/pipe.latent").toLocal8Bit().constData(), 0644) == 0);
-            }, readL("pipe.latent"), {"not a regular file"}, Limits{-1, false, true},
+            },
+            readL("pipe.latent"), {"not a regular file"}, Limits{-1, false, true},
             "readLatentFile goes through SafetensorsFile::open, whose blocking open(2) waits for "
             "a writer on a FIFO forever");
 
@@ -518,7 +569,8 @@ private slots:
         add("mask -0.25", none, prepare(image, m2, 6, 8), {"0..1"});
         lb::MaskBuffer m3 = mask;
         m3.data.resize(100);
-        add("mask buffer shorter than its size", none, prepare(image, m3, 6, 8), {"does not match"});
+        add("mask buffer shorter than its size", none, prepare(image, m3, 6, 8),
+            {"does not match"});
         lb::MaskBuffer m4 = mask;
         m4.height = -3;
         add("mask of negative height", none, prepare(image, m4, 6, 8), {"does not match"});
@@ -545,7 +597,8 @@ private slots:
         add("multiple 0", none, prepare(image, mask, 6, 0), {"multiple"});
         lb::ImageBuffer i6 = image;
         i6.data.resize(10);
-        add("image buffer shorter than its size", none, prepare(i6, mask, 6, 8), {"does not match"});
+        add("image buffer shorter than its size", none, prepare(i6, mask, 6, 8),
+            {"does not match"});
         add("noise mask of an empty mask", none,
             [mask](const QString&) {
                 auto r = lb::noiseMaskForSize(lb::MaskBuffer{}, 16, 16, 6, 8);
@@ -553,7 +606,8 @@ private slots:
             },
             {"empty"});
 
-        // --- outputs ------------------------------------------------------------------------------------
+        // --- outputs
+        // ------------------------------------------------------------------------------------
         auto previous = [](const QString& d) {
             lb::LatentFileContents c;
             c.samples.shape = {1, 4, 2, 2};
@@ -561,7 +615,8 @@ private slots:
             QVERIFY(lb::writeLatentFile((d + "/previous.latent").toStdString(), c).ok());
             QDir(d).mkdir("ro");
             QFile::setPermissions(d + "/ro", QFile::ReadOwner | QFile::ExeOwner | QFile::ReadOther |
-                                                 QFile::ExeOther | QFile::ReadGroup | QFile::ExeGroup);
+                                                 QFile::ExeOther | QFile::ReadGroup |
+                                                 QFile::ExeGroup);
             QFile::setPermissions(d, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner |
                                          QFile::ReadOther | QFile::ExeOther | QFile::ReadGroup |
                                          QFile::ExeGroup);
@@ -584,12 +639,14 @@ private slots:
         add("write into a read-only folder", previous, writeLatent("ro/x.latent", 16),
             {"ro/x.latent"}, Limits{-1, true, true});
         add("write on a full disk over the previous one", previous,
-            writeLatent("previous.latent", 1 << 16), {"previous.latent"}, Limits{4096, false, true});
+            writeLatent("previous.latent", 1 << 16), {"previous.latent"},
+            Limits{4096, false, true});
         add("write a tensor name that is not UTF-8", previous,
             [](const QString& d) {
                 const float v = 1.0f;
-                lb::Status st = lb::writeSafetensors((d + "/bad.safetensors").toStdString(),
-                                                     {{"\xff\xfe", lb::DType::F32, {1}, &v, 4}}, {});
+                lb::Status st =
+                    lb::writeSafetensors((d + "/bad.safetensors").toStdString(),
+                                         {{"\xff\xfe", lb::DType::F32, {1}, &v, 4}}, {});
                 return st ? std::string() : st.message();
             },
             {"UTF-8"});
@@ -612,7 +669,8 @@ private slots:
         if (QTest::currentTestFailed()) return;
         if (row.limits.unprivileged && ::geteuid() == 0) {
             // A child that cannot become nobody cannot see a read-only folder as read-only.
-            Row probe{row.prepare, [](const QString&) { return std::string("ok"); }, {}, row.limits, {}};
+            Row probe{
+                row.prepare, [](const QString&) { return std::string("ok"); }, {}, row.limits, {}};
             QString how;
             if (runForked(probe, dir, &how) != "ok") QSKIP("cannot drop root privileges here");
         }
@@ -626,7 +684,8 @@ private slots:
         QVERIFY2(!message.empty(), "accepted: no error");
         QVERIFY2(!text.contains('\n') && !text.contains('\r'), qPrintable("not one line: " + text));
         bool named = false;
-        for (const QString& e : row.expected) named = named || text.contains(e, Qt::CaseInsensitive);
+        for (const QString& e : row.expected)
+            named = named || text.contains(e, Qt::CaseInsensitive);
         QVERIFY2(named, qPrintable("expected " + row.expected.join(" or ") + " in: " + text));
         const QString changed = changes(before, after);
         QVERIFY2(changed.isEmpty(), qPrintable("the folder changed: " + changed));

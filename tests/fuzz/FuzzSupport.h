@@ -39,9 +39,12 @@ inline const std::string& scratchDir() {
     static const std::string* dir = [] {
         namespace fs = std::filesystem;
         std::string base;
-        if (const char* env = std::getenv("LATENTBRUSH_FUZZ_TMP"); env && *env) base = env;
-        else if (fs::is_directory("/dev/shm")) base = "/dev/shm";
-        else base = fs::temp_directory_path().string();
+        if (const char* env = std::getenv("LATENTBRUSH_FUZZ_TMP"); env && *env)
+            base = env;
+        else if (fs::is_directory("/dev/shm"))
+            base = "/dev/shm";
+        else
+            base = fs::temp_directory_path().string();
         auto* d = new std::string(base + "/latentbrush-fuzz-" + std::to_string(::getpid()));
         fs::create_directories(*d);
         std::atexit([] {
@@ -54,7 +57,8 @@ inline const std::string& scratchDir() {
 }
 
 // <scratch>/<name>, holding exactly `size` bytes.
-inline std::string writeScratch(const std::string& name, const std::uint8_t* data, std::size_t size) {
+inline std::string writeScratch(const std::string& name, const std::uint8_t* data,
+                                std::size_t size) {
     const std::string path = scratchDir() + "/" + name;
     std::FILE* f = std::fopen(path.c_str(), "wb");
     FUZZ_CHECK(f, "cannot create %s", path.c_str());

@@ -41,7 +41,8 @@ char gCrashPath[4096] = {0};
 
 std::uint64_t fnv1a(const std::uint8_t* d, std::size_t n) {
     std::uint64_t h = 1469598103934665603ull;
-    for (std::size_t i = 0; i < n; ++i) h = (h ^ d[i]) * 1099511628211ull;
+    for (std::size_t i = 0; i < n; ++i)
+        h = (h ^ d[i]) * 1099511628211ull;
     return h;
 }
 
@@ -63,7 +64,9 @@ void writeCurrentInput() {
     (void)!::write(2, "\n", 1);
 }
 
-void onDeath() { writeCurrentInput(); }
+void onDeath() {
+    writeCurrentInput();
+}
 
 void onSignal(int sig) {
     writeCurrentInput();
@@ -94,9 +97,15 @@ void mutate(std::vector<std::uint8_t>& d, const std::vector<std::vector<std::uin
     const int steps = 1 + int(rng() % 4);
     for (int s = 0; s < steps; ++s) {
         switch (rng() % 8) {
-        case 0: if (!d.empty()) d[pick(d.size())] ^= std::uint8_t(1u << (rng() % 8)); break;
-        case 1: if (!d.empty()) d[pick(d.size())] = std::uint8_t(rng()); break;
-        case 2: d.insert(d.begin() + std::ptrdiff_t(pick(d.size() + 1)), std::uint8_t(rng())); break;
+        case 0:
+            if (!d.empty()) d[pick(d.size())] ^= std::uint8_t(1u << (rng() % 8));
+            break;
+        case 1:
+            if (!d.empty()) d[pick(d.size())] = std::uint8_t(rng());
+            break;
+        case 2:
+            d.insert(d.begin() + std::ptrdiff_t(pick(d.size() + 1)), std::uint8_t(rng()));
+            break;
         case 3:
             if (!d.empty()) {
                 const std::size_t at = pick(d.size());
@@ -105,8 +114,8 @@ void mutate(std::vector<std::uint8_t>& d, const std::vector<std::vector<std::uin
             }
             break;
         case 4: {
-            const std::uint8_t interesting[] = {0, 1, 2, 3, 4, 7, 8, 15, 16, 31, 32, 63, 64,
-                                                127, 128, 255};
+            const std::uint8_t interesting[] = {0,  1,  2,  3,  4,  7,   8,   15,
+                                                16, 31, 32, 63, 64, 127, 128, 255};
             if (!d.empty()) d[pick(d.size())] = interesting[rng() % sizeof interesting];
             break;
         }
@@ -148,19 +157,26 @@ int main(int argc, char** argv) {
             const std::size_t n = std::strlen(flag);
             return a.compare(0, n, flag) == 0 ? a.c_str() + n : nullptr;
         };
-        if (const char* v = value("-max_total_time=")) maxTotalTime = std::atof(v);
-        else if (const char* v2 = value("-runs=")) runs = std::atoll(v2);
-        else if (const char* v3 = value("-seed=")) seed = std::strtoull(v3, nullptr, 10);
-        else if (const char* v4 = value("-artifact_prefix=")) gArtifactPrefix = v4;
-        else if (a.size() > 1 && a[0] == '-') continue; // other libFuzzer flags: not used here
-        else inputs.emplace_back(a);
+        if (const char* v = value("-max_total_time="))
+            maxTotalTime = std::atof(v);
+        else if (const char* v2 = value("-runs="))
+            runs = std::atoll(v2);
+        else if (const char* v3 = value("-seed="))
+            seed = std::strtoull(v3, nullptr, 10);
+        else if (const char* v4 = value("-artifact_prefix="))
+            gArtifactPrefix = v4;
+        else if (a.size() > 1 && a[0] == '-')
+            continue; // other libFuzzer flags: not used here
+        else
+            inputs.emplace_back(a);
     }
     __sanitizer_set_death_callback(onDeath);
     // Sanitizer reports go to a copy of stderr, so they stay visible while the code under test
     // mutes descriptor 2 (ImageIO does while decoding), as with libFuzzer's -close_fd_mask.
     if (const int reportFd = ::dup(2); reportFd >= 0)
         __sanitizer_set_report_fd(reinterpret_cast<void*>(static_cast<std::intptr_t>(reportFd)));
-    for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL}) std::signal(sig, onSignal);
+    for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL})
+        std::signal(sig, onSignal);
 
     const auto start = std::chrono::steady_clock::now();
     std::vector<std::vector<std::uint8_t>> corpus;

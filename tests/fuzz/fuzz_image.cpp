@@ -45,12 +45,12 @@ bool exrHeaderClaimsTooMuch(const std::uint8_t* d, std::size_t n) {
     static const struct {
         const char* type;
         std::size_t size;
-    } kFixed[] = {{"box2i", 16},   {"box2f", 16},   {"compression", 1}, {"deepImageState", 1},
-                  {"double", 8},   {"envmap", 1},   {"float", 4},       {"int", 4},
-                  {"keycode", 28}, {"lineOrder", 1}, {"m33f", 36},      {"m33d", 72},
-                  {"m44f", 64},    {"m44d", 128},   {"rational", 8},    {"tiledesc", 9},
-                  {"timecode", 8}, {"v2i", 8},      {"v2f", 8},         {"v2d", 16},
-                  {"v3i", 12},     {"v3f", 12},     {"v3d", 24},        {"chromaticities", 32}};
+    } kFixed[] = {{"box2i", 16},   {"box2f", 16},    {"compression", 1}, {"deepImageState", 1},
+                  {"double", 8},   {"envmap", 1},    {"float", 4},       {"int", 4},
+                  {"keycode", 28}, {"lineOrder", 1}, {"m33f", 36},       {"m33d", 72},
+                  {"m44f", 64},    {"m44d", 128},    {"rational", 8},    {"tiledesc", 9},
+                  {"timecode", 8}, {"v2i", 8},       {"v2f", 8},         {"v2d", 16},
+                  {"v3i", 12},     {"v3f", 12},      {"v3d", 24},        {"chromaticities", 32}};
     constexpr std::uint64_t kCap = 64u << 20;
     std::size_t i = 8;
     auto readString = [&](std::string& out) {
@@ -79,7 +79,8 @@ bool exrHeaderClaimsTooMuch(const std::uint8_t* d, std::size_t n) {
             if (fixed) continue;
             if (type == "chlist") { // name\0 + 16 bytes per channel, until an empty name
                 std::string channel;
-                while (readString(channel) && !channel.empty()) i += 16;
+                while (readString(channel) && !channel.empty())
+                    i += 16;
                 continue;
             }
             if (type == "preview") {
@@ -147,9 +148,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(alpha.empty() != r->hasAlpha, "maskFromAlpha and hasAlpha disagree");
         return 0;
     }
-    const lb::MaskChannel channels[] = {lb::MaskChannel::Auto,  lb::MaskChannel::Alpha,
-                                        lb::MaskChannel::Red,   lb::MaskChannel::Green,
-                                        lb::MaskChannel::Blue,  lb::MaskChannel::Luma};
+    const lb::MaskChannel channels[] = {lb::MaskChannel::Auto, lb::MaskChannel::Alpha,
+                                        lb::MaskChannel::Red,  lb::MaskChannel::Green,
+                                        lb::MaskChannel::Blue, lb::MaskChannel::Luma};
     auto m = lb::readMask(path, channels[mode - 2], options);
     if (!m) {
         lbfuzz::checkOneLine(m.error(), "readMask");
@@ -158,6 +159,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(m->height > 0 && m->width > 0 &&
                    m->data.size() == std::size_t(m->height) * std::size_t(m->width),
                "%dx%d mask with %zu values", m->width, m->height, m->data.size());
-    for (float v : m->data) FUZZ_CHECK(v >= 0.0f && v <= 1.0f, "mask value %g outside 0..1", double(v));
+    for (float v : m->data)
+        FUZZ_CHECK(v >= 0.0f && v <= 1.0f, "mask value %g outside 0..1", double(v));
     return 0;
 }

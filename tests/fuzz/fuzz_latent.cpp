@@ -18,7 +18,8 @@ void checkBuffer(const lb::LatentBuffer& b, const char* what) {
     }
     FUZZ_CHECK(std::uint64_t(n) == b.data.size(), "%s: %zu values for its shape", what,
                b.data.size());
-    for (float v : b.data) FUZZ_CHECK(std::isfinite(v), "%s: non-finite value accepted", what);
+    for (float v : b.data)
+        FUZZ_CHECK(std::isfinite(v), "%s: non-finite value accepted", what);
 }
 
 } // namespace

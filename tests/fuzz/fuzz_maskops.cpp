@@ -39,12 +39,19 @@ lb::BinaryMask referenceGrow(const lb::BinaryMask& m, int g) {
 
 float maskValue(FuzzedDataProvider& in, int style) {
     switch (style) {
-    case 0: return in.ConsumeBool() ? 1.0f : 0.0f;                       // binary
-    case 1: return float(in.ConsumeIntegral<std::uint8_t>()) / 255.0f;   // 8-bit file
-    case 2: return 0.5f;                                                 // ties
-    case 3: return in.ConsumeProbability<float>();                       // any in [0, 1]
-    default: {                                                           // anything at all
-        const float specials[] = {-0.0f, -1.0f, 1.0000001f, 2.0f,
+    case 0:
+        return in.ConsumeBool() ? 1.0f : 0.0f; // binary
+    case 1:
+        return float(in.ConsumeIntegral<std::uint8_t>()) / 255.0f; // 8-bit file
+    case 2:
+        return 0.5f; // ties
+    case 3:
+        return in.ConsumeProbability<float>(); // any in [0, 1]
+    default: {                                 // anything at all
+        const float specials[] = {-0.0f,
+                                  -1.0f,
+                                  1.0000001f,
+                                  2.0f,
                                   std::numeric_limits<float>::quiet_NaN(),
                                   std::numeric_limits<float>::infinity(),
                                   std::numeric_limits<float>::denorm_min()};
@@ -58,7 +65,8 @@ lb::MaskBuffer makeMask(FuzzedDataProvider& in, int h, int w, int style) {
     m.height = h;
     m.width = w;
     m.data.resize(std::size_t(h) * w);
-    for (float& v : m.data) v = in.remaining_bytes() ? maskValue(in, style) : 0.0f;
+    for (float& v : m.data)
+        v = in.remaining_bytes() ? maskValue(in, style) : 0.0f;
     return m;
 }
 
@@ -70,8 +78,10 @@ bool valid01(const lb::MaskBuffer& m) {
 
 void checkBinary(const lb::BinaryMask& m, int h, int w, const char* what) {
     FUZZ_CHECK(m.height == h && m.width == w && m.data.size() == std::size_t(h) * w,
-               "%s: %dx%d (%zu bytes), expected %dx%d", what, m.width, m.height, m.data.size(), w, h);
-    for (std::uint8_t v : m.data) FUZZ_CHECK(v == 0 || v == 1, "%s: value %d", what, int(v));
+               "%s: %dx%d (%zu bytes), expected %dx%d", what, m.width, m.height, m.data.size(), w,
+               h);
+    for (std::uint8_t v : m.data)
+        FUZZ_CHECK(v == 0 || v == 1, "%s: value %d", what, int(v));
 }
 
 void fuzzGrow(FuzzedDataProvider& in) {
@@ -83,11 +93,14 @@ void fuzzGrow(FuzzedDataProvider& in) {
     m.width = w;
     m.data.resize(std::size_t(h) * w);
     const int density = in.ConsumeIntegralInRange(0, 32);
-    for (auto& v : m.data) v = in.ConsumeIntegralInRange(0, 255) < density;
+    for (auto& v : m.data)
+        v = in.ConsumeIntegralInRange(0, 255) < density;
     const lb::BinaryMask grown = lb::growBinary(m, g);
     checkBinary(grown, h, w, "growBinary");
-    FUZZ_CHECK(grown.data == referenceGrow(m, g).data, "growBinary(%dx%d, g=%d) differs from the "
-               "direct box dilation", w, h, g);
+    FUZZ_CHECK(grown.data == referenceGrow(m, g).data,
+               "growBinary(%dx%d, g=%d) differs from the "
+               "direct box dilation",
+               w, h, g);
 
     // Incremental: change a rectangle (possibly reaching past the borders) and regrow it.
     lb::BinaryMask out = grown;
@@ -105,8 +118,8 @@ void fuzzGrow(FuzzedDataProvider& in) {
                    redone.top + redone.height <= h && redone.left + redone.width <= w,
                "growBinaryRegion returned a rectangle outside the mask");
     FUZZ_CHECK(out.data == lb::growBinary(edited, g).data,
-               "growBinaryRegion(g=%d, rect %d,%d %dx%d) differs from a full grow", g,
-               changed.top, changed.left, changed.width, changed.height);
+               "growBinaryRegion(g=%d, rect %d,%d %dx%d) differs from a full grow", g, changed.top,
+               changed.left, changed.width, changed.height);
 }
 
 void fuzzNoiseMask(FuzzedDataProvider& in) {
@@ -119,8 +132,8 @@ void fuzzNoiseMask(FuzzedDataProvider& in) {
     auto r = lb::noiseMaskForSize(mask, ih, iw, g, multiple, &crop);
     const bool shouldWork = g >= 0 && g <= lb::kMaxGrow && multiple > 0 && ih >= multiple &&
                             iw >= multiple && !mask.empty() && valid01(mask);
-    FUZZ_CHECK(r.ok() == shouldWork, "noiseMaskForSize(%dx%d mask, %dx%d, g=%d, d=%d): %s", mw,
-               mh, iw, ih, g, multiple, r.ok() ? "accepted" : r.message().c_str());
+    FUZZ_CHECK(r.ok() == shouldWork, "noiseMaskForSize(%dx%d mask, %dx%d, g=%d, d=%d): %s", mw, mh,
+               iw, ih, g, multiple, r.ok() ? "accepted" : r.message().c_str());
     if (!r) {
         lbfuzz::checkOneLine(r.error(), "noiseMaskForSize");
         return;
@@ -138,14 +151,16 @@ void fuzzPrepare(FuzzedDataProvider& in) {
     image.data.resize(image.pixelCount() * std::size_t(std::max(image.channels, 0)));
     const bool hostilePixels = in.ConsumeIntegralInRange(0, 7) == 0;
     for (float& v : image.data)
-        v = hostilePixels ? maskValue(in, 4) : (in.remaining_bytes() ? in.ConsumeProbability<float>() : 0.25f);
+        v = hostilePixels ? maskValue(in, 4)
+                          : (in.remaining_bytes() ? in.ConsumeProbability<float>() : 0.25f);
     const int mh = in.ConsumeIntegralInRange(0, 90), mw = in.ConsumeIntegralInRange(0, 90);
     const lb::MaskBuffer mask = makeMask(in, mh, mw, in.ConsumeIntegralInRange(0, 4));
     const int g = in.ConsumeIntegralInRange(0, 70);
     const int multiple = in.PickValueInArray({1, 4, 8, 16, 3});
     auto r = lb::prepareInpaint(image, mask, g, multiple);
     bool finite = true;
-    for (float v : image.data) finite = finite && std::isfinite(v);
+    for (float v : image.data)
+        finite = finite && std::isfinite(v);
     const bool shouldWork = image.channels >= 1 && image.channels <= 4 &&
                             image.height >= multiple && image.width >= multiple && finite &&
                             valid01(mask);
@@ -200,10 +215,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FuzzedDataProvider in(data, size);
     lb::setCpuThreadCount(in.ConsumeIntegralInRange(1, 4)); // 1 = serial; more splits the rows
     switch (in.ConsumeIntegralInRange(0, 3)) {
-    case 0: fuzzGrow(in); break;
-    case 1: fuzzNoiseMask(in); break;
-    case 2: fuzzPrepare(in); break;
-    default: fuzzResize(in); break;
+    case 0:
+        fuzzGrow(in);
+        break;
+    case 1:
+        fuzzNoiseMask(in);
+        break;
+    case 2:
+        fuzzPrepare(in);
+        break;
+    default:
+        fuzzResize(in);
+        break;
     }
     return 0;
 }

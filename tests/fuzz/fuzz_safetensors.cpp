@@ -22,7 +22,8 @@ void checkAccepted(const lb::SafetensorsFile& file, const std::uint8_t* begin, s
             FUZZ_CHECK(!__builtin_mul_overflow(n, d, &n), "numel overflows");
         }
         FUZZ_CHECK(n == t.numel(), "numel() differs");
-        FUZZ_CHECK(std::uint64_t(n) * lb::dtypeSize(t.dtype) == t.byteSize, "byteSize != numel x size");
+        FUZZ_CHECK(std::uint64_t(n) * lb::dtypeSize(t.dtype) == t.byteSize,
+                   "byteSize != numel x size");
         if (t.byteSize) {
             FUZZ_CHECK(t.data >= begin && t.data + t.byteSize <= end, "view outside the buffer");
             volatile std::uint8_t touch = t.data[0] ^ t.data[t.byteSize - 1];
@@ -52,7 +53,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // fromBytes copies: the views point into the file's own buffer, not into `data`.
     const lb::SafetensorsFile& f = **file;
     std::size_t payload = 0;
-    for (const lb::TensorView& t : f.tensors()) payload += t.byteSize;
+    for (const lb::TensorView& t : f.tensors())
+        payload += t.byteSize;
     if (!f.tensors().empty() && payload) {
         const std::uint8_t* first = nullptr;
         for (const lb::TensorView& t : f.tensors())
@@ -67,7 +69,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         out.push_back({t.name, t.dtype, t.shape, t.data, t.byteSize});
     const std::string path = lbfuzz::scratchDir() + "/roundtrip.safetensors";
     lb::Status written = lb::writeSafetensors(path, out, f.metadata());
-    FUZZ_CHECK(written.ok(), "an accepted file cannot be written back: %s", written.message().c_str());
+    FUZZ_CHECK(written.ok(), "an accepted file cannot be written back: %s",
+               written.message().c_str());
     auto again = lb::SafetensorsFile::open(path);
     FUZZ_CHECK(again.ok(), "a written file cannot be read: %s", again.message().c_str());
     FUZZ_CHECK((*again)->metadata() == f.metadata(), "metadata changed in a round trip");

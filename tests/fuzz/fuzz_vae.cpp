@@ -47,7 +47,8 @@ void resnet(Model& m, const std::string& p, std::int64_t in, std::int64_t out) {
 }
 void attention(Model& m, const std::string& p, std::int64_t c) {
     norm(m, p + "norm", c);
-    for (const char* n : {"q", "k", "v", "proj_out"}) conv(m, p + n, c, c, 1);
+    for (const char* n : {"q", "k", "v", "proj_out"})
+        conv(m, p + n, c, c, 1);
 }
 
 // AutoencoderKL in LDM names: 2 levels of 32/64 channels (GroupNorm's 32 groups), one block per
@@ -132,17 +133,26 @@ Model taesdDecoder(std::int64_t latent, bool pool) {
 
 Model baseModel(int kind) {
     switch (kind) {
-    case 0: return klModel(4, true, true, false);    // SD-style, with decoder
-    case 1: return klModel(16, false, false, false); // SD3/FLUX.1-style encoder only
-    case 2: return klModel(8, true, true, true);     // FLUX.2 batch-norm
-    case 3: return taesdEncoder(4, false);
-    case 4: return taesdDecoder(4, false);
-    case 5: return taesdEncoder(32, true); // TAEF2
-    case 6: return taesdDecoder(16, false);
-    default: {                             // TAESD in ComfyUI's combined names
+    case 0:
+        return klModel(4, true, true, false); // SD-style, with decoder
+    case 1:
+        return klModel(16, false, false, false); // SD3/FLUX.1-style encoder only
+    case 2:
+        return klModel(8, true, true, true); // FLUX.2 batch-norm
+    case 3:
+        return taesdEncoder(4, false);
+    case 4:
+        return taesdDecoder(4, false);
+    case 5:
+        return taesdEncoder(32, true); // TAEF2
+    case 6:
+        return taesdDecoder(16, false);
+    default: { // TAESD in ComfyUI's combined names
         Model m;
-        for (Entry e : taesdEncoder(4, false)) m.push_back({"taesd_encoder." + e.name, e.dtype, e.shape});
-        for (Entry e : taesdDecoder(4, false)) m.push_back({"taesd_decoder." + e.name, e.dtype, e.shape});
+        for (Entry e : taesdEncoder(4, false))
+            m.push_back({"taesd_encoder." + e.name, e.dtype, e.shape});
+        for (Entry e : taesdDecoder(4, false))
+            m.push_back({"taesd_decoder." + e.name, e.dtype, e.shape});
         m.push_back({"vae_scale", lb::DType::F32, {}});
         m.push_back({"vae_shift", lb::DType::F32, {}});
         return m;
@@ -177,8 +187,8 @@ std::uint16_t floatToHalf(float f) {
 // Bytes of an entry: small pseudo-random weights (norm weights near 1, running_var positive).
 std::vector<std::uint8_t> fill(const Entry& e, std::uint32_t& state, std::size_t count) {
     std::vector<std::uint8_t> out(count * lb::dtypeSize(e.dtype));
-    const bool positive = e.name.find("running_var") != std::string::npos ||
-                          e.name.find("norm") != std::string::npos;
+    const bool positive =
+        e.name.find("running_var") != std::string::npos || e.name.find("norm") != std::string::npos;
     for (std::size_t i = 0; i < count; ++i) {
         state = state * 1664525u + 1013904223u;
         float v = float(int(state >> 9) % 2001 - 1000) / 10000.0f; // -0.1 .. 0.1
@@ -186,7 +196,9 @@ std::vector<std::uint8_t> fill(const Entry& e, std::uint32_t& state, std::size_t
         if (e.name.find("running_var") != std::string::npos) v = std::fabs(v) + 0.5f;
         std::uint8_t* dst = out.data() + i * lb::dtypeSize(e.dtype);
         switch (e.dtype) {
-        case lb::DType::F32: std::memcpy(dst, &v, 4); break;
+        case lb::DType::F32:
+            std::memcpy(dst, &v, 4);
+            break;
         case lb::DType::F16: {
             const std::uint16_t h = floatToHalf(v);
             std::memcpy(dst, &h, 2);
@@ -260,7 +272,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (Entry& e : model)
         if (e.dtype == lb::DType::F32) e.dtype = fileTypes[(flags >> 5) & 3];
     if ((naming & 0x10) && kind <= 2)
-        for (Entry& e : model) e.name = ((naming & 0x20) ? "first_stage_model." : "vae.") + e.name;
+        for (Entry& e : model)
+            e.name = ((naming & 0x20) ? "first_stage_model." : "vae.") + e.name;
 
     // The edits.
     std::map<std::string, std::string> metadata;
@@ -275,13 +288,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const std::uint8_t a = in.next(), b = in.next();
         Entry& e = model[k];
         switch (op) {
-        case 0: model.erase(model.begin() + std::ptrdiff_t(k)); break;
+        case 0:
+            model.erase(model.begin() + std::ptrdiff_t(k));
+            break;
         case 1:
             if (!e.shape.empty()) e.shape[a % e.shape.size()] = b % 80;
             break;
-        case 2: e.shape.push_back(1 + b % 3); break;
-        case 3: if (!e.shape.empty()) e.shape.pop_back(); break;
-        case 4: e.dtype = lb::DType(a % 15); break;
+        case 2:
+            e.shape.push_back(1 + b % 3);
+            break;
+        case 3:
+            if (!e.shape.empty()) e.shape.pop_back();
+            break;
+        case 4:
+            e.dtype = lb::DType(a % 15);
+            break;
         case 5: { // renumber: replace the first digit of the name
             for (char& c : e.name)
                 if (c >= '0' && c <= '9') {
@@ -294,7 +315,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             if (duplicate) e.name += ".dup";
             break;
         }
-        case 6: poisons.push_back({k, std::size_t(a) * 256 + b, int(a)}); break;
+        case 6:
+            poisons.push_back({k, std::size_t(a) * 256 + b, int(a)});
+            break;
         case 7: {
             Entry extra = e;
             extra.name = (b & 1) ? e.name + ".extra" : "loss.discriminator." + std::to_string(b);
@@ -314,7 +337,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::size_t total = 0;
     for (const Entry& e : model) {
         std::int64_t n = 1;
-        for (std::int64_t d : e.shape) n *= d;
+        for (std::int64_t d : e.shape)
+            n *= d;
         total += std::size_t(n) * lb::dtypeSize(e.dtype);
         if (total > (64u << 20)) return 0;
         payloads.push_back(fill(e, state, std::size_t(n)));
@@ -335,13 +359,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const bool isEncoder = name.find("encoder") != std::string::npos;
         if (auto at = name.find(isEncoder ? "encoder" : "decoder"); at != std::string::npos) {
             name.replace(at, 7, isEncoder ? "decoder" : "encoder");
-            const Model other = kind == 4 || kind == 6 ? taesdEncoder(kind == 6 ? 16 : 4, false)
-                                                        : taesdDecoder(kind == 5 ? 32 : 4, kind == 5);
+            const Model other = kind == 4 || kind == 6
+                                    ? taesdEncoder(kind == 6 ? 16 : 4, false)
+                                    : taesdDecoder(kind == 5 ? 32 : 4, kind == 5);
             std::vector<std::vector<std::uint8_t>> otherBytes;
             std::vector<lb::TensorToWrite> otherTensors;
             for (const Entry& e : other) {
                 std::int64_t n = 1;
-                for (std::int64_t d : e.shape) n *= d;
+                for (std::int64_t d : e.shape)
+                    n *= d;
                 otherBytes.push_back(fill(e, state, std::size_t(n)));
             }
             for (std::size_t i = 0; i < other.size(); ++i)

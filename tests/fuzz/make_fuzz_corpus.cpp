@@ -33,7 +33,8 @@ std::vector<std::uint8_t> readAll(const fs::path& path) {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-void writeSeed(const fs::path& dir, const std::string& name, const std::vector<std::uint8_t>& bytes) {
+void writeSeed(const fs::path& dir, const std::string& name,
+               const std::vector<std::uint8_t>& bytes) {
     fs::create_directories(dir);
     std::ofstream out(dir / name, std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
@@ -52,18 +53,21 @@ void must(const lb::Status& st) {
 std::vector<std::uint8_t> rawSafetensors(const std::string& header, std::size_t dataBytes) {
     std::vector<std::uint8_t> out(8);
     std::uint64_t n = header.size();
-    for (int i = 0; i < 8; ++i) out[i] = std::uint8_t(n >> (8 * i));
+    for (int i = 0; i < 8; ++i)
+        out[i] = std::uint8_t(n >> (8 * i));
     out.insert(out.end(), header.begin(), header.end());
-    for (std::size_t i = 0; i < dataBytes; ++i) out.push_back(std::uint8_t(i * 37 + 11));
+    for (std::size_t i = 0; i < dataBytes; ++i)
+        out.push_back(std::uint8_t(i * 37 + 11));
     return out;
 }
 
 void safetensorsSeeds(const fs::path& dir, const fs::path& tmp) {
     // Written through the project's writer: one per dtype, several tensors, metadata, empty ones.
-    const char* dtypes[] = {"F64", "F32", "F16", "BF16", "I64", "I32", "I16", "I8",
-                            "U8",  "BOOL", "U16", "U32", "U64", "F8_E4M3", "F8_E5M2"};
+    const char* dtypes[] = {"F64", "F32",  "F16", "BF16", "I64", "I32",     "I16",    "I8",
+                            "U8",  "BOOL", "U16", "U32",  "U64", "F8_E4M3", "F8_E5M2"};
     std::vector<std::uint8_t> payload(256);
-    for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = std::uint8_t(i * 13 + 1);
+    for (std::size_t i = 0; i < payload.size(); ++i)
+        payload[i] = std::uint8_t(i * 13 + 1);
     for (const char* name : dtypes) {
         lb::DType t;
         lb::parseDType(name, &t);
@@ -90,12 +94,15 @@ void safetensorsSeeds(const fs::path& dir, const fs::path& tmp) {
               rawSafetensors(R"({"b":{"dtype":"U8","shape":[2],"data_offsets":[4,6]},)"
                              R"("a":{"data_offsets":[0,4],"shape":[2,2],"dtype":"I8"}})",
                              6));
-    writeSeed(dir, "raw-escapes",
-              rawSafetensors(R"({"__metadata__":{"k\u00e9y":"v\"a\\l\n"},)"
-                             R"("\u0074ensor":{"dtype":"BF16","shape":[1,1],"data_offsets":[0,2]}}  )",
-                             2));
-    writeSeed(dir, "raw-big-dims",
-              rawSafetensors(R"({"a":{"dtype":"F32","shape":[4611686018427387904,0],"data_offsets":[0,0]}})", 0));
+    writeSeed(
+        dir, "raw-escapes",
+        rawSafetensors(R"({"__metadata__":{"k\u00e9y":"v\"a\\l\n"},)"
+                       R"("\u0074ensor":{"dtype":"BF16","shape":[1,1],"data_offsets":[0,2]}}  )",
+                       2));
+    writeSeed(
+        dir, "raw-big-dims",
+        rawSafetensors(
+            R"({"a":{"dtype":"F32","shape":[4611686018427387904,0],"data_offsets":[0,0]}})", 0));
     writeSeed(dir, "pickle", std::vector<std::uint8_t>{0x80, 0x02, 0x7d, 0x71, 0x00, 0x2e});
     writeSeed(dir, "zip", std::vector<std::uint8_t>{'P', 'K', 3, 4, 20, 0, 0, 0});
 }
@@ -106,23 +113,25 @@ void latentSeeds(const fs::path& dir, const fs::path& tmp) {
     const fs::path file = tmp / "t.latent";
     lb::LatentFileContents c;
     c.samples.shape = {1, 4, 2, 3};
-    for (int i = 0; i < 24; ++i) c.samples.data.push_back(float(i) * 0.25f - 2.0f);
+    for (int i = 0; i < 24; ++i)
+        c.samples.data.push_back(float(i) * 0.25f - 2.0f);
     must(lb::writeLatentFile(file.string(), c));
     writeSeed(dir, "samples-only", readAll(file));
     c.hasNoiseMask = true;
     c.noiseMask.shape = {1, 1, 16, 24};
     c.noiseMask.data.assign(16 * 24, 0.0f);
-    for (int i = 0; i < 16 * 24; i += 3) c.noiseMask.data[i] = 1.0f;
+    for (int i = 0; i < 16 * 24; i += 3)
+        c.noiseMask.data[i] = 1.0f;
     c.metadata = {{"grow_mask_by", "6"}, {"vae.family", "taesd"}, {"crop.offset", "0,1"}};
     must(lb::writeLatentFile(file.string(), c));
     writeSeed(dir, "with-noise-mask", readAll(file));
 
     // ComfyUI's own files: F16/BF16 latents, without the version marker, batch of 2.
     std::vector<std::uint8_t> halves(2 * 2 * 4 * 2 * 2);
-    for (std::size_t i = 0; i < halves.size(); ++i) halves[i] = std::uint8_t(i % 2 ? 0x3c : i);
-    must(lb::writeSafetensors(file.string(),
-                              {{"latent_tensor", lb::DType::F16, {2, 4, 2, 2}, halves.data(), 64}},
-                              {}));
+    for (std::size_t i = 0; i < halves.size(); ++i)
+        halves[i] = std::uint8_t(i % 2 ? 0x3c : i);
+    must(lb::writeSafetensors(
+        file.string(), {{"latent_tensor", lb::DType::F16, {2, 4, 2, 2}, halves.data(), 64}}, {}));
     writeSeed(dir, "comfy-f16-no-marker", readAll(file));
     must(lb::writeSafetensors(file.string(),
                               {{"latent_tensor", lb::DType::BF16, {1, 4, 2, 4}, halves.data(), 64},
@@ -137,7 +146,8 @@ void maskopsSeeds(const fs::path& dir) {
     std::mt19937 rng(20240607);
     for (int i = 0; i < 24; ++i) {
         std::vector<std::uint8_t> bytes(64 + 96 * i);
-        for (auto& b : bytes) b = std::uint8_t(rng());
+        for (auto& b : bytes)
+            b = std::uint8_t(rng());
         writeSeed(dir, "random-" + std::to_string(i), bytes);
     }
 }
@@ -193,20 +203,23 @@ void imageSeeds(const fs::path& dir, const fs::path& tmp) {
     }
     // 16-bit PNG/TIFF, half EXR, EXIF orientation, through OpenImageIO directly.
     std::vector<std::uint16_t> words(6 * 4 * 4);
-    for (std::size_t i = 0; i < words.size(); ++i) words[i] = std::uint16_t(i * 2741);
-    if (writeOiio((tmp / "w.png").string(), 6, 4, 4, OIIO::TypeDesc::UINT16,
-                  OIIO::TypeDesc::UINT16, words))
+    for (std::size_t i = 0; i < words.size(); ++i)
+        words[i] = std::uint16_t(i * 2741);
+    if (writeOiio((tmp / "w.png").string(), 6, 4, 4, OIIO::TypeDesc::UINT16, OIIO::TypeDesc::UINT16,
+                  words))
         imageSeed(dir, "png16-rgba", 0, readAll(tmp / "w.png"));
-    if (writeOiio((tmp / "w.tif").string(), 6, 4, 2, OIIO::TypeDesc::UINT16,
-                  OIIO::TypeDesc::UINT16, words, 6))
+    if (writeOiio((tmp / "w.tif").string(), 6, 4, 2, OIIO::TypeDesc::UINT16, OIIO::TypeDesc::UINT16,
+                  words, 6))
         imageSeed(dir, "tif16-ga-orient6", 3, readAll(tmp / "w.tif"));
     std::vector<float> floats(5 * 3 * 3);
-    for (std::size_t i = 0; i < floats.size(); ++i) floats[i] = float(i) / 40.0f - 0.1f;
+    for (std::size_t i = 0; i < floats.size(); ++i)
+        floats[i] = float(i) / 40.0f - 0.1f;
     if (writeOiio((tmp / "h.exr").string(), 5, 3, 3, OIIO::TypeDesc::HALF, OIIO::TypeDesc::FLOAT,
                   floats))
         imageSeed(dir, "exr-half-rgb", 2, readAll(tmp / "h.exr"));
     std::vector<std::uint8_t> bytes(9 * 4 * 3);
-    for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = std::uint8_t(i * 7);
+    for (std::size_t i = 0; i < bytes.size(); ++i)
+        bytes[i] = std::uint8_t(i * 7);
     if (writeOiio((tmp / "o.jpg").string(), 9, 4, 3, OIIO::TypeDesc::UINT8, OIIO::TypeDesc::UINT8,
                   bytes, 8))
         imageSeed(dir, "jpg-orient8", 1, readAll(tmp / "o.jpg"));
@@ -225,12 +238,14 @@ void vaeSeeds(const fs::path& dir) {
         const bool decoderOnly = kind == 4 || kind == 6;
         const std::uint8_t want = std::uint8_t(0x10 | (decoderOnly ? 0x08 : 0));
         writeSeed(dir, "kind" + std::to_string(kind), {kind, want, 0});
-        writeSeed(dir, "kind" + std::to_string(kind) + "-f16", {kind, std::uint8_t(want | 0x20), 1});
+        writeSeed(dir, "kind" + std::to_string(kind) + "-f16",
+                  {kind, std::uint8_t(want | 0x20), 1});
         writeSeed(dir, "kind" + std::to_string(kind) + "-bf16-sibling",
                   {kind, std::uint8_t(want | 0x40), std::uint8_t(0x08 | 1)});
         for (std::uint8_t f : families)
-            if (f) writeSeed(dir, "kind" + std::to_string(kind) + "-family" + std::to_string(f),
-                             {kind, std::uint8_t(want | f), 0});
+            if (f)
+                writeSeed(dir, "kind" + std::to_string(kind) + "-family" + std::to_string(f),
+                          {kind, std::uint8_t(want | f), 0});
         // One edit each: drop, reshape, re-type, poison, stray tensor, metadata.
         writeSeed(dir, "kind" + std::to_string(kind) + "-drop", {kind, want, 0, 0, 3, 0, 0});
         writeSeed(dir, "kind" + std::to_string(kind) + "-reshape", {kind, want, 0, 1, 5, 0, 7});
