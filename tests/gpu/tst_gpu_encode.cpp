@@ -49,7 +49,8 @@ private slots:
             return;
         }
         QDir golden(shared + "/golden");
-        for (const QString& name : golden.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
+        for (const QString& name :
+             golden.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
             if (!QFileInfo(golden.filePath(name) + "/case.json").exists()) continue;
             // DESIGN.md: fp32 variants <= 1e-5 relative L2, fp16 <= 1e-2, bf16 <= 3e-2 against
             // the float32 path. Three tiny random-weight VAEs amplify bf16 rounding beyond 3e-2
@@ -78,7 +79,8 @@ private slots:
         QString vaePath = c["vae"].toString();
         vaePath = vaePath.startsWith("shared:") ? lbtest::sharedDir() + "/" + vaePath.mid(7)
                                                 : lbtest::sharedDir() + "/golden/" + vaePath;
-        auto expected = lb::SafetensorsFile::open((caseDir + "/expected.safetensors").toStdString());
+        auto expected =
+            lb::SafetensorsFile::open((caseDir + "/expected.safetensors").toStdString());
         QVERIFY(expected.ok());
         const lb::TensorView* pixels = (*expected)->find("pixels");
         const lb::TensorView* samples = (*expected)->find("samples");

@@ -42,7 +42,8 @@ private slots:
         const QJsonArray imageSize = c["image_size_hw"].toArray();
         const int H = imageSize[0].toInt(), W = imageSize[1].toInt();
 
-        auto expected = lb::SafetensorsFile::open((caseDir + "/expected.safetensors").toStdString());
+        auto expected =
+            lb::SafetensorsFile::open((caseDir + "/expected.safetensors").toStdString());
         QVERIFY2(expected.ok(), expected.ok() ? "" : expected.message().c_str());
         const lb::TensorView* noise = (*expected)->find("noise_mask");
         QVERIFY(noise);
@@ -93,7 +94,8 @@ private slots:
         QCOMPARE(crop.left, offset[1].toInt());
         QCOMPARE(noise->shape, (std::vector<std::int64_t>{1, 1, ours.height, ours.width}));
         int differing = 0;
-        for (std::size_t i = 0; i < ours.data.size(); ++i) differing += ours.data[i] != noise->data[i];
+        for (std::size_t i = 0; i < ours.data.size(); ++i)
+            differing += ours.data[i] != noise->data[i];
         QCOMPARE(differing, 0);
     }
 };
