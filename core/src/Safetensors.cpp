@@ -468,10 +468,13 @@ struct SafetensorsParser {
 
 Result<std::shared_ptr<SafetensorsFile>> SafetensorsFile::open(const std::string& path,
                                                                const SafetensorsLimits& limits) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: opening a FIFO (or a device) without it blocks until a writer appears, before
+    // fstat could refuse it. The flag is cleared again once the file is known to be regular.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) {
         const int err = errno;
         if (err == ENOENT) return makeError(path + ": no such file");
+        if (err == ENXIO) return makeError(path + ": is not a regular file");
         return makeError(path + ": cannot open the file (" + std::strerror(err) + ")");
     }
     struct stat info {};
@@ -486,8 +489,10 @@ Result<std::shared_ptr<SafetensorsFile>> SafetensorsFile::open(const std::string
     }
     if (!S_ISREG(info.st_mode)) {
         ::close(fd);
-        return makeError(path + ": not a regular file");
+        return makeError(path + ": is not a regular file");
     }
+    if (const int flags = ::fcntl(fd, F_GETFL); flags >= 0)
+        ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
 
     std::shared_ptr<SafetensorsFile> file(new SafetensorsFile());
     file->path_ = path;
