@@ -1,6 +1,7 @@
 // The CLI's commands that use a VAE (encode, batch, decode, info) as library calls (see
 // Commands.h): each validates its inputs and outputs first and writes every output atomically.
 #include "latentbrush/Commands.h"
+#include "latentbrush/AtomicFile.h"
 
 #include "CommandSupport.h"
 
@@ -99,13 +100,18 @@ Status encodeWithVae(Vae& vae, const EncodeOptions& o, const CommandOutput& io) 
         say(io.warn, "warning: " + o.mask +
                          ": the mask's aspect ratio differs from the image's; it is stretched "
                          "as the reference does");
+    // All outputs or none: each is written to its temporary file first, and only when every one
+    // of them is complete are they renamed, the .latent last. A failure leaves no new file and
+    // every previous version of the outputs as it was.
+    AtomicWriteGroup outputs;
     if (!o.saveMask.empty())
         if (Status st = writeBinaryMaskPng(o.saveMask, result->noiseMask); !st) return st;
     if (!o.savePixels.empty())
         if (Status st = writeImage(o.savePixels, result->pixels); !st) return st;
     const LatentFileContents latent =
         makeLatentFileContents(std::move(*result), vae.info(), o.grow, o.vae, o.image, maskSource);
-    return writeLatentFile(o.output, latent);
+    if (Status st = writeLatentFile(o.output, latent); !st) return st;
+    return outputs.commit();
 }
 
 Result<std::shared_ptr<Vae>> loadEncoder(const std::string& path,
