@@ -61,7 +61,7 @@ double peakGiB([[maybe_unused]] const std::string& device) {
 } // namespace
 
 int runEncodeBenchmark(int argc, char** argv) {
-    std::string vaePath, device = "cpu", sizes = "512", dtypes = "fp32", family;
+    std::string vaePath, device = "cpu", sizes = "512", dtypes = "fp32", family, kernels = "fast";
     int reps = 5, warmup = 2, threads = 0;
     for (int i = 2; i < argc; ++i) {
         const std::string a = argv[i];
@@ -82,10 +82,12 @@ int runEncodeBenchmark(int argc, char** argv) {
             threads = std::stoi(next());
         else if (a == "--vae-family")
             family = next();
+        else if (a == "--kernels")
+            kernels = next();
         else {
             std::printf("usage: latentbrush-bench encode --vae FILE [--device cpu|cuda] "
                         "[--sizes 512,1024] [--dtype fp32,bf16] [--reps N] [--warmup N] "
-                        "[--threads T] [--vae-family F]\n");
+                        "[--threads T] [--vae-family F] [--kernels fast,plain]\n");
             return a == "--help" ? 0 : 2;
         }
     }
@@ -94,60 +96,63 @@ int runEncodeBenchmark(int argc, char** argv) {
         return 2;
     }
     if (threads > 0) lb::setCpuThreadCount(threads);
-    for (const std::string& dt : splitList(dtypes)) {
-        lb::VaeLoadOptions o;
-        o.device = device;
-        if (!lb::parseComputeDType(dt, &o.dtype)) {
-            std::fprintf(stderr, "unknown dtype %s\n", dt.c_str());
-            return 2;
-        }
-        if (!family.empty()) {
-            lb::VaeFamily f;
-            if (!lb::parseVaeFamily(family, &f)) return 2;
-            o.family = f;
-        }
-        auto vae = lb::Vae::load(vaePath, o);
-        if (!vae) {
-            std::fprintf(stderr, "%s\n", vae.message().c_str());
-            return 1;
-        }
-        // Vae::load gives LibTorch all cores; --threads pins it (the baselines use 2 here).
-        if (threads > 0) at::set_num_threads(threads);
-        const lb::VaeInfo& info = (*vae)->info();
-        for (const std::string& sizeText : splitList(sizes)) {
-            const int size = std::stoi(sizeText);
-            const lb::ImageBuffer img = randomImage(size, std::uint32_t(size));
-            std::string error;
-            for (int w = 0; w < warmup && error.empty(); ++w)
-                if (auto r = (*vae)->encode(img); !r) error = r.message();
-            resetPeak(info.device);
-            std::vector<double> ms;
-            for (int r = 0; r < reps && error.empty(); ++r) {
-                const auto t0 = std::chrono::steady_clock::now();
-                auto out = (*vae)->encode(img); // returns host data: the device is synchronised
-                ms.push_back(
-                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                        .count());
-                if (!out) error = out.message();
+    for (const std::string& kernelPath : splitList(kernels))
+        for (const std::string& dt : splitList(dtypes)) {
+            lb::VaeLoadOptions o;
+            o.referenceKernels = kernelPath == "plain";
+            o.device = device;
+            if (!lb::parseComputeDType(dt, &o.dtype)) {
+                std::fprintf(stderr, "unknown dtype %s\n", dt.c_str());
+                return 2;
             }
-            if (!error.empty()) {
-                std::printf("{\"impl\": \"latentbrush\", \"family\": \"%s\", \"size\": %d, "
-                            "\"dtype\": \"%s\", \"device\": \"%s\", \"error\": \"%s\"}\n",
-                            lb::vaeFamilyName(info.family), size, info.computeDType.c_str(),
-                            info.device.c_str(), error.c_str());
-                continue;
+            if (!family.empty()) {
+                lb::VaeFamily f;
+                if (!lb::parseVaeFamily(family, &f)) return 2;
+                o.family = f;
             }
-            std::sort(ms.begin(), ms.end());
-            const double peak = peakGiB(info.device);
-            std::printf("{\"impl\": \"latentbrush\", \"libtorch\": \"%s\", \"family\": \"%s\", "
-                        "\"size\": %d, \"dtype\": \"%s\", \"device\": \"%s\", \"threads\": %d, "
-                        "\"median_ms\": %.3f, \"min_ms\": %.3f, \"peak_gib\": %s}\n",
-                        TORCH_VERSION, lb::vaeFamilyName(info.family), size,
-                        info.computeDType.c_str(), info.device.c_str(), at::get_num_threads(),
-                        ms[ms.size() / 2], ms.front(),
-                        peak < 0 ? "null" : std::to_string(peak).c_str());
-            std::fflush(stdout);
+            auto vae = lb::Vae::load(vaePath, o);
+            if (!vae) {
+                std::fprintf(stderr, "%s\n", vae.message().c_str());
+                return 1;
+            }
+            // Vae::load gives LibTorch all cores; --threads pins it (the baselines use 2 here).
+            if (threads > 0) at::set_num_threads(threads);
+            const lb::VaeInfo& info = (*vae)->info();
+            for (const std::string& sizeText : splitList(sizes)) {
+                const int size = std::stoi(sizeText);
+                const lb::ImageBuffer img = randomImage(size, std::uint32_t(size));
+                std::string error;
+                for (int w = 0; w < warmup && error.empty(); ++w)
+                    if (auto r = (*vae)->encode(img); !r) error = r.message();
+                resetPeak(info.device);
+                std::vector<double> ms;
+                for (int r = 0; r < reps && error.empty(); ++r) {
+                    const auto t0 = std::chrono::steady_clock::now();
+                    auto out = (*vae)->encode(img); // returns host data: the device is synchronised
+                    ms.push_back(std::chrono::duration<double, std::milli>(
+                                     std::chrono::steady_clock::now() - t0)
+                                     .count());
+                    if (!out) error = out.message();
+                }
+                if (!error.empty()) {
+                    std::printf("{\"impl\": \"latentbrush\", \"family\": \"%s\", \"size\": %d, "
+                                "\"dtype\": \"%s\", \"device\": \"%s\", \"error\": \"%s\"}\n",
+                                lb::vaeFamilyName(info.family), size, info.computeDType.c_str(),
+                                info.device.c_str(), error.c_str());
+                    continue;
+                }
+                std::sort(ms.begin(), ms.end());
+                const double peak = peakGiB(info.device);
+                std::printf(
+                    "{\"impl\": \"latentbrush-%s\", \"libtorch\": \"%s\", \"family\": \"%s\", "
+                    "\"size\": %d, \"dtype\": \"%s\", \"device\": \"%s\", \"threads\": %d, "
+                    "\"median_ms\": %.3f, \"min_ms\": %.3f, \"peak_gib\": %s}\n",
+                    kernelPath.c_str(), TORCH_VERSION, lb::vaeFamilyName(info.family), size,
+                    info.computeDType.c_str(), info.device.c_str(), at::get_num_threads(),
+                    ms[ms.size() / 2], ms.front(),
+                    peak < 0 ? "null" : std::to_string(peak).c_str());
+                std::fflush(stdout);
+            }
         }
-    }
     return 0;
 }

@@ -1,6 +1,7 @@
 // CUDA against CPU: every golden VAE encodes the golden pixels on the GPU in fp32, fp16 and bf16
 // and is compared with the CPU fp32 path (and the reference samples) within DESIGN.md's
-// tolerances. Skipped where LibTorch has no CUDA device.
+// tolerances, and the fast kernel path with the plain one on the same device and dtype. Skipped
+// where LibTorch has no CUDA device.
 #include "TestSupport.h"
 
 #include "latentbrush/Safetensors.h"
@@ -109,6 +110,18 @@ private slots:
         QVERIFY(cpuVae.ok());
         auto cpuOut = (*cpuVae)->encode(input);
         QVERIFY(cpuOut.ok());
+
+        // the same device and dtype on the plain path (ComfyUI's operations and layouts)
+        lb::VaeLoadOptions plain = gpu;
+        plain.referenceKernels = true;
+        auto plainVae = lb::Vae::load(vaePath.toStdString(), plain);
+        QVERIFY(plainVae.ok());
+        auto plainOut = (*plainVae)->encode(input);
+        QVERIFY2(plainOut.ok(), plainOut.ok() ? "" : plainOut.message().c_str());
+        const double vsPlain = relativeL2(out->data, plainOut->data);
+        qInfo("%s %s: fast path vs plain path on the GPU: relative L2 %.3g",
+              qPrintable(QFileInfo(caseDir).fileName()), qPrintable(dtype), vsPlain);
+        QVERIFY2(vsPlain <= tolerance, qPrintable(QString("fast vs plain %1").arg(vsPlain)));
 
         const double vsCpu = relativeL2(out->data, cpuOut->data);
         const double vsReference = relativeL2(out->data, reference);

@@ -32,6 +32,11 @@ struct VaeLoadOptions {
     // Encode in tiles of about this many pixels a side (0: only when the memory estimate or an
     // out-of-memory error asks for it). Tiles overlap and are blended: an approximation.
     int tileSize = 0;
+    // Run ComfyUI's plain operations in its order and layouts instead of the fast kernels (fused
+    // GroupNorm + activation, channels-last, one q/k/v convolution). On the CPU in float32 the
+    // reference path reproduces the goldens bit for bit; the fast path stays within DESIGN.md's
+    // tolerances of it.
+    bool referenceKernels = false;
 };
 
 struct VaeInfo {

@@ -37,11 +37,14 @@ struct TaesdBlock {
     GroupNorm pool1;
 
     at::Tensor operator()(at::Tensor x) const {
-        if (pool0.weight.defined()) x = x + pool3(reluInPlace(pool1(pool0(x))));
+        if (pool0.weight.defined()) {
+            at::Tensor p = pool3(pool1.act(pool0(x), Activation::Relu, /*inPlace=*/true));
+            x = addAct(p, x, Activation::None);
+        }
         at::Tensor h = reluInPlace(conv0(x));
         h = reluInPlace(conv2(h));
         h = conv4(h);
-        return reluInPlace(h.add_(skip.weight.defined() ? skip(x) : x));
+        return addAct(h, skip.weight.defined() ? skip(x) : x, Activation::Relu);
     }
 
     static TaesdBlock load(WeightStore& w, const std::string& name, std::int64_t in, bool pool) {

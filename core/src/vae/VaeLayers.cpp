@@ -23,7 +23,33 @@ std::int64_t attentionRows(std::int64_t positions, std::size_t elementSize) {
     return std::clamp<std::int64_t>(std::int64_t(kAttentionChunkBytes / perRow), 1, positions);
 }
 
+thread_local KernelPath tPath = KernelPath::Reference;
+
+bool fastCuda(const at::Tensor& x) {
+    return tPath == KernelPath::Fast && x.is_cuda();
+}
+
 } // namespace
+
+KernelPath kernelPath() {
+    return tPath;
+}
+
+KernelPathScope::KernelPathScope(KernelPath path) : previous_(tPath) {
+    tPath = path;
+}
+
+KernelPathScope::~KernelPathScope() {
+    tPath = previous_;
+}
+
+at::Tensor addAct(at::Tensor& y, const at::Tensor& x, Activation a) {
+    if (fastCuda(y) && cudaAddAct(y, x, a)) return y;
+    y.add_(x);
+    if (a == Activation::Silu) at::silu_(y);
+    if (a == Activation::Relu) at::relu_(y);
+    return y;
+}
 
 at::Tensor Conv2d::operator()(const at::Tensor& x) const {
     const std::vector<std::int64_t> s{stride, stride};
@@ -40,6 +66,8 @@ Conv2d Conv2d::load(WeightStore& w, const std::string& name, std::int64_t in, st
     if (withBias) conv.bias = w.take(name + ".bias", {out});
     conv.stride = stride;
     conv.padding = padding < 0 ? kernel / 2 : padding;
+    // cuDNN's fastest convolutions (tensor cores, fused epilogues) are the NHWC ones.
+    if (fastCuda(conv.weight)) conv.weight = conv.weight.contiguous(at::MemoryFormat::ChannelsLast);
     return conv;
 }
 
@@ -49,6 +77,18 @@ at::Tensor GroupNorm::operator()(const at::Tensor& x) const {
     if (x.device().is_cpu() && x.scalar_type() != at::kFloat && !x.is_contiguous())
         return at::group_norm(x.contiguous(), groups, weight, bias, eps);
     return at::group_norm(x, groups, weight, bias, eps);
+}
+
+at::Tensor GroupNorm::act(const at::Tensor& x, Activation a, bool inPlace) const {
+    if (tPath == KernelPath::Fast) {
+        at::Tensor out = inPlace ? x : at::Tensor();
+        if (x.is_cuda() && cudaGroupNormAct(x, weight, bias, groups, eps, a, out)) return out;
+        if (x.is_cpu() && cpuGroupNormAct(x, weight, bias, groups, eps, a, out)) return out;
+    }
+    at::Tensor y = (*this)(x);
+    if (a == Activation::Silu) return siluInPlace(y);
+    if (a == Activation::Relu) return reluInPlace(y);
+    return y;
 }
 
 GroupNorm GroupNorm::load(WeightStore& w, const std::string& name, std::int64_t channels,
@@ -65,11 +105,12 @@ GroupNorm GroupNorm::load(WeightStore& w, const std::string& name, std::int64_t 
 }
 
 at::Tensor ResnetBlock::operator()(const at::Tensor& x) const {
-    at::Tensor h = siluInPlace(norm1(x));
+    at::Tensor h = norm1.act(x, Activation::Silu, /*inPlace=*/false);
     h = conv1(h);
-    h = siluInPlace(norm2(h));
+    h = norm2.act(h, Activation::Silu, /*inPlace=*/true);
     h = conv2(h);
-    return shortcut.weight.defined() ? shortcut(x).add_(h) : x + h;
+    // h + s and s + h are the same float sums: adding into h saves a buffer.
+    return addAct(h, shortcut.weight.defined() ? shortcut(x) : x, Activation::None);
 }
 
 ResnetBlock ResnetBlock::load(WeightStore& w, const std::string& prefix, std::int64_t in) {
@@ -90,9 +131,17 @@ ResnetBlock ResnetBlock::load(WeightStore& w, const std::string& prefix, std::in
 }
 
 at::Tensor AttnBlock::operator()(const at::Tensor& x) const {
-    const at::Tensor h = norm(x);
-    at::Tensor out = spatialAttention(q(h), k(h), v(h));
-    return x + projOut(out);
+    const at::Tensor h = norm.act(x, Activation::None, /*inPlace=*/false);
+    at::Tensor out;
+    if (qkv.weight.defined() && fastCuda(h)) {
+        const at::Tensor all = qkv(h); // channels-last: q, k, v side by side per position
+        const std::int64_t c = x.size(1);
+        out = spatialAttention(all.narrow(1, 0, c), all.narrow(1, c, c), all.narrow(1, 2 * c, c));
+    } else {
+        out = spatialAttention(q(h), k(h), v(h));
+    }
+    at::Tensor y = projOut(out);
+    return addAct(y, x, Activation::None);
 }
 
 AttnBlock AttnBlock::load(WeightStore& w, const std::string& prefix, std::int64_t channels) {
@@ -102,6 +151,12 @@ AttnBlock AttnBlock::load(WeightStore& w, const std::string& prefix, std::int64_
     a.k = Conv2d::load(w, prefix + "k", channels, channels, 1, true);
     a.v = Conv2d::load(w, prefix + "v", channels, channels, 1, true);
     a.projOut = Conv2d::load(w, prefix + "proj_out", channels, channels, 1, true);
+    if (fastCuda(a.q.weight)) {
+        a.qkv = a.q;
+        a.qkv.weight = at::cat({a.q.weight, a.k.weight, a.v.weight}, 0)
+                           .contiguous(at::MemoryFormat::ChannelsLast);
+        a.qkv.bias = at::cat({a.q.bias, a.k.bias, a.v.bias}, 0);
+    }
     return a;
 }
 
@@ -110,30 +165,34 @@ at::Tensor spatialAttention(const at::Tensor& q, const at::Tensor& k, const at::
     const std::int64_t n = h * w;
     const std::int64_t rows = attentionRows(n, q.element_size());
 #if TORCH_VERSION_MAJOR >= 2
-    // ComfyUI's pytorch_attention: one head of dimension C over the H*W positions.
+    // ComfyUI's pytorch_attention: one head of dimension C over the H*W positions. Channels-last
+    // tensors (the fast path) already hold each position's C values together: views, no copies.
+    const bool nhwc = fastCuda(q);
     auto heads = [&](const at::Tensor& t) {
-        return t.reshape({b, 1, c, n}).transpose(2, 3).contiguous();
+        return nhwc ? t.permute({0, 2, 3, 1}).reshape({b, 1, n, c})
+                    : t.reshape({b, 1, c, n}).transpose(2, 3).contiguous();
+    };
+    auto back = [&](const at::Tensor& o) {
+        return nhwc ? o.reshape({b, h, w, c}).permute({0, 3, 1, 2})
+                    : o.transpose(2, 3).reshape({b, c, h, w});
     };
     const at::Tensor qh = heads(q), kh = heads(k), vh = heads(v);
-    if (rows >= n)
-        return at::scaled_dot_product_attention(qh, kh, vh).transpose(2, 3).reshape({b, c, h, w});
+    if (rows >= n) return back(at::scaled_dot_product_attention(qh, kh, vh));
     if (q.is_cuda()) {
         // The fused CUDA kernels need O(n) memory: try them on all rows first. Only the math
         // fallback needs the n x n scores, and it runs out of memory at once.
         try {
-            return at::scaled_dot_product_attention(qh, kh, vh)
-                .transpose(2, 3)
-                .reshape({b, c, h, w});
+            return back(at::scaled_dot_product_attention(qh, kh, vh));
         } catch (const c10::OutOfMemoryError&) {
             releaseCachedMemory(q.device());
         }
     }
-    at::Tensor out = at::empty_like(qh);
+    at::Tensor out = at::empty({b, 1, n, c}, qh.options());
     for (std::int64_t i = 0; i < n; i += rows) {
         const std::int64_t len = std::min(rows, n - i);
         out.narrow(2, i, len).copy_(at::scaled_dot_product_attention(qh.narrow(2, i, len), kh, vh));
     }
-    return out.transpose(2, 3).reshape({b, c, h, w});
+    return back(out);
 #else
     // ComfyUI's normal_attention / slice_attention, the path PyTorch 1.13 takes.
     const at::Tensor qt = q.reshape({b, c, n}).permute({0, 2, 1}); // b, hw, c
@@ -167,6 +226,8 @@ at::Tensor downsample(const Conv2d& conv, const at::Tensor& x) {
 }
 
 at::Tensor upsampleNearest2x(const at::Tensor& x) {
+    // The same values; ATen's kernel keeps a channels-last layout where the reshape would not.
+    if (fastCuda(x)) return at::upsample_nearest2d(x, {x.size(2) * 2, x.size(3) * 2});
     const std::int64_t b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
     return x.reshape({b, c, h, 1, w, 1}).expand({b, c, h, 2, w, 2}).reshape({b, c, h * 2, w * 2});
 }

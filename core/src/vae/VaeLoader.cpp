@@ -8,6 +8,7 @@
 #include "vae/Taesd.h"
 #include "vae/VaeDevice.h"
 #include "vae/VaeKeys.h"
+#include "vae/VaeLayers.h"
 #include "vae/VaeModel.h"
 #include "vae/VaeTiling.h"
 #include "vae/VaeWeights.h"
@@ -44,9 +45,9 @@ bool allFinite(const std::vector<float>& values) {
 class TorchVae final : public Vae {
 public:
     TorchVae(VaeInfo info, std::unique_ptr<vae::VaeModel> model, vae::ComputeTarget target,
-             int tileSize)
+             int tileSize, vae::KernelPath path)
         : info_(std::move(info)), model_(std::move(model)), target_(std::move(target)),
-          tileSize_(tileSize) {}
+          tileSize_(tileSize), path_(path) {}
 
     const VaeInfo& info() const override { return info_; }
     Result<LatentBuffer> encode(const ImageBuffer& pixels, const Progress& progress) override;
@@ -62,6 +63,7 @@ private:
     std::unique_ptr<vae::VaeModel> model_;
     vae::ComputeTarget target_;
     int tileSize_ = 0;
+    vae::KernelPath path_ = vae::KernelPath::Fast;
 };
 
 std::string TorchVae::failure(const char* what, const std::exception& e) const {
@@ -116,6 +118,7 @@ Result<LatentBuffer> TorchVae::encode(const ImageBuffer& pixels, const Progress&
     if (progress.cancelled()) return makeError("cancelled");
     try {
         c10::InferenceMode guard;
+        const vae::KernelPathScope kernels(path_);
         // On the CPU: [1, C, H, W] with channels-last strides, as ComfyUI's movedim(-1, 1) leaves
         // the IMAGE tensor; convolutions keep that layout, and their float32 results then match
         // the reference's bit for bit. On CUDA: contiguous NCHW, the faster layout there.
@@ -128,7 +131,9 @@ Result<LatentBuffer> TorchVae::encode(const ImageBuffer& pixels, const Progress&
         at::Tensor x = rgb.to(target_.device, /*non_blocking=*/false, /*copy=*/true)
                            .contiguous()
                            .permute({0, 3, 1, 2});
-        if (!target_.device.is_cpu()) x = x.contiguous();
+        if (!target_.device.is_cpu())
+            x = x.contiguous(path_ == vae::KernelPath::Fast ? at::MemoryFormat::ChannelsLast
+                                                            : at::MemoryFormat::Contiguous);
         const StepHook hook(progress);
         const at::Tensor z = runEncode(x, hook).to(at::kCPU, at::kFloat).contiguous();
         LatentBuffer out;
@@ -169,6 +174,7 @@ Result<ImageBuffer> TorchVae::decode(const LatentBuffer& latent, const Progress&
     if (progress.cancelled()) return makeError("cancelled");
     try {
         c10::InferenceMode guard;
+        const vae::KernelPathScope kernels(path_);
         const at::Tensor z =
             at::from_blob(const_cast<float*>(latent.data.data()), at::IntArrayRef(s), at::kFloat)
                 .to(target_.device, at::kFloat, /*non_blocking=*/false, /*copy=*/true);
@@ -257,6 +263,9 @@ Result<std::shared_ptr<Vae>> Vae::load(const std::string& path, const VaeLoadOpt
         VaeInfo info;
         info.file = path;
         info.inferred.push_back("tensor names: " + keys.describe());
+        const vae::KernelPath kernelPath =
+            options.referenceKernels ? vae::KernelPath::Reference : vae::KernelPath::Fast;
+        const vae::KernelPathScope kernels(kernelPath);
         vae::WeightStore store(target.device, target.dtype);
         store.addFile(file, keys);
         if (vae::isTaesdLayout(keys.layout()))
@@ -291,7 +300,7 @@ Result<std::shared_ptr<Vae>> Vae::load(const std::string& path, const VaeLoadOpt
             info.inferred.push_back(std::move(note));
         progress(1.0, "loaded");
         return std::shared_ptr<Vae>(std::make_shared<TorchVae>(
-            std::move(info), std::move(model), std::move(target), options.tileSize));
+            std::move(info), std::move(model), std::move(target), options.tileSize, kernelPath));
     } catch (const vae::LoadError& e) {
         return makeError(e.what());
     } catch (const vae::Cancelled&) {

@@ -3,6 +3,8 @@
 set(LATENTBRUSH_VAE_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/SafetensorsTorch.cpp
   ${CMAKE_CURRENT_LIST_DIR}/AutoencoderKL.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/CpuKernels.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/CudaGlue.cpp
   ${CMAKE_CURRENT_LIST_DIR}/Taesd.cpp
   ${CMAKE_CURRENT_LIST_DIR}/VaeDevice.cpp
   ${CMAKE_CURRENT_LIST_DIR}/VaeFamilies.cpp

@@ -1,0 +1,28 @@
+// FastKernels: the fused operations of the fast kernel path, for at::Tensor. Each returns false
+// when it does not handle the case (wrong device, layout or dtype; kernels not built), and the
+// caller then runs the plain ATen operations.
+#pragma once
+
+#include <torch/types.h>
+
+#include <cstdint>
+
+namespace lb::vae {
+
+enum class Activation { None, Silu, Relu };
+
+// CUDA (CudaGlue.cpp, built when LibTorch has CUDA and nvcc is present): GroupNorm + activation
+// of a channels-last CUDA tensor into `out` (allocated here when undefined; may be x itself).
+bool cudaGroupNormAct(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
+                      std::int64_t groups, double eps, Activation act, at::Tensor& out);
+// y = act(y + x) in place, both channels-last CUDA tensors of one shape and dtype.
+bool cudaAddAct(at::Tensor& y, const at::Tensor& x, Activation act);
+// Whether the CUDA kernels were compiled in.
+bool cudaKernelsBuilt();
+
+// CPU (CpuKernels.cpp): GroupNorm + activation of a float32 CPU tensor into `out` (allocated here
+// when undefined; may be x itself).
+bool cpuGroupNormAct(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
+                     std::int64_t groups, double eps, Activation act, at::Tensor& out);
+
+} // namespace lb::vae

@@ -1,0 +1,155 @@
+// The fast path's fused CUDA kernels against ATen's own operations on the same inputs:
+// GroupNorm + SiLU/ReLU/none (out of place and in place) and residual add + activation, in
+// float32, fp16 and bf16, on shapes of the SD VAE (32 groups) and TAEF2 (4 groups), including
+// odd sizes and batches. The reference is computed in float32 from the same half-precision
+// inputs, so the only difference allowed is the final rounding (and float32 statistics).
+// Skipped where LibTorch has no CUDA device or the kernels are not built.
+#include <torch/torch.h> // before Qt's headers (their `slots` macro)
+
+#include "TestSupport.h"
+#include "latentbrush/Vae.h"
+#include "vae/FastKernels.h"
+
+#include <QTest>
+
+namespace {
+
+double relativeL2(const at::Tensor& out, const at::Tensor& ref) {
+    const at::Tensor d = out.to(at::kDouble) - ref.to(at::kDouble);
+    return d.norm().item<double>() / std::max(ref.to(at::kDouble).norm().item<double>(), 1e-30);
+}
+
+at::ScalarType dtypeOf(const QString& name) {
+    return name == "fp16" ? at::kHalf : name == "bf16" ? at::kBFloat16 : at::kFloat;
+}
+
+// Float32 reference from the same (rounded) inputs.
+at::Tensor referenceGroupNorm(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b,
+                              std::int64_t groups, lb::vae::Activation act) {
+    at::Tensor y = at::group_norm(x.to(at::kFloat).contiguous(), groups, w.to(at::kFloat),
+                                  b.to(at::kFloat), 1e-6);
+    if (act == lb::vae::Activation::Silu) y = at::silu(y);
+    if (act == lb::vae::Activation::Relu) y = at::relu(y);
+    return y;
+}
+
+double bound(const QString& dtype) {
+    // float32: statistics as float sums (vs ATen's Welford); halves: one final rounding
+    return dtype == "fp32" ? 2e-6 : dtype == "fp16" ? 1e-3 : 8e-3;
+}
+
+} // namespace
+
+class GpuKernels : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() {
+        if (!lb::cudaAvailable()) QSKIP("no CUDA device visible to LibTorch");
+        if (!lb::vae::cudaKernelsBuilt()) QSKIP("the fused CUDA kernels are not built (no nvcc)");
+    }
+
+    void groupNorm_data() {
+        QTest::addColumn<QString>("dtype");
+        QTest::addColumn<int>("batch");
+        QTest::addColumn<int>("channels");
+        QTest::addColumn<int>("height");
+        QTest::addColumn<int>("width");
+        QTest::addColumn<int>("groups");
+        QTest::addColumn<int>("act");
+        QTest::addColumn<bool>("inPlace");
+        const int shapes[][5] = {{1, 128, 64, 64, 32}, {2, 256, 33, 17, 32}, {1, 512, 16, 16, 32},
+                                 {1, 64, 40, 24, 4},   {3, 96, 7, 5, 32},    {1, 128, 1, 1, 32},
+                                 {1, 512, 128, 96, 32}};
+        for (const char* dtype : {"fp32", "fp16", "bf16"})
+            for (const auto& s : shapes)
+                for (int act = 0; act < 3; ++act)
+                    for (bool inPlace : {false, true})
+                        QTest::addRow("%s %dx%dx%dx%d g%d act%d%s", dtype, s[0], s[1], s[2], s[3],
+                                      s[4], act, inPlace ? " in place" : "")
+                            << QString(dtype) << s[0] << s[1] << s[2] << s[3] << s[4] << act
+                            << inPlace;
+    }
+
+    void groupNorm() {
+        QFETCH(QString, dtype);
+        QFETCH(int, batch);
+        QFETCH(int, channels);
+        QFETCH(int, height);
+        QFETCH(int, width);
+        QFETCH(int, groups);
+        QFETCH(int, act);
+        QFETCH(bool, inPlace);
+        c10::InferenceMode guard;
+        torch::manual_seed(channels * 131 + height);
+        const auto opts = at::TensorOptions().device(at::kCUDA).dtype(dtypeOf(dtype));
+        // an offset larger than the spread: the statistics must not cancel
+        const at::Tensor x = (at::randn({batch, channels, height, width}, opts) * 3.0 + 20.0)
+                                 .contiguous(at::MemoryFormat::ChannelsLast);
+        const at::Tensor w = at::randn({channels}, opts);
+        const at::Tensor b = at::randn({channels}, opts);
+        const auto a = static_cast<lb::vae::Activation>(act);
+        const at::Tensor ref = referenceGroupNorm(x, w, b, groups, a);
+        at::Tensor out = inPlace ? x.clone(at::MemoryFormat::ChannelsLast) : at::Tensor();
+        const at::Tensor input = inPlace ? out : x;
+        QVERIFY(lb::vae::cudaGroupNormAct(input, w, b, groups, 1e-6, a, out));
+        if (inPlace) QCOMPARE(out.data_ptr(), input.data_ptr());
+        QVERIFY(out.is_contiguous(at::MemoryFormat::ChannelsLast));
+        QCOMPARE(out.scalar_type(), x.scalar_type());
+        const double err = relativeL2(out, ref);
+        qInfo("relative L2 %.3g (bound %.3g)", err, bound(dtype));
+        QVERIFY2(err <= bound(dtype), qPrintable(QString::number(err)));
+    }
+
+    void declines() {
+        c10::InferenceMode guard;
+        const auto opts = at::TensorOptions().device(at::kCUDA).dtype(at::kBFloat16);
+        const at::Tensor w = at::ones({128}, opts), b = at::zeros({128}, opts);
+        at::Tensor out;
+        // NCHW: the plain path's layout
+        QVERIFY(!lb::vae::cudaGroupNormAct(at::randn({1, 128, 8, 8}, opts), w, b, 32, 1e-6,
+                                           lb::vae::Activation::Silu, out));
+        // channels not a multiple of the vector width
+        const at::Tensor odd =
+            at::randn({1, 36, 8, 8}, opts).contiguous(at::MemoryFormat::ChannelsLast);
+        QVERIFY(!lb::vae::cudaGroupNormAct(odd, at::ones({36}, opts), at::zeros({36}, opts), 4,
+                                           1e-6, lb::vae::Activation::None, out));
+        // CPU tensors
+        QVERIFY(!lb::vae::cudaGroupNormAct(
+            at::randn({1, 128, 8, 8}).contiguous(at::MemoryFormat::ChannelsLast), w.cpu(), b.cpu(),
+            32, 1e-6, lb::vae::Activation::None, out));
+    }
+
+    void addAct_data() {
+        QTest::addColumn<QString>("dtype");
+        QTest::addColumn<int>("act");
+        QTest::addColumn<int>("channels");
+        for (const char* dtype : {"fp32", "fp16", "bf16"})
+            for (int act = 0; act < 3; ++act)
+                for (int channels : {64, 128, 3})
+                    QTest::addRow("%s act%d c%d", dtype, act, channels)
+                        << QString(dtype) << act << channels;
+    }
+
+    void addAct() {
+        QFETCH(QString, dtype);
+        QFETCH(int, act);
+        QFETCH(int, channels);
+        c10::InferenceMode guard;
+        const auto opts = at::TensorOptions().device(at::kCUDA).dtype(dtypeOf(dtype));
+        const at::Tensor x =
+            at::randn({1, channels, 37, 29}, opts).contiguous(at::MemoryFormat::ChannelsLast);
+        at::Tensor y =
+            at::randn({1, channels, 37, 29}, opts).contiguous(at::MemoryFormat::ChannelsLast);
+        at::Tensor expected = y.to(at::kFloat) + x.to(at::kFloat);
+        if (act == 1) expected = at::silu(expected);
+        if (act == 2) expected = at::relu(expected);
+        expected = expected.to(dtypeOf(dtype)); // one rounding, as the kernel does
+        QVERIFY(lb::vae::cudaAddAct(y, x, static_cast<lb::vae::Activation>(act)));
+        const double err = relativeL2(y, expected.to(at::kFloat));
+        qInfo("relative L2 %.3g", err);
+        QVERIFY2(err <= (dtype == "fp32" ? 1e-6 : 2e-3), qPrintable(QString::number(err)));
+    }
+};
+
+QTEST_GUILESS_MAIN(GpuKernels)
+#include "tst_gpu_kernels.moc"
