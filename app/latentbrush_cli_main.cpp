@@ -1,8 +1,15 @@
 // latentbrush-cli: argument parsing for the commands of Commands.h (grow, encode, batch, rgba,
 // decode, info).
 // One line per error on stderr, exit status 1 for failures and 2 for usage errors.
+// Built three times (app/CMakeLists.txt): latentbrush-cli (LATENTBRUSH_CLI_LEAN: grow on PNG masks
+// through libpng, the rest handed to the two others), latentbrush-cli-io (grow and rgba through
+// OpenImageIO) and latentbrush-cli-vae (LATENTBRUSH_CLI_WITH_VAE: every command).
 #include "latentbrush/Commands.h"
 #include "latentbrush/MaskOps.h"
+#if LATENTBRUSH_CLI_LEAN
+#include "latentbrush/CommandsLean.h"
+#include "latentbrush/MaskPng.h"
+#endif
 
 #include <cerrno>
 #include <cstdio>
@@ -167,7 +174,12 @@ lb::ComputeDType parseDType(const Args& a) {
 lb::MaskChannel parseChannel(const Args& a) {
     lb::MaskChannel c;
     std::string s = get(a, "mask-channel", "auto");
-    if (!lb::parseMaskChannel(s, &c)) usageError("unknown --mask-channel '" + s + "'");
+#if LATENTBRUSH_CLI_LEAN
+    const bool known = lb::png::parseMaskChannelName(s, &c);
+#else
+    const bool known = lb::parseMaskChannel(s, &c);
+#endif
+    if (!known) usageError("unknown --mask-channel '" + s + "'");
     return c;
 }
 
@@ -180,19 +192,26 @@ long long parseMaxPixels(const Args& a) {
 } // namespace
 
 #if !LATENTBRUSH_CLI_WITH_VAE
-// encode, batch, decode and info need LibTorch: they run in latentbrush-cli-vae, next to this
-// program, which keeps LibTorch's start-up cost away from grow and rgba.
-[[noreturn]] void runVaeProgram(char** argv) {
+// Runs `name`, installed next to this program, with the same arguments. encode, batch, decode
+// and info need LibTorch: they run in latentbrush-cli-vae, which keeps LibTorch's start-up cost
+// away from grow and rgba; latentbrush-cli (LATENTBRUSH_CLI_LEAN) also hands rgba and the grows
+// it does not do itself to latentbrush-cli-io, which keeps OpenImageIO's away from PNG grows.
+[[noreturn]] void runSibling(const char* name, char** argv) {
     std::string self(4096, '\0');
     const ssize_t n = ::readlink("/proc/self/exe", self.data(), self.size() - 1);
     const std::string dir =
         n > 0 ? std::filesystem::path(self.substr(0, std::size_t(n))).parent_path().string()
               : std::string(".");
-    const std::string program = dir + "/latentbrush-cli-vae";
+    const std::string program = dir + "/" + name;
     argv[0] = const_cast<char*>(program.c_str());
+    std::cout.flush();
+    std::cerr.flush();
     ::execv(program.c_str(), argv);
     std::cerr << "latentbrush-cli: error: cannot run " << program << " (" << std::strerror(errno)
-              << "): it is installed beside latentbrush-cli and does the VAE commands\n";
+              << "): it is installed beside latentbrush-cli and does "
+              << (std::string(name) == "latentbrush-cli-vae" ? "the VAE commands"
+                                                             : "rgba and grow's non-PNG masks")
+              << "\n";
     std::exit(1);
 }
 #endif
@@ -202,7 +221,10 @@ int main(int argc, char** argv) {
     if (argc > 1) {
         const std::string command = argv[1];
         if (command == "encode" || command == "decode" || command == "info" || command == "batch")
-            runVaeProgram(argv);
+            runSibling("latentbrush-cli-vae", argv);
+#if LATENTBRUSH_CLI_LEAN
+        if (command == "rgba") runSibling("latentbrush-cli-io", argv);
+#endif
     }
 #endif
     const std::map<std::string, std::set<std::string>> allowed = {
@@ -247,7 +269,14 @@ int main(int argc, char** argv) {
             o.width = int(w);
             o.height = int(h);
         }
+#if LATENTBRUSH_CLI_LEAN
+        // Nothing is written or printed when the fast path declines; latentbrush-cli-io then
+        // does the same grow through OpenImageIO and reports any error in its words.
+        if (lb::runGrowPng(o, io) == lb::LeanOutcome::Declined)
+            runSibling("latentbrush-cli-io", argv);
+#else
         status = lb::runGrow(o, io);
+#endif
     }
 #if LATENTBRUSH_CLI_WITH_VAE
     else if (a.command == "encode") {
@@ -299,6 +328,7 @@ int main(int argc, char** argv) {
         status = lb::runBatch(o, io);
     }
 #endif
+#if !LATENTBRUSH_CLI_LEAN
     else if (a.command == "rgba") {
         lb::RgbaOptions o;
         o.image = require(a, "image");
@@ -308,6 +338,7 @@ int main(int argc, char** argv) {
         o.maxPixels = parseMaxPixels(a);
         status = lb::runRgba(o, io);
     }
+#endif
 #if LATENTBRUSH_CLI_WITH_VAE
     else if (a.command == "info") {
         lb::InfoOptions o;

@@ -1,5 +1,6 @@
-// The CLI's commands that need no VAE (grow, rgba) and the shared checks, as library calls: the
-// torch-free part of latentbrush-cli, which starts without loading LibTorch.
+// The CLI's commands that need no VAE (grow, rgba) through OpenImageIO, as library calls: the
+// torch-free part of latentbrush-cli-io, which starts without loading LibTorch. The shared checks
+// and grow's PNG fast path are in CommandsGrow.cpp.
 #include "latentbrush/Commands.h"
 
 #include "CommandSupport.h"
@@ -11,82 +12,22 @@
 #include <filesystem>
 
 namespace lb {
-namespace cmd {
-
-std::string lowerExtension(const std::string& path) {
-    std::string ext = std::filesystem::path(path).extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(),
-                   [](unsigned char c) { return char(std::tolower(c)); });
-    return ext;
-}
-
-void say(const std::function<void(const std::string&)>& f, const std::string& s) {
-    if (f) f(s);
-}
-
-std::string joinExtensions(const std::vector<std::string>& extensions) {
-    std::string s;
-    for (std::size_t i = 0; i < extensions.size(); ++i)
-        s += (i ? ", " : "") + extensions[i];
-    return s;
-}
-
-Status checkInputFile(const std::string& path, const std::string& what) {
-    if (path.empty()) return makeError("no " + what + " given");
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) return makeError(path + ": no such file");
-    if (std::filesystem::is_directory(path, ec))
-        return makeError(path + ": is a folder, not a file");
-    return {};
-}
-
-} // namespace cmd
-
 using cmd::checkInputFile;
-using cmd::joinExtensions;
 using cmd::lowerExtension;
 using cmd::say;
 
-Status checkOutputPath(const std::string& path, const std::vector<std::string>& extensions,
-                       const std::string& what) {
-    if (path.empty()) return makeError("no " + what + " file given");
-    const std::string ext = lowerExtension(path);
-    if (!extensions.empty() &&
-        std::find(extensions.begin(), extensions.end(), ext) == extensions.end())
-        return makeError(path + ": unsupported " + what + " file extension '" + ext + "' (use " +
-                         joinExtensions(extensions) + ")");
-    std::error_code ec;
-    std::filesystem::path dir = std::filesystem::path(path).parent_path();
-    if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
-        return makeError(path + ": the folder " + dir.string() + " does not exist");
-    if (std::filesystem::is_directory(path, ec))
-        return makeError(path + ": is a folder, not a file");
-    return {};
-}
-
 Status runGrow(const GrowOptions& o, const CommandOutput& io) {
-    if (o.grow < 0 || o.grow > kMaxGrow)
-        return makeError("--grow " + std::to_string(o.grow) + " is outside 0.." +
-                         std::to_string(kMaxGrow));
-    if (o.multiple < 1 || o.multiple > 4096)
-        return makeError("--multiple " + std::to_string(o.multiple) + " is outside 1..4096");
-    if (Status st = checkInputFile(o.mask, "--mask"); !st) return st;
-    if (Status st = checkOutputPath(o.output, {".png"}, "mask"); !st) return st;
+    if (Status st = cmd::checkGrowOptions(o); !st) return st;
     ImageReadOptions readOptions;
     readOptions.maxPixels = o.maxPixels;
     auto mask = readMask(o.mask, o.channel, readOptions);
     if (!mask) return mask.error();
     const int height = o.height > 0 ? o.height : mask->height;
     const int width = o.width > 0 ? o.width : mask->width;
-    if (std::int64_t(height) * width > o.maxPixels)
-        return makeError("--size " + std::to_string(width) + "x" + std::to_string(height) +
-                         " exceeds the limit of " + std::to_string(o.maxPixels) + " pixels");
-    if (o.height > 0 && (std::abs(double(mask->height) / mask->width - double(height) / width) >
-                         0.01 * double(height) / width))
-        say(io.warn, "warning: " + o.mask + ": the mask is " + std::to_string(mask->width) + "x" +
-                         std::to_string(mask->height) + ", its aspect differs from " +
-                         std::to_string(width) + "x" + std::to_string(height) +
-                         "; it is stretched as the reference does");
+    if (Status st = cmd::checkGrowSize(o, height, width); !st) return st;
+    if (std::string warning = cmd::growAspectWarning(o, mask->height, mask->width, height, width);
+        !warning.empty())
+        say(io.warn, warning);
     auto grown = noiseMaskForSize(*mask, height, width, o.grow, o.multiple);
     if (!grown) return makeError(o.mask + ": " + grown.message());
     return writeBinaryMaskPng(o.output, *grown);
