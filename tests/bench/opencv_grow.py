@@ -7,7 +7,10 @@
       8-bit mask, median of --reps runs, one JSON line per g;
   opencv_grow.py process MASK.png G OUT.png
       the whole job as one process: read the PNG, binarise as the node rounds (v > 127),
-      dilate, write 0/255 PNG (what `latentbrush-cli grow` does with --size = the mask's size).
+      dilate, write 0/255 PNG (what `latentbrush-cli grow` does with --size = the mask's size);
+  opencv_grow.py make-mask OUT.png [--size 4096]
+      the process rows' input: an 8-bit gray 0/255 PNG of painted blobs, polygons and strokes
+      (about a third of it set), always the same for a size.
 """
 import json
 import sys
@@ -27,6 +30,22 @@ def painted_mask(size, seed=1234):
     return m
 
 
+def process_mask(size, seed=7):
+    rng = np.random.default_rng(seed)
+    m = np.zeros((size, size), np.uint8)
+    for _ in range(60):
+        cy, cx = rng.integers(0, size, 2)
+        cv2.circle(m, (int(cx), int(cy)), int(rng.integers(size // 128, size // 16)), 255, -1)
+    for _ in range(20):
+        c = rng.integers(0, size, 2)
+        pts = (c + rng.integers(-size * 3 // 40, size * 3 // 40, (6, 2))).astype(np.int32)
+        cv2.fillPoly(m, [pts], 255)
+    for _ in range(30):
+        p = rng.integers(0, size, (2, 2))
+        cv2.line(m, tuple(map(int, p[0])), tuple(map(int, p[1])), 255, int(rng.integers(4, 40)))
+    return m
+
+
 def seed_dilate(m, g):
     if g <= 1:
         return m.copy()
@@ -43,6 +62,10 @@ def main():
         h, w = m.shape
         m = (m > 127).astype(np.uint8)[(h % 8) // 2:(h % 8) // 2 + h // 8 * 8, (w % 8) // 2:(w % 8) // 2 + w // 8 * 8]
         cv2.imwrite(dst, seed_dilate(m, g) * 255)
+        return 0
+    if sys.argv[1] == "make-mask":
+        args = dict(zip(sys.argv[3::2], sys.argv[4::2]))
+        cv2.imwrite(sys.argv[2], process_mask(int(args.get("--size", 4096))))
         return 0
     args = dict(zip(sys.argv[2::2], sys.argv[3::2]))
     size = int(args.get("--size", 4096))
