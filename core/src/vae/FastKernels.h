@@ -24,5 +24,12 @@ bool cudaKernelsBuilt();
 // when undefined; may be x itself).
 bool cpuGroupNormAct(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
                      std::int64_t groups, double eps, Activation act, at::Tensor& out);
+// A float32 CPU convolution weight in the layout the fast path convolves with (channels-last:
+// oneDNN then takes channels-last activations without converting the weight on every call).
+// Other weights are left as they are.
+void cpuPrepareConv(at::Tensor& weight);
+// Single-head attention of [B, C, H, W] float32 CPU q, k, v over the H*W positions,
+// softmax(q^T k / sqrt(C)) as ComfyUI's AttnBlock computes it, into `out` (channels-last).
+bool cpuAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, at::Tensor& out);
 
 } // namespace lb::vae

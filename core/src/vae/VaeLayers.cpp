@@ -68,6 +68,8 @@ Conv2d Conv2d::load(WeightStore& w, const std::string& name, std::int64_t in, st
     conv.padding = padding < 0 ? kernel / 2 : padding;
     // cuDNN's fastest convolutions (tensor cores, fused epilogues) are the NHWC ones.
     if (fastCuda(conv.weight)) conv.weight = conv.weight.contiguous(at::MemoryFormat::ChannelsLast);
+    // CPU fast path (CpuKernels.cpp): float32 weights in oneDNN's preferred layout.
+    if (tPath == KernelPath::Fast && conv.weight.is_cpu()) cpuPrepareConv(conv.weight);
     return conv;
 }
 
@@ -161,6 +163,11 @@ AttnBlock AttnBlock::load(WeightStore& w, const std::string& prefix, std::int64_
 }
 
 at::Tensor spatialAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
+    // CPU fast path (CpuKernels.cpp): float32 attention through oneDNN, not the reference BLAS.
+    if (tPath == KernelPath::Fast && q.is_cpu()) {
+        at::Tensor out;
+        if (cpuAttention(q, k, v, out)) return out;
+    }
     const std::int64_t b = q.size(0), c = q.size(1), h = q.size(2), w = q.size(3);
     const std::int64_t n = h * w;
     const std::int64_t rows = attentionRows(n, q.element_size());
