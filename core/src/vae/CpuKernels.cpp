@@ -10,7 +10,7 @@
 //   made the mid block's attention most of a 512x512 encode.
 //
 // The loops are plain C++ written so that GCC vectorises them; each hot loop is compiled for
-// AVX-512, AVX2+FMA and baseline x86-64 (target_clones) and picked at load time.
+// AVX-512F, AVX2 and baseline x86-64 (target_clones, chosen by CPU features at load time).
 #include "vae/FastKernels.h"
 
 #include <ATen/Context.h>
@@ -28,8 +28,7 @@ namespace lb::vae {
 namespace {
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
-#define LB_CPU_CLONES                                                                              \
-    __attribute__((target_clones("arch=skylake-avx512", "arch=haswell", "default")))
+#define LB_CPU_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define LB_CPU_CLONES
 #endif
