@@ -58,11 +58,41 @@ double peakGiB([[maybe_unused]] const std::string& device) {
     return -1.0;
 }
 
+// One more encode (a separately loaded VAE without CUDA graphs, whose replay reports no
+// stages), the device synchronised at every progress report: where the time goes, stage by
+// stage (the synchronisation itself costs a little).
+void printStages(const std::string& vaePath, lb::VaeLoadOptions o, const lb::ImageBuffer& img,
+                 const std::string& kernelPath) {
+    o.cudaGraphs = false;
+    auto vae = lb::Vae::load(vaePath, o);
+    if (!vae) return;
+    const bool cuda = (*vae)->info().device.rfind("cuda", 0) == 0;
+    (void)(*vae)->encode(img); // warm-up
+    std::vector<std::pair<std::string, double>> marks;
+    auto last = std::chrono::steady_clock::now();
+    std::string current = "start";
+    lb::Progress progress;
+    progress.report = [&](double, const std::string& stage) {
+        if (cuda) torch::cuda::synchronize();
+        const auto now = std::chrono::steady_clock::now();
+        marks.emplace_back(current, std::chrono::duration<double, std::milli>(now - last).count());
+        current = stage;
+        last = now;
+    };
+    (void)(*vae)->encode(img, progress);
+    std::printf("{\"stages\": %d, \"kernels\": \"%s\", \"ms\": [", img.width, kernelPath.c_str());
+    for (std::size_t m = 0; m < marks.size(); ++m)
+        std::printf("%s[\"%s\", %.3f]", m ? ", " : "", marks[m].first.c_str(), marks[m].second);
+    std::printf("]}\n");
+    std::fflush(stdout);
+}
+
 } // namespace
 
 int runEncodeBenchmark(int argc, char** argv) {
     std::string vaePath, device = "cpu", sizes = "512", dtypes = "fp32", family, kernels = "fast";
     int reps = 5, warmup = 2, threads = 0;
+    bool stages = false;
     for (int i = 2; i < argc; ++i) {
         const std::string a = argv[i];
         auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : std::string(); };
@@ -84,10 +114,12 @@ int runEncodeBenchmark(int argc, char** argv) {
             family = next();
         else if (a == "--kernels")
             kernels = next();
+        else if (a == "--stages")
+            stages = true;
         else {
             std::printf("usage: latentbrush-bench encode --vae FILE [--device cpu|cuda] "
                         "[--sizes 512,1024] [--dtype fp32,bf16] [--reps N] [--warmup N] "
-                        "[--threads T] [--vae-family F] [--kernels fast,plain]\n");
+                        "[--threads T] [--vae-family F] [--kernels fast,plain] [--stages]\n");
             return a == "--help" ? 0 : 2;
         }
     }
@@ -141,6 +173,7 @@ int runEncodeBenchmark(int argc, char** argv) {
                                 info.device.c_str(), error.c_str());
                     continue;
                 }
+                if (stages) printStages(vaePath, o, img, kernelPath);
                 std::sort(ms.begin(), ms.end());
                 const double peak = peakGiB(info.device);
                 std::printf(

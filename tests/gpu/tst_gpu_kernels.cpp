@@ -9,6 +9,7 @@
 #include "TestSupport.h"
 #include "latentbrush/Vae.h"
 #include "vae/FastKernels.h"
+#include "vae/VaeLayers.h"
 
 #include <QTest>
 
@@ -117,6 +118,50 @@ private slots:
         QVERIFY(!lb::vae::cudaGroupNormAct(
             at::randn({1, 128, 8, 8}).contiguous(at::MemoryFormat::ChannelsLast), w.cpu(), b.cpu(),
             32, 1e-6, lb::vae::Activation::None, out));
+    }
+
+    // From 65536 positions the fast path computes attention in row chunks of two cuBLAS
+    // products (float32 logits and softmax): against SDPA on the same inputs.
+    void largeAttention_data() {
+        QTest::addColumn<QString>("dtype");
+        QTest::addColumn<int>("side");
+        for (const char* dtype : {"bf16", "fp16"})
+            for (int side : {256, 264})
+                QTest::addRow("%s %dx%d", dtype, side, side) << QString(dtype) << side;
+    }
+
+    void largeAttention() {
+        QFETCH(QString, dtype);
+        QFETCH(int, side);
+        c10::InferenceMode guard;
+        torch::manual_seed(side);
+        const auto opts = at::TensorOptions().device(at::kCUDA).dtype(dtypeOf(dtype));
+        const std::int64_t c = 64;
+        auto make = [&] {
+            return at::randn({1, c, side, side}, opts).contiguous(at::MemoryFormat::ChannelsLast);
+        };
+        const at::Tensor q = make(), k = make(), v = make();
+        at::Tensor fast;
+        {
+            const lb::vae::KernelPathScope scope(lb::vae::KernelPath::Fast);
+            fast = lb::vae::spatialAttention(q, k, v);
+        }
+        // float32 reference from the same inputs, in row chunks: softmax(q k^T / sqrt(C)) v
+        const std::int64_t n = std::int64_t(side) * side;
+        auto flat = [&](const at::Tensor& t) { return t.reshape({c, n}).to(at::kFloat); };
+        const at::Tensor qf = flat(q).t(), kf = flat(k), vf = flat(v).t();
+        at::Tensor ref = at::empty({n, c}, qf.options());
+        for (std::int64_t i = 0; i < n; i += 4096) {
+            const std::int64_t len = std::min<std::int64_t>(4096, n - i);
+            const at::Tensor p =
+                at::softmax(at::mm(qf.narrow(0, i, len), kf) / std::sqrt(double(c)), 1);
+            ref.narrow(0, i, len).copy_(at::mm(p, vf));
+        }
+        ref = ref.t().reshape({1, c, side, side});
+        QCOMPARE(fast.sizes(), ref.sizes());
+        const double err = relativeL2(fast, ref);
+        qInfo("relative L2 vs float32 SDPA %.3g", err);
+        QVERIFY2(err <= (dtype == "fp16" ? 1e-2 : 3e-2), qPrintable(QString::number(err)));
     }
 
     void addAct_data() {

@@ -37,6 +37,9 @@ struct VaeLoadOptions {
     // reference path reproduces the goldens bit for bit; the fast path stays within DESIGN.md's
     // tolerances of it.
     bool referenceKernels = false;
+    // CUDA, fast path: an image size encoded twice is captured as a CUDA graph and replayed from
+    // then on (no progress reports during a replay; the graph keeps its working set allocated).
+    bool cudaGraphs = true;
 };
 
 struct VaeInfo {

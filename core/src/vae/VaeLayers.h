@@ -53,9 +53,11 @@ struct Conv2d {
     at::Tensor bias; // undefined when the layer has none
     std::int64_t stride = 1;
     std::int64_t padding = 0;
+    std::int64_t padIn = 0; // fast CUDA path: zero input channels appended to the weight
 
     at::Tensor operator()(const at::Tensor& x) const;
     std::int64_t outChannels() const { return weight.size(0); }
+    std::int64_t inChannels() const { return weight.size(1) - padIn; }
 
     // Loads `<name>.weight` (and `<name>.bias` when `withBias`). `out` < 0 reads the output
     // channels from the file; `in` is always checked.

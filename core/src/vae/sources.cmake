@@ -8,6 +8,7 @@ set(LATENTBRUSH_VAE_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/Taesd.cpp
   ${CMAKE_CURRENT_LIST_DIR}/VaeDevice.cpp
   ${CMAKE_CURRENT_LIST_DIR}/VaeFamilies.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/VaeGraphs.cpp
   ${CMAKE_CURRENT_LIST_DIR}/VaeKeys.cpp
   ${CMAKE_CURRENT_LIST_DIR}/VaeLayers.cpp
   ${CMAKE_CURRENT_LIST_DIR}/VaeLoader.cpp
@@ -17,6 +18,7 @@ set(LATENTBRUSH_VAE_SOURCES
 
 # CUDA-only queries (free device memory, compute capability) are compiled where LibTorch has CUDA.
 if(TORCH_CUDA_LIBRARIES)
-  set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/VaeDevice.cpp PROPERTIES
+  set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/VaeDevice.cpp
+                              ${CMAKE_CURRENT_LIST_DIR}/VaeGraphs.cpp PROPERTIES
                               COMPILE_DEFINITIONS LATENTBRUSH_TORCH_CUDA=1)
 endif()

@@ -197,8 +197,7 @@ bool groupNormActSupported(DType t, std::int64_t channels, std::int64_t groups) 
     const int n = vectorWidth(t);
     if (groups <= 0 || channels <= 0 || channels % groups != 0 || channels % n != 0) return false;
     const std::int64_t lanes = channels / n;
-    return lanes <= kThreads && kThreads % lanes == 0 &&
-           channels * (kThreads / lanes) <= kThreads * 8;
+    return lanes <= kThreads; // rows * lanes <= kThreads: the reduction fits its shared memory
 }
 
 int groupNormStatsBlocks(DType t, std::int64_t pixels, std::int64_t channels) {
