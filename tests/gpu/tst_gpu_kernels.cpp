@@ -164,6 +164,51 @@ private slots:
         QVERIFY2(err <= (dtype == "fp16" ? 1e-2 : 3e-2), qPrintable(QString::number(err)));
     }
 
+    // A res block over more than 1 GiB runs in bands of rows (two full tensors instead of
+    // three): against the plain path on the same input and weights.
+    void bandedResnetBlock() {
+        c10::InferenceMode guard;
+        torch::manual_seed(7);
+        const auto opts = at::TensorOptions().device(at::kCUDA).dtype(at::kBFloat16);
+        const std::int64_t c = 128, height = 2304, width = 2048; // 1.125 GiB, 5 bands
+        auto conv = [&] {
+            lb::vae::Conv2d k;
+            k.weight =
+                (at::randn({c, c, 3, 3}, opts) * 0.03).contiguous(at::MemoryFormat::ChannelsLast);
+            k.bias = at::randn({c}, opts) * 0.1;
+            k.padding = 1;
+            return k;
+        };
+        auto norm = [&] {
+            lb::vae::GroupNorm n;
+            n.weight = at::randn({c}, opts) * 0.2 + 1.0;
+            n.bias = at::randn({c}, opts) * 0.2;
+            return n;
+        };
+        lb::vae::ResnetBlock block;
+        block.norm1 = norm();
+        block.conv1 = conv();
+        block.norm2 = norm();
+        block.conv2 = conv();
+        const at::Tensor x = (at::randn({1, c, height, width}, opts) * 2.0 + 0.5)
+                                 .contiguous(at::MemoryFormat::ChannelsLast);
+        at::Tensor plain;
+        {
+            const lb::vae::KernelPathScope scope(lb::vae::KernelPath::Reference);
+            plain = block(x).to(at::kFloat);
+        }
+        at::Tensor banded;
+        {
+            const lb::vae::KernelPathScope scope(lb::vae::KernelPath::Fast);
+            const at::Tensor input = x.clone(at::MemoryFormat::ChannelsLast);
+            banded = block(input);
+            QCOMPARE(banded.data_ptr(), input.data_ptr()); // the sum landed in the input
+        }
+        const double err = relativeL2(banded, plain);
+        qInfo("banded vs plain: relative L2 %.3g", err);
+        QVERIFY2(err <= 1e-2, qPrintable(QString::number(err)));
+    }
+
     void addAct_data() {
         QTest::addColumn<QString>("dtype");
         QTest::addColumn<int>("act");

@@ -123,7 +123,7 @@ struct KlEncoder {
         hook(double(levels.size()) / steps, "encoder: middle");
         h = mid(h);
         hook(double(levels.size() + 1) / steps, "encoder: output");
-        h = siluInPlace(normOut(h));
+        h = normOut.act(h, Activation::Silu, /*inPlace=*/true);
         return convOut(h);
     }
 };
@@ -169,7 +169,7 @@ struct KlDecoder {
             if (levels[i].resample.weight.defined()) h = levels[i].resample(upsampleNearest2x(h));
         }
         hook(double(levels.size() + 1) / steps, "decoder: output");
-        h = siluInPlace(normOut(h));
+        h = normOut.act(h, Activation::Silu, /*inPlace=*/true);
         return convOut(h);
     }
 };

@@ -80,6 +80,49 @@ bool cudaGroupNormAct(const at::Tensor& x, const at::Tensor& weight, const at::T
     return true;
 }
 
+bool cudaGroupNormCoef(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
+                       std::int64_t groups, double eps, at::Tensor& coef) {
+    cuda::DType t{};
+    if (!x.is_cuda() || x.size(0) != 1 || !channelsLast(x) || !kernelDType(x.scalar_type(), &t))
+        return false;
+    const std::int64_t c = x.size(1), pixels = x.size(2) * x.size(3);
+    if (pixels == 0 || !cuda::groupNormActSupported(t, c, groups)) return false;
+    if (weight.scalar_type() != x.scalar_type() || bias.scalar_type() != x.scalar_type() ||
+        !weight.is_contiguous() || !bias.is_contiguous() || weight.device() != x.device() ||
+        reinterpret_cast<std::uintptr_t>(x.data_ptr()) % 16 != 0)
+        return false;
+    const c10::cuda::CUDAGuard guard(x.device());
+    const int blocks = cuda::groupNormStatsBlocks(t, pixels, c);
+    const auto f32 = x.options().dtype(at::kFloat);
+    at::Tensor partial = at::empty({blocks * groups * 2}, f32);
+    coef = at::empty({c * 2}, f32);
+    check(cuda::groupNormCoef(t, x.data_ptr(), weight.data_ptr(), bias.data_ptr(), 1, pixels, c,
+                              groups, float(eps), partial.data_ptr<float>(), blocks,
+                              coef.data_ptr<float>(),
+                              c10::cuda::getCurrentCUDAStream(x.device().index()).stream()),
+          "GroupNorm");
+    return true;
+}
+
+bool cudaGroupNormApply(const at::Tensor& band, const at::Tensor& coef, Activation act,
+                        at::Tensor& out) {
+    cuda::DType t{};
+    if (!band.is_cuda() || band.size(0) != 1 || !channelsLast(band) ||
+        !kernelDType(band.scalar_type(), &t) || coef.numel() != band.size(1) * 2 ||
+        reinterpret_cast<std::uintptr_t>(band.data_ptr()) % 16 != 0)
+        return false;
+    if (!out.defined()) out = at::empty_like(band, at::MemoryFormat::ChannelsLast);
+    if (!channelsLast(out) || out.sizes() != band.sizes() ||
+        reinterpret_cast<std::uintptr_t>(out.data_ptr()) % 16 != 0)
+        return false;
+    const c10::cuda::CUDAGuard guard(band.device());
+    check(cuda::groupNormApplyCoef(t, band.data_ptr(), out.data_ptr(), band.size(2) * band.size(3),
+                                   band.size(1), coef.data_ptr<float>(), kernelAct(act),
+                                   c10::cuda::getCurrentCUDAStream(band.device().index()).stream()),
+          "GroupNorm");
+    return true;
+}
+
 bool cudaAddAct(at::Tensor& y, const at::Tensor& x, Activation act) {
     cuda::DType t{};
     if (!y.is_cuda() || !kernelDType(y.scalar_type(), &t) || x.scalar_type() != y.scalar_type() ||
@@ -107,6 +150,13 @@ bool cudaGroupNormAct(const at::Tensor&, const at::Tensor&, const at::Tensor&, s
     return false;
 }
 bool cudaAddAct(at::Tensor&, const at::Tensor&, Activation) {
+    return false;
+}
+bool cudaGroupNormCoef(const at::Tensor&, const at::Tensor&, const at::Tensor&, std::int64_t,
+                       double, at::Tensor&) {
+    return false;
+}
+bool cudaGroupNormApply(const at::Tensor&, const at::Tensor&, Activation, at::Tensor&) {
     return false;
 }
 

@@ -15,6 +15,13 @@ enum class Activation { None, Silu, Relu };
 // of a channels-last CUDA tensor into `out` (allocated here when undefined; may be x itself).
 bool cudaGroupNormAct(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
                       std::int64_t groups, double eps, Activation act, at::Tensor& out);
+// GroupNorm in two steps for tensors processed in bands (batch 1): the per-channel coefficients
+// of the whole of x, then act(norm(band)) of any band of rows of x into `out` (allocated here
+// when undefined).
+bool cudaGroupNormCoef(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
+                       std::int64_t groups, double eps, at::Tensor& coef);
+bool cudaGroupNormApply(const at::Tensor& band, const at::Tensor& coef, Activation act,
+                        at::Tensor& out);
 // y = act(y + x) in place, both channels-last CUDA tensors of one shape and dtype.
 bool cudaAddAct(at::Tensor& y, const at::Tensor& x, Activation act);
 // Whether the CUDA kernels were compiled in.

@@ -91,6 +91,12 @@ struct ResnetBlock {
 
     at::Tensor operator()(const at::Tensor& x) const;
     std::int64_t outChannels() const { return conv2.outChannels(); }
+    // Fast CUDA path for large activations (batch 1, no shortcut): the convolutions run over
+    // bands of rows (GroupNorm statistics of the whole tensor first) and the result is added
+    // into x itself, so that the block holds two full tensors instead of three. x must be the
+    // block's own input, which no one reads afterwards (always so inside the networks).
+    // Returns an undefined tensor when the kernels decline.
+    at::Tensor banded(const at::Tensor& x) const;
     static ResnetBlock load(WeightStore& w, const std::string& prefix, std::int64_t in);
 };
 

@@ -149,18 +149,18 @@ Result<LatentBuffer> TorchVae::encode(const ImageBuffer& pixels, const Progress&
         if (!target_.device.is_cpu())
             x = x.contiguous(path_ == vae::KernelPath::Fast ? at::MemoryFormat::ChannelsLast
                                                             : at::MemoryFormat::Contiguous);
-        progress(0.0, "image on " + info_.device);
         const StepHook hook(progress);
         at::Tensor z;
         if (graphs_ && path_ == vae::KernelPath::Fast && tileSize_ == 0 && target_.device.is_cuda())
             z = graphCache_.encode(*model_, x, kGraphBytes);
         if (!z.defined()) z = runEncode(x, hook);
-        // NCHW on the device first: a channels-last latent transposed on the host costs more
-        // than the transfer.
-        z = z.to(at::kFloat).contiguous().to(at::kCPU);
+        // NCHW on the device first (a channels-last latent transposed on the host costs more
+        // than the transfer), then one copy straight into the result's storage.
+        z = z.to(at::kFloat).contiguous();
         LatentBuffer out;
         out.shape.assign(z.sizes().begin(), z.sizes().end());
-        out.data.assign(z.data_ptr<float>(), z.data_ptr<float>() + z.numel());
+        out.data.resize(std::size_t(z.numel()));
+        at::from_blob(out.data.data(), z.sizes(), at::kFloat).copy_(z);
         if (!allFinite(out.data))
             return makeError(file + ": the encoder produced NaN or infinite values" +
                              (target_.dtype != at::kFloat

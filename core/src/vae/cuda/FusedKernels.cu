@@ -175,9 +175,9 @@ int gridFor(std::int64_t work) {
 }
 
 template <typename T>
-int runGroupNormAct(const void* x, void* y, const void* gamma, const void* beta, std::int64_t batch,
-                    std::int64_t pixels, std::int64_t channels, std::int64_t groups, float eps,
-                    Act act, float* partial, int statsBlocks, float* coef, cudaStream_t stream) {
+int runGroupNormCoef(const void* x, const void* gamma, const void* beta, std::int64_t batch,
+                     std::int64_t pixels, std::int64_t channels, std::int64_t groups, float eps,
+                     float* partial, int statsBlocks, float* coef, cudaStream_t stream) {
     const T* xt = static_cast<const T*>(x);
     groupNormStats<T><<<dim3(unsigned(statsBlocks), unsigned(batch)), kThreads, 0, stream>>>(
         xt, pixels, int(channels), int(groups), partial);
@@ -185,10 +185,26 @@ int runGroupNormAct(const void* x, void* y, const void* gamma, const void* beta,
     groupNormFinalize<T><<<unsigned((bc + kThreads - 1) / kThreads), kThreads, 0, stream>>>(
         xt, static_cast<const T*>(gamma), static_cast<const T*>(beta), batch, pixels, int(channels),
         int(groups), statsBlocks, eps, partial, coef);
+    return int(cudaGetLastError());
+}
+
+template <typename T>
+int runApplyCoef(const void* x, void* y, std::int64_t batch, std::int64_t pixels,
+                 std::int64_t channels, const float* coef, Act act, cudaStream_t stream) {
     const std::int64_t vectors = batch * pixels * channels / Vec<T>::N;
     groupNormApply<T><<<unsigned(gridFor(vectors)), kThreads, 0, stream>>>(
-        xt, static_cast<T*>(y), vectors, pixels, int(channels), coef, act);
+        static_cast<const T*>(x), static_cast<T*>(y), vectors, pixels, int(channels), coef, act);
     return int(cudaGetLastError());
+}
+
+template <typename T>
+int runGroupNormAct(const void* x, void* y, const void* gamma, const void* beta, std::int64_t batch,
+                    std::int64_t pixels, std::int64_t channels, std::int64_t groups, float eps,
+                    Act act, float* partial, int statsBlocks, float* coef, cudaStream_t stream) {
+    const int e = runGroupNormCoef<T>(x, gamma, beta, batch, pixels, channels, groups, eps, partial,
+                                      statsBlocks, coef, stream);
+    if (e != 0) return e;
+    return runApplyCoef<T>(x, y, batch, pixels, channels, coef, act, stream);
 }
 
 } // namespace
@@ -221,6 +237,38 @@ int groupNormAct(DType t, const void* x, void* y, const void* gamma, const void*
     case DType::BF16:
         return runGroupNormAct<__nv_bfloat16>(x, y, gamma, beta, batch, pixels, channels, groups,
                                               eps, act, partial, statsBlocks, coef, s);
+    }
+    return int(cudaErrorInvalidValue);
+}
+
+int groupNormCoef(DType t, const void* x, const void* gamma, const void* beta, std::int64_t batch,
+                  std::int64_t pixels, std::int64_t channels, std::int64_t groups, float eps,
+                  float* partial, int statsBlocks, float* coef, void* stream) {
+    const auto s = static_cast<cudaStream_t>(stream);
+    switch (t) {
+    case DType::F32:
+        return runGroupNormCoef<float>(x, gamma, beta, batch, pixels, channels, groups, eps,
+                                       partial, statsBlocks, coef, s);
+    case DType::F16:
+        return runGroupNormCoef<__half>(x, gamma, beta, batch, pixels, channels, groups, eps,
+                                        partial, statsBlocks, coef, s);
+    case DType::BF16:
+        return runGroupNormCoef<__nv_bfloat16>(x, gamma, beta, batch, pixels, channels, groups, eps,
+                                               partial, statsBlocks, coef, s);
+    }
+    return int(cudaErrorInvalidValue);
+}
+
+int groupNormApplyCoef(DType t, const void* x, void* y, std::int64_t pixels, std::int64_t channels,
+                       const float* coef, Act act, void* stream) {
+    const auto s = static_cast<cudaStream_t>(stream);
+    switch (t) {
+    case DType::F32:
+        return runApplyCoef<float>(x, y, 1, pixels, channels, coef, act, s);
+    case DType::F16:
+        return runApplyCoef<__half>(x, y, 1, pixels, channels, coef, act, s);
+    case DType::BF16:
+        return runApplyCoef<__nv_bfloat16>(x, y, 1, pixels, channels, coef, act, s);
     }
     return int(cudaErrorInvalidValue);
 }

@@ -32,6 +32,15 @@ int groupNormAct(DType t, const void* x, void* y, const void* gamma, const void*
                  std::int64_t groups, float eps, Act act, float* partial, int statsBlocks,
                  float* coef, void* stream);
 
+// The two halves of groupNormAct, for large tensors processed in bands: the per-channel
+// (scale, offset) of every (batch, channel) into `coef`, then y = act(x * scale + offset) over
+// any run of whole pixels of one batch entry (`coefBatch` picks its coefficients).
+int groupNormCoef(DType t, const void* x, const void* gamma, const void* beta, std::int64_t batch,
+                  std::int64_t pixels, std::int64_t channels, std::int64_t groups, float eps,
+                  float* partial, int statsBlocks, float* coef, void* stream);
+int groupNormApplyCoef(DType t, const void* x, void* y, std::int64_t pixels, std::int64_t channels,
+                       const float* coef, Act act, void* stream);
+
 // y = act(y + x) elementwise over n elements (in place on y): residual adds with an activation.
 int addAct(DType t, void* y, const void* x, std::int64_t n, Act act, void* stream);
 
