@@ -73,7 +73,7 @@ trap 'cleanup' EXIT
 dpkg-deb -x "$deb" "$work/x"
 dpkg-deb -c "$deb" >"$work/contents"
 
-for f in usr/bin/latentbrush usr/bin/latentbrush-cli usr/bin/latentbrush-cli-vae; do
+for f in usr/bin/latentbrush usr/bin/latentbrush-cli usr/bin/latentbrush-cli-io usr/bin/latentbrush-cli-vae; do
   if [ -x "$work/x/$f" ] && head -c 4 "$work/x/$f" | grep -q ELF; then ok "$f"; else fail "$f missing or not an executable"; fi
   if command -v readelf >/dev/null && [ -f "$work/x/$f" ]; then
     rp="$(readelf -d "$work/x/$f" | grep -E 'RPATH|RUNPATH' || true)"

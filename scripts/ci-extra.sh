@@ -30,7 +30,7 @@ finish() { timings+=("$1: $(($(date +%s) - step_start)) s"); }
 begin "packages"
 packages=(
   cmake ninja-build g++ pkg-config ccache
-  qt6-base-dev libgl-dev libqt6svg6 libtorch-dev libopenimageio-dev libopencv-core-dev
+  qt6-base-dev libgl-dev libqt6svg6 libtorch-dev libopenimageio-dev libopencv-core-dev libpng-dev
   nlohmann-json3-dev xvfb xauth
   clang-14 libclang-rt-14-dev llvm-14
 )

@@ -13,7 +13,7 @@ packages=(
   cmake ninja-build g++ pkg-config ccache
   qt6-base-dev libgl-dev libqt6svg6
   libtorch-dev
-  libopenimageio-dev libopencv-core-dev
+  libopenimageio-dev libopencv-core-dev libpng-dev
   nlohmann-json3-dev
   xvfb xauth
 )
