@@ -32,7 +32,8 @@ const char* kUsage =
 Usage:
   latentbrush-cli encode --image IMG [--mask MASK] [--mask-channel C] --vae VAE
                          [--vae-family F] [--grow N] [--device auto|cpu|cuda[:N]]
-                         [--dtype auto|fp32|fp16|bf16] --output OUT.latent
+                         [--dtype auto|fp32|fp16|bf16] [--kernels fast|reference]
+                         --output OUT.latent
                          [--save-mask GROWN.png] [--save-pixels FILLED.{png,tif,exr}]
   latentbrush-cli grow   --mask MASK --grow N [--size WxH] [--multiple D] --output GROWN.png
   latentbrush-cli decode --latent IN.latent --vae DECODER [--vae-family F] --output IMG.png
@@ -67,6 +68,9 @@ Options:
                       weights' shapes cannot tell (taesd/taesdxl, taesd3/taef1)
   --device D          auto (CUDA when available), cpu, cuda, cuda:N
   --dtype T           auto (bf16 on CUDA where supported, fp32 on CPU), fp32, fp16, bf16
+  --kernels K         fast (default: fused GroupNorm, channels-last, CUDA graphs; within
+                      1e-4 of ComfyUI in fp32) or reference (ComfyUI's own operations and
+                      layouts: on the CPU in fp32 the same numbers bit for bit; slower)
   --max-pixels N      refuse images larger than N pixels (default 268435456 = 16384^2)
   --save-mask F       also write the grown noise_mask as 8-bit PNG
   --save-pixels F     also write the gray-filled encoder input (8-bit PNG, float TIFF/EXR)
@@ -169,6 +173,13 @@ lb::ComputeDType parseDType(const Args& a) {
     return t;
 }
 
+bool parseKernels(const Args& a) {
+    const std::string k = get(a, "kernels", "fast");
+    if (k != "fast" && k != "reference")
+        usageError("unknown --kernels '" + k + "' (fast or reference)");
+    return k == "reference";
+}
+
 #endif
 
 lb::MaskChannel parseChannel(const Args& a) {
@@ -230,13 +241,13 @@ int main(int argc, char** argv) {
     const std::map<std::string, std::set<std::string>> allowed = {
         {"grow", {"mask", "grow", "size", "multiple", "output", "mask-channel", "max-pixels"}},
         {"encode",
-         {"image", "mask", "mask-channel", "vae", "vae-family", "grow", "device", "dtype", "output",
-          "save-mask", "save-pixels", "max-pixels"}},
-        {"decode", {"latent", "vae", "vae-family", "device", "dtype", "output"}},
+         {"image", "mask", "mask-channel", "vae", "vae-family", "grow", "device", "dtype",
+          "kernels", "output", "save-mask", "save-pixels", "max-pixels"}},
+        {"decode", {"latent", "vae", "vae-family", "device", "dtype", "kernels", "output"}},
         {"info", {"vae", "vae-family"}},
         {"batch",
-         {"images", "masks", "mask-channel", "vae", "vae-family", "grow", "device", "dtype", "out",
-          "shard", "max-pixels"}},
+         {"images", "masks", "mask-channel", "vae", "vae-family", "grow", "device", "dtype",
+          "kernels", "out", "shard", "max-pixels"}},
         {"rgba", {"image", "mask", "mask-channel", "output", "max-pixels"}},
     };
     Args a = parse(argc, argv, allowed);
@@ -289,6 +300,7 @@ int main(int argc, char** argv) {
         o.grow = parseGrow(a);
         o.device = get(a, "device", "auto");
         o.dtype = parseDType(a);
+        o.referenceKernels = parseKernels(a);
         o.output = require(a, "output");
         o.saveMask = get(a, "save-mask");
         o.savePixels = get(a, "save-pixels");
@@ -301,6 +313,7 @@ int main(int argc, char** argv) {
         o.family = parseFamily(a);
         o.device = get(a, "device", "auto");
         o.dtype = parseDType(a);
+        o.referenceKernels = parseKernels(a);
         o.output = require(a, "output");
         status = lb::runDecode(o, io);
     } else if (a.command == "batch") {
@@ -313,6 +326,7 @@ int main(int argc, char** argv) {
         o.grow = parseGrow(a);
         o.device = get(a, "device", "auto");
         o.dtype = parseDType(a);
+        o.referenceKernels = parseKernels(a);
         o.out = require(a, "out");
         o.maxPixels = parseMaxPixels(a);
         if (std::string shard = get(a, "shard"); !shard.empty()) {

@@ -116,11 +116,13 @@ Status encodeWithVae(Vae& vae, const EncodeOptions& o, const CommandOutput& io) 
 
 Result<std::shared_ptr<Vae>> loadEncoder(const std::string& path,
                                          const std::optional<VaeFamily>& family,
-                                         const std::string& device, ComputeDType dtype) {
+                                         const std::string& device, ComputeDType dtype,
+                                         bool referenceKernels) {
     VaeLoadOptions vo;
     vo.family = family;
     vo.device = device;
     vo.dtype = dtype;
+    vo.referenceKernels = referenceKernels;
     vo.needEncoder = true;
     return Vae::load(path, vo);
 }
@@ -130,7 +132,7 @@ Result<std::shared_ptr<Vae>> loadEncoder(const std::string& path,
 Status runEncode(const EncodeOptions& o, const CommandOutput& io) {
     if (Status st = checkEncodeFiles(o); !st) return st;
     if (Status st = checkInputFile(o.vae, "--vae"); !st) return st;
-    auto vae = loadEncoder(o.vae, o.family, o.device, o.dtype);
+    auto vae = loadEncoder(o.vae, o.family, o.device, o.dtype, o.referenceKernels);
     if (!vae) return vae.error();
     return encodeWithVae(**vae, o, io);
 }
@@ -163,7 +165,7 @@ Status runBatch(const BatchOptions& o, const CommandOutput& io) {
     if (Status st = checkInputFile(o.vae, "--vae"); !st) return st;
     auto names = batchInputs(o.images, o.shardIndex, o.shardCount);
     if (!names) return names.error();
-    auto vae = loadEncoder(o.vae, o.family, o.device, o.dtype);
+    auto vae = loadEncoder(o.vae, o.family, o.device, o.dtype, o.referenceKernels);
     if (!vae) return vae.error();
 
     std::vector<std::string> failures;
@@ -231,6 +233,7 @@ Status runDecode(const DecodeOptions& o, const CommandOutput& io) {
     vo.family = o.family;
     vo.device = o.device;
     vo.dtype = o.dtype;
+    vo.referenceKernels = o.referenceKernels;
     vo.needEncoder = false;
     vo.needDecoder = true;
     auto vae = Vae::load(o.vae, vo);

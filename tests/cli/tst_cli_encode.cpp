@@ -41,9 +41,10 @@ class CliEncode : public QObject {
 private slots:
     void goldenThroughCli_data() {
         QTest::addColumn<QString>("caseDir");
+        QTest::addColumn<QString>("kernels");
         const QString shared = lbtest::sharedDir();
         if (shared.isEmpty()) {
-            QTest::newRow("no shared data") << QString();
+            QTest::newRow("no shared data") << QString() << QString();
             return;
         }
         QDir golden(shared + "/golden");
@@ -52,12 +53,15 @@ private slots:
             QFile f(golden.filePath(name) + "/case.json");
             if (f.open(QIODevice::ReadOnly) &&
                 QJsonDocument::fromJson(f.readAll()).object().contains("vae"))
-                QTest::newRow(qPrintable(name)) << golden.filePath(name);
+                for (const char* kernels : {"fast", "reference"})
+                    QTest::addRow("%s %s", qPrintable(name), kernels)
+                        << golden.filePath(name) << QString(kernels);
         }
     }
 
     void goldenThroughCli() {
         QFETCH(QString, caseDir);
+        QFETCH(QString, kernels);
         if (caseDir.isEmpty()) QSKIP("../shared not found (set LATENTBRUSH_SHARED)");
         QFile jf(caseDir + "/case.json");
         QVERIFY(jf.open(QIODevice::ReadOnly));
@@ -77,6 +81,8 @@ private slots:
                          "cpu",
                          "--dtype",
                          "fp32",
+                         "--kernels",
+                         kernels,
                          "--output",
                          latentPath,
                          "--save-mask",
@@ -148,6 +154,13 @@ private slots:
             pixelError = std::max(pixelError, std::fabs(double(filled->image.data[std::size_t(i)]) -
                                                         floatAt(*pixels, std::size_t(i))));
         QVERIFY2(pixelError <= 1e-6, qPrintable(QString("pixels differ by %1").arg(pixelError)));
+    }
+
+    void unknownKernelsIsAUsageError() {
+        const Run r = runCli({"encode", "--image", "a.png", "--vae", "v.safetensors", "--kernels",
+                              "turbo", "--output", "o.latent"});
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(r.err.contains("--kernels 'turbo'"), qPrintable(r.err));
     }
 
     void infoDescribesTheVae() {

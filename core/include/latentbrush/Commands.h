@@ -42,6 +42,7 @@ struct EncodeOptions {
     int grow = 6;
     std::string device = "auto";
     ComputeDType dtype = ComputeDType::Auto;
+    bool referenceKernels = false; // --kernels reference (VaeLoadOptions::referenceKernels)
     std::string output;
     std::string saveMask;
     std::string savePixels;
@@ -62,6 +63,7 @@ struct BatchOptions {
     int grow = 6;
     std::string device = "auto";
     ComputeDType dtype = ComputeDType::Auto;
+    bool referenceKernels = false; // --kernels reference (VaeLoadOptions::referenceKernels)
     std::string out;
     int shardIndex = 0, shardCount = 1;
     std::int64_t maxPixels = 16384ll * 16384ll;
@@ -104,6 +106,7 @@ struct DecodeOptions {
     std::optional<VaeFamily> family;
     std::string device = "auto";
     ComputeDType dtype = ComputeDType::Auto;
+    bool referenceKernels = false; // --kernels reference (VaeLoadOptions::referenceKernels)
     std::string output;
 };
 Status runDecode(const DecodeOptions& options, const CommandOutput& io);
