@@ -2,11 +2,17 @@
 // pool thread run serially, so nested use cannot deadlock.
 #include "latentbrush/Parallel.h"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <condition_variable>
 #include <deque>
+#include <fstream>
 #include <mutex>
+#include <sstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -44,7 +50,7 @@ public:
 
 private:
     void ensureWorkers() {
-        const std::size_t wanted = std::max(1u, std::thread::hardware_concurrency());
+        const auto wanted = std::size_t(availableCores());
         while (workers_.size() < wanted)
             workers_.emplace_back([this] { run(); });
     }
@@ -73,10 +79,30 @@ private:
 
 } // namespace
 
+int availableCores() {
+    int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+    // The CPUs this process may run on (taskset, Slurm and Kubernetes cpusets).
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) == 0) cores = std::max(1, CPU_COUNT(&set));
+    // A cgroup v2 CPU quota (docker --cpus, Kubernetes limits): "max PERIOD" or "QUOTA PERIOD".
+    std::ifstream quota("/sys/fs/cgroup/cpu.max");
+    std::string q;
+    double period = 0.0;
+    if (quota >> q >> period && q != "max" && period > 0.0) {
+        std::istringstream in(q);
+        double microseconds = 0.0;
+        if (in >> microseconds && microseconds > 0.0)
+            cores = std::min(cores, std::max(1, int(std::ceil(microseconds / period))));
+    }
+    return cores;
+}
+
 int cpuThreadCount() {
     int forced = gThreadOverride.load();
     if (forced > 0) return forced;
-    return int(std::max(1u, std::thread::hardware_concurrency()));
+    static const int cores = availableCores();
+    return cores;
 }
 
 void setCpuThreadCount(int n) {

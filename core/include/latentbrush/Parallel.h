@@ -7,7 +7,10 @@
 
 namespace lb {
 
-// Number of worker threads the core's loops use (hardware concurrency, at least 1).
+// Cores this process may use: its CPU affinity (taskset, Slurm, Kubernetes cpusets) and a
+// cgroup v2 CPU quota (docker --cpus), at least 1. Read anew on each call.
+int availableCores();
+// Number of worker threads the core's loops use (availableCores() at first use, at least 1).
 int cpuThreadCount();
 void setCpuThreadCount(int n); // 0 restores the default
 

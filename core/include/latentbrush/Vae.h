@@ -73,7 +73,8 @@ public:
                                        const Progress& progress = {}) = 0;
 };
 
-// Configures LibTorch's intra-op threads to all cores (Debian's LibTorch starts with one).
+// Configures LibTorch's intra-op threads to every core this process may use (availableCores():
+// affinity and cgroup quota; Debian's LibTorch starts with one).
 void useAllCpuCores();
 
 // Whether LibTorch was built with CUDA and sees a device.

@@ -2,6 +2,8 @@
 // CUDA: LATENTBRUSH_TORCH_CUDA, set by sources.cmake) and out-of-memory detection.
 #include "vae/VaeDevice.h"
 
+#include "latentbrush/Parallel.h"
+
 #include "vae/VaeModel.h"
 
 #include <ATen/Parallel.h>
@@ -25,8 +27,10 @@
 namespace lb {
 
 void useAllCpuCores() {
-    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    if (at::get_num_threads() != int(cores)) at::set_num_threads(int(cores));
+    // The cores this process may use, not the machine's: a Slurm job or container limited to 4
+    // of 64 cores would otherwise run 64 threads on 4.
+    const int cores = availableCores();
+    if (at::get_num_threads() != cores) at::set_num_threads(cores);
 }
 
 bool cudaAvailable() {
