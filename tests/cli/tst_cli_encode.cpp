@@ -54,7 +54,7 @@ private slots:
             if (f.open(QIODevice::ReadOnly) &&
                 QJsonDocument::fromJson(f.readAll()).object().contains("vae"))
                 for (const char* kernels : {"fast", "reference"})
-                    QTest::addRow("%s %s", qPrintable(name), kernels)
+                    QTest::newRow(qPrintable(name + " " + kernels))
                         << golden.filePath(name) << QString(kernels);
         }
     }

@@ -65,8 +65,15 @@ private slots:
             for (const auto& s : shapes)
                 for (int act = 0; act < 3; ++act)
                     for (bool inPlace : {false, true})
-                        QTest::addRow("%s %dx%dx%dx%d g%d act%d%s", dtype, s[0], s[1], s[2], s[3],
-                                      s[4], act, inPlace ? " in place" : "")
+                        QTest::newRow(qPrintable(QString("%1 %2x%3x%4x%5 g%6 act%7%8")
+                                                     .arg(dtype)
+                                                     .arg(s[0])
+                                                     .arg(s[1])
+                                                     .arg(s[2])
+                                                     .arg(s[3])
+                                                     .arg(s[4])
+                                                     .arg(act)
+                                                     .arg(inPlace ? " in place" : "")))
                             << QString(dtype) << s[0] << s[1] << s[2] << s[3] << s[4] << act
                             << inPlace;
     }
@@ -127,7 +134,8 @@ private slots:
         QTest::addColumn<int>("side");
         for (const char* dtype : {"bf16", "fp16"})
             for (int side : {256, 264})
-                QTest::addRow("%s %dx%d", dtype, side, side) << QString(dtype) << side;
+                QTest::newRow(qPrintable(QString("%1 %2x%2").arg(dtype).arg(side)))
+                    << QString(dtype) << side;
     }
 
     void largeAttention() {
@@ -216,7 +224,8 @@ private slots:
         for (const char* dtype : {"fp32", "fp16", "bf16"})
             for (int act = 0; act < 3; ++act)
                 for (int channels : {64, 128, 3})
-                    QTest::addRow("%s act%d c%d", dtype, act, channels)
+                    QTest::newRow(
+                        qPrintable(QString("%1 act%2 c%3").arg(dtype).arg(act).arg(channels)))
                         << QString(dtype) << act << channels;
     }
 
