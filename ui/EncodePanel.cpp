@@ -232,6 +232,7 @@ bool EncodePanel::exportLatentTo(const QString& path, QString* error, bool workf
         m["vae.family"] = lb::vaeFamilyName(info->family);
         m["vae.latent_channels"] = std::to_string(info->latentChannels);
         m["vae.downscale"] = std::to_string(info->downscale);
+        m["vae.kernels"] = info->kernels;
     }
     m["vae.file"] = QFileInfo(resultVaePath_).fileName().toStdString();
     m["source.image"] = resultImagePath_.startsWith(QLatin1Char(':'))

@@ -26,13 +26,14 @@ namespace lbui {
 
 namespace {
 
-LoadedVae loadVae(const QString& path, const QString& device) {
+LoadedVae loadVae(const QString& path, const QString& device, bool exact) {
     LoadedVae out;
     out.path = path;
     try {
         lb::useAllCpuCores();
         lb::VaeLoadOptions options;
         options.device = device.toStdString();
+        options.referenceKernels = exact;
         options.needEncoder = true;
         options.needDecoder = false; // a decoder in the file is loaded too, and used for previews
         auto vae = lb::Vae::load(QFile::encodeName(path).toStdString(), options);
@@ -71,6 +72,15 @@ VaeChooser::VaeChooser(QWidget* parent) : QWidget(parent) {
     device_->setToolTip(tr("Where the VAE runs (auto: the GPU when there is one)"));
     const int savedDevice = device_->findData(QSettings().value("vae/device", "auto"));
     if (savedDevice >= 0) device_->setCurrentIndex(savedDevice);
+    kernels_ = new QComboBox(this);
+    kernels_->setObjectName(QStringLiteral("vaeKernels"));
+    kernels_->addItem(tr("Fast kernels"), QStringLiteral("fast"));
+    kernels_->addItem(tr("Exact kernels"), QStringLiteral("reference"));
+    kernels_->setToolTip(
+        tr("Fast: fused kernels, within 1e-4 of ComfyUI in fp32. Exact: ComfyUI's own "
+           "operations and layouts (on the CPU in fp32 the same latent bit for bit), slower."));
+    const int savedKernels = kernels_->findData(QSettings().value("vae/kernels", "fast"));
+    if (savedKernels >= 0) kernels_->setCurrentIndex(savedKernels);
     info_ = new QLabel(this);
     info_->setWordWrap(true);
     info_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -83,7 +93,8 @@ VaeChooser::VaeChooser(QWidget* parent) : QWidget(parent) {
     layout->addWidget(combo_, 0, 0);
     layout->addWidget(browse_, 0, 1);
     layout->addWidget(folder_, 0, 2);
-    layout->addWidget(device_, 1, 0, 1, 3);
+    layout->addWidget(device_, 1, 0);
+    layout->addWidget(kernels_, 1, 1, 1, 2);
     layout->addWidget(busy_, 2, 0, 1, 3);
     layout->addWidget(info_, 3, 0, 1, 3);
     layout->setColumnStretch(0, 1);
@@ -96,6 +107,10 @@ VaeChooser::VaeChooser(QWidget* parent) : QWidget(parent) {
     });
     connect(device_, &QComboBox::activated, this, [this] {
         QSettings().setValue("vae/device", device_->currentData());
+        if (!vaePath_.isEmpty()) loadFile(vaePath_);
+    });
+    connect(kernels_, &QComboBox::activated, this, [this] {
+        QSettings().setValue("vae/kernels", kernels_->currentData());
         if (!vaePath_.isEmpty()) loadFile(vaePath_);
     });
     connect(&watcher_, &QFutureWatcher<LoadedVae>::finished, this, &VaeChooser::onLoaded);
@@ -175,7 +190,9 @@ void VaeChooser::loadFile(const QString& path) {
     info_->setText(tr("Loading %1…").arg(QFileInfo(path).fileName()));
     combo_->setEnabled(false);
     emit loadingChanged(true);
-    watcher_.setFuture(QtConcurrent::run(loadVae, path, device_->currentData().toString()));
+    watcher_.setFuture(
+        QtConcurrent::run(loadVae, path, device_->currentData().toString(),
+                          kernels_->currentData().toString() == QStringLiteral("reference")));
 }
 
 void VaeChooser::onLoaded() {
@@ -204,11 +221,12 @@ void VaeChooser::onLoaded() {
 QString VaeChooser::summary() const {
     if (!vae_) return {};
     const lb::VaeInfo& i = vae_->info();
-    return tr("%1 · %2 ch · ×%3 · %4 %5")
+    return tr("%1 · %2 ch · ×%3 · %4 %5%6")
         .arg(QString::fromLatin1(lb::vaeFamilyName(i.family)))
         .arg(i.latentChannels)
         .arg(i.downscale)
-        .arg(QString::fromStdString(i.device), QString::fromStdString(i.computeDType));
+        .arg(QString::fromStdString(i.device), QString::fromStdString(i.computeDType),
+             i.kernels == "reference" ? tr(" · exact") : QString());
 }
 
 void VaeChooser::showInfo() {
@@ -223,7 +241,8 @@ void VaeChooser::showInfo() {
                        .arg(i.downscale)
                        .arg(i.hasDecoder ? tr("with decoder") : tr("encoder only"),
                             QString::fromStdString(i.device),
-                            QString::fromStdString(i.computeDType),
+                            QString::fromStdString(i.computeDType) +
+                                (i.kernels == "reference" ? tr(" exact") : QString()),
                             QString::fromStdString(i.fileDType))
                        .arg(double(i.parameterCount) / 1e6, 0, 'f', 1));
     QStringList details{QDir::toNativeSeparators(vaePath_)};

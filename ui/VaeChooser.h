@@ -59,6 +59,7 @@ private:
 
     QComboBox* combo_;
     QComboBox* device_;
+    QComboBox* kernels_; // fast, or exact (ComfyUI's own operations: referenceKernels)
     QToolButton* browse_;
     QToolButton* folder_;
     QLabel* info_;

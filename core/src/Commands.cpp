@@ -43,6 +43,7 @@ LatentFileContents makeLatentFileContents(InpaintEncodeResult&& result, const Va
         {"vae.file", std::filesystem::path(vaeFile).filename().string()},
         {"vae.latent_channels", std::to_string(info.latentChannels)},
         {"vae.downscale", std::to_string(info.downscale)},
+        {"vae.kernels", info.kernels},
         {"source.image", std::filesystem::path(imageFile).filename().string()},
         {"source.mask", maskSource},
         {"crop.offset", pair(c.top, c.left)},

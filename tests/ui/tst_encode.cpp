@@ -14,11 +14,16 @@
 #include "latentbrush/ImageIO.h"
 #include "latentbrush/LatentFile.h"
 #include "latentbrush/Pipeline.h"
+#include "latentbrush/Safetensors.h"
 #include "latentbrush/Vae.h"
 
 #include <QAction>
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QTemporaryDir>
+
+#include <cmath>
+#include <thread>
 
 using namespace lbui;
 
@@ -97,6 +102,69 @@ private slots:
                           w->canvas()->imageToWidget(QPointF(10, 10)).toPoint());
         QVERIFY(!panel->resultIsCurrent());
         QVERIFY(!w->action(QStringLiteral("exportLatent"))->isEnabled());
+        w->document()->markSaved();
+    }
+
+    // "Exact kernels" in the VAE panel reloads the VAE with ComfyUI's own operations; the
+    // editor's latent is then the golden one bit for bit (on 2 cores, as the goldens were
+    // measured), and the export records the kernels.
+    void exactKernelsGiveTheGoldenLatent() {
+        LB_REQUIRE_SHARED();
+        const QString base = lbtest::sharedDir() + QStringLiteral("/golden/kl4-odd-size-grow6/");
+        const QString vaePath = lbtest::sharedDir() + QStringLiteral("/golden/vae/kl4.safetensors");
+        auto w = lbuitest::makeWindow(false);
+        QVERIFY(w);
+        w->openImage(base + QStringLiteral("image.png"), base + QStringLiteral("mask.png"));
+        QTRY_COMPARE(w->document()->imagePath(), base + QStringLiteral("image.png"));
+        w->previewPanel()->growControl()->setValue(6);
+        EncodePanel* panel = w->encodePanel();
+        panel->vaeChooser()->loadFile(vaePath);
+        QTRY_VERIFY_WITH_TIMEOUT(panel->vaeChooser()->vae() != nullptr, 60000);
+        QCOMPARE(panel->vaeChooser()->vae()->info().kernels, std::string("fast"));
+
+        auto* kernels = panel->vaeChooser()->findChild<QComboBox*>(QStringLiteral("vaeKernels"));
+        QVERIFY(kernels);
+        const int exact = kernels->findData(QStringLiteral("reference"));
+        QVERIFY(exact >= 0);
+        kernels->setCurrentIndex(exact);
+        emit kernels->activated(exact); // as a click does
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->vaeChooser()->isLoading() && panel->vaeChooser()->vae() &&
+                                     panel->vaeChooser()->vae()->info().kernels == "reference",
+                                 60000);
+        QVERIFY(panel->vaeChooser()->summary().contains(QStringLiteral("exact")));
+
+        panel->encode();
+        QTRY_VERIFY_WITH_TIMEOUT(panel->resultIsCurrent(), 120000);
+        auto expected = lb::SafetensorsFile::open((base + "expected.safetensors").toStdString());
+        QVERIFY(expected.ok());
+        const lb::TensorView* samples = (*expected)->find("samples");
+        QVERIFY(samples);
+        const auto& got = panel->result()->samples.data;
+        QCOMPARE(std::int64_t(got.size()), samples->numel());
+        double worst = 0.0;
+        for (std::size_t i = 0; i < got.size(); ++i)
+            worst = std::max(worst,
+                             std::fabs(double(got[i]) -
+                                       double(reinterpret_cast<const float*>(samples->data)[i])));
+        qInfo("exact kernels: max |error| vs the golden samples %.3g", worst);
+        if (std::thread::hardware_concurrency() == 2)
+            QCOMPARE(worst, 0.0);
+        else
+            QVERIFY(worst <= 1e-4);
+
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("exact.latent"));
+        QString error;
+        QVERIFY2(panel->exportLatentTo(out, &error), qPrintable(error));
+        auto back = lb::readLatentFile(out.toStdString());
+        QVERIFY(back.ok());
+        QCOMPARE(back->metadata.at("vae.kernels"), std::string("reference"));
+
+        // back to the default for the other tests of this process
+        const int fast = kernels->findData(QStringLiteral("fast"));
+        kernels->setCurrentIndex(fast);
+        emit kernels->activated(fast);
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->vaeChooser()->isLoading(), 60000);
         w->document()->markSaved();
     }
 

@@ -48,9 +48,10 @@ struct VaeInfo {
     int latentChannels = 0; // channels of the latent as exported (after 2x2 packing)
     int downscale = 8;      // spatial compression of the exported latent = the crop multiple
     std::int64_t parameterCount = 0;
-    std::string fileDType;    // dtype of the weights in the file ("F32", "F16", "mixed ...")
-    std::string device;       // "cpu", "cuda:0"
-    std::string computeDType; // "fp32", "fp16", "bf16"
+    std::string fileDType;        // dtype of the weights in the file ("F32", "F16", "mixed ...")
+    std::string device;           // "cpu", "cuda:0"
+    std::string computeDType;     // "fp32", "fp16", "bf16"
+    std::string kernels = "fast"; // "fast" or "reference" (VaeLoadOptions::referenceKernels)
     bool hasEncoder = false;
     bool hasDecoder = false;
     std::vector<std::string> inferred; // what was inferred, one line each (shown by `info`)

@@ -314,6 +314,10 @@ Result<std::shared_ptr<Vae>> Vae::load(const std::string& path, const VaeLoadOpt
         info.fileDType = store.fileDTypes();
         info.device = target.deviceName;
         info.computeDType = target.dtypeName;
+        info.kernels = options.referenceKernels ? "reference" : "fast";
+        info.inferred.push_back(options.referenceKernels
+                                    ? "reference kernels: ComfyUI's operations and layouts"
+                                    : "fast kernels (--kernels reference for ComfyUI's own)");
         info.hasEncoder = model->hasEncoder();
         info.hasDecoder = model->hasDecoder();
         for (std::string& note : target.notes)
