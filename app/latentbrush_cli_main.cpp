@@ -185,12 +185,7 @@ bool parseKernels(const Args& a) {
 lb::MaskChannel parseChannel(const Args& a) {
     lb::MaskChannel c;
     std::string s = get(a, "mask-channel", "auto");
-#if LATENTBRUSH_CLI_LEAN
-    const bool known = lb::png::parseMaskChannelName(s, &c);
-#else
-    const bool known = lb::parseMaskChannel(s, &c);
-#endif
-    if (!known) usageError("unknown --mask-channel '" + s + "'");
+    if (!lb::parseMaskChannel(s, &c)) usageError("unknown --mask-channel '" + s + "'");
     return c;
 }
 

@@ -949,24 +949,6 @@ MaskBuffer maskFromAlpha(const LoadedImage& loaded) {
     return mask;
 }
 
-bool parseMaskChannel(const std::string& name, MaskChannel* out) {
-    std::string lower = name;
-    for (char& c : lower)
-        c = char(std::tolower(static_cast<unsigned char>(c)));
-    static const struct {
-        const char* name;
-        MaskChannel channel;
-    } kNames[] = {{"auto", MaskChannel::Auto}, {"alpha", MaskChannel::Alpha},
-                  {"red", MaskChannel::Red},   {"green", MaskChannel::Green},
-                  {"blue", MaskChannel::Blue}, {"luma", MaskChannel::Luma}};
-    for (const auto& entry : kNames) {
-        if (lower != entry.name) continue;
-        if (out) *out = entry.channel;
-        return true;
-    }
-    return false;
-}
-
 Result<MaskBuffer> readMask(const std::string& path, MaskChannel channel,
                             const ImageReadOptions& options) {
     return guarded<Result<MaskBuffer>>(path, [&]() -> Result<MaskBuffer> {

@@ -362,24 +362,6 @@ Result<PngPixels> readPngPixels(const std::string& path, std::int64_t maxPixels)
     }
 }
 
-bool parseMaskChannelName(const std::string& name, MaskChannel* out) {
-    std::string lower = name;
-    for (char& c : lower)
-        c = char(std::tolower(static_cast<unsigned char>(c)));
-    static const struct {
-        const char* name;
-        MaskChannel channel;
-    } kNames[] = {{"auto", MaskChannel::Auto}, {"alpha", MaskChannel::Alpha},
-                  {"red", MaskChannel::Red},   {"green", MaskChannel::Green},
-                  {"blue", MaskChannel::Blue}, {"luma", MaskChannel::Luma}};
-    for (const auto& entry : kNames) {
-        if (lower != entry.name) continue;
-        if (out) *out = entry.channel;
-        return true;
-    }
-    return false;
-}
-
 Result<MaskBuffer> maskFromPixels(const PngPixels& pixels, MaskChannel channel,
                                   const std::string& path) {
     Result<Selection> s = select(pixels, channel, path);

@@ -312,15 +312,6 @@ private slots:
         QVERIFY(!lb::png::readPngPixels(tmp.path().toStdString(), 1ll << 40).ok());
     }
 
-    void channelNamesMatchImageIO() {
-        for (const char* name : {"auto", "alpha", "red", "green", "blue", "luma", "LUMA", "Red", "",
-                                 "gray", "alphas"}) {
-            MaskChannel a = MaskChannel::Auto, b = MaskChannel::Auto;
-            QCOMPARE(lb::png::parseMaskChannelName(name, &a), lb::parseMaskChannel(name, &b));
-            QCOMPARE(int(a), int(b));
-        }
-    }
-
     void leanCliMatchesOpenImageIOCli() {
         QTemporaryDir tmp;
         QVERIFY(QFile::exists(lbtest::cliPath()));

@@ -33,10 +33,6 @@ struct PngPixels {
 // OpenImageIO would rotate those). Any other file is an error, to be read through readImage.
 Result<PngPixels> readPngPixels(const std::string& path, std::int64_t maxPixels);
 
-// lb::parseMaskChannel's names (auto, alpha, red, green, blue, luma, any case) without linking
-// ImageIO.
-bool parseMaskChannelName(const std::string& name, MaskChannel* out);
-
 // readMask(path, channel) of ImageIO.h computed from the decoded pixels: the same floats.
 Result<MaskBuffer> maskFromPixels(const PngPixels& pixels, MaskChannel channel,
                                   const std::string& path);
