@@ -10,6 +10,7 @@
 #include "latentbrush/Vae.h"
 #include "vae/FastKernels.h"
 
+#include "RandomVaes.h"
 #include "TestSupport.h"
 
 #include <QDir>
@@ -23,7 +24,6 @@
 #include <string>
 #include <vector>
 
-using Weights = std::vector<std::pair<std::string, at::Tensor>>;
 using lb::vae::Activation;
 
 namespace {
@@ -57,75 +57,14 @@ at::Tensor attentionReference(const at::Tensor& q, const at::Tensor& k, const at
     return at::bmm(vt, s).reshape({b, c, h, w});
 }
 
-// ---- random tiny VAEs (the names of ComfyUI's classes; see tst_vae_layouts.cpp) -------------
-
-void addConv(Weights& w, const std::string& name, std::int64_t out, std::int64_t in, std::int64_t k,
-             bool bias = true) {
-    w.push_back(
-        {name + ".weight", at::randn({out, in, k, k}) * (1.0 / std::sqrt(double(in * k * k)))});
-    if (bias) w.push_back({name + ".bias", at::randn({out}) * 0.1});
-}
-
-void addNorm(Weights& w, const std::string& name, std::int64_t c) {
-    w.push_back({name + ".weight", at::randn({c}) * 0.1 + 1.0});
-    w.push_back({name + ".bias", at::randn({c}) * 0.1});
-}
-
-void addResnet(Weights& w, const std::string& p, std::int64_t in, std::int64_t out) {
-    addNorm(w, p + "norm1", in);
-    addConv(w, p + "conv1", out, in, 3);
-    addNorm(w, p + "norm2", out);
-    addConv(w, p + "conv2", out, out, 3);
-    if (in != out) addConv(w, p + "nin_shortcut", out, in, 1);
-}
-
-// An AutoencoderKL encoder (LDM names) with `ch` base channels and multipliers `mult`.
-Weights klEncoderWeights(std::int64_t ch, const std::vector<std::int64_t>& mult, std::int64_t z) {
-    Weights w;
-    addConv(w, "encoder.conv_in", ch, 3, 3);
-    std::int64_t in = ch;
-    for (std::size_t i = 0; i < mult.size(); ++i) {
-        const std::int64_t out = ch * mult[i];
-        for (int j = 0; j < 2; ++j) {
-            addResnet(w, "encoder.down." + std::to_string(i) + ".block." + std::to_string(j) + ".",
-                      in, out);
-            in = out;
-        }
-        if (i + 1 != mult.size())
-            addConv(w, "encoder.down." + std::to_string(i) + ".downsample.conv", in, in, 3);
-    }
-    addResnet(w, "encoder.mid.block_1.", in, in);
-    addNorm(w, "encoder.mid.attn_1.norm", in);
-    for (const char* n : {"q", "k", "v", "proj_out"})
-        addConv(w, std::string("encoder.mid.attn_1.") + n, in, in, 1);
-    addResnet(w, "encoder.mid.block_2.", in, in);
-    addNorm(w, "encoder.norm_out", in);
-    addConv(w, "encoder.conv_out", 2 * z, in, 3);
-    addConv(w, "quant_conv", 2 * z, 2 * z, 1);
-    return w;
-}
-
-// A TAEF2 encoder (raw sequential names, pool branches in blocks 11-13), 32 channels wide.
-Weights taef2EncoderWeights() {
-    constexpr std::int64_t c = 32;
-    Weights w;
-    const std::string layout = "CBDBBBDBBBDBBBC";
-    for (std::size_t i = 0; i < layout.size(); ++i) {
-        const std::string n = std::to_string(i);
-        if (layout[i] == 'B') {
-            addConv(w, n + ".conv.0", c, c, 3);
-            addConv(w, n + ".conv.2", c, c, 3);
-            addConv(w, n + ".conv.4", c, c, 3);
-            if (i >= 11 && i <= 13) {
-                addConv(w, n + ".pool.0", 4 * c, c, 1, false);
-                addNorm(w, n + ".pool.1", 4 * c);
-                addConv(w, n + ".pool.3", c, 4 * c, 1, false);
-            }
-        }
-        if (layout[i] == 'D') addConv(w, n, c, c, 3, false);
-        if (layout[i] == 'C') addConv(w, n, i == 0 ? c : 32, i == 0 ? 3 : c, 3);
-    }
-    return w;
+// An AutoencoderKL encoder: 64 base channels, multipliers 1, 2, two res blocks per level.
+Weights klEncoderWeights() {
+    lbtest::KlConfig c;
+    c.ch = 64;
+    c.mult = {1, 2};
+    c.blocks = 2;
+    c.decoder = false;
+    return lbtest::klWeights(c);
 }
 
 lb::VaeLoadOptions cpuOptions(bool referenceKernels) {
@@ -326,8 +265,8 @@ private slots:
                                                    ? QStringLiteral("kl_fast.safetensors")
                                                    : QStringLiteral("taef2_encoder.safetensors"))
                                      .toStdString();
-        const Weights w =
-            kind == QStringLiteral("kl") ? klEncoderWeights(64, {1, 2}, 4) : taef2EncoderWeights();
+        const Weights w = kind == QStringLiteral("kl") ? klEncoderWeights()
+                                                       : lbtest::taesdEncoderWeights(32, true);
         const lb::Status st = lb::writeTensors(path, w, {});
         QVERIFY2(st.ok(), st.ok() ? "" : st.message().c_str());
         const Pair p = encodeBoth(path, randomImage(size, size == 48 ? 80 : size));

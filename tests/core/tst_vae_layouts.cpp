@@ -6,6 +6,7 @@
 #include "latentbrush/SafetensorsTorch.h"
 #include "latentbrush/Vae.h"
 
+#include "RandomVaes.h"
 #include "TestSupport.h"
 
 #include <QElapsedTimer>
@@ -19,9 +20,9 @@
 #include <string>
 #include <vector>
 
-using Weights = std::vector<std::pair<std::string, at::Tensor>>;
-
 namespace {
+
+using namespace lbtest;
 
 // Float32 variants of the same computation (DESIGN.md): relative L2 <= 1e-5, and the golden
 // contract elementwise: |out - ref| <= 1e-4 x max(1, |ref|).
@@ -30,138 +31,6 @@ constexpr double kElementTolerance = 1e-4;
 // Reduced precision against float32 (DESIGN.md), relative L2.
 constexpr double kFp16RelL2 = 1e-2;
 constexpr double kBf16RelL2 = 3e-2;
-
-// ---- random weights -------------------------------------------------------------------------
-
-void addConv(Weights& w, const std::string& name, std::int64_t out, std::int64_t in, std::int64_t k,
-             bool bias = true) {
-    w.push_back(
-        {name + ".weight", at::randn({out, in, k, k}) * (1.0 / std::sqrt(double(in * k * k)))});
-    if (bias) w.push_back({name + ".bias", at::randn({out}) * 0.1});
-}
-
-void addNorm(Weights& w, const std::string& name, std::int64_t c) {
-    w.push_back({name + ".weight", at::randn({c}) * 0.1 + 1.0});
-    w.push_back({name + ".bias", at::randn({c}) * 0.1});
-}
-
-void addResnet(Weights& w, const std::string& p, std::int64_t in, std::int64_t out) {
-    addNorm(w, p + "norm1", in);
-    addConv(w, p + "conv1", out, in, 3);
-    addNorm(w, p + "norm2", out);
-    addConv(w, p + "conv2", out, out, 3);
-    if (in != out) addConv(w, p + "nin_shortcut", out, in, 1);
-}
-
-void addAttention(Weights& w, const std::string& p, std::int64_t c) {
-    addNorm(w, p + "norm", c);
-    for (const char* n : {"q", "k", "v", "proj_out"})
-        addConv(w, p + n, c, c, 1);
-}
-
-struct KlConfig {
-    std::int64_t ch = 32;
-    std::vector<std::int64_t> mult{1, 1, 2};
-    std::int64_t blocks = 1;
-    std::int64_t z = 4;
-    bool quant = true;
-    bool decoder = true;
-    bool bn = false;
-    int downscale() const { return (1 << (int(mult.size()) - 1)) * (bn ? 2 : 1); }
-    int latentChannels() const { return int(z) * (bn ? 4 : 1); }
-};
-
-// An AutoencoderKL in LDM names, as ComfyUI's Encoder/Decoder hold their parameters.
-Weights klWeights(const KlConfig& c) {
-    Weights w;
-    const auto levels = std::int64_t(c.mult.size());
-    addConv(w, "encoder.conv_in", c.ch, 3, 3);
-    std::int64_t in = c.ch;
-    for (std::int64_t i = 0; i < levels; ++i) {
-        const std::int64_t out = c.ch * c.mult[std::size_t(i)];
-        for (std::int64_t j = 0; j < c.blocks; ++j) {
-            addResnet(w, "encoder.down." + std::to_string(i) + ".block." + std::to_string(j) + ".",
-                      in, out);
-            in = out;
-        }
-        if (i != levels - 1)
-            addConv(w, "encoder.down." + std::to_string(i) + ".downsample.conv", in, in, 3);
-    }
-    addResnet(w, "encoder.mid.block_1.", in, in);
-    addAttention(w, "encoder.mid.attn_1.", in);
-    addResnet(w, "encoder.mid.block_2.", in, in);
-    addNorm(w, "encoder.norm_out", in);
-    addConv(w, "encoder.conv_out", 2 * c.z, in, 3);
-    if (c.quant) addConv(w, "quant_conv", 2 * c.z, 2 * c.z, 1);
-    if (c.decoder) {
-        if (c.quant) addConv(w, "post_quant_conv", c.z, c.z, 1);
-        in = c.ch * c.mult.back();
-        addConv(w, "decoder.conv_in", in, c.z, 3);
-        addResnet(w, "decoder.mid.block_1.", in, in);
-        addAttention(w, "decoder.mid.attn_1.", in);
-        addResnet(w, "decoder.mid.block_2.", in, in);
-        for (std::int64_t i = levels - 1; i >= 0; --i) {
-            const std::int64_t out = c.ch * c.mult[std::size_t(i)];
-            for (std::int64_t j = 0; j < c.blocks + 1; ++j) {
-                addResnet(w,
-                          "decoder.up." + std::to_string(i) + ".block." + std::to_string(j) + ".",
-                          in, out);
-                in = out;
-            }
-            if (i != 0) addConv(w, "decoder.up." + std::to_string(i) + ".upsample.conv", in, in, 3);
-        }
-        addNorm(w, "decoder.norm_out", in);
-        addConv(w, "decoder.conv_out", 3, in, 3);
-    }
-    if (c.bn) {
-        w.push_back({"bn.running_mean", at::randn({4 * c.z}) * 0.1});
-        w.push_back({"bn.running_var", at::rand({4 * c.z}) + 0.5});
-        w.push_back({"bn.num_batches_tracked", at::scalar_tensor(int64_t(100), at::kLong)});
-    }
-    return w;
-}
-
-// taesd.py's Sequentials (width 32 instead of 64 to keep the test quick).
-constexpr std::int64_t kTaesdWidth = 32;
-
-void addTaesdBlock(Weights& w, const std::string& name, bool pool) {
-    const std::int64_t c = kTaesdWidth;
-    addConv(w, name + ".conv.0", c, c, 3);
-    addConv(w, name + ".conv.2", c, c, 3);
-    addConv(w, name + ".conv.4", c, c, 3);
-    if (pool) {
-        addConv(w, name + ".pool.0", 4 * c, c, 1, false);
-        addNorm(w, name + ".pool.1", 4 * c);
-        addConv(w, name + ".pool.3", c, 4 * c, 1, false);
-    }
-}
-
-// Raw names ("0.weight"); `pool`: TAEF2's blocks 11-13 (encoder) and 3-5 (decoder).
-Weights taesdEncoderWeights(std::int64_t latent, bool pool) {
-    Weights w;
-    const std::string layout = "CBDBBBDBBBDBBBC";
-    for (std::size_t i = 0; i < layout.size(); ++i) {
-        const std::string n = std::to_string(i);
-        if (layout[i] == 'B') addTaesdBlock(w, n, pool && i >= 11 && i <= 13);
-        if (layout[i] == 'D') addConv(w, n, kTaesdWidth, kTaesdWidth, 3, false);
-        if (layout[i] == 'C')
-            addConv(w, n, i == 0 ? kTaesdWidth : latent, i == 0 ? 3 : kTaesdWidth, 3);
-    }
-    return w;
-}
-
-Weights taesdDecoderWeights(std::int64_t latent, bool pool) {
-    Weights w;
-    const std::string layout = "ZCRBBBUNBBBUNBBBUNBC";
-    for (std::size_t i = 0; i < layout.size(); ++i) {
-        const std::string n = std::to_string(i);
-        if (layout[i] == 'B') addTaesdBlock(w, n, pool && i >= 3 && i <= 5);
-        if (layout[i] == 'N') addConv(w, n, kTaesdWidth, kTaesdWidth, 3, false);
-        if (layout[i] == 'C')
-            addConv(w, n, i == 1 ? kTaesdWidth : 3, i == 1 ? latent : kTaesdWidth, 3);
-    }
-    return w;
-}
 
 // ---- other key layouts ----------------------------------------------------------------------
 
