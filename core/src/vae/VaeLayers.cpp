@@ -203,10 +203,9 @@ at::Tensor ResnetBlock::operator()(const at::Tensor& x) const {
     h = conv1(h);
     h = norm2.act(h, Activation::Silu, /*inPlace=*/true);
     h = conv2(h);
-    // h + s and s + h are the same float sums: adding into h saves a buffer.
-    // Reference: the reference's own expressions. The sums are the same either way, but the
-    // result takes the layout of the first operand, and the next GroupNorm reduces in the order
-    // of that layout: the goldens' bits depend on it.
+    // The same float sums either way. Fast: added into h, which saves a buffer. Reference: the
+    // reference's own expressions, because the result takes the layout of the first operand and
+    // the next GroupNorm reduces in the order of that layout: the goldens' bits depend on it.
     if (tPath == KernelPath::Reference)
         return shortcut.weight.defined() ? shortcut(x).add_(h) : x + h;
     return addAct(h, shortcut.weight.defined() ? shortcut(x) : x, Activation::None);

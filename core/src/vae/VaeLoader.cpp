@@ -127,7 +127,8 @@ Result<LatentBuffer> TorchVae::encode(const ImageBuffer& pixels, const Progress&
         const vae::KernelPathScope kernels(path_);
         // On the CPU: [1, C, H, W] with channels-last strides, as ComfyUI's movedim(-1, 1) leaves
         // the IMAGE tensor; convolutions keep that layout, and their float32 results then match
-        // the reference's bit for bit. On CUDA: contiguous NCHW, the faster layout there.
+        // the reference's bit for bit. On CUDA: channels-last on the fast path (cuDNN's NHWC
+        // kernels), contiguous NCHW on the reference path.
         const at::Tensor nhwc =
             at::from_blob(const_cast<float*>(pixels.data.data()),
                           {1, pixels.height, pixels.width, pixels.channels}, at::kFloat);
