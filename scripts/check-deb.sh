@@ -156,11 +156,12 @@ for p in "${need[@]}"; do
     *) fail "Depends lacks $p" ;;
   esac
 done
-if command -v apt-cache >/dev/null; then
-  for p in $(echo "$depends" | tr ',|' '\n' | sed 's/(.*)//; s/ //g' | grep .); do
-    apt-cache show "$p" >/dev/null 2>&1 || fail "Depends names $p, which apt does not know"
-  done
-fi
+# Every package named must exist: installed here (dpkg knows it without apt's package lists,
+# which a fresh root may not have) or, failing that, known to apt.
+for p in $(echo "$depends" | tr ',|' '\n' | sed 's/(.*)//; s/ //g' | grep .); do
+  dpkg-query -W "$p" >/dev/null 2>&1 || apt-cache show "$p" >/dev/null 2>&1 ||
+    fail "Depends names $p, which neither dpkg nor apt knows here"
+done
 
 if ((failures)); then
   echo "check-deb: $failures check(s) failed"

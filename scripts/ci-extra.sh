@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # CI, after `scripts/quickstart.sh test`: the reliability checks of docs/RELIABILITY.md.
-#   1. installs what is missing (clang-14, libclang-rt-14-dev, llvm-14 and the project's packages)
+#   1. installs what is missing (the project's packages and the [ci] section of
+#      scripts/debian-packages.txt: clang-14, libclang-rt-14-dev, llvm-14)
 #   2. build/asan  GCC, AddressSanitizer + LeakSanitizer + UBSan, every test suite (label gpu and
 #                  the .deb packaging test excluded) and the fuzz reproducers/seeds, plus the
 #                  VAE-loader fuzz target for a while (standalone driver: LibTorch 1.13 headers
@@ -28,16 +29,7 @@ finish() { timings+=("$1: $(($(date +%s) - step_start)) s"); }
 
 # --- 1. packages ---------------------------------------------------------------------------------
 begin "packages"
-packages=(
-  cmake ninja-build g++ pkg-config ccache
-  qt6-base-dev libgl-dev libqt6svg6 libtorch-dev libopenimageio-dev libopencv-core-dev libpng-dev
-  nlohmann-json3-dev xvfb xauth
-  clang-14 libclang-rt-14-dev llvm-14
-)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
+mapfile -t missing < <(scripts/debian-packages.sh --missing build runtime headless test ci)
 if ((${#missing[@]})); then
   echo "ci-extra: installing ${missing[*]}"
   sudo_cmd=()
