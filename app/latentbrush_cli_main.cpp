@@ -33,7 +33,7 @@ Usage:
   latentbrush-cli encode --image IMG [--mask MASK] [--mask-channel C] --vae VAE
                          [--vae-family F] [--grow N] [--device auto|cpu|cuda[:N]]
                          [--dtype auto|fp32|fp16|bf16] [--kernels fast|reference]
-                         --output OUT.latent
+                         [--threads N] --output OUT.latent
                          [--save-mask GROWN.png] [--save-pixels FILLED.{png,tif,exr}]
   latentbrush-cli grow   --mask MASK --grow N [--size WxH] [--multiple D] --output GROWN.png
   latentbrush-cli decode --latent IN.latent --vae DECODER [--vae-family F] --output IMG.png
@@ -71,6 +71,8 @@ Options:
   --kernels K         fast (default: fused GroupNorm, channels-last, CUDA graphs; within
                       1e-4 of ComfyUI in fp32) or reference (ComfyUI's own operations and
                       layouts: on the CPU in fp32 the same numbers bit for bit; slower)
+  --threads N         LibTorch's CPU threads (default 0: every core this process may use); a
+                      fixed count repeats a run's numbers bit for bit on other machines
   --max-pixels N      refuse images larger than N pixels (default 268435456 = 16384^2)
   --save-mask F       also write the grown noise_mask as 8-bit PNG
   --save-pixels F     also write the gray-filled encoder input (8-bit PNG, float TIFF/EXR)
@@ -173,6 +175,12 @@ lb::ComputeDType parseDType(const Args& a) {
     return t;
 }
 
+int parseThreads(const Args& a) {
+    const long long n = parseInteger("threads", get(a, "threads", "0"));
+    if (n < 0 || n > 1024) usageError("--threads must be within 0..1024 (0: every core)");
+    return int(n);
+}
+
 bool parseKernels(const Args& a) {
     const std::string k = get(a, "kernels", "fast");
     if (k != "fast" && k != "reference")
@@ -237,12 +245,13 @@ int main(int argc, char** argv) {
         {"grow", {"mask", "grow", "size", "multiple", "output", "mask-channel", "max-pixels"}},
         {"encode",
          {"image", "mask", "mask-channel", "vae", "vae-family", "grow", "device", "dtype",
-          "kernels", "output", "save-mask", "save-pixels", "max-pixels"}},
-        {"decode", {"latent", "vae", "vae-family", "device", "dtype", "kernels", "output"}},
+          "kernels", "threads", "output", "save-mask", "save-pixels", "max-pixels"}},
+        {"decode",
+         {"latent", "vae", "vae-family", "device", "dtype", "kernels", "threads", "output"}},
         {"info", {"vae", "vae-family"}},
         {"batch",
          {"images", "masks", "mask-channel", "vae", "vae-family", "grow", "device", "dtype",
-          "kernels", "out", "shard", "max-pixels"}},
+          "kernels", "threads", "out", "shard", "max-pixels"}},
         {"rgba", {"image", "mask", "mask-channel", "output", "max-pixels"}},
     };
     Args a = parse(argc, argv, allowed);
@@ -296,6 +305,7 @@ int main(int argc, char** argv) {
         o.device = get(a, "device", "auto");
         o.dtype = parseDType(a);
         o.referenceKernels = parseKernels(a);
+        o.cpuThreads = parseThreads(a);
         o.output = require(a, "output");
         o.saveMask = get(a, "save-mask");
         o.savePixels = get(a, "save-pixels");
@@ -309,6 +319,7 @@ int main(int argc, char** argv) {
         o.device = get(a, "device", "auto");
         o.dtype = parseDType(a);
         o.referenceKernels = parseKernels(a);
+        o.cpuThreads = parseThreads(a);
         o.output = require(a, "output");
         status = lb::runDecode(o, io);
     } else if (a.command == "batch") {
@@ -322,6 +333,7 @@ int main(int argc, char** argv) {
         o.device = get(a, "device", "auto");
         o.dtype = parseDType(a);
         o.referenceKernels = parseKernels(a);
+        o.cpuThreads = parseThreads(a);
         o.out = require(a, "out");
         o.maxPixels = parseMaxPixels(a);
         if (std::string shard = get(a, "shard"); !shard.empty()) {

@@ -17,6 +17,7 @@
 #include <QProgressBar>
 #include <QSettings>
 #include <QSignalBlocker>
+#include <QSpinBox>
 #include <QToolButton>
 #include <QtConcurrent>
 
@@ -26,14 +27,14 @@ namespace lbui {
 
 namespace {
 
-LoadedVae loadVae(const QString& path, const QString& device, bool exact) {
+LoadedVae loadVae(const QString& path, const QString& device, bool exact, int cpuThreads) {
     LoadedVae out;
     out.path = path;
     try {
-        lb::useAllCpuCores();
         lb::VaeLoadOptions options;
         options.device = device.toStdString();
         options.referenceKernels = exact;
+        options.cpuThreads = cpuThreads;
         options.needEncoder = true;
         options.needDecoder = false; // a decoder in the file is loaded too, and used for previews
         auto vae = lb::Vae::load(QFile::encodeName(path).toStdString(), options);
@@ -81,6 +82,14 @@ VaeChooser::VaeChooser(QWidget* parent) : QWidget(parent) {
            "operations and layouts (on the CPU in fp32 the same latent bit for bit), slower."));
     const int savedKernels = kernels_->findData(QSettings().value("vae/kernels", "fast"));
     if (savedKernels >= 0) kernels_->setCurrentIndex(savedKernels);
+    threads_ = new QSpinBox(this);
+    threads_->setObjectName(QStringLiteral("vaeCpuThreads"));
+    threads_->setRange(0, 1024);
+    threads_->setSpecialValueText(tr("All CPU cores"));
+    threads_->setSuffix(tr(" CPU threads"));
+    threads_->setToolTip(tr("Threads of the VAE on the CPU (All: every core this process may "
+                            "use). A fixed count repeats a run's numbers bit for bit."));
+    threads_->setValue(QSettings().value("vae/cpuThreads", 0).toInt());
     info_ = new QLabel(this);
     info_->setWordWrap(true);
     info_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -95,8 +104,9 @@ VaeChooser::VaeChooser(QWidget* parent) : QWidget(parent) {
     layout->addWidget(folder_, 0, 2);
     layout->addWidget(device_, 1, 0);
     layout->addWidget(kernels_, 1, 1, 1, 2);
-    layout->addWidget(busy_, 2, 0, 1, 3);
-    layout->addWidget(info_, 3, 0, 1, 3);
+    layout->addWidget(threads_, 2, 0, 1, 3);
+    layout->addWidget(busy_, 3, 0, 1, 3);
+    layout->addWidget(info_, 4, 0, 1, 3);
     layout->setColumnStretch(0, 1);
 
     connect(browse_, &QToolButton::clicked, this, &VaeChooser::chooseFile);
@@ -113,6 +123,8 @@ VaeChooser::VaeChooser(QWidget* parent) : QWidget(parent) {
         QSettings().setValue("vae/kernels", kernels_->currentData());
         if (!vaePath_.isEmpty()) loadFile(vaePath_);
     });
+    connect(threads_, &QSpinBox::editingFinished, this,
+            [this] { setCpuThreads(threads_->value()); });
     connect(&watcher_, &QFutureWatcher<LoadedVae>::finished, this, &VaeChooser::onLoaded);
     connect(recent_, &RecentFiles::changed, this, &VaeChooser::refreshList);
     refreshList();
@@ -184,15 +196,23 @@ void VaeChooser::chooseFolder() {
         combo_->showPopup();
 }
 
+void VaeChooser::setCpuThreads(int threads) {
+    threads_->setValue(threads);
+    const int wanted = threads_->value();
+    if (QSettings().value("vae/cpuThreads", 0).toInt() == wanted) return;
+    QSettings().setValue("vae/cpuThreads", wanted);
+    if (!vaePath_.isEmpty()) loadFile(vaePath_);
+}
+
 void VaeChooser::loadFile(const QString& path) {
     if (watcher_.isRunning()) watcher_.waitForFinished();
     busy_->show();
     info_->setText(tr("Loading %1…").arg(QFileInfo(path).fileName()));
     combo_->setEnabled(false);
     emit loadingChanged(true);
-    watcher_.setFuture(
-        QtConcurrent::run(loadVae, path, device_->currentData().toString(),
-                          kernels_->currentData().toString() == QStringLiteral("reference")));
+    watcher_.setFuture(QtConcurrent::run(
+        loadVae, path, device_->currentData().toString(),
+        kernels_->currentData().toString() == QStringLiteral("reference"), threads_->value()));
 }
 
 void VaeChooser::onLoaded() {

@@ -11,6 +11,7 @@
 class QComboBox;
 class QLabel;
 class QProgressBar;
+class QSpinBox;
 class QToolButton;
 
 namespace lb {
@@ -47,6 +48,8 @@ public slots:
     void chooseFile();
     void chooseFolder();
     void refreshList();
+    // LibTorch's CPU threads for this VAE (0: every core), remembered; reloads the VAE.
+    void setCpuThreads(int threads);
 
 signals:
     void vaeChanged(std::shared_ptr<lb::Vae> vae);
@@ -60,6 +63,7 @@ private:
     QComboBox* combo_;
     QComboBox* device_;
     QComboBox* kernels_; // fast, or exact (ComfyUI's own operations: referenceKernels)
+    QSpinBox* threads_;  // LibTorch CPU threads (VaeLoadOptions::cpuThreads), 0 = all cores
     QToolButton* browse_;
     QToolButton* folder_;
     QLabel* info_;

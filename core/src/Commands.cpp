@@ -118,12 +118,13 @@ Status encodeWithVae(Vae& vae, const EncodeOptions& o, const CommandOutput& io) 
 Result<std::shared_ptr<Vae>> loadEncoder(const std::string& path,
                                          const std::optional<VaeFamily>& family,
                                          const std::string& device, ComputeDType dtype,
-                                         bool referenceKernels) {
+                                         bool referenceKernels, int cpuThreads) {
     VaeLoadOptions vo;
     vo.family = family;
     vo.device = device;
     vo.dtype = dtype;
     vo.referenceKernels = referenceKernels;
+    vo.cpuThreads = cpuThreads;
     vo.needEncoder = true;
     return Vae::load(path, vo);
 }
@@ -133,7 +134,7 @@ Result<std::shared_ptr<Vae>> loadEncoder(const std::string& path,
 Status runEncode(const EncodeOptions& o, const CommandOutput& io) {
     if (Status st = checkEncodeFiles(o); !st) return st;
     if (Status st = checkInputFile(o.vae, "--vae"); !st) return st;
-    auto vae = loadEncoder(o.vae, o.family, o.device, o.dtype, o.referenceKernels);
+    auto vae = loadEncoder(o.vae, o.family, o.device, o.dtype, o.referenceKernels, o.cpuThreads);
     if (!vae) return vae.error();
     return encodeWithVae(**vae, o, io);
 }
@@ -166,7 +167,7 @@ Status runBatch(const BatchOptions& o, const CommandOutput& io) {
     if (Status st = checkInputFile(o.vae, "--vae"); !st) return st;
     auto names = batchInputs(o.images, o.shardIndex, o.shardCount);
     if (!names) return names.error();
-    auto vae = loadEncoder(o.vae, o.family, o.device, o.dtype, o.referenceKernels);
+    auto vae = loadEncoder(o.vae, o.family, o.device, o.dtype, o.referenceKernels, o.cpuThreads);
     if (!vae) return vae.error();
 
     std::vector<std::string> failures;
@@ -235,6 +236,7 @@ Status runDecode(const DecodeOptions& o, const CommandOutput& io) {
     vo.device = o.device;
     vo.dtype = o.dtype;
     vo.referenceKernels = o.referenceKernels;
+    vo.cpuThreads = o.cpuThreads;
     vo.needEncoder = false;
     vo.needDecoder = true;
     auto vae = Vae::load(o.vae, vo);

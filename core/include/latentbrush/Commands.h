@@ -43,6 +43,7 @@ struct EncodeOptions {
     std::string device = "auto";
     ComputeDType dtype = ComputeDType::Auto;
     bool referenceKernels = false; // --kernels reference (VaeLoadOptions::referenceKernels)
+    int cpuThreads = 0;            // --threads N (VaeLoadOptions::cpuThreads; 0: every core)
     std::string output;
     std::string saveMask;
     std::string savePixels;
@@ -64,6 +65,7 @@ struct BatchOptions {
     std::string device = "auto";
     ComputeDType dtype = ComputeDType::Auto;
     bool referenceKernels = false; // --kernels reference (VaeLoadOptions::referenceKernels)
+    int cpuThreads = 0;            // --threads N (VaeLoadOptions::cpuThreads; 0: every core)
     std::string out;
     int shardIndex = 0, shardCount = 1;
     std::int64_t maxPixels = 16384ll * 16384ll;
@@ -107,6 +109,7 @@ struct DecodeOptions {
     std::string device = "auto";
     ComputeDType dtype = ComputeDType::Auto;
     bool referenceKernels = false; // --kernels reference (VaeLoadOptions::referenceKernels)
+    int cpuThreads = 0;            // --threads N (VaeLoadOptions::cpuThreads; 0: every core)
     std::string output;
 };
 Status runDecode(const DecodeOptions& options, const CommandOutput& io);

@@ -40,6 +40,10 @@ struct VaeLoadOptions {
     // CUDA, fast path: an image size encoded twice is captured as a CUDA graph and replayed from
     // then on (no progress reports during a replay; the graph keeps its working set allocated).
     bool cudaGraphs = true;
+    // LibTorch's CPU threads: 0 = every core this process may use (availableCores()). A fixed
+    // count fixes how LibTorch splits its reductions, so results repeat bit for bit across
+    // machines with different core counts (the goldens were made with 2 threads).
+    int cpuThreads = 0;
 };
 
 struct VaeInfo {
@@ -74,9 +78,9 @@ public:
                                        const Progress& progress = {}) = 0;
 };
 
-// Configures LibTorch's intra-op threads to every core this process may use (availableCores():
-// affinity and cgroup quota; Debian's LibTorch starts with one).
-void useAllCpuCores();
+// Configures LibTorch's intra-op threads (process-wide): `threads`, or with 0 every core this
+// process may use (availableCores(): affinity and cgroup quota; Debian's LibTorch starts with one).
+void useCpuThreads(int threads = 0);
 
 // Whether LibTorch was built with CUDA and sees a device.
 bool cudaAvailable();

@@ -26,11 +26,11 @@
 
 namespace lb {
 
-void useAllCpuCores() {
+void useCpuThreads(int threads) {
     // The cores this process may use, not the machine's: a Slurm job or container limited to 4
     // of 64 cores would otherwise run 64 threads on 4.
-    const int cores = availableCores();
-    if (at::get_num_threads() != cores) at::set_num_threads(cores);
+    const int wanted = threads > 0 ? threads : availableCores();
+    if (at::get_num_threads() != wanted) at::set_num_threads(wanted);
 }
 
 bool cudaAvailable() {

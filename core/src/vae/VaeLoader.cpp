@@ -281,7 +281,7 @@ Result<std::shared_ptr<Vae>> Vae::load(const std::string& path, const VaeLoadOpt
         const std::shared_ptr<SafetensorsFile> file = opened.value();
         const vae::KeyMap keys = vae::KeyMap::detect(*file);
         vae::ComputeTarget target = vae::resolveTarget(options.device, options.dtype);
-        if (target.device.is_cpu()) useAllCpuCores();
+        if (target.device.is_cpu()) useCpuThreads(options.cpuThreads);
 
         VaeInfo info;
         info.file = path;
