@@ -4,32 +4,68 @@
 #include "MainWindow.h"
 
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QTimer>
 
 #include <cstdio>
+#include <cstring>
+
+namespace {
+
+// The editor's command line. Declared once, for the help-only parse and for the real one.
+struct EditorOptions {
+    QCommandLineOption mask{QStringLiteral("mask"),
+                            QObject::tr("Mask file to load with the image."),
+                            QStringLiteral("MASK")};
+    QCommandLineOption vae{QStringLiteral("vae"), QObject::tr("VAE (.safetensors) to load."),
+                           QStringLiteral("VAE")};
+    QCommandLineOption quitAfter{QStringLiteral("quit-after"),
+                                 QObject::tr("Close the window after SECONDS (smoke tests)."),
+                                 QStringLiteral("SECONDS")};
+
+    void addTo(QCommandLineParser& parser) {
+        parser.setApplicationDescription(
+            QObject::tr("Paint inpainting masks and export latents exactly as ComfyUI's "
+                        "VAEEncodeForInpaint."));
+        parser.addHelpOption();
+        parser.addVersionOption();
+        parser.addPositionalArgument(QStringLiteral("IMG"), QObject::tr("Image to open."),
+                                     QStringLiteral("[IMG]"));
+        quitAfter.setFlags(QCommandLineOption::HiddenFromHelp);
+        parser.addOption(mask);
+        parser.addOption(vae);
+        parser.addOption(quitAfter);
+    }
+};
+
+// True when argv asks for text only (help or version): answered without a QApplication, which
+// would need a display, so that `latentbrush --help` works over SSH.
+bool asksForTextOnly(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        const char* a = argv[i];
+        if (std::strcmp(a, "--") == 0) return false;
+        for (const char* flag : {"-h", "--help", "-?", "--help-all", "-v", "--version"})
+            if (std::strcmp(a, flag) == 0) return true;
+    }
+    return false;
+}
+
+} // namespace
 
 int main(int argc, char** argv) {
+    lbui::Application::setIdentity();
+    if (asksForTextOnly(argc, argv)) {
+        QCoreApplication textOnly(argc, argv);
+        QCommandLineParser parser;
+        EditorOptions options;
+        options.addTo(parser);
+        parser.process(textOnly); // prints the help or the version and exits
+        return 0;
+    }
     lbui::Application app(argc, argv);
-
     QCommandLineParser parser;
-    parser.setApplicationDescription(QObject::tr(
-        "Paint inpainting masks and export latents exactly as ComfyUI's VAEEncodeForInpaint."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("IMG"), QObject::tr("Image to open."),
-                                 QStringLiteral("[IMG]"));
-    const QCommandLineOption maskOption(QStringLiteral("mask"),
-                                        QObject::tr("Mask file to load with the image."),
-                                        QStringLiteral("MASK"));
-    const QCommandLineOption vaeOption(
-        QStringLiteral("vae"), QObject::tr("VAE (.safetensors) to load."), QStringLiteral("VAE"));
-    QCommandLineOption quitAfterOption(QStringLiteral("quit-after"),
-                                       QObject::tr("Close the window after SECONDS (smoke tests)."),
-                                       QStringLiteral("SECONDS"));
-    quitAfterOption.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOption(maskOption);
-    parser.addOption(vaeOption);
-    parser.addOption(quitAfterOption);
+    EditorOptions options;
+    options.addTo(parser);
     parser.process(app);
 
     const QStringList positional = parser.positionalArguments();
@@ -38,7 +74,7 @@ int main(int argc, char** argv) {
                      static_cast<long long>(positional.size()));
         return 2;
     }
-    if (parser.isSet(maskOption) && positional.isEmpty()) {
+    if (parser.isSet(options.mask) && positional.isEmpty()) {
         std::fprintf(stderr, "latentbrush: --mask needs an image to go with it\n");
         return 2;
     }
@@ -47,13 +83,13 @@ int main(int argc, char** argv) {
     if (positional.isEmpty())
         window.openSample();
     else
-        window.openImage(positional.first(), parser.value(maskOption));
-    if (parser.isSet(vaeOption)) window.setVaeFile(parser.value(vaeOption));
+        window.openImage(positional.first(), parser.value(options.mask));
+    if (parser.isSet(options.vae)) window.setVaeFile(parser.value(options.vae));
     window.show();
     QTimer::singleShot(0, &window, &lbui::MainWindow::offerAutosaveRecovery);
-    if (parser.isSet(quitAfterOption)) {
+    if (parser.isSet(options.quitAfter)) {
         bool ok = false;
-        const double seconds = parser.value(quitAfterOption).toDouble(&ok);
+        const double seconds = parser.value(options.quitAfter).toDouble(&ok);
         if (!ok || seconds < 0) {
             std::fprintf(stderr, "latentbrush: --quit-after needs a number of seconds\n");
             return 2;
