@@ -894,7 +894,8 @@ private slots:
     void matrix() {
         QFETCH(Row, row);
         if (row.limits.unprivileged && !canDropPrivileges_ && ::geteuid() == 0)
-            QSKIP("running as root and cannot drop to nobody: a read-only folder is writable");
+            LB_CANNOT_RUN(
+                "running as root and cannot drop to nobody: a read-only folder is writable");
         Limits limits = row.limits;
         if (limits.addressSpace == -2) {
             if (baselineAddressSpace_ < 0)

@@ -62,7 +62,7 @@ private slots:
     void goldenThroughCli() {
         QFETCH(QString, caseDir);
         QFETCH(QString, kernels);
-        if (caseDir.isEmpty()) QSKIP("../shared not found (set LATENTBRUSH_SHARED)");
+        if (caseDir.isEmpty()) LB_CANNOT_RUN("../shared not found (set LATENTBRUSH_SHARED)");
         QFile jf(caseDir + "/case.json");
         QVERIFY(jf.open(QIODevice::ReadOnly));
         const QJsonObject c = QJsonDocument::fromJson(jf.readAll()).object();

@@ -1,12 +1,23 @@
 // Random-weight VAE files for tests: ComfyUI's AutoencoderKL (LDM names, optional decoder and
 // FLUX.2 batch-norm) and taesd.py's Sequentials (raw names, TAEF2's pool branches), as named
-// tensors to write with lb::writeTensors. Include LibTorch before Qt (its `slots` macro).
+// tensors to write with lb::writeTensors; random images, latents as tensors, and the float32 and
+// reduced-precision tolerances of DESIGN.md. Include LibTorch before Qt (its `slots` macro).
 #pragma once
 
 #include <torch/types.h>
 
+#include "latentbrush/Buffers.h"
+#include "latentbrush/SafetensorsTorch.h"
+#include "latentbrush/Vae.h"
+
+#include <QString>
+#include <QTemporaryDir>
+#include <QtGlobal>
+
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -143,6 +154,50 @@ inline Weights taesdDecoderWeights(std::int64_t latent, bool pool) {
             addConv(w, n, i == 1 ? kTaesdWidth : 3, i == 1 ? latent : kTaesdWidth, 3);
     }
     return w;
+}
+
+// ---- tolerances, images, comparisons ------------------------------------------------------
+
+// Float32 variants of the same computation (DESIGN.md): relative L2 <= 1e-5, and the golden
+// contract elementwise: |out - ref| <= 1e-4 x max(1, |ref|).
+inline constexpr double kFloat32RelL2 = 1e-5;
+inline constexpr double kElementTolerance = 1e-4;
+// Reduced precision against float32 (DESIGN.md), relative L2.
+inline constexpr double kFp16RelL2 = 1e-2;
+inline constexpr double kBf16RelL2 = 3e-2;
+
+inline lb::ImageBuffer randomImage(int h, int w) {
+    const at::Tensor t = at::rand({h, w, 3});
+    lb::ImageBuffer img;
+    img.height = h;
+    img.width = w;
+    img.channels = 3;
+    img.data.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+    return img;
+}
+
+inline at::Tensor toTensor(const lb::LatentBuffer& l) {
+    return at::from_blob(const_cast<float*>(l.data.data()), at::IntArrayRef(l.shape)).clone();
+}
+
+inline double relL2(const at::Tensor& out, const at::Tensor& ref) {
+    return (out - ref).norm().item<double>() / std::max(1e-30, ref.norm().item<double>());
+}
+
+// Writes `w` as NAME in `dir` and returns its path (a test cannot go on without it).
+inline std::string write(const QTemporaryDir& dir, const QString& name, const Weights& w,
+                         const std::map<std::string, std::string>& metadata = {}) {
+    const std::string path = dir.filePath(name).toStdString();
+    const lb::Status st = lb::writeTensors(path, w, metadata);
+    if (!st) qFatal("writing %s: %s", path.c_str(), st.message().c_str());
+    return path;
+}
+
+inline lb::VaeLoadOptions cpuOptions(lb::ComputeDType dtype = lb::ComputeDType::F32) {
+    lb::VaeLoadOptions o;
+    o.device = "cpu";
+    o.dtype = dtype;
+    return o;
 }
 
 } // namespace lbtest

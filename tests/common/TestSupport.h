@@ -20,15 +20,32 @@ inline QString sharedDir() {
     return {};
 }
 
+// Whether every check must run here: in CI (CI=true) and with LATENTBRUSH_REQUIRE_SHARED=1. A
+// check whose prerequisites (../shared, a Python module, a program) are missing then fails: a
+// skipped check on a fresh machine would be a promise nobody verified.
+inline bool everyCheckMustRun() {
+    return qEnvironmentVariable("CI") == QStringLiteral("true") ||
+           qEnvironmentVariable("LATENTBRUSH_REQUIRE_SHARED") == QStringLiteral("1");
+}
+
 inline std::string sharedPath(const QString& relative) {
     return (sharedDir() + QLatin1Char('/') + relative).toStdString();
 }
 
 } // namespace lbtest
 
-// Skips the current test when ../shared is not there.
+// Skips the current test for `reason` (a string literal), or fails it where every check must run.
+#define LB_CANNOT_RUN(reason)                                                                      \
+    do {                                                                                           \
+        if (lbtest::everyCheckMustRun())                                                           \
+            QFAIL("cannot run here, and every check must (CI=true): " reason);                     \
+        QSKIP(reason);                                                                             \
+    } while (0)
+
+// Skips the current test when ../shared is not there (fails in CI).
 #define LB_REQUIRE_SHARED()                                                                        \
     do {                                                                                           \
         if (lbtest::sharedDir().isEmpty())                                                         \
-            QSKIP("../shared not found (set LATENTBRUSH_SHARED): reference data unavailable");     \
+            LB_CANNOT_RUN("../shared not found (set LATENTBRUSH_SHARED): reference data "          \
+                          "unavailable");                                                          \
     } while (0)

@@ -668,7 +668,8 @@ private slots:
             Row probe{
                 row.prepare, [](const QString&) { return std::string("ok"); }, {}, row.limits, {}};
             QString how;
-            if (runForked(probe, dir, &how) != "ok") QSKIP("cannot drop root privileges here");
+            if (runForked(probe, dir, &how) != "ok")
+                LB_CANNOT_RUN("cannot drop root privileges here");
         }
         const auto before = snapshot(dir);
         QString how;

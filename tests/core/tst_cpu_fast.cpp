@@ -28,9 +28,11 @@ using lb::vae::Activation;
 
 namespace {
 
-constexpr double kKernelRelL2 = 1e-6;      // one fused operation against ATen's
-constexpr double kFloat32RelL2 = 1e-5;     // DESIGN.md: float32 variants of the same computation
-constexpr double kElementTolerance = 1e-4; // DESIGN.md: samples vs the goldens
+using lbtest::kElementTolerance; // DESIGN.md: samples vs the goldens
+using lbtest::kFloat32RelL2;     // DESIGN.md: float32 variants of the same computation
+using lbtest::randomImage;
+
+constexpr double kKernelRelL2 = 1e-6; // one fused operation against ATen's
 
 double relL2(const at::Tensor& out, const at::Tensor& ref) {
     const double den = ref.to(at::kDouble).norm().item<double>();
@@ -94,16 +96,6 @@ Pair encodeBoth(const std::string& path, const lb::ImageBuffer& image, int threa
         (plain ? out.plain : out.fast) = t;
     }
     return out;
-}
-
-lb::ImageBuffer randomImage(int h, int w) {
-    const at::Tensor t = at::rand({h, w, 3});
-    lb::ImageBuffer image;
-    image.height = h;
-    image.width = w;
-    image.channels = 3;
-    image.data.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
-    return image;
 }
 
 QJsonObject readCase(const QString& dir) {

@@ -37,7 +37,7 @@ class GpuEncode : public QObject {
     Q_OBJECT
 private slots:
     void initTestCase() {
-        if (!lb::cudaAvailable()) QSKIP("no CUDA device visible to LibTorch");
+        if (!lb::cudaAvailable()) LB_CANNOT_RUN("no CUDA device visible to LibTorch");
     }
 
     void goldenOnCuda_data() {
@@ -72,7 +72,7 @@ private slots:
         QFETCH(QString, caseDir);
         QFETCH(QString, dtype);
         QFETCH(double, tolerance);
-        if (caseDir.isEmpty()) QSKIP("../shared not found (set LATENTBRUSH_SHARED)");
+        if (caseDir.isEmpty()) LB_REQUIRE_SHARED();
         QFile jf(caseDir + "/case.json");
         QVERIFY(jf.open(QIODevice::ReadOnly));
         const QJsonObject c = QJsonDocument::fromJson(jf.readAll()).object();

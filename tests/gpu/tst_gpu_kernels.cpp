@@ -45,8 +45,9 @@ class GpuKernels : public QObject {
     Q_OBJECT
 private slots:
     void initTestCase() {
-        if (!lb::cudaAvailable()) QSKIP("no CUDA device visible to LibTorch");
-        if (!lb::vae::cudaKernelsBuilt()) QSKIP("the fused CUDA kernels are not built (no nvcc)");
+        if (!lb::cudaAvailable()) LB_CANNOT_RUN("no CUDA device visible to LibTorch");
+        if (!lb::vae::cudaKernelsBuilt())
+            LB_CANNOT_RUN("the fused CUDA kernels are not built (no nvcc)");
     }
 
     void groupNorm_data() {

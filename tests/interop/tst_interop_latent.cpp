@@ -128,7 +128,8 @@ private slots:
     // LoadLatent.load re-run in Python: samples = latent_tensor.float() * 1.0, bit for bit.
     void pythonLoadLatent() {
         LB_REQUIRE_SHARED();
-        if (!pythonHas("numpy")) QSKIP("/usr/bin/python3 with numpy (python3-numpy) not found");
+        if (!pythonHas("numpy"))
+            LB_CANNOT_RUN("/usr/bin/python3 with numpy (python3-numpy) not found");
         const QString out = tmp_.filePath("samples.f32");
         Run r = runProgram("/usr/bin/python3",
                            {interopDir() + "/comfy_loaders.py", "loadlatent", latent_, out});
@@ -162,7 +163,7 @@ private slots:
         QFETCH(QString, scale);
         LB_REQUIRE_SHARED();
         if (!pythonHas("numpy") || !pythonHas("torch"))
-            QSKIP("/usr/bin/python3 with numpy and torch (python3-torch) not found");
+            LB_CANNOT_RUN("/usr/bin/python3 with numpy and torch (python3-torch) not found");
         Run r = runProgram("/usr/bin/python3",
                            {interopDir() + "/comfy_loaders.py", "snippet",
                             QStringLiteral(LATENTBRUSH_SOURCE_DIR "/docs/DIFFUSERS.md"), latent_,

@@ -15,12 +15,13 @@ private slots:
         const QString bin = QStringLiteral(LATENTBRUSH_BINARY_DIR);
         if (QStandardPaths::findExecutable("cpack").isEmpty() ||
             QStandardPaths::findExecutable("dpkg-deb").isEmpty())
-            QSKIP("cpack or dpkg-deb not installed");
+            LB_CANNOT_RUN("cpack or dpkg-deb not installed");
         if (!QFileInfo::exists(bin + "/app/latentbrush") ||
             !QFileInfo::exists(bin + "/app/latentbrush-cli"))
-            QSKIP("the editor and the CLI are not both built here (LATENTBRUSH_BUILD_UI=OFF?)");
+            LB_CANNOT_RUN(
+                "the editor and the CLI are not both built here (LATENTBRUSH_BUILD_UI=OFF?)");
         if (!QFileInfo::exists(bin + "/installer/icons/hicolor/512x512/apps/latentbrush.png"))
-            QSKIP("the icons are not rendered yet: build the default target first");
+            LB_CANNOT_RUN("the icons are not rendered yet: build the default target first");
         QTemporaryDir out;
         QProcess p;
         p.setProcessChannelMode(QProcess::MergedChannels);

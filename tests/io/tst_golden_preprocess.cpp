@@ -32,8 +32,7 @@ private slots:
 
     void cases() {
         QFETCH(QString, caseDir);
-        if (caseDir.isEmpty())
-            QSKIP("../shared not found (set LATENTBRUSH_SHARED): reference data unavailable");
+        if (caseDir.isEmpty()) LB_REQUIRE_SHARED();
         QFile jsonFile(caseDir + "/case.json");
         QVERIFY(jsonFile.open(QIODevice::ReadOnly));
         const QJsonObject c = QJsonDocument::fromJson(jsonFile.readAll()).object();

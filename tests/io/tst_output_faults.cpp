@@ -184,7 +184,9 @@ private slots:
     // The child of withFileSizeLimit: the big write, its error into LB_FULLDISK_RESULT.
     void fullDiskChild() {
         const QString kind = qEnvironmentVariable("LB_FULLDISK_KIND");
-        if (kind.isEmpty()) QSKIP("run by fullDiskKeepsThePreviousFile in a child process");
+        // Nothing to check in the test run itself: fullDiskKeepsThePreviousFile checks what
+        // this function reports when it runs as that test's child.
+        if (kind.isEmpty()) return;
         const std::string file = qEnvironmentVariable("LB_FULLDISK_FILE").toStdString();
         const lb::ImageBuffer big = noiseImage(256, 256, 3);
         lb::Status st;

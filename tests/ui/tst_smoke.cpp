@@ -1,5 +1,7 @@
 // Smoke test of the real program: `latentbrush IMG --quit-after S` under Xvfb (xvfb-run) opens
 // the image, shows the window and quits cleanly (exit 0, settings written on close).
+#include "TestSupport.h"
+
 #include <QCoreApplication>
 #include <QFileInfo>
 #include <QImage>
@@ -21,9 +23,10 @@ private slots:
     void startsWithImageAndQuitsCleanly() {
         QFETCH(bool, withImage);
         const QString xvfb = QStandardPaths::findExecutable(QStringLiteral("xvfb-run"));
-        if (xvfb.isEmpty()) QSKIP("xvfb-run is not installed (apt-get install xvfb xauth)");
+        if (xvfb.isEmpty()) LB_CANNOT_RUN("xvfb-run is not installed (apt-get install xvfb xauth)");
         const QString program = QStringLiteral(LATENTBRUSH_BINARY_DIR "/app/latentbrush");
-        if (!QFileInfo::exists(program)) QSKIP("the latentbrush program has not been built");
+        if (!QFileInfo::exists(program))
+            LB_CANNOT_RUN("the latentbrush program has not been built");
         QTemporaryDir home;
         QVERIFY(home.isValid());
         QImage image(320, 200, QImage::Format_RGB32);
