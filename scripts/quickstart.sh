@@ -25,6 +25,10 @@ if ((${#missing[@]})); then
   fi
 fi
 
+# ccache keys on paths relative to the checkout: other clones, worktrees and CI's fresh root
+# (the project at /work/main there) share the cache.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}"
+
 extra=()
 [ "${CI:-}" = "true" ] && extra+=(-DLATENTBRUSH_WERROR=ON)
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release "${extra[@]}"
