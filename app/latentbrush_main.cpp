@@ -8,7 +8,6 @@
 #include <QTimer>
 
 #include <cstdio>
-#include <cstring>
 
 namespace {
 
@@ -38,29 +37,25 @@ struct EditorOptions {
     }
 };
 
-// True when argv asks for text only (help or version): answered without a QApplication, which
-// would need a display, so that `latentbrush --help` works over SSH.
-bool asksForTextOnly(int argc, char** argv) {
-    for (int i = 1; i < argc; ++i) {
-        const char* a = argv[i];
-        if (std::strcmp(a, "--") == 0) return false;
-        for (const char* flag : {"-h", "--help", "-?", "--help-all", "-v", "--version"})
-            if (std::strcmp(a, flag) == 0) return true;
-    }
-    return false;
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
     lbui::Application::setIdentity();
-    if (asksForTextOnly(argc, argv)) {
-        QCoreApplication textOnly(argc, argv);
-        QCommandLineParser parser;
+    {
+        // Help, version and command-line errors are answered by a QCoreApplication, before the
+        // QApplication that needs a display exists: `latentbrush --help` works over SSH.
+        QStringList arguments;
+        for (int i = 0; i < argc; ++i)
+            arguments << QString::fromLocal8Bit(argv[i]);
+        QCommandLineParser probe;
         EditorOptions options;
-        options.addTo(parser);
-        parser.process(textOnly); // prints the help or the version and exits
-        return 0;
+        options.addTo(probe);
+        if (!probe.parse(arguments) || probe.isSet(QStringLiteral("help")) ||
+            probe.isSet(QStringLiteral("help-all")) || probe.isSet(QStringLiteral("version"))) {
+            QCoreApplication textOnly(argc, argv);
+            probe.process(textOnly); // prints the help, the version or the error, and exits
+            return 2;
+        }
     }
     lbui::Application app(argc, argv);
     QCommandLineParser parser;

@@ -1,5 +1,6 @@
 // Smoke test of the real program: `latentbrush IMG --quit-after S` under Xvfb (xvfb-run) opens
-// the image, shows the window and quits cleanly (exit 0, settings written on close).
+// the image, shows the window and quits cleanly (exit 0, settings written on close); without any
+// display, --help, --version and a bad option are answered on the terminal (as over SSH).
 #include "TestSupport.h"
 
 #include <QCoreApplication>
@@ -58,6 +59,41 @@ private slots:
         if (withImage)
             QCOMPARE(settings.value(QStringLiteral("recent/images")).toStringList().value(0),
                      QFileInfo(imagePath).absoluteFilePath());
+    }
+
+    void answersTextWithoutADisplay_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("--help") << QStringList{"--help"} << 0 << QStringLiteral("Usage:");
+        QTest::newRow("-h with an image")
+            << QStringList{"photo.png", "-h"} << 0 << QStringLiteral("--mask");
+        QTest::newRow("--version")
+            << QStringList{"--version"} << 0 << QStringLiteral("Latentbrush " LATENTBRUSH_VERSION);
+        QTest::newRow("unknown option")
+            << QStringList{"--bogus"} << 1 << QStringLiteral("Unknown option 'bogus'");
+    }
+
+    void answersTextWithoutADisplay() {
+        QFETCH(QStringList, args);
+        QFETCH(int, exitCode);
+        QFETCH(QString, expected);
+        const QString program = QStringLiteral(LATENTBRUSH_BINARY_DIR "/app/latentbrush");
+        if (!QFileInfo::exists(program))
+            LB_CANNOT_RUN("the latentbrush program has not been built");
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const char* name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+            env.remove(QString::fromLatin1(name)); // xcb, the default, cannot connect
+        p.setProcessEnvironment(env);
+        p.start(program, args);
+        QVERIFY(p.waitForFinished(60000));
+        const QString out =
+            QString::fromLocal8Bit(p.readAllStandardOutput() + p.readAllStandardError());
+        QVERIFY2(p.exitStatus() == QProcess::NormalExit, qPrintable(out));
+        QCOMPARE(p.exitCode(), exitCode);
+        QVERIFY2(out.contains(expected), qPrintable(out));
+        QVERIFY2(!out.contains("platform plugin"), qPrintable(out));
     }
 };
 
