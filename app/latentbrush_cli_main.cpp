@@ -4,6 +4,7 @@
 // Built three times (app/CMakeLists.txt): latentbrush-cli (LATENTBRUSH_CLI_LEAN: grow on PNG masks
 // through libpng, the rest handed to the two others), latentbrush-cli-io (grow and rgba through
 // OpenImageIO) and latentbrush-cli-vae (LATENTBRUSH_CLI_WITH_VAE: every command).
+#include "latentbrush/BuiltinVae.h"
 #include "latentbrush/Commands.h"
 #include "latentbrush/MaskOps.h"
 #if LATENTBRUSH_CLI_LEAN
@@ -37,7 +38,7 @@ Usage:
                          [--save-mask GROWN.png] [--save-pixels FILLED.{png,tif,exr}]
   latentbrush-cli grow   --mask MASK --grow N [--size WxH] [--multiple D] --output GROWN.png
   latentbrush-cli decode --latent IN.latent --vae DECODER [--vae-family F] --output IMG.png
-  latentbrush-cli info   --vae VAE [--vae-family F]
+  latentbrush-cli info   [--vae VAE] [--vae-family F]
   latentbrush-cli batch  --images DIR [--masks DIR] --vae VAE --out DIR [--grow N]
                          [--shard I/N] [--device D] [--dtype T]
   latentbrush-cli rgba   --image IMG --mask MASK [--mask-channel C] --output OUT.png
@@ -51,7 +52,8 @@ Commands:
   grow    the noise_mask of the node alone: the mask resized to WxH (default: its own size),
           cropped to multiples of D (default 8), grown by N, written as 8-bit 0/255 PNG.
   decode  a .latent back to an image with a VAE that has a decoder.
-  info    family, latent channels, downscale ratio, parameter count and dtype of a VAE file.
+  info    family, latent channels, downscale ratio, parameter count and dtype of a VAE file;
+          without --vae, the built-in VAEs and where they are installed.
   batch   every image of a folder (masks from --masks with the same name, else alpha) to
           OUT/NAME.latent and OUT/NAME.mask.png; finished outputs are skipped, bad files are
           reported at the end. --shard I/N does the I-th of N disjoint parts (0 <= I < N),
@@ -78,6 +80,8 @@ Options:
   --save-pixels F     also write the gray-filled encoder input (8-bit PNG, float TIFF/EXR)
 
 VAEs are read from .safetensors only: pickled .ckpt/.pt files can execute code when loaded.
+--vae builtin:taef2 is the VAE shipped with Latentbrush: TAEF2, the FLUX.2 latent space at
+preview quality (tiny autoencoder, MIT), encoder and decoder.
 )";
 
 struct Args {
@@ -259,6 +263,17 @@ int main(int argc, char** argv) {
         std::cout << kUsage;
         return 0;
     }
+#if LATENTBRUSH_CLI_WITH_VAE
+    // --vae builtin:NAME: a VAE shipped with the program, found beside it (BuiltinVae.h).
+    if (auto vae = a.values.find("vae"); vae != a.values.end()) {
+        const lb::Result<std::string> path = lb::resolveVaePath(vae->second);
+        if (!path) {
+            std::cerr << "latentbrush-cli: error: " << path.message() << "\n";
+            return 1;
+        }
+        vae->second = path.value();
+    }
+#endif
     lb::CommandOutput io;
     io.out = [](const std::string& s) { std::cout << s << std::flush; };
     io.warn = [](const std::string& s) { std::cerr << s << "\n"; };
@@ -363,7 +378,7 @@ int main(int argc, char** argv) {
 #if LATENTBRUSH_CLI_WITH_VAE
     else if (a.command == "info") {
         lb::InfoOptions o;
-        o.vae = require(a, "vae");
+        o.vae = get(a, "vae");
         o.family = parseFamily(a);
         status = lb::runInfo(o, io);
     }

@@ -137,6 +137,18 @@ else
 fi
 doc=usr/share/doc/latentbrush/README.md
 if [ -f "$work/x/$doc" ]; then ok "$doc"; else fail "$doc missing"; fi
+# The built-in VAE, byte for byte the files of resources/models, and its licence.
+for model in taef2_encoder.safetensors taef2_decoder.safetensors; do
+  f="usr/share/latentbrush/models/$model"
+  if cmp -s "$work/x/$f" "$root_dir/resources/models/$model"; then ok "$f"; else fail "$f missing or not resources/models/$model"; fi
+done
+copyright=usr/share/doc/latentbrush/copyright
+if [ -f "$work/x/$copyright" ] && grep -q '^License: MIT' "$work/x/$copyright" &&
+   grep -q 'usr/share/latentbrush/models' "$work/x/$copyright"; then
+  ok "$copyright (the built-in VAE's MIT licence)"
+else
+  fail "$copyright missing or without the built-in VAE's MIT licence"
+fi
 if awk '{print $6}' "$work/contents" | grep -vE '^\./usr(/|$)' | grep -q .; then
   fail "files outside /usr: $(awk '{print $6}' "$work/contents" | grep -vE '^\./usr(/|$)' | head -3)"
 fi

@@ -2,6 +2,7 @@
 // Commands.h): each validates its inputs and outputs first and writes every output atomically.
 #include "latentbrush/Commands.h"
 #include "latentbrush/AtomicFile.h"
+#include "latentbrush/BuiltinVae.h"
 
 #include "CommandSupport.h"
 
@@ -253,6 +254,18 @@ Status runDecode(const DecodeOptions& o, const CommandOutput& io) {
 }
 
 Status runInfo(const InfoOptions& o, const CommandOutput& io) {
+    if (o.vae.empty()) {
+        // No file: the VAEs that ship with the program, and whether they are where it looks.
+        std::ostringstream s;
+        s << "built-in VAEs (" << builtinModelsDir() << "):\n";
+        for (const BuiltinVae& vae : builtinVaes()) {
+            const Result<std::string> path = resolveVaePath(builtinVaeSpec(vae.name));
+            s << "  " << builtinVaeSpec(vae.name) << "  " << vae.description
+              << (path ? "" : "  [not installed]") << "\n";
+        }
+        say(io.out, s.str());
+        return {};
+    }
     if (Status st = checkInputFile(o.vae, "--vae"); !st) return st;
     VaeLoadOptions vo;
     vo.family = o.family;

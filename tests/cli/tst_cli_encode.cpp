@@ -1,6 +1,7 @@
 // latentbrush-cli encode/decode/info end to end: every golden case reproduced through the CLI
 // (noise_mask exact, pixels within 1e-6, samples within 1e-4 x max(1, |ref|)), the .latent laid
-// out as ComfyUI's LoadLatent expects, and a TAEF2 round trip of a photograph at >= 30 dB PSNR.
+// out as ComfyUI's LoadLatent expects, a TAEF2 round trip of a photograph at >= 30 dB PSNR, and
+// the built-in VAE (--vae builtin:taef2) from the build tree's share/latentbrush/models.
 #include "CliSupport.h"
 #include "TestSupport.h"
 
@@ -173,6 +174,63 @@ private slots:
         r = runCli({"info", "--vae", lbtest::sharedDir() + "/models/taef2_encoder.safetensors"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains("taef2") && r.out.contains("128"), qPrintable(r.out));
+    }
+
+    // builtin:taef2 is the shipped copy of ../shared/models' TAEF2: the same latent bit for bit,
+    // listed by `info`, decoded by `decode`; a missing installation is one line naming the file.
+    void builtinVaeEncodesAsItsFile() {
+        LB_REQUIRE_SHARED();
+        const QString photo = lbtest::sharedDir() + "/data/chelsea.png";
+        QTemporaryDir tmp;
+        const QString viaFile = tmp.filePath("file.latent"), viaBuiltin = tmp.filePath("b.latent");
+        Run r = runCli({"encode", "--image", photo, "--vae",
+                        lbtest::sharedDir() + "/models/taef2_encoder.safetensors", "--grow", "0",
+                        "--device", "cpu", "--output", viaFile});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        r = runCli({"encode", "--image", photo, "--vae", "builtin:taef2", "--grow", "0", "--device",
+                    "cpu", "--output", viaBuiltin});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        auto a = lb::readLatentFile(viaFile.toStdString());
+        auto b = lb::readLatentFile(viaBuiltin.toStdString());
+        QVERIFY(a.ok() && b.ok());
+        QCOMPARE(b->samples.shape, a->samples.shape);
+        QVERIFY(b->samples.data == a->samples.data);
+
+        r = runCli({"decode", "--latent", viaBuiltin, "--vae", "builtin:taef2", "--device", "cpu",
+                    "--output", tmp.filePath("decoded.png")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(QFileInfo(tmp.filePath("decoded.png")).size() > 0);
+
+        r = runCli({"info"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("builtin:taef2") && !r.out.contains("not installed"),
+                 qPrintable(r.out));
+        r = runCli({"info", "--vae", "builtin:taef2"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("taef2") && r.out.contains("decoder:          yes"),
+                 qPrintable(r.out));
+    }
+
+    void builtinVaeErrorsNameTheProblem() {
+        QTemporaryDir empty;
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("LATENTBRUSH_MODELS_DIR", empty.path());
+        p.setProcessEnvironment(env);
+        p.start(lbtest::cliPath(), {"encode", "--image", "a.png", "--vae", "builtin:taef2",
+                                    "--output", empty.filePath("o.latent")});
+        QVERIFY(p.waitForFinished(60000));
+        const QString err = QString::fromUtf8(p.readAllStandardError()).trimmed();
+        QCOMPARE(p.exitCode(), 1);
+        QVERIFY2(!err.contains('\n') && err.contains(empty.path() + "/taef2_encoder.safetensors") &&
+                     err.contains("not installed"),
+                 qPrintable(err));
+        QVERIFY(!QFileInfo::exists(empty.filePath("o.latent")));
+
+        const Run r = runCli({"info", "--vae", "builtin:sdxl"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("no such built-in VAE") && r.err.contains("builtin:taef2"),
+                 qPrintable(r.err));
     }
 
     void taef2RoundTripOfAPhotograph() {

@@ -2,6 +2,7 @@
 // implementation: encode/decode under inference mode, memory policy, errors as values.
 #include "latentbrush/Vae.h"
 
+#include "latentbrush/BuiltinVae.h"
 #include "latentbrush/Parallel.h"
 #include "latentbrush/Safetensors.h"
 #include "vae/AutoencoderKL.h"
@@ -271,8 +272,12 @@ void addTaesdSibling(const std::string& path, const vae::KeyMap& keys,
 
 } // namespace
 
-Result<std::shared_ptr<Vae>> Vae::load(const std::string& path, const VaeLoadOptions& options,
+Result<std::shared_ptr<Vae>> Vae::load(const std::string& spec, const VaeLoadOptions& options,
                                        const Progress& progress) {
+    // "builtin:NAME": a VAE shipped with the program, found beside it.
+    const Result<std::string> resolved = resolveVaePath(spec);
+    if (!resolved) return resolved.error();
+    const std::string& path = resolved.value();
     try {
         if (progress.cancelled()) return makeError("cancelled");
         progress(0.0, "reading " + std::filesystem::path(path).filename().string());
