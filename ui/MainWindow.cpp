@@ -13,6 +13,8 @@
 #include "FillTool.h"
 #include "GrowPreview.h"
 #include "InfoBar.h"
+#include "KeptView.h"
+#include "LiveRoundTrip.h"
 #include "MaskAdjustments.h"
 #include "MaskDocument.h"
 #include "MaskEditCommand.h"
@@ -500,7 +502,16 @@ void MainWindow::createDocks() {
     QDockWidget* history = addDock(QStringLiteral("historyDock"), tr("History"), historyView_);
     QDockWidget* decoded = addDock(QStringLiteral("decodeDock"), tr("Decoded Latent"), decodeView);
     tabifyDockWidget(history, decoded);
-    history->raise();
+    // What the VAE keeps, live: in front of the history and the last encode's decode.
+    liveRoundTrip_ = new LiveRoundTrip(doc_, preview_, encodePanel_->vaeChooser(), this);
+    liveRoundTrip_->setEnabled(QSettings().value(QStringLiteral("live/enabled"), true).toBool());
+    connect(liveRoundTrip_, &LiveRoundTrip::stateChanged, this, [this] {
+        QSettings().setValue(QStringLiteral("live/enabled"), liveRoundTrip_->isEnabled());
+    });
+    keptView_ = new KeptView(liveRoundTrip_, this);
+    QDockWidget* kept = addDock(QStringLiteral("keptDock"), tr("What the VAE Keeps"), keptView_);
+    tabifyDockWidget(history, kept);
+    kept->raise();
 
     VaeChooser* chooser = encodePanel_->vaeChooser();
     connect(action("encode"), &QAction::triggered, encodePanel_, &EncodePanel::encode);

@@ -22,6 +22,8 @@ class CanvasLayers;
 class CanvasWidget;
 class DocumentLoader;
 class EncodePanel;
+class KeptView;
+class LiveRoundTrip;
 class FillTool;
 class GrowPreview;
 class InfoBar;
@@ -53,6 +55,8 @@ public:
     AutosaveManager* autosave() const { return autosave_; }
     DocumentLoader* loader() const { return loader_; }
     EncodePanel* encodePanel() const { return encodePanel_; }
+    LiveRoundTrip* liveRoundTrip() const { return liveRoundTrip_; }
+    KeptView* keptView() const { return keptView_; }
     PreviewPanel* previewPanel() const { return previewPanel_; }
     ToolOptionsPanel* toolOptions() const { return toolOptions_; }
     // The selection tools, in toolbar order: rectangle, ellipse, polygon lasso, freehand lasso,
@@ -122,6 +126,8 @@ private:
     QList<MaskTool*> maskTools_;
     PreviewPanel* previewPanel_ = nullptr;
     EncodePanel* encodePanel_ = nullptr;
+    LiveRoundTrip* liveRoundTrip_ = nullptr;
+    KeptView* keptView_ = nullptr;
     QUndoView* historyView_ = nullptr;
     QMenu* viewMenu_ = nullptr;
     QMenu* recentMenu_ = nullptr;

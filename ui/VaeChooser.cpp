@@ -27,14 +27,10 @@ namespace lbui {
 
 namespace {
 
-LoadedVae loadVae(const QString& path, const QString& device, bool exact, int cpuThreads) {
+LoadedVae loadVae(const QString& path, lb::VaeLoadOptions options) {
     LoadedVae out;
     out.path = path;
     try {
-        lb::VaeLoadOptions options;
-        options.device = device.toStdString();
-        options.referenceKernels = exact;
-        options.cpuThreads = cpuThreads;
         options.needEncoder = true;
         options.needDecoder = false; // a decoder in the file is loaded too, and used for previews
         auto vae = lb::Vae::load(QFile::encodeName(path).toStdString(), options);
@@ -210,9 +206,7 @@ void VaeChooser::loadFile(const QString& path) {
     info_->setText(tr("Loading %1…").arg(QFileInfo(path).fileName()));
     combo_->setEnabled(false);
     emit loadingChanged(true);
-    watcher_.setFuture(QtConcurrent::run(
-        loadVae, path, device_->currentData().toString(),
-        kernels_->currentData().toString() == QStringLiteral("reference"), threads_->value()));
+    watcher_.setFuture(QtConcurrent::run(loadVae, path, loadOptions()));
 }
 
 void VaeChooser::onLoaded() {
@@ -236,6 +230,14 @@ void VaeChooser::onLoaded() {
     recent_->add(vaePath_); // refreshes the list
     showInfo();
     emit vaeChanged(vae_);
+}
+
+lb::VaeLoadOptions VaeChooser::loadOptions() const {
+    lb::VaeLoadOptions options;
+    options.device = device_->currentData().toString().toStdString();
+    options.referenceKernels = kernels_->currentData().toString() == QStringLiteral("reference");
+    options.cpuThreads = threads_->value();
+    return options;
 }
 
 QString VaeChooser::summary() const {

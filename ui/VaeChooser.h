@@ -14,9 +14,7 @@ class QProgressBar;
 class QSpinBox;
 class QToolButton;
 
-namespace lb {
-class Vae;
-}
+#include "latentbrush/Vae.h"
 
 namespace lbui {
 
@@ -39,6 +37,9 @@ public:
     bool isLoading() const { return watcher_.isRunning(); }
     // One line for other panels: "taesd · 4 ch · x8 · cpu fp32".
     QString summary() const;
+    // The options a VAE is loaded with here: device, kernels, CPU threads (the live view loads
+    // its own instances with them).
+    lb::VaeLoadOptions loadOptions() const;
 
     // The .safetensors files in a folder and its direct sub-folders, sorted by name.
     static QStringList scanFolder(const QString& folder);

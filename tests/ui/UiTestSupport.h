@@ -37,8 +37,11 @@ inline void initEnvironment() {
 }
 
 // A shown main window with the sample image, the view at zoom 1 with a whole-pixel offset so
-// that widget pixel (x, y) is image point (x - ox, y - oy).
-inline std::unique_ptr<lbui::MainWindow> makeWindow(bool unitZoom = true) {
+// that widget pixel (x, y) is image point (x - ox, y - oy). The live "what the VAE keeps" view is
+// off unless `live`: the suites of other features then run no VAE behind their backs (the live
+// view's own suite and the smoke test of the real program run it).
+inline std::unique_ptr<lbui::MainWindow> makeWindow(bool unitZoom = true, bool live = false) {
+    QSettings().setValue(QStringLiteral("live/enabled"), live);
     auto w = std::make_unique<lbui::MainWindow>();
     w->openSample();
     w->show();

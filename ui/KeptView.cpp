@@ -1,0 +1,161 @@
+// KeptView: turns LiveRoundTrip's results into three images and a caption, and paints them side
+// by side or stacked, whichever fits the panel.
+#include "KeptView.h"
+
+#include "DocumentLoader.h"
+#include "LiveRoundTrip.h"
+
+#include <QCheckBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPainter>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace lbui {
+
+// The painting surface: three images with titles, in a row or a column.
+class KeptView::Images : public QWidget {
+public:
+    explicit Images(KeptView* view) : QWidget(view), view_(view) { setMinimumSize(200, 120); }
+    bool stale = false;
+
+protected:
+    void paintEvent(QPaintEvent*) override {
+        QPainter p(this);
+        p.fillRect(rect(), QColor(32, 32, 35));
+        const QImage& decoded = view_->decoded_;
+        if (decoded.isNull()) {
+            p.setPen(palette().color(QPalette::PlaceholderText));
+            p.drawText(rect().adjusted(8, 8, -8, -8), Qt::AlignCenter | Qt::TextWordWrap,
+                       tr("Paint a mask: the region comes back here as the VAE returns it, with "
+                          "where it differs from the original."));
+            return;
+        }
+        const int title = fontMetrics().height() + 4;
+        const QSize img = decoded.size();
+        // Row or column: whichever shows the images larger.
+        const double rowScale =
+            std::min((width() / 3.0) / img.width(), double(height() - title) / img.height());
+        const double columnScale =
+            std::min(double(width()) / img.width(), (height() / 3.0 - title) / img.height());
+        const bool row = rowScale >= columnScale;
+        const struct {
+            const QImage* image;
+            QString name;
+        } panes[] = {{&view_->original_, tr("Original")},
+                     {&view_->decoded_, tr("Decoded")},
+                     {&view_->difference_, tr("Difference")}};
+        p.setRenderHint(QPainter::SmoothPixmapTransform);
+        for (int i = 0; i < 3; ++i) {
+            const QRect area = row ? QRect(i * width() / 3, 0, width() / 3, height())
+                                   : QRect(0, i * height() / 3, width(), height() / 3);
+            const QRect inner = area.adjusted(3, title, -3, -3);
+            const QSize s = panes[i].image->size().scaled(inner.size(), Qt::KeepAspectRatio);
+            const QRect target(inner.center() - QPoint(s.width() / 2, s.height() / 2), s);
+            p.setOpacity(stale ? 0.45 : 1.0);
+            p.drawImage(target, *panes[i].image);
+            p.setOpacity(1.0);
+            p.setPen(palette().color(QPalette::WindowText));
+            p.drawText(QRect(area.left(), area.top(), area.width(), title), Qt::AlignCenter,
+                       panes[i].name);
+        }
+    }
+
+private:
+    KeptView* view_;
+};
+
+KeptView::KeptView(LiveRoundTrip* live, QWidget* parent) : QWidget(parent), live_(live) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 4, 6, 4);
+    layout->setSpacing(4);
+    auto* top = new QHBoxLayout;
+    enabled_ = new QCheckBox(tr("Live"), this);
+    enabled_->setObjectName(QStringLiteral("liveKeptEnabled"));
+    enabled_->setChecked(live_->isEnabled());
+    enabled_->setToolTip(tr("Encode and decode the region after each change, on a worker, to "
+                            "show what the VAE keeps and where the gray fill bleeds"));
+    caption_ = new QLabel(this);
+    caption_->setObjectName(QStringLiteral("liveKeptCaption"));
+    caption_->setWordWrap(true);
+    caption_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    top->addWidget(enabled_);
+    top->addWidget(caption_, 1);
+    layout->addLayout(top);
+    images_ = new Images(this);
+    layout->addWidget(images_, 1);
+
+    connect(enabled_, &QCheckBox::toggled, live_, &LiveRoundTrip::setEnabled);
+    connect(live_, &LiveRoundTrip::resultChanged, this, &KeptView::showResult);
+    connect(live_, &LiveRoundTrip::stateChanged, this, &KeptView::showState);
+    showState();
+}
+
+QRgb KeptView::heatColour(float difference) {
+    // Black, violet, orange, yellow, white: an inferno-like ramp that stays readable on the
+    // dark theme and in greyscale.
+    static const QColor stops[] = {QColor(0, 0, 4), QColor(120, 28, 109), QColor(237, 105, 37),
+                                   QColor(252, 255, 164), QColor(255, 255, 255)};
+    const float t = std::clamp(difference / kHeatRange, 0.0f, 1.0f) * 4.0f;
+    const int i = std::min(int(t), 3);
+    const float f = t - float(i);
+    const QColor& a = stops[i];
+    const QColor& b = stops[i + 1];
+    return qRgb(int(std::lround(a.red() + (b.red() - a.red()) * f)),
+                int(std::lround(a.green() + (b.green() - a.green()) * f)),
+                int(std::lround(a.blue() + (b.blue() - a.blue()) * f)));
+}
+
+QString KeptView::caption() const {
+    return caption_->text();
+}
+
+void KeptView::showResult() {
+    const LiveResult* r = live_->result();
+    if (!r || !r->error.isEmpty()) {
+        showState();
+        return;
+    }
+    original_ = toDisplayImage(r->trip.original);
+    decoded_ = toDisplayImage(r->trip.decoded);
+    const lb::MaskBuffer& d = r->trip.difference;
+    difference_ = QImage(d.width, d.height, QImage::Format_RGB32);
+    for (int y = 0; y < d.height; ++y) {
+        auto* line = reinterpret_cast<QRgb*>(difference_.scanLine(y));
+        for (int x = 0; x < d.width; ++x)
+            line[x] = heatColour(d.row(y)[x]);
+    }
+    showState();
+}
+
+void KeptView::showState() {
+    const LiveResult* r = live_->result();
+    QString text;
+    if (!live_->isEnabled()) {
+        text = tr("Off.");
+    } else if (r && !r->error.isEmpty()) {
+        text = tr("The live view failed: %1").arg(r->error);
+    } else if (r) {
+        const double psnr = r->trip.psnrKept;
+        const QString quality = std::isnan(psnr) ? tr("everything is regenerated")
+                                : std::isinf(psnr)
+                                    ? tr("identical outside the mask")
+                                    : tr("PSNR %1 dB outside the mask").arg(psnr, 0, 'f', 1);
+        text = tr("%1 · %2 · %3 s")
+                   .arg(r->vaeName, quality)
+                   .arg(r->trip.encodeSeconds + r->trip.decodeSeconds, 0, 'f', 2);
+        if (!r->why.isEmpty()) text += tr(" (instead of the chosen VAE: %1)").arg(r->why);
+        if (!live_->resultIsCurrent()) text += tr(" · updating…");
+    } else {
+        text = live_->isRunning() || live_->isPending() ? tr("Updating…") : QString();
+    }
+    caption_->setText(text);
+    images_->stale = r && !live_->resultIsCurrent();
+    images_->update();
+    if (enabled_->isChecked() != live_->isEnabled()) enabled_->setChecked(live_->isEnabled());
+}
+
+} // namespace lbui

@@ -1,0 +1,111 @@
+// LiveRoundTrip: keeps "what the VAE keeps" current while the user paints. After each change of
+// the mask, the grow or the VAE (debounced), it runs lb::vaeRoundTrip on a worker: the node's
+// gray-filled input encoded and decoded, compared with the original crop. A change while a run is
+// going cancels it; only the newest inputs' result is ever shown as current.
+//
+// The VAE it runs: the chosen one (its own instance, loaded with the chooser's options, so that it
+// never shares a model with an Encode running at the same time) when it has a decoder and a probe
+// says its encode + decode of the current crop fits the interactive budget; otherwise the built-in
+// TAEF2. Which one was used is part of every result.
+#pragma once
+
+#include "latentbrush/RoundTrip.h"
+#include "latentbrush/Vae.h"
+
+#include <QFutureWatcher>
+#include <QObject>
+#include <QString>
+#include <QTimer>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+
+namespace lbui {
+
+class GrowPreview;
+class MaskDocument;
+class VaeChooser;
+
+// A VAE the live view has loaded: its file, the options it was loaded with, the model, and its
+// measured speed.
+struct LiveVae {
+    std::string file;
+    lb::VaeLoadOptions options;
+    std::shared_ptr<lb::Vae> vae;
+    double secondsPerPixel = 0.0; // encode + decode, from a probe
+};
+
+struct LiveResult {
+    quint64 generation = 0; // the inputs' generation this result belongs to
+    lb::RoundTrip trip;
+    QString vaeName; // the VAE that ran, as shown ("taef2 (built-in)", a file name)
+    QString why;     // why that one, when it is not the chosen VAE
+    bool builtin = false;
+    int grow = 0;
+    QString error; // empty on success
+    bool cancelled = false;
+    // VAEs loaded or measured by this run, handed back to the GUI thread for the next runs.
+    std::shared_ptr<LiveVae> chosen;
+    std::shared_ptr<LiveVae> fallback;
+};
+
+class LiveRoundTrip : public QObject {
+    Q_OBJECT
+public:
+    // Encode + decode time per update the live view aims at: a chosen VAE predicted to take
+    // longer gives way to the built-in TAEF2.
+    static constexpr double kDefaultBudgetSeconds = 1.0;
+
+    LiveRoundTrip(MaskDocument* doc, GrowPreview* preview, VaeChooser* chooser,
+                  QObject* parent = nullptr);
+    ~LiveRoundTrip() override; // cancels and waits
+
+    bool isEnabled() const { return enabled_; }
+    void setEnabled(bool enabled);
+    // Milliseconds between the last change and the start of a run (default 250).
+    void setDebounceMs(int ms) { debounce_.setInterval(ms); }
+    void setBudgetSeconds(double seconds) { budgetSeconds_ = seconds; }
+    double budgetSeconds() const { return budgetSeconds_; }
+
+    bool isRunning() const { return watcher_.isRunning(); }
+    bool isPending() const { return debounce_.isActive() || startWhenFinished_; }
+    // The last result shown (current or superseded), if any.
+    const LiveResult* result() const { return shown_ ? &*shown_ : nullptr; }
+    // Whether the shown result belongs to the current inputs and no run is due.
+    bool resultIsCurrent() const;
+    quint64 generation() const { return generation_; }
+    int finishedRuns() const { return finishedRuns_; }
+    int cancelledRuns() const { return cancelledRuns_; }
+
+public slots:
+    // An input changed: the shown result is stale; a run starts after the debounce.
+    void inputsChanged();
+
+signals:
+    void resultChanged(); // a new result is shown
+    void stateChanged();  // running, pending, stale or enabled changed
+    void progress(double fraction, const QString& stage);
+
+private:
+    void start();
+    void onFinished();
+
+    MaskDocument* doc_;
+    GrowPreview* preview_;
+    VaeChooser* chooser_;
+    QTimer debounce_;
+    QFutureWatcher<LiveResult> watcher_;
+    std::shared_ptr<std::atomic<bool>> cancel_;
+    std::shared_ptr<LiveVae> chosen_;   // the chosen VAE's own instance, once loaded
+    std::shared_ptr<LiveVae> fallback_; // the built-in TAEF2, once loaded
+    std::optional<LiveResult> shown_;
+    quint64 generation_ = 1;
+    double budgetSeconds_ = kDefaultBudgetSeconds;
+    bool enabled_ = true;
+    bool startWhenFinished_ = false;
+    int finishedRuns_ = 0;
+    int cancelledRuns_ = 0;
+};
+
+} // namespace lbui
