@@ -121,8 +121,14 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "latentbrush-bench-live: %s\n", path.message().c_str());
         return 1;
     }
+    bool failed = false;
+    QObject::connect(chooser, &lbui::VaeChooser::loadFailed, [&failed](const QString& why) {
+        std::fprintf(stderr, "latentbrush-bench-live: %s\n", why.toUtf8().constData());
+        failed = true;
+    });
     chooser->loadFile(QString::fromStdString(path.value()));
-    if (!waitFor([&] { return !chooser->isLoading(); }) || !chooser->vae()) {
+    // vaeChanged, not the worker's end, says the chooser has the model.
+    if (!waitFor([&] { return chooser->vae() || failed; }) || !chooser->vae()) {
         std::fprintf(stderr, "latentbrush-bench-live: %s did not load\n", vae.c_str());
         return 1;
     }
