@@ -21,6 +21,11 @@ struct EditorOptions {
     QCommandLineOption quitAfter{QStringLiteral("quit-after"),
                                  QObject::tr("Close the window after SECONDS (smoke tests)."),
                                  QStringLiteral("SECONDS")};
+    QCommandLineOption screenshot{
+        QStringLiteral("screenshot"),
+        QObject::tr("With --quit-after: save the window as FILE (PNG) just before it closes "
+                    "(the documentation's screenshots)."),
+        QStringLiteral("FILE")};
 
     void addTo(QCommandLineParser& parser) {
         parser.setApplicationDescription(
@@ -31,9 +36,11 @@ struct EditorOptions {
         parser.addPositionalArgument(QStringLiteral("IMG"), QObject::tr("Image to open."),
                                      QStringLiteral("[IMG]"));
         quitAfter.setFlags(QCommandLineOption::HiddenFromHelp);
+        screenshot.setFlags(QCommandLineOption::HiddenFromHelp);
         parser.addOption(mask);
         parser.addOption(vae);
         parser.addOption(quitAfter);
+        parser.addOption(screenshot);
     }
 };
 
@@ -89,7 +96,13 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "latentbrush: --quit-after needs a number of seconds\n");
             return 2;
         }
-        QTimer::singleShot(int(seconds * 1000), &window, &QWidget::close);
+        const QString screenshotFile = parser.value(options.screenshot);
+        QTimer::singleShot(int(seconds * 1000), &window, [&window, screenshotFile] {
+            if (!screenshotFile.isEmpty() && !window.grab().save(screenshotFile, "PNG"))
+                std::fprintf(stderr, "latentbrush: could not write %s\n",
+                             qPrintable(screenshotFile));
+            window.close();
+        });
     }
     return app.exec();
 }

@@ -147,7 +147,7 @@ void KeptView::showState() {
         text = tr("%1 · %2 · %3 s")
                    .arg(r->vaeName, quality)
                    .arg(r->trip.encodeSeconds + r->trip.decodeSeconds, 0, 'f', 2);
-        if (!r->why.isEmpty()) text += tr(" (instead of the chosen VAE: %1)").arg(r->why);
+        if (r->chosenSkipped) text += tr(" (instead of the chosen VAE: %1)").arg(r->why);
         if (!live_->resultIsCurrent()) text += tr(" · updating…");
     } else {
         text = live_->isRunning() || live_->isPending() ? tr("Updating…") : QString();

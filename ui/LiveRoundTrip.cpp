@@ -112,6 +112,7 @@ LiveResult runLive(const LiveInputs& in, const lb::Progress& progress) {
             out.why = QStringLiteral("no VAE with a decoder is chosen");
         }
         if (!use) {
+            out.chosenSkipped = !in.chosenFile.empty();
             if (!out.fallback || !sameOptions(out.fallback->options, in.options)) {
                 progress(0.0, "loading the built-in VAE for the live view");
                 QString error;

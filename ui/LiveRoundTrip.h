@@ -39,8 +39,9 @@ struct LiveVae {
 struct LiveResult {
     quint64 generation = 0; // the inputs' generation this result belongs to
     lb::RoundTrip trip;
-    QString vaeName; // the VAE that ran, as shown ("taef2 (built-in)", a file name)
-    QString why;     // why that one, when it is not the chosen VAE
+    QString vaeName;            // the VAE that ran, as shown ("taef2 (built-in)", a file name)
+    QString why;                // why that one, when it is not the chosen VAE
+    bool chosenSkipped = false; // a VAE was chosen, and this run used the built-in one instead
     bool builtin = false;
     int grow = 0;
     QString error; // empty on success

@@ -45,6 +45,8 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QScreen>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -469,10 +471,24 @@ void MainWindow::createToolBars() {
 }
 
 void MainWindow::createDocks() {
-    auto addDock = [this](const QString& name, const QString& title, QWidget* widget) {
+    auto addDock = [this](const QString& name, const QString& title, QWidget* widget,
+                          bool scrolls = false) {
         auto* dock = new QDockWidget(title, this);
         dock->setObjectName(name);
-        dock->setWidget(widget);
+        if (scrolls) {
+            // A panel taller than its share of a small screen (1366x768) scrolls instead of
+            // pushing the window past the screen or the panels below out of sight.
+            auto* scroll = new QScrollArea(dock);
+            scroll->setWidget(widget);
+            scroll->setWidgetResizable(true);
+            scroll->setFrameShape(QFrame::NoFrame);
+            scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+            scroll->setMinimumWidth(widget->minimumSizeHint().width() +
+                                    scroll->verticalScrollBar()->sizeHint().width());
+            dock->setWidget(scroll);
+        } else {
+            dock->setWidget(widget);
+        }
         dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable |
                           QDockWidget::DockWidgetFloatable);
         addDockWidget(Qt::RightDockWidgetArea, dock);
@@ -483,18 +499,21 @@ void MainWindow::createDocks() {
     toolOptions_ = new ToolOptionsPanel(brushPanel_, maskTools_, this);
     toolOptions_->setAdjustActions(action("maskExpand"), action("maskContract"),
                                    action("maskFillHoles"));
-    addDock(QStringLiteral("brushDock"), tr("Tool Options"), toolOptions_);
+    QDockWidget* toolDock =
+        addDock(QStringLiteral("brushDock"), tr("Tool Options"), toolOptions_, true);
 
     previewPanel_ =
         new PreviewPanel(doc_, preview_, layers_,
                          {action("viewOverlay"), action("viewMaskOnly"), action("viewEncoder"),
                           nullptr, action("showGrown"), action("showCrop")},
                          this);
-    addDock(QStringLiteral("previewDock"), tr("Inpaint Preview"), previewPanel_);
+    QDockWidget* previewDock =
+        addDock(QStringLiteral("previewDock"), tr("Inpaint Preview"), previewPanel_, true);
 
     auto* decodeView = new DecodeView(this);
     encodePanel_ = new EncodePanel(doc_, preview_, decodeView, this);
-    addDock(QStringLiteral("encodeDock"), tr("VAE and Encode"), encodePanel_);
+    QDockWidget* encodeDock =
+        addDock(QStringLiteral("encodeDock"), tr("VAE and Encode"), encodePanel_, true);
 
     historyView_ = new QUndoView(doc_->undoStack(), this);
     historyView_->setEmptyLabel(tr("<opened image>"));
@@ -512,6 +531,14 @@ void MainWindow::createDocks() {
     QDockWidget* kept = addDock(QStringLiteral("keptDock"), tr("What the VAE Keeps"), keptView_);
     tabifyDockWidget(history, kept);
     kept->raise();
+    // First start: the panels share the column in proportion to what they hold (each scrolls
+    // when the screen is smaller than that), the live view a third of it.
+    const int column = toolOptions_->sizeHint().height() + previewPanel_->sizeHint().height() +
+                       encodePanel_->sizeHint().height();
+    resizeDocks({toolDock, previewDock, encodeDock, kept},
+                {toolOptions_->sizeHint().height(), previewPanel_->sizeHint().height(),
+                 encodePanel_->sizeHint().height(), column / 2},
+                Qt::Vertical);
 
     VaeChooser* chooser = encodePanel_->vaeChooser();
     connect(action("encode"), &QAction::triggered, encodePanel_, &EncodePanel::encode);
@@ -632,7 +659,12 @@ void MainWindow::readSettings() {
         }
     }
     restoreState(s.value("window/state").toByteArray());
-    if (width() < 1280 || height() < 800) resize(size().expandedTo(QSize(1280, 800)));
+    // At least 1280x800 (DESIGN.md's first start), but never larger than a smaller screen: on
+    // 1366x768 the window must fit for its panels to be reachable.
+    QSize wanted = size().expandedTo(QSize(1280, 800));
+    if (const QScreen* screen = QGuiApplication::primaryScreen())
+        wanted = wanted.boundedTo(screen->availableGeometry().size());
+    if (wanted != size()) resize(wanted);
 }
 
 void MainWindow::writeSettings() {
