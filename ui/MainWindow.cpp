@@ -62,6 +62,9 @@ const char* kImageFilter = QT_TRANSLATE_NOOP(
 const char* kMaskFilter = QT_TRANSLATE_NOOP(
     "MainWindow", "Masks (*.png *.tif *.tiff *.exr *.webp *.bmp *.jpg *.jpeg);;All files (*)");
 
+// How long a status-bar note stays (a person glancing at the window should still catch it).
+constexpr int kStatusNoteMs = 30000;
+
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
@@ -109,8 +112,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(loader_, &DocumentLoader::busyChanged, this, [this](bool busy) {
         if (busy)
             statusBar()->showMessage(tr("Loading…"));
-        else
-            statusBar()->clearMessage();
+        else if (statusBar()->currentMessage() == tr("Loading…"))
+            statusBar()->clearMessage(); // a note shown meanwhile stays
     });
     connect(recentImages_, &RecentFiles::triggered, this, [this](const QString& path) {
         if (maybeSave()) openImage(path);
@@ -517,6 +520,8 @@ void MainWindow::createDocks() {
     connect(encodePanel_, &EncodePanel::notice, this, [this](const QString& text) {
         infoBar_->showMessage(InfoBar::Kind::Information, text);
     });
+    connect(chooser, &VaeChooser::statusNote, this,
+            [this](const QString& text) { statusBar()->showMessage(text, kStatusNoteMs); });
     auto syncEncodeActions = [this, decoded] {
         const bool running = encodePanel_->job()->isRunning();
         action("encode")->setEnabled(encodePanel_->vaeChooser()->vae() && doc_->hasImage() &&
