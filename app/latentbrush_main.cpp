@@ -80,13 +80,8 @@ int main(int argc, char** argv) {
     }
 
     lbui::MainWindow window;
-    if (positional.isEmpty())
-        window.openSample();
-    else
-        window.openImage(positional.first(), parser.value(options.mask));
-    if (parser.isSet(options.vae)) window.setVaeFile(parser.value(options.vae));
+    window.start({positional.value(0), parser.value(options.mask), parser.value(options.vae)});
     window.show();
-    QTimer::singleShot(0, &window, &lbui::MainWindow::offerAutosaveRecovery);
     if (parser.isSet(options.quitAfter)) {
         bool ok = false;
         const double seconds = parser.value(options.quitAfter).toDouble(&ok);
