@@ -2,6 +2,7 @@
 // opens the main window; everything else lives in latentbrush_ui.
 #include "Application.h"
 #include "MainWindow.h"
+#include "TestDriver.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -80,6 +81,7 @@ int main(int argc, char** argv) {
     }
 
     lbui::MainWindow window;
+    lbui::TestDriver::attachIfAsked(&window); // tests only (LATENTBRUSH_TEST_DRIVER=1)
     window.start({positional.value(0), parser.value(options.mask), parser.value(options.vae)});
     window.show();
     if (parser.isSet(options.quitAfter)) {
