@@ -2,6 +2,7 @@
 // opens the main window; everything else lives in latentbrush_ui.
 #include "Application.h"
 #include "MainWindow.h"
+#include "TestDriver.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -82,13 +83,9 @@ int main(int argc, char** argv) {
     }
 
     lbui::MainWindow window;
-    if (positional.isEmpty())
-        window.openSample();
-    else
-        window.openImage(positional.first(), parser.value(options.mask));
-    if (parser.isSet(options.vae)) window.setVaeFile(parser.value(options.vae));
+    lbui::TestDriver::attachIfAsked(&window); // tests only (LATENTBRUSH_TEST_DRIVER=1)
+    window.start({positional.value(0), parser.value(options.mask), parser.value(options.vae)});
     window.show();
-    QTimer::singleShot(0, &window, &lbui::MainWindow::offerAutosaveRecovery);
     if (parser.isSet(options.quitAfter)) {
         bool ok = false;
         const double seconds = parser.value(options.quitAfter).toDouble(&ok);

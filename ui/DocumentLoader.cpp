@@ -8,6 +8,7 @@
 
 #include <QCoreApplication>
 #include <QFileInfo>
+#include <QThread>
 #include <QtConcurrent>
 
 #include <algorithm>
@@ -153,12 +154,9 @@ LoadedMask loadMaskFile(const QString& path, int height, int width) {
 }
 
 DocumentLoader::DocumentLoader(QObject* parent) : QObject(parent) {
-    connect(&imageWatcher_, &QFutureWatcher<LoadedDocument>::finished, this, [this] {
-        emit busyChanged(false);
-        emit imageLoaded(imageWatcher_.result());
-    });
+    loadDelayMs_ = std::max(0, qEnvironmentVariableIntValue("LATENTBRUSH_TEST_LOAD_DELAY_MS"));
     connect(&maskWatcher_, &QFutureWatcher<LoadedMask>::finished, this, [this] {
-        emit busyChanged(false);
+        emit busyChanged(isBusy());
         emit maskLoaded(maskWatcher_.result());
     });
 }
@@ -168,9 +166,37 @@ DocumentLoader::~DocumentLoader() {
 }
 
 void DocumentLoader::loadImage(const QString& imagePath, const QString& maskPath) {
-    imageWatcher_.waitForFinished();
+    const quint64 request = ++imageRequest_;
+    loadingImage_ = true;
+    loadingImagePath_ = imagePath;
+    const int delayMs = loadDelayMs_;
+    QFuture<LoadedDocument> future = QtConcurrent::run([imagePath, maskPath, delayMs] {
+        if (delayMs > 0) QThread::msleep(ulong(delayMs));
+        return loadDocument(imagePath, maskPath);
+    });
+    images_.removeIf([](const QFuture<LoadedDocument>& f) { return f.isFinished(); });
+    images_.append(future);
+    // One watcher per request: a superseded load finishing late cannot be mistaken for the
+    // latest one, whatever order the finished signals arrive in.
+    auto* watcher = new QFutureWatcher<LoadedDocument>(this);
+    connect(watcher, &QFutureWatcher<LoadedDocument>::finished, this, [this, watcher, request] {
+        watcher->deleteLater();
+        if (request != imageRequest_) return; // superseded
+        loadingImage_ = false;
+        loadingImagePath_.clear();
+        emit busyChanged(isBusy());
+        emit imageLoaded(watcher->result());
+    });
+    watcher->setFuture(future);
     emit busyChanged(true);
-    imageWatcher_.setFuture(QtConcurrent::run(loadDocument, imagePath, maskPath));
+}
+
+void DocumentLoader::cancelImage() {
+    if (!loadingImage_) return;
+    ++imageRequest_; // its result no longer matches the latest request
+    loadingImage_ = false;
+    loadingImagePath_.clear();
+    emit busyChanged(isBusy());
 }
 
 void DocumentLoader::loadMask(const QString& maskPath, int height, int width) {
@@ -180,11 +206,13 @@ void DocumentLoader::loadMask(const QString& maskPath, int height, int width) {
 }
 
 bool DocumentLoader::isBusy() const {
-    return imageWatcher_.isRunning() || maskWatcher_.isRunning();
+    return loadingImage_ || maskWatcher_.isRunning();
 }
 
 void DocumentLoader::waitForFinished() {
-    imageWatcher_.waitForFinished();
+    for (QFuture<LoadedDocument>& f : images_)
+        f.waitForFinished();
+    images_.clear();
     maskWatcher_.waitForFinished();
 }
 

@@ -4,8 +4,10 @@
 
 #include "latentbrush/Buffers.h"
 
+#include <QFuture>
 #include <QFutureWatcher>
 #include <QImage>
+#include <QList>
 #include <QObject>
 #include <QString>
 
@@ -40,16 +42,24 @@ LoadedMask loadMaskFile(const QString& path, int height, int width);
 // The canvas's 8-bit copy of an RGB float image (round(v * 255), clamped).
 QImage toDisplayImage(const lb::ImageBuffer& rgb);
 
-// Runs loads on the thread pool; one at a time (a new request supersedes the previous one).
+// Runs loads on the thread pool. A new image request supersedes the one in flight at once (the
+// window never waits for it): only the latest request's result is delivered.
 class DocumentLoader : public QObject {
     Q_OBJECT
 public:
+    // Tests: LATENTBRUSH_TEST_LOAD_DELAY_MS holds every image load this long on its worker (a
+    // slow disk or a huge image), so that a test can order the load against other start-up work.
     explicit DocumentLoader(QObject* parent = nullptr);
     ~DocumentLoader() override;
 
     void loadImage(const QString& imagePath, const QString& maskPath = {});
     void loadMask(const QString& maskPath, int height, int width);
+    // The image load in flight, if any, is not delivered (the sample was opened instead).
+    void cancelImage();
     bool isBusy() const;
+    bool isLoadingImage() const { return loadingImage_; }
+    // The image whose load is in flight (as it was asked for).
+    QString loadingImagePath() const { return loadingImagePath_; }
     void waitForFinished();
 
 signals:
@@ -58,7 +68,11 @@ signals:
     void busyChanged(bool busy);
 
 private:
-    QFutureWatcher<LoadedDocument> imageWatcher_;
+    quint64 imageRequest_ = 0;              // the latest image request; older results are dropped
+    bool loadingImage_ = false;             // that request is in flight
+    QString loadingImagePath_;              // its image
+    QList<QFuture<LoadedDocument>> images_; // loads not finished yet (superseded ones included)
+    int loadDelayMs_ = 0;
     QFutureWatcher<LoadedMask> maskWatcher_;
 };
 

@@ -56,16 +56,20 @@ void InfoBar::showMessage(Kind kind, const QString& text, std::vector<Action> ac
         });
         actionsLayout_->addWidget(button);
     }
+    setStyleSheet(frameStyle(kind, objectName()));
+    label_->setText(text);
+    show();
+}
+
+QString InfoBar::frameStyle(Kind kind, const QString& objectName) {
     const char* edge = kind == Kind::Error     ? "#e5484d"
                        : kind == Kind::Warning ? "#f5a524"
                                                : "#3e9bff";
-    setStyleSheet(QStringLiteral("#InfoBar { background: %1; border-left: 4px solid %2; }")
-                      .arg(kind == Kind::Error     ? "#3b2326"
-                           : kind == Kind::Warning ? "#3a3122"
-                                                   : "#22303f",
-                           edge));
-    label_->setText(text);
-    show();
+    const char* background = kind == Kind::Error     ? "#3b2326"
+                             : kind == Kind::Warning ? "#3a3122"
+                                                     : "#22303f";
+    return QStringLiteral("#%1 { background: %2; border-left: 4px solid %3; }")
+        .arg(objectName, QLatin1String(background), QLatin1String(edge));
 }
 
 QString InfoBar::text() const {

@@ -30,6 +30,10 @@ public:
     // Clicks the action with this label (tests); returns false when there is none.
     bool trigger(const QString& label);
 
+    // The strip's look for a kind of message (a colored edge on a tinted background), for a
+    // frame named `objectName`; other strips (RecoveryBar) share it.
+    static QString frameStyle(Kind kind, const QString& objectName);
+
 signals:
     void closed();
 

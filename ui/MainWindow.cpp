@@ -20,6 +20,7 @@
 #include "MaskEditCommand.h"
 #include "PreviewPanel.h"
 #include "RecentFiles.h"
+#include "RecoveryBar.h"
 #include "Resources.h"
 #include "ShapeTool.h"
 #include "ShortcutsDialog.h"
@@ -50,6 +51,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTimer>
 #include <QToolBar>
 #include <QUndoView>
 #include <QVBoxLayout>
@@ -65,6 +67,17 @@ const char* kImageFilter = QT_TRANSLATE_NOOP(
                   "All files (*)");
 const char* kMaskFilter = QT_TRANSLATE_NOOP(
     "MainWindow", "Masks (*.png *.tif *.tiff *.exr *.webp *.bmp *.jpg *.jpeg);;All files (*)");
+
+// How long a status-bar note stays (a person glancing at the window should still catch it).
+constexpr int kStatusNoteMs = 30000;
+
+// Whether two image paths name the same image: the sample by its resource path, files by what
+// they point at (a relative and an absolute path, or a link, name the same file).
+bool sameImageFile(const QString& a, const QString& b) {
+    if (a.isEmpty() || b.isEmpty()) return false;
+    if (a.startsWith(QLatin1Char(':')) || b.startsWith(QLatin1Char(':'))) return a == b;
+    return QFileInfo(a) == QFileInfo(b);
+}
 
 } // namespace
 
@@ -92,8 +105,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     auto* layout = new QVBoxLayout(central);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
+    recoveryBar_ = new RecoveryBar(central);
     infoBar_ = new InfoBar(central);
     canvas_ = new CanvasWidget(doc_, preview_, layers_, brush_, central);
+    layout->addWidget(recoveryBar_);
     layout->addWidget(infoBar_);
     layout->addWidget(canvas_, 1);
     setCentralWidget(central);
@@ -113,9 +128,24 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(loader_, &DocumentLoader::busyChanged, this, [this](bool busy) {
         if (busy)
             statusBar()->showMessage(tr("Loading…"));
-        else
-            statusBar()->clearMessage();
+        else if (statusBar()->currentMessage() == tr("Loading…"))
+            statusBar()->clearMessage(); // a note shown meanwhile stays
+        recoveryBar_->refresh();
     });
+    // The recovery offer says, row by row, whether Restore puts a mask into the image that is
+    // open, the one being opened, or opens another; it never goes away with a load.
+    recoveryBar_->setRelationOf([this](const AutosavedMask& kept) {
+        if (loader_->isLoadingImage())
+            return sameImageFile(loader_->loadingImagePath(), kept.imagePath)
+                       ? RecoveryBar::Relation::OpeningImage
+                       : RecoveryBar::Relation::OtherImage;
+        return documentHolds(kept) ? RecoveryBar::Relation::OpenImage
+                                   : RecoveryBar::Relation::OtherImage;
+    });
+    connect(doc_, &MaskDocument::imageChanged, recoveryBar_, &RecoveryBar::refresh);
+    connect(recoveryBar_, &RecoveryBar::restoreRequested, this, &MainWindow::restoreAutosave);
+    connect(recoveryBar_, &RecoveryBar::discardRequested, this,
+            [](const AutosavedMask& kept) { AutosaveManager::removeOrphan(kept.file); });
     connect(recentImages_, &RecentFiles::triggered, this, [this](const QString& path) {
         if (maybeSave()) openImage(path);
     });
@@ -555,6 +585,8 @@ void MainWindow::createDocks() {
     connect(encodePanel_, &EncodePanel::notice, this, [this](const QString& text) {
         infoBar_->showMessage(InfoBar::Kind::Information, text);
     });
+    connect(chooser, &VaeChooser::statusNote, this,
+            [this](const QString& text) { statusBar()->showMessage(text, kStatusNoteMs); });
     auto syncEncodeActions = [this, decoded] {
         const bool running = encodePanel_->job()->isRunning();
         action("encode")->setEnabled(encodePanel_->vaeChooser()->vae() && doc_->hasImage() &&
@@ -717,11 +749,22 @@ void MainWindow::chooseImage() {
     openImage(path);
 }
 
+void MainWindow::start(const StartRequest& request) {
+    if (request.imagePath.isEmpty())
+        openSample();
+    else // absolute: the autosave and the recent list must name it from any folder
+        openImage(QFileInfo(request.imagePath).absoluteFilePath(), request.maskPath);
+    encodePanel_->vaeChooser()->loadAtStart(request.vaePath);
+    const int delayMs = qEnvironmentVariableIntValue("LATENTBRUSH_TEST_RECOVERY_DELAY_MS");
+    QTimer::singleShot(std::max(0, delayMs), this, &MainWindow::offerAutosaveRecovery);
+}
+
 void MainWindow::openImage(const QString& path, const QString& maskPath) {
     loader_->loadImage(path, maskPath);
 }
 
 void MainWindow::openSample() {
+    loader_->cancelImage(); // an image still loading would replace the sample
     applyLoadedDocument(loadSampleDocument(sampleImagePath()));
 }
 
@@ -730,7 +773,12 @@ void MainWindow::applyLoadedDocument(const LoadedDocument& loaded) {
         showError(loaded.error);
         if (!loaded.imagePath.isEmpty() && !QFileInfo::exists(loaded.imagePath))
             recentImages_->remove(loaded.imagePath);
-        pendingRecovery_.reset();
+        if (pendingRecovery_) {
+            // Its image could not be opened (or another load replaced it): the kept mask is
+            // still on disk and is offered again.
+            recoveryBar_->offerAgain(*pendingRecovery_);
+            pendingRecovery_.reset();
+        }
         return;
     }
     doc_->setImage(loaded.rgb, loaded.display, loaded.imagePath, loaded.mask, loaded.alphaMask);
@@ -745,9 +793,12 @@ void MainWindow::applyLoadedDocument(const LoadedDocument& loaded) {
                                  "channel (transparent = regenerate), as ComfyUI's LoadImage "
                                  "does."));
     if (pendingRecovery_) {
-        const AutosavedMask recovered = *pendingRecovery_;
+        const AutosavedMask kept = *pendingRecovery_;
         pendingRecovery_.reset();
-        applyRecoveredMask(recovered);
+        if (sameImageFile(loaded.imagePath, kept.imagePath))
+            applyRecoveredMask(kept);
+        else // another image was opened while the restore waited for its own
+            recoveryBar_->offerAgain(kept);
     }
     canvas_->setFocus();
 }
@@ -862,7 +913,10 @@ void MainWindow::exportGrownMask() {
 // --- autosave recovery ------------------------------------------------------------------
 
 void MainWindow::offerAutosaveRecovery() {
-    const AutosaveScan scan = AutosaveManager::scanOrphans();
+    AutosaveScan scan = AutosaveManager::scanOrphans();
+    if (pendingRecovery_) // being restored already: its file goes once the mask is in
+        std::erase_if(scan.recoverable,
+                      [this](const AutosavedMask& m) { return m.file == pendingRecovery_->file; });
     // Damaged autosaves were renamed to NAME.corrupt: say so, never stop for them.
     QString asideNote;
     if (!scan.setAside.isEmpty()) {
@@ -875,37 +929,34 @@ void MainWindow::offerAutosaveRecovery() {
                        nullptr, int(items.size()))
                         .arg(items.join(QStringLiteral("; ")));
     }
-    if (scan.recoverable.empty()) {
-        if (!asideNote.isEmpty()) showWarning(asideNote);
+    recoveryBar_->offer(std::move(scan.recoverable), asideNote);
+}
+
+bool MainWindow::documentHolds(const AutosavedMask& kept) const {
+    return doc_->hasImage() && sameImageFile(doc_->imagePath(), kept.imagePath) &&
+           doc_->width() == kept.width && doc_->height() == kept.height;
+}
+
+void MainWindow::restoreAutosave(const AutosavedMask& kept) {
+    const bool loading = loader_->isLoadingImage();
+    if (!loading && documentHolds(kept)) {
+        applyRecoveredMask(kept); // straight into the open image
         return;
     }
-    const AutosavedMask copy = scan.recoverable.front();
-    const QString name = copy.imagePath.startsWith(QLatin1Char(':'))
-                             ? tr("the sample image")
-                             : QStringLiteral("\"%1\"").arg(QFileInfo(copy.imagePath).fileName());
-    QString text = tr("Latentbrush did not close properly last time. An unsaved mask for %1 "
-                      "(%2 x %3) from %4 was kept.")
-                       .arg(name)
-                       .arg(copy.width)
-                       .arg(copy.height)
-                       .arg(QLocale().toString(copy.savedAt.toLocalTime(), QLocale::ShortFormat));
-    if (!asideNote.isEmpty()) text += QLatin1Char(' ') + asideNote;
-    infoBar_->showMessage(
-        InfoBar::Kind::Warning, text,
-        {{tr("Restore"),
-          [this, copy] {
-              if (doc_->imagePath() == copy.imagePath && doc_->width() == copy.width &&
-                  doc_->height() == copy.height) {
-                  applyRecoveredMask(copy);
-              } else if (copy.imagePath.startsWith(QLatin1Char(':'))) {
-                  pendingRecovery_ = std::make_unique<AutosavedMask>(copy);
-                  openSample();
-              } else {
-                  pendingRecovery_ = std::make_unique<AutosavedMask>(copy);
-                  openImage(copy.imagePath);
-              }
-          }},
-         {tr("Discard"), [file = copy.file] { AutosaveManager::removeOrphan(file); }}});
+    // Its image is loading now (the one the editor was started with): wait for it.
+    const bool opening = loading && sameImageFile(loader_->loadingImagePath(), kept.imagePath);
+    if (!opening && !maybeSave()) {
+        recoveryBar_->offerAgain(kept); // cancelled: still offered
+        return;
+    }
+    if (pendingRecovery_ && pendingRecovery_->file != kept.file)
+        recoveryBar_->offerAgain(*pendingRecovery_); // the latest Restore wins the window
+    pendingRecovery_ = std::make_unique<AutosavedMask>(kept);
+    if (opening) return;
+    if (kept.imagePath.startsWith(QLatin1Char(':')))
+        openSample();
+    else
+        openImage(kept.imagePath);
 }
 
 void MainWindow::applyRecoveredMask(const AutosavedMask& recovered) {
@@ -924,10 +975,6 @@ void MainWindow::applyRecoveredMask(const AutosavedMask& recovered) {
     AutosaveManager::removeOrphan(recovered.file);
     autosave_->saveNow(); // the restored mask is now this session's unsaved work
     statusBar()->showMessage(tr("Autosaved mask restored"), 5000);
-}
-
-void MainWindow::setVaeFile(const QString& path) {
-    encodePanel_->vaeChooser()->loadFile(path);
 }
 
 // --- messages, help ------------------------------------------------------------------------

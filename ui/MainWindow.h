@@ -15,6 +15,13 @@ class QUndoView;
 
 namespace lbui {
 
+// What the editor was started with: `latentbrush [IMG] [--mask MASK] [--vae VAE]`.
+struct StartRequest {
+    QString imagePath; // empty: the sample image
+    QString maskPath;
+    QString vaePath; // empty: the VAE that VaeChooser::chooseAtStart picks
+};
+
 class AutosaveManager;
 class BrushPanel;
 class BrushTool;
@@ -31,6 +38,7 @@ class MaskDocument;
 class MaskTool;
 class PreviewPanel;
 class RecentFiles;
+class RecoveryBar;
 class ShapeTool;
 class ToolOptionsPanel;
 struct AutosavedMask;
@@ -52,6 +60,7 @@ public:
     CanvasLayers* layers() const { return layers_; }
     CanvasWidget* canvas() const { return canvas_; }
     InfoBar* infoBar() const { return infoBar_; }
+    RecoveryBar* recoveryBar() const { return recoveryBar_; }
     AutosaveManager* autosave() const { return autosave_; }
     DocumentLoader* loader() const { return loader_; }
     EncodePanel* encodePanel() const { return encodePanel_; }
@@ -64,14 +73,21 @@ public:
     const QList<MaskTool*>& maskTools() const { return maskTools_; }
     QAction* action(const QString& name) const; // by objectName, for tests and the help
 
+    // The program's start: opens the image (or the sample), loads the VAE asked for or the last
+    // one (in the background), then offers what a crashed session left behind. Windows made
+    // without it (tests) start with no VAE and offer nothing by themselves.
+    // Tests: LATENTBRUSH_TEST_RECOVERY_DELAY_MS postpones the offer (see DocumentLoader's
+    // LATENTBRUSH_TEST_LOAD_DELAY_MS for the other order).
+    void start(const StartRequest& request);
+
 public slots:
     // Opens asynchronously; on failure the current document stays and the info bar says why.
     void openImage(const QString& path, const QString& maskPath = {});
     void openSample();
     void loadMask(const QString& path);
     bool saveMaskTo(const QString& path);
-    void setVaeFile(const QString& path);
-    // Offers the newest autosave that a crashed session left behind (non-modal).
+    // Offers every autosave that crashed sessions left behind, in the recovery bar (non-modal);
+    // the offer stays through image loads until each is answered.
     void offerAutosaveRecovery();
     void showError(const QString& message);
     void showWarning(const QString& message);
@@ -102,7 +118,9 @@ private:
     void exportGrownMask();
     void applyLoadedDocument(const LoadedDocument& loaded);
     void applyLoadedMask(const LoadedMask& loaded);
+    void restoreAutosave(const AutosavedMask& kept);
     void applyRecoveredMask(const AutosavedMask& recovered);
+    bool documentHolds(const AutosavedMask& kept) const;
     void maskFromAlpha();
     void updateTitle();
     void updateStatusImage();
@@ -118,6 +136,7 @@ private:
     CanvasLayers* layers_;
     CanvasWidget* canvas_;
     InfoBar* infoBar_;
+    RecoveryBar* recoveryBar_;
     AutosaveManager* autosave_;
     DocumentLoader* loader_;
     RecentFiles* recentImages_;
@@ -138,6 +157,7 @@ private:
     QLabel* statusZoom_ = nullptr;
     QLabel* statusCoverage_ = nullptr;
     QPointer<QWidget> shortcutsDialog_;
+    // A restore waiting for its image to open: applied when that image has loaded.
     std::unique_ptr<AutosavedMask> pendingRecovery_;
     bool closing_ = false;
 };

@@ -1,5 +1,6 @@
 // VaeChooser: combo of recent and scanned VAEs plus browse/folder buttons; lb::Vae::load runs
-// on the thread pool and its errors are turned into messages that say what to do.
+// on the thread pool (a new choice supersedes a load in flight without waiting for it) and its
+// errors are turned into messages that say what to do.
 #include "VaeChooser.h"
 
 #include "RecentFiles.h"
@@ -12,6 +13,7 @@
 #include <QDirIterator>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFutureWatcher>
 #include <QGridLayout>
 #include <QLabel>
 #include <QProgressBar>
@@ -27,10 +29,15 @@ namespace lbui {
 
 namespace {
 
-LoadedVae loadVae(const QString& path, lb::VaeLoadOptions options) {
+const char* kLastVaeKey = "vae/last";
+
+LoadedVae loadVae(const QString& path, const VaeChoices& choices, bool remembered) {
     LoadedVae out;
     out.path = path;
+    out.choices = choices;
+    out.remembered = remembered;
     try {
+        lb::VaeLoadOptions options = VaeChooser::loadOptionsFor(choices);
         options.needEncoder = true;
         options.needDecoder = false; // a decoder in the file is loaded too, and used for previews
         auto vae = lb::Vae::load(QFile::encodeName(path).toStdString(), options);
@@ -53,6 +60,7 @@ VaeChooser::VaeChooser(QWidget* parent) : QWidget(parent) {
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setHorizontalSpacing(4);
     combo_ = new QComboBox(this);
+    combo_->setObjectName(QStringLiteral("vaeFile"));
     combo_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     combo_->setMinimumContentsLength(12);
     combo_->setToolTip(tr("Recent VAEs and those found in the chosen models/vae folder"));
@@ -66,9 +74,8 @@ VaeChooser::VaeChooser(QWidget* parent) : QWidget(parent) {
     device_->addItem(tr("Auto device"), QStringLiteral("auto"));
     device_->addItem(tr("CPU"), QStringLiteral("cpu"));
     if (lb::cudaAvailable()) device_->addItem(tr("CUDA"), QStringLiteral("cuda"));
+    device_->setObjectName(QStringLiteral("vaeDevice"));
     device_->setToolTip(tr("Where the VAE runs (auto: the GPU when there is one)"));
-    const int savedDevice = device_->findData(QSettings().value("vae/device", "auto"));
-    if (savedDevice >= 0) device_->setCurrentIndex(savedDevice);
     kernels_ = new QComboBox(this);
     kernels_->setObjectName(QStringLiteral("vaeKernels"));
     kernels_->addItem(tr("Fast kernels"), QStringLiteral("fast"));
@@ -76,8 +83,15 @@ VaeChooser::VaeChooser(QWidget* parent) : QWidget(parent) {
     kernels_->setToolTip(
         tr("Fast: fused kernels, within 1e-4 of ComfyUI in fp32. Exact: ComfyUI's own "
            "operations and layouts (on the CPU in fp32 the same latent bit for bit), slower."));
-    const int savedKernels = kernels_->findData(QSettings().value("vae/kernels", "fast"));
-    if (savedKernels >= 0) kernels_->setCurrentIndex(savedKernels);
+    dtype_ = new QComboBox(this);
+    dtype_->setObjectName(QStringLiteral("vaeDType"));
+    dtype_->addItem(tr("Auto precision"), QStringLiteral("auto"));
+    dtype_->addItem(tr("fp32"), QStringLiteral("fp32"));
+    dtype_->addItem(tr("fp16"), QStringLiteral("fp16"));
+    dtype_->addItem(tr("bf16"), QStringLiteral("bf16"));
+    dtype_->setToolTip(tr("The precision the VAE computes in. Auto: bf16 on CUDA where it is "
+                          "supported, fp32 on the CPU. fp32 gives ComfyUI's fp32 numbers; fp16 "
+                          "and bf16 are faster on a GPU."));
     threads_ = new QSpinBox(this);
     threads_->setObjectName(QStringLiteral("vaeCpuThreads"));
     threads_->setRange(0, 1024);
@@ -85,8 +99,18 @@ VaeChooser::VaeChooser(QWidget* parent) : QWidget(parent) {
     threads_->setSuffix(tr(" CPU threads"));
     threads_->setToolTip(tr("Threads of the VAE on the CPU (All: every core this process may "
                             "use). A fixed count repeats a run's numbers bit for bit."));
-    threads_->setValue(QSettings().value("vae/cpuThreads", 0).toInt());
+    {
+        // The choices of the last session (a device this machine lacks falls back to auto).
+        const QSettings s;
+        VaeChoices remembered;
+        remembered.device = s.value("vae/device", remembered.device).toString();
+        remembered.kernels = s.value("vae/kernels", remembered.kernels).toString();
+        remembered.dtype = s.value("vae/dtype", remembered.dtype).toString();
+        remembered.cpuThreads = s.value("vae/cpuThreads", remembered.cpuThreads).toInt();
+        showChoices(remembered);
+    }
     info_ = new QLabel(this);
+    info_->setObjectName(QStringLiteral("vaeInfo"));
     info_->setWordWrap(true);
     info_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     info_->setMinimumHeight(2 * info_->fontMetrics().lineSpacing() + 4);
@@ -100,7 +124,8 @@ VaeChooser::VaeChooser(QWidget* parent) : QWidget(parent) {
     layout->addWidget(folder_, 0, 2);
     layout->addWidget(device_, 1, 0);
     layout->addWidget(kernels_, 1, 1, 1, 2);
-    layout->addWidget(threads_, 2, 0, 1, 3);
+    layout->addWidget(dtype_, 2, 0);
+    layout->addWidget(threads_, 2, 1, 1, 2);
     layout->addWidget(busy_, 3, 0, 1, 3);
     layout->addWidget(info_, 4, 0, 1, 3);
     layout->setColumnStretch(0, 1);
@@ -111,24 +136,89 @@ VaeChooser::VaeChooser(QWidget* parent) : QWidget(parent) {
         const QString path = combo_->itemData(index).toString();
         if (!path.isEmpty() && path != vaePath_) loadFile(path);
     });
-    connect(device_, &QComboBox::activated, this, [this] {
-        QSettings().setValue("vae/device", device_->currentData());
-        if (!vaePath_.isEmpty()) loadFile(vaePath_);
-    });
-    connect(kernels_, &QComboBox::activated, this, [this] {
-        QSettings().setValue("vae/kernels", kernels_->currentData());
-        if (!vaePath_.isEmpty()) loadFile(vaePath_);
-    });
+    for (QComboBox* choice : {device_, kernels_, dtype_})
+        connect(choice, &QComboBox::activated, this, &VaeChooser::choicesEdited);
     connect(threads_, &QSpinBox::editingFinished, this,
             [this] { setCpuThreads(threads_->value()); });
-    connect(&watcher_, &QFutureWatcher<LoadedVae>::finished, this, &VaeChooser::onLoaded);
     connect(recent_, &RecentFiles::changed, this, &VaeChooser::refreshList);
     refreshList();
     showInfo();
 }
 
 VaeChooser::~VaeChooser() {
-    watcher_.waitForFinished();
+    for (QFuture<LoadedVae>& load : loads_)
+        load.waitForFinished();
+}
+
+VaeChoices VaeChooser::choices() const {
+    VaeChoices c;
+    c.device = device_->currentData().toString();
+    c.kernels = kernels_->currentData().toString();
+    c.dtype = dtype_->currentData().toString();
+    c.cpuThreads = threads_->value();
+    return c;
+}
+
+void VaeChooser::showChoices(const VaeChoices& c) {
+    const auto select = [](QComboBox* box, const QString& value) {
+        const int at = box->findData(value);
+        if (at >= 0) box->setCurrentIndex(at);
+    };
+    select(device_, c.device);
+    select(kernels_, c.kernels);
+    select(dtype_, c.dtype);
+    threads_->setValue(c.cpuThreads);
+}
+
+void VaeChooser::rememberChoices(const VaeChoices& c) {
+    QSettings s;
+    s.setValue("vae/device", c.device);
+    s.setValue("vae/kernels", c.kernels);
+    s.setValue("vae/dtype", c.dtype);
+    s.setValue("vae/cpuThreads", c.cpuThreads);
+}
+
+void VaeChooser::choicesEdited() {
+    rememberChoices(choices());
+    if (!vaePath_.isEmpty()) loadFile(vaePath_);
+}
+
+VaeStartChoice VaeChooser::chooseAtStart(const QString& requested, const QString& remembered) {
+    VaeStartChoice choice;
+    if (!requested.isEmpty()) {
+        choice.source = VaeStartChoice::Source::CommandLine;
+        choice.path = requested;
+        return choice;
+    }
+    if (!remembered.isEmpty()) {
+        if (QFileInfo(remembered).isFile()) {
+            choice.source = VaeStartChoice::Source::Remembered;
+            choice.path = remembered;
+            return choice;
+        }
+        // Gone (moved, deleted, a drive not mounted): start without it, say so quietly, and
+        // keep remembering it in case it comes back.
+        choice.note = tr("The last VAE, \"%1\", is no longer in %2: choose a VAE to encode.")
+                          .arg(QFileInfo(remembered).fileName(),
+                               QDir::toNativeSeparators(QFileInfo(remembered).absolutePath()));
+    }
+    // The fallback when nothing was asked for or remembered: none yet.
+    return choice;
+}
+
+void VaeChooser::loadAtStart(const QString& requested) {
+    // Before vae/last existed, the first recent VAE was the last one that loaded.
+    const QSettings s;
+    const QString remembered =
+        s.contains(kLastVaeKey) ? s.value(kLastVaeKey).toString() : recent_->paths().value(0);
+    const VaeStartChoice choice = chooseAtStart(requested, remembered);
+    if (!choice.note.isEmpty()) {
+        note_ = choice.note;
+        showInfo();
+        emit statusNote(choice.note);
+    }
+    if (!choice.path.isEmpty())
+        startLoad(choice.path, choice.source == VaeStartChoice::Source::Remembered);
 }
 
 QStringList VaeChooser::scanFolder(const QString& folder) {
@@ -163,7 +253,14 @@ void VaeChooser::refreshList() {
         combo_->addItem(QDir(folder).relativeFilePath(path), path);
         combo_->setItemData(combo_->count() - 1, QDir::toNativeSeparators(path), Qt::ToolTipRole);
     }
-    const int current = vaePath_.isEmpty() ? 0 : combo_->findData(vaePath_);
+    // The VAE being loaded shows as chosen at once (the start's restore included).
+    const QString shown = loading_ ? QFileInfo(loadingPath_).absoluteFilePath() : vaePath_;
+    int current = shown.isEmpty() ? 0 : combo_->findData(shown);
+    if (current < 0 && loading_) {
+        combo_->insertItem(1, QFileInfo(shown).fileName(), shown);
+        combo_->setItemData(1, QDir::toNativeSeparators(shown), Qt::ToolTipRole);
+        current = 1;
+    }
     combo_->setCurrentIndex(current >= 0 ? current : 0);
 }
 
@@ -201,43 +298,87 @@ void VaeChooser::setCpuThreads(int threads) {
 }
 
 void VaeChooser::loadFile(const QString& path) {
-    if (watcher_.isRunning()) watcher_.waitForFinished();
-    busy_->show();
-    info_->setText(tr("Loading %1…").arg(QFileInfo(path).fileName()));
-    combo_->setEnabled(false);
-    emit loadingChanged(true);
-    watcher_.setFuture(QtConcurrent::run(loadVae, path, loadOptions()));
+    startLoad(path, false);
 }
 
-void VaeChooser::onLoaded() {
+void VaeChooser::startLoad(const QString& path, bool remembered) {
+    const quint64 request = ++loadRequest_;
+    loading_ = true;
+    loadingPath_ = path;
+    busy_->show();
+    info_->setText(tr("Loading %1…").arg(QFileInfo(path).fileName()));
+    refreshList();
+    QFuture<LoadedVae> load = QtConcurrent::run(loadVae, path, choices(), remembered);
+    loads_.removeIf([](const QFuture<LoadedVae>& f) { return f.isFinished(); });
+    loads_.append(load);
+    // One watcher per load: a superseded load that finishes late is dropped, never mistaken
+    // for the latest one.
+    auto* watcher = new QFutureWatcher<LoadedVae>(this);
+    connect(watcher, &QFutureWatcher<LoadedVae>::finished, this, [this, watcher, request] {
+        watcher->deleteLater();
+        if (request == loadRequest_) onLoaded(watcher->result());
+    });
+    watcher->setFuture(load);
+    emit loadingChanged(true);
+}
+
+void VaeChooser::onLoaded(const LoadedVae& loaded) {
     busy_->hide();
-    combo_->setEnabled(true);
-    const LoadedVae loaded = watcher_.result();
+    loading_ = false;
+    loadingPath_.clear();
     emit loadingChanged(false);
     if (!loaded.vae) {
-        QString why = loaded.error;
-        if (why.isEmpty()) why = tr("unknown error");
-        emit loadFailed(tr("Could not load the VAE \"%1\": %2. Choose a VAE .safetensors file "
-                           "(AutoencoderKL, FLUX.2, TAESD family or TAEF2).")
-                            .arg(QFileInfo(loaded.path).fileName(), why));
-        recent_->remove(loaded.path);
+        const QString why = loaded.error.isEmpty() ? tr("unknown error") : loaded.error;
+        const QString name = QFileInfo(loaded.path).fileName();
+        if (vae_ && QFileInfo(loaded.path).absoluteFilePath() == vaePath_) {
+            // The file loads (it is in use); the new choices do not: back to those in use.
+            showChoices(loadedChoices_);
+            rememberChoices(loadedChoices_);
+            emit loadFailed(tr("Could not load the VAE \"%1\" with these settings: %2. It "
+                               "stays loaded as before (%3).")
+                                .arg(name, why, summary()));
+        } else if (loaded.remembered) {
+            // The start's restore: say why in the panel and the status bar, not as an error;
+            // the next start does not try it (nor an older one) again.
+            QSettings().setValue(kLastVaeKey, QString());
+            recent_->remove(loaded.path);
+            note_ = tr("The last VAE, \"%1\", could not be loaded (%2): choose a VAE to "
+                       "encode.")
+                        .arg(name, why);
+            emit statusNote(note_);
+        } else {
+            emit loadFailed(tr("Could not load the VAE \"%1\": %2. Choose a VAE .safetensors "
+                               "file (AutoencoderKL, FLUX.2, TAESD family or TAEF2).")
+                                .arg(name, why));
+            recent_->remove(loaded.path);
+        }
         showInfo();
         refreshList();
         return;
     }
     vae_ = loaded.vae;
     vaePath_ = QFileInfo(loaded.path).absoluteFilePath();
-    recent_->add(vaePath_); // refreshes the list
+    loadedChoices_ = loaded.choices;
+    note_.clear();
+    QSettings().setValue(kLastVaeKey, vaePath_); // brought back at the next start
+    recent_->add(vaePath_);                      // refreshes the list
+    refreshList();
     showInfo();
     emit vaeChanged(vae_);
 }
 
-lb::VaeLoadOptions VaeChooser::loadOptions() const {
+lb::VaeLoadOptions VaeChooser::loadOptionsFor(const VaeChoices& choices) {
     lb::VaeLoadOptions options;
-    options.device = device_->currentData().toString().toStdString();
-    options.referenceKernels = kernels_->currentData().toString() == QStringLiteral("reference");
-    options.cpuThreads = threads_->value();
+    options.device = choices.device.toStdString();
+    options.referenceKernels = choices.kernels == QStringLiteral("reference");
+    if (!lb::parseComputeDType(choices.dtype.toStdString(), &options.dtype))
+        options.dtype = lb::ComputeDType::Auto;
+    options.cpuThreads = choices.cpuThreads;
     return options;
+}
+
+lb::VaeLoadOptions VaeChooser::loadOptions() const {
+    return loadOptionsFor(choices());
 }
 
 QString VaeChooser::summary() const {
@@ -253,7 +394,9 @@ QString VaeChooser::summary() const {
 
 void VaeChooser::showInfo() {
     if (!vae_) {
-        info_->setText(tr("No VAE loaded: pick a .safetensors file or a models/vae folder."));
+        info_->setText(note_.isEmpty()
+                           ? tr("No VAE loaded: pick a .safetensors file or a models/vae folder.")
+                           : note_);
         return;
     }
     const lb::VaeInfo& i = vae_->info();

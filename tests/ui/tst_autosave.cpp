@@ -2,7 +2,7 @@
 // after the process is killed, offered back (non-modally) and restored bit for bit.
 #include "UiTestSupport.h"
 
-#include "InfoBar.h"
+#include "RecoveryBar.h"
 
 #include <QFileInfo>
 #include <QProcess>
@@ -95,9 +95,9 @@ private slots:
         auto w = lbuitest::makeWindow();
         QVERIFY(w);
         w->offerAutosaveRecovery();
-        QVERIFY(w->infoBar()->isVisible());
+        QVERIFY(w->recoveryBar()->isVisible());
         QCOMPARE(QApplication::activeModalWidget(), nullptr);
-        QVERIFY(w->infoBar()->trigger(QStringLiteral("Restore")));
+        QVERIFY(w->recoveryBar()->trigger(QStringLiteral("Restore")));
         QVERIFY(w->document()->mask().data == mask);
         QVERIFY(w->document()->isModified());
         QVERIFY(AutosaveManager::orphanedAutosaves().isEmpty());
@@ -123,9 +123,9 @@ private slots:
         auto w = lbuitest::makeWindow();
         QVERIFY(w);
         w->offerAutosaveRecovery();
-        QVERIFY(w->infoBar()->isVisible());
-        QVERIFY(w->infoBar()->text().contains(QStringLiteral("did not close properly")));
-        QVERIFY(w->infoBar()->trigger(QStringLiteral("Restore")));
+        QVERIFY(w->recoveryBar()->isVisible());
+        QVERIFY(w->recoveryBar()->text().contains(QStringLiteral("did not close properly")));
+        QVERIFY(w->recoveryBar()->trigger(QStringLiteral("Restore")));
         const auto expected = lbuitest::expectedStroke(
             w->document()->width(), w->document()->height(), {kA, kB}, kSize / 2.0, 1.0f,
             std::vector<float>(w->document()->mask().data.size(), 0.0f));
@@ -145,7 +145,7 @@ private slots:
         auto w = lbuitest::makeWindow();
         QVERIFY(w);
         w->offerAutosaveRecovery();
-        QVERIFY(w->infoBar()->trigger(QStringLiteral("Discard")));
+        QVERIFY(w->recoveryBar()->trigger(QStringLiteral("Discard")));
         QVERIFY(AutosaveManager::orphanedAutosaves().isEmpty());
         QCOMPARE(w->document()->undoStack()->count(), 0);
     }

@@ -4,7 +4,7 @@
 // second editor process never touches the first one's autosave.
 #include "UiTestSupport.h"
 
-#include "InfoBar.h"
+#include "RecoveryBar.h"
 #include "Resources.h"
 
 #include <QDataStream>
@@ -217,9 +217,9 @@ void TestAutosaveFaults::killRounds(int iterations, bool fast, int minDelayMs, i
             auto w = lbuitest::makeWindow(false);
             QVERIFY(w);
             w->offerAutosaveRecovery();
-            QVERIFY(w->infoBar()->isVisible());
+            QVERIFY(w->recoveryBar()->isVisible());
             QCOMPARE(QApplication::activeModalWidget(), nullptr);
-            QVERIFY(w->infoBar()->trigger(QStringLiteral("Restore")));
+            QVERIFY(w->recoveryBar()->trigger(QStringLiteral("Restore")));
             const lb::MaskBuffer& m = w->document()->mask();
             const int width = m.width;
             auto at = [&](QPointF p) { return m.data[std::size_t(p.y()) * width + int(p.x())]; };
@@ -368,16 +368,18 @@ void TestAutosaveFaults::corruptAutosaveIsSetAside() {
     const QString aside = bad + QStringLiteral(".corrupt");
     QVERIFY(QFileInfo::exists(aside));
     QCOMPARE(readAll(aside), bytes); // kept as it was, for a bug report
-    QVERIFY(w->infoBar()->isVisible());
-    QVERIFY2(w->infoBar()->text().contains(QStringLiteral("set aside")),
-             qPrintable(w->infoBar()->text()));
-    QVERIFY(w->infoBar()->text().contains(QFileInfo(aside).fileName()));
+    QVERIFY(w->recoveryBar()->isVisible());
+    QVERIFY2(w->recoveryBar()->text().contains(QStringLiteral("set aside")),
+             qPrintable(w->recoveryBar()->text()));
+    QVERIFY(w->recoveryBar()->text().contains(QFileInfo(aside).fileName()));
     if (alongsideValid) {
-        QVERIFY(w->infoBar()->trigger(QStringLiteral("Restore")));
+        QVERIFY(w->recoveryBar()->trigger(QStringLiteral("Restore")));
         QVERIFY(w->document()->mask().data == good);
         w->document()->markSaved();
     } else {
-        QCOMPARE(w->infoBar()->kind(), InfoBar::Kind::Warning);
+        // Only the note: nothing to restore, nothing to click but the close button.
+        QVERIFY(w->recoveryBar()->offers().empty());
+        QVERIFY(!w->recoveryBar()->trigger(QStringLiteral("Restore")));
     }
     // Set aside once: the next start neither offers nor reports it again.
     QVERIFY(AutosaveManager::orphanedAutosaves().isEmpty());
@@ -459,7 +461,7 @@ void TestAutosaveFaults::secondInstanceDoesNotClobberTheFirst() {
         QVERIFY(w->autosave()->filePath() != firstFile);
         QVERIFY(!AutosaveManager::orphanedAutosaves().contains(firstFile));
         w->offerAutosaveRecovery();
-        QVERIFY(!w->infoBar()->isVisible());
+        QVERIFY(!w->recoveryBar()->isVisible());
         QTest::mouseClick(w->canvas(), Qt::LeftButton, Qt::NoModifier, QPoint(200, 200));
         QVERIFY(w->autosave()->saveNow());
         QTest::mouseClick(w->canvas(), Qt::LeftButton, Qt::NoModifier, QPoint(260, 200));
@@ -485,7 +487,7 @@ void TestAutosaveFaults::secondInstanceDoesNotClobberTheFirst() {
     auto w = lbuitest::makeWindow();
     QVERIFY(w);
     w->offerAutosaveRecovery();
-    QVERIFY(w->infoBar()->trigger(QStringLiteral("Restore")));
+    QVERIFY(w->recoveryBar()->trigger(QStringLiteral("Restore")));
     QVERIFY(w->document()->isModified());
     w->document()->markSaved();
 }
