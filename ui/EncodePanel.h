@@ -28,6 +28,7 @@ public:
 
     VaeChooser* vaeChooser() const { return chooser_; }
     EncodeJob* job() const { return job_; }
+    DecodeView* decodeView() const { return decodeView_; }
     bool hasResult() const { return result_.has_value(); }
     bool resultIsCurrent() const { return result_.has_value() && !stale_; }
     const EncodeOutput* result() const { return result_ ? &*result_ : nullptr; }

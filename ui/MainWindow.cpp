@@ -1002,7 +1002,9 @@ void MainWindow::showAbout() {
     QMessageBox::about(
         this, tr("About Latentbrush"),
         tr("<h3>Latentbrush %1</h3><p>Paint inpainting masks and export latents exactly as "
-           "ComfyUI's VAEEncodeForInpaint prepares them.</p>")
+           "ComfyUI's VAEEncodeForInpaint prepares them.</p>"
+           "<p>The built-in VAE is TAEF2 (github.com/madebyollin/taesd), copyright 2023 Ollin "
+           "Boer Bohan, under the MIT licence (see /usr/share/doc/latentbrush/copyright).</p>")
             .arg(QString::fromLatin1(LATENTBRUSH_VERSION)));
 }
 

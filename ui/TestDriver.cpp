@@ -6,6 +6,7 @@
 #include "AutosaveManager.h"
 #include "BrushTool.h"
 #include "CanvasWidget.h"
+#include "DecodeView.h"
 #include "DocumentLoader.h"
 #include "EncodePanel.h"
 #include "InfoBar.h"
@@ -164,6 +165,12 @@ void TestDriver::run(const QString& line) {
     } else if (command == QLatin1String("grab")) {
         if (!window_->grab().save(rest(line, 1), "PNG"))
             error = QStringLiteral("could not write ") + rest(line, 1);
+    } else if (command == QLatin1String("encode")) {
+        QAction* encode = window_->action(QStringLiteral("encode"));
+        if (encode->isEnabled())
+            encode->trigger(); // as Ctrl+Return or the button does
+        else
+            error = QStringLiteral("Encode is disabled");
     } else if (command == QLatin1String("quit")) {
         window_->close();
     } else {
@@ -258,6 +265,8 @@ QJsonObject TestDriver::state() const {
     }
     s[QStringLiteral("vae")] = vae;
     s[QStringLiteral("encodeEnabled")] = window_->action(QStringLiteral("encode"))->isEnabled();
+    s[QStringLiteral("encoded")] = window_->encodePanel()->resultIsCurrent();
+    s[QStringLiteral("decodedShown")] = window_->encodePanel()->decodeView()->hasImages();
     return s;
 }
 

@@ -6,6 +6,7 @@
 #include "RecentFiles.h"
 #include "SvgIconRenderer.h"
 
+#include "latentbrush/BuiltinVae.h"
 #include "latentbrush/Vae.h"
 
 #include <QComboBox>
@@ -202,8 +203,16 @@ VaeStartChoice VaeChooser::chooseAtStart(const QString& requested, const QString
                           .arg(QFileInfo(remembered).fileName(),
                                QDir::toNativeSeparators(QFileInfo(remembered).absolutePath()));
     }
-    // The fallback when nothing was asked for or remembered: none yet.
+    // Nothing asked for or remembered (a first start), or the remembered one is gone: the
+    // built-in TAEF2, so that Encode works with nothing downloaded.
+    choice.path = builtinVaePath();
+    if (!choice.path.isEmpty()) choice.source = VaeStartChoice::Source::Builtin;
     return choice;
+}
+
+QString VaeChooser::builtinVaePath() {
+    const auto path = lb::resolveVaePath(lb::builtinVaeSpec("taef2"));
+    return path ? QFileInfo(QString::fromStdString(path.value())).absoluteFilePath() : QString();
 }
 
 void VaeChooser::loadAtStart(const QString& requested) {
@@ -219,6 +228,9 @@ void VaeChooser::loadAtStart(const QString& requested) {
     }
     if (!choice.path.isEmpty())
         startLoad(choice.path, choice.source == VaeStartChoice::Source::Remembered);
+    else if (choice.note.isEmpty())
+        emit statusNote(tr("The built-in VAE is not installed (%1): choose a VAE to encode.")
+                            .arg(QString::fromStdString(lb::builtinModelsDir())));
 }
 
 QStringList VaeChooser::scanFolder(const QString& folder) {
@@ -240,7 +252,18 @@ void VaeChooser::refreshList() {
     combo_->clear();
     combo_->addItem(tr("No VAE (choose one to encode)"), QString());
     QStringList seen;
+    // The built-in TAEF2 is always offered, labelled for what it is.
+    if (const QString builtin = builtinVaePath(); !builtin.isEmpty()) {
+        combo_->addItem(tr("Built-in TAEF2 (FLUX.2 latents, preview quality)"), builtin);
+        combo_->setItemData(combo_->count() - 1,
+                            tr("%1\nTAEF2 by Ollin Boer Bohan, MIT licence; installed with "
+                               "Latentbrush")
+                                .arg(QDir::toNativeSeparators(builtin)),
+                            Qt::ToolTipRole);
+        seen << builtin;
+    }
     for (const QString& path : recent_->paths()) {
+        if (seen.contains(path)) continue;
         combo_->addItem(QFileInfo(path).fileName(), path);
         combo_->setItemData(combo_->count() - 1, QDir::toNativeSeparators(path), Qt::ToolTipRole);
         seen << path;
@@ -342,10 +365,16 @@ void VaeChooser::onLoaded(const LoadedVae& loaded) {
             // the next start does not try it (nor an older one) again.
             QSettings().setValue(kLastVaeKey, QString());
             recent_->remove(loaded.path);
-            note_ = tr("The last VAE, \"%1\", could not be loaded (%2): choose a VAE to "
-                       "encode.")
-                        .arg(name, why);
+            const QString builtin = builtinVaePath();
+            note_ = builtin.isEmpty() || builtin == loaded.path
+                        ? tr("The last VAE, \"%1\", could not be loaded (%2): choose a VAE "
+                             "to encode.")
+                              .arg(name, why)
+                        : tr("The last VAE, \"%1\", could not be loaded (%2): the built-in "
+                             "TAEF2 is used instead.")
+                              .arg(name, why);
             emit statusNote(note_);
+            if (!builtin.isEmpty() && builtin != loaded.path) startLoad(builtin, false);
         } else {
             emit loadFailed(tr("Could not load the VAE \"%1\": %2. Choose a VAE .safetensors "
                                "file (AutoencoderKL, FLUX.2, TAESD family or TAEF2).")
@@ -409,7 +438,10 @@ void VaeChooser::showInfo() {
                             QString::fromStdString(i.computeDType) +
                                 (i.kernels == "reference" ? tr(" exact") : QString()),
                             QString::fromStdString(i.fileDType))
-                       .arg(double(i.parameterCount) / 1e6, 0, 'f', 1));
+                       .arg(double(i.parameterCount) / 1e6, 0, 'f', 1) +
+                   (usesBuiltinVae()
+                        ? tr("<br>Built-in: the FLUX.2 latent space at preview quality")
+                        : QString()));
     QStringList details{QDir::toNativeSeparators(vaePath_)};
     for (const std::string& line : i.inferred)
         details << QString::fromStdString(line);

@@ -33,7 +33,7 @@ struct VaeChoices {
 
 // Which VAE the editor loads at start, and why (VaeChooser::chooseAtStart decides).
 struct VaeStartChoice {
-    enum class Source { None, CommandLine, Remembered };
+    enum class Source { None, CommandLine, Remembered, Builtin };
     Source source = Source::None;
     QString path; // empty: start without a VAE
     QString note; // for the status bar: why the remembered VAE was passed over
@@ -65,6 +65,9 @@ public:
     // its own instances with them).
     lb::VaeLoadOptions loadOptions() const;
     static lb::VaeLoadOptions loadOptionsFor(const VaeChoices& choices);
+    // The built-in TAEF2's encoder file, installed with the program; empty when it is missing.
+    static QString builtinVaePath();
+    bool usesBuiltinVae() const { return vae_ && vaePath_ == builtinVaePath(); }
 
     // The .safetensors files in a folder and its direct sub-folders, sorted by name.
     static QStringList scanFolder(const QString& folder);

@@ -41,16 +41,18 @@ private:
         EditorProcess editor(home_.path());
         QVERIFY(editor.start({image_}));
         QVERIFY(editor.waitForEvent(QStringLiteral("shown")) >= 0);
-        const QJsonObject before = editor.state();
-        QCOMPARE(vaeOf(before).value("path").toString(), QString()); // nothing remembered yet
-        QVERIFY(!before.value("encodeEnabled").toBool());
+        // Nothing remembered yet: the built-in TAEF2 is preselected.
+        QVERIFY2(
+            editor.waitForEvent(QStringLiteral("vae-loaded ") + VaeChooser::builtinVaePath()) >= 0,
+            qPrintable(editor.events().join(QLatin1Char('|'))));
         for (const char* choice : {"choose vaeDevice cpu", "choose vaeKernels reference",
                                    "choose vaeDType fp32", "spin vaeCpuThreads 2"}) {
             const QJsonObject r = editor.command(QString::fromLatin1(choice));
             QVERIFY2(r.value("ok").toBool(), qPrintable(r.value("error").toString()));
         }
         QVERIFY(editor.command(QStringLiteral("vae ") + vae).value("ok").toBool());
-        QVERIFY2(editor.waitForEvent(QStringLiteral("vae-loaded")) >= 0,
+        QVERIFY2(editor.waitForEvent(QStringLiteral("vae-loaded ") +
+                                     QFileInfo(vae).absoluteFilePath()) >= 0,
                  qPrintable(editor.events().join(QLatin1Char('|'))));
         const QJsonObject inUse = vaeOf(editor.state()).value("inUse").toObject();
         QCOMPARE(inUse.value("kernels").toString(), QStringLiteral("reference"));
@@ -85,11 +87,15 @@ private slots:
             QVERIFY(f.open(QIODevice::WriteOnly));
         }
         using S = VaeStartChoice::Source;
-        QTest::newRow("nothing asked, nothing remembered") << ""
-                                                           << "" << int(S::None) << "" << false;
+        const QString builtin = VaeChooser::builtinVaePath();
+        QVERIFY2(!builtin.isEmpty(), "the built-in VAE is not in the build tree");
+        QTest::newRow("nothing asked, nothing remembered: the built-in VAE")
+            << ""
+            << "" << int(S::Builtin) << builtin << false;
         QTest::newRow("the remembered VAE is there")
             << "" << here << int(S::Remembered) << here << false;
-        QTest::newRow("the remembered VAE is gone") << "" << gone << int(S::None) << "" << true;
+        QTest::newRow("the remembered VAE is gone: the built-in VAE, and a note")
+            << "" << gone << int(S::Builtin) << builtin << true;
         QTest::newRow("--vae wins over the remembered one")
             << gone << here << int(S::CommandLine) << gone << false;
     }
@@ -107,6 +113,31 @@ private slots:
         if (note)
             QVERIFY2(choice.note.contains(QFileInfo(remembered).fileName()),
                      qPrintable(choice.note));
+    }
+
+    // A first start with an empty home folder, nothing downloaded: the built-in TAEF2 is chosen,
+    // Encode encodes the sample image and its decode is shown.
+    void firstStartEncodesWithTheBuiltinVae() {
+        if (!editorBuilt()) LB_CANNOT_RUN("the latentbrush program has not been built");
+        EditorProcess editor(home_.path());
+        QVERIFY(editor.start({}));
+        QVERIFY2(
+            editor.waitForEvent(QStringLiteral("vae-loaded ") + VaeChooser::builtinVaePath()) >= 0,
+            qPrintable(editor.events().join(QLatin1Char('|'))));
+        QJsonObject s = editor.waitForState(
+            [](const QJsonObject& st) { return st.value("encodeEnabled").toBool(); });
+        QVERIFY(vaeOf(s).value("info").toString().contains(QStringLiteral("Built-in")));
+        const QJsonObject r = editor.command(QStringLiteral("encode"));
+        QVERIFY2(r.value("ok").toBool(), qPrintable(r.value("error").toString()));
+        s = editor.waitForState(
+            [](const QJsonObject& st) {
+                return st.value("encoded").toBool() && st.value("decodedShown").toBool();
+            },
+            180000);
+        QVERIFY2(s.value("encoded").toBool() && s.value("decodedShown").toBool(),
+                 qPrintable(QJsonDocument(s).toJson()));
+        QVERIFY(!s.value("info").toObject().value("visible").toBool()); // no error on the way
+        QVERIFY(editor.quit());
     }
 
     void lastVaeAndChoicesComeBack() {
@@ -175,11 +206,11 @@ private slots:
         QVERIFY2(s.value("status").toString().contains(QStringLiteral("moved-away.safetensors")),
                  qPrintable(s.value("status").toString()));
         QVERIFY(s.value("status").toString().contains(QStringLiteral("no longer")));
-        QVERIFY(vaeOf(s).value("info").toString().contains(QStringLiteral("no longer")));
-        QCOMPARE(vaeOf(s).value("path").toString(), QString());
-        QVERIFY(!vaeOf(s).value("loading").toBool());
-        QVERIFY(!s.value("encodeEnabled").toBool());
-        QVERIFY(!s.value("info").toObject().value("visible").toBool()); // quiet: no error bar
+        // It falls back to the built-in TAEF2: Encode works, and nothing shouts.
+        const QJsonObject after = editor.waitForState(
+            [](const QJsonObject& st) { return st.value("encodeEnabled").toBool(); });
+        QCOMPARE(vaeOf(after).value("path").toString(), VaeChooser::builtinVaePath());
+        QVERIFY(!after.value("info").toObject().value("visible").toBool()); // no error bar
         QVERIFY(!s.value("modal").toBool());
         QCOMPARE(vaeOf(s).value("kernels").toString(), QStringLiteral("reference"));
         QVERIFY(editor.quit());
@@ -208,17 +239,19 @@ private slots:
             QVERIFY2(s.value("status").toString().contains(QStringLiteral("could not be loaded")),
                      qPrintable(s.value("status").toString()));
             QVERIFY(!s.value("info").toObject().value("visible").toBool());
-            QVERIFY(!s.value("encodeEnabled").toBool());
+            // The built-in TAEF2 takes its place.
+            const QJsonObject after = editor.waitForState(
+                [](const QJsonObject& st) { return st.value("encodeEnabled").toBool(); });
+            QCOMPARE(vaeOf(after).value("path").toString(), VaeChooser::builtinVaePath());
             QCOMPARE(editor.indexOfEvent(QStringLiteral("vae-failed")), -1);
             QVERIFY(editor.quit());
         }
-        // Said once: the next start does not try it again.
+        // Said once: the next start does not try it again (the built-in VAE was the last one).
         EditorProcess editor(home_.path());
         QVERIFY(editor.start({image_}));
-        QVERIFY(editor.waitForEvent(QStringLiteral("image ") + image_) >= 0);
+        QVERIFY(editor.waitForEvent(QStringLiteral("vae-loaded ")) >= 0);
         const QJsonObject s = editor.state();
-        QVERIFY(!vaeOf(s).value("loading").toBool());
-        QCOMPARE(vaeOf(s).value("path").toString(), QString());
+        QCOMPARE(vaeOf(s).value("path").toString(), VaeChooser::builtinVaePath());
         QCOMPARE(editor.indexOfEvent(QStringLiteral("vae-note")), -1);
         QVERIFY(editor.quit());
     }
