@@ -17,6 +17,8 @@
 
 #include <chrono>
 #include <exception>
+#include <filesystem>
+#include <system_error>
 
 namespace lbui {
 
@@ -88,6 +90,7 @@ LiveResult runLive(const LiveInputs& in, const lb::Progress& progress) {
     out.fallback = in.fallback;
     try {
         std::shared_ptr<LiveVae> use;
+        std::error_code noError;
         if (!in.chosenFile.empty()) {
             if (!out.chosen || out.chosen->file != in.chosenFile ||
                 !sameOptions(out.chosen->options, in.options)) {
@@ -96,7 +99,14 @@ LiveResult runLive(const LiveInputs& in, const lb::Progress& progress) {
                 out.chosen = loadLiveVae(in.chosenFile, in.options, progress, &error);
                 if (!out.chosen) out.why = error;
             }
-            if (out.chosen) {
+            const auto builtinFile = lb::resolveVaePath(lb::builtinVaeSpec("taef2"));
+            const bool chosenIsBuiltin =
+                builtinFile && out.chosen &&
+                std::filesystem::equivalent(builtinFile.value(), out.chosen->file, noError);
+            if (chosenIsBuiltin) {
+                use = out.chosen; // nothing faster to fall back to
+                out.builtin = true;
+            } else if (out.chosen) {
                 const lb::CropRect crop = lb::centreCrop(in.image->height, in.image->width,
                                                          out.chosen->vae->info().downscale);
                 const double predicted =

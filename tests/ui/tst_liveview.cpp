@@ -105,13 +105,13 @@ private slots:
     // shows is exactly Encode + decode with the chooser's model. (The budget is set out of reach
     // of this machine's speed and load: what is tested is the choice, not the machine.)
     void chosenVaeWhenFastEnough() {
+        LB_REQUIRE_SHARED();
         auto w = lbuitest::makeWindow(false, true);
         QVERIFY(w);
         w->liveRoundTrip()->setBudgetSeconds(1e9);
         VaeChooser* chooser = w->encodePanel()->vaeChooser();
-        const auto path = lb::resolveVaePath(lb::builtinVaeSpec("taef2"));
-        QVERIFY(path.ok());
-        chooser->loadFile(QString::fromStdString(path.value()));
+        chooser->loadFile(lbtest::sharedDir() +
+                          QStringLiteral("/models/taef2_encoder.safetensors"));
         QTRY_VERIFY_WITH_TIMEOUT(chooser->vae() != nullptr, 60000);
         paintDisc(w->document(), 200, 100, 30);
         w->previewPanel()->growControl()->setValue(12);
@@ -123,6 +123,23 @@ private slots:
         QCOMPARE(r->grow, 12);
         const lb::ImageBuffer expected = encodeThenDecode(*chooser->vae(), *w);
         QVERIFY(r->trip.decoded.data == expected.data);
+    }
+
+    // The built-in VAE chosen: it runs whatever the budget (there is nothing faster), unexplained.
+    void builtinChosenRunsWhateverTheBudget() {
+        auto w = lbuitest::makeWindow(false, true);
+        QVERIFY(w);
+        w->liveRoundTrip()->setBudgetSeconds(1e-9);
+        VaeChooser* chooser = w->encodePanel()->vaeChooser();
+        chooser->loadFile(VaeChooser::builtinVaePath());
+        QTRY_VERIFY_WITH_TIMEOUT(chooser->usesBuiltinVae(), 60000);
+        paintDisc(w->document(), 90, 90, 20);
+        QTRY_VERIFY_WITH_TIMEOUT(w->liveRoundTrip()->resultIsCurrent(), 120000);
+        const LiveResult* r = w->liveRoundTrip()->result();
+        QVERIFY2(r->error.isEmpty(), qPrintable(r->error));
+        QVERIFY(r->builtin && !r->chosenSkipped);
+        QVERIFY2(!w->keptView()->caption().contains(QStringLiteral("instead")),
+                 qPrintable(w->keptView()->caption()));
     }
 
     // A chosen VAE whose probe says it cannot keep up with the budget: the built-in TAEF2 is
