@@ -200,4 +200,36 @@ inline lb::VaeLoadOptions cpuOptions(lb::ComputeDType dtype = lb::ComputeDType::
     return o;
 }
 
+// ---- reduced precision -------------------------------------------------------------------
+
+// The file of the reduced-precision checks: "kl" (a small AutoencoderKL) or "taef2" (its encoder).
+inline std::string precisionVaeFile(const QTemporaryDir& dir, const QString& model) {
+    return model == QStringLiteral("kl")
+               ? write(dir, QStringLiteral("precision-kl.safetensors"), klWeights(KlConfig{}))
+               : write(dir, QStringLiteral("precision_encoder.safetensors"),
+                       taesdEncoderWeights(32, true));
+}
+
+struct PrecisionError {
+    bool ok = false;    // both encodes ran
+    double relL2 = 0.0; // of `reduced`'s latent against `full`'s
+    double limit = 0.0; // DESIGN.md's bound for the dtype
+};
+
+// A random 64x64 image encoded by `full` (CPU float32) and by `reduced` (another device or dtype).
+inline PrecisionError reducedPrecisionError(lb::Vae& full, lb::Vae& reduced,
+                                            lb::ComputeDType dtype) {
+    const lb::ImageBuffer image = randomImage(64, 64);
+    auto a = full.encode(image);
+    auto b = reduced.encode(image);
+    PrecisionError e;
+    e.limit = dtype == lb::ComputeDType::BF16  ? kBf16RelL2
+              : dtype == lb::ComputeDType::F16 ? kFp16RelL2
+                                               : kFloat32RelL2;
+    if (!a.ok() || !b.ok()) return e;
+    e.ok = true;
+    e.relL2 = relL2(toTensor(b.value()), toTensor(a.value()));
+    return e;
+}
+
 } // namespace lbtest

@@ -673,10 +673,7 @@ private slots:
         QFETCH(int, dtype);
         QFETCH(QString, model);
         const QString device = QStringLiteral("cpu");
-        const std::string path =
-            model == "kl"
-                ? write(dir_, "precision-kl.safetensors", klWeights(KlConfig{}))
-                : write(dir_, "precision_encoder.safetensors", taesdEncoderWeights(32, true));
+        const std::string path = precisionVaeFile(dir_, model);
         auto full = lb::Vae::load(path, cpuOptions());
         QVERIFY2(full.ok(), full.ok() ? "" : full.message().c_str());
         lb::VaeLoadOptions options = cpuOptions(lb::ComputeDType(dtype));
@@ -692,17 +689,12 @@ private slots:
         }
         QCOMPARE(QString::fromStdString(reduced.value()->info().computeDType),
                  QString::fromLatin1(lb::computeDTypeName(lb::ComputeDType(dtype))));
-        const lb::ImageBuffer image = randomImage(64, 64);
-        auto a = full.value()->encode(image);
-        auto b = reduced.value()->encode(image);
-        QVERIFY(a.ok() && b.ok());
-        const double rel = relL2(toTensor(b.value()), toTensor(a.value()));
-        const double limit = dtype == int(lb::ComputeDType::BF16)  ? kBf16RelL2
-                             : dtype == int(lb::ComputeDType::F16) ? kFp16RelL2
-                                                                   : kFloat32RelL2;
+        const PrecisionError e =
+            reducedPrecisionError(*full.value(), *reduced.value(), lb::ComputeDType(dtype));
+        QVERIFY(e.ok);
         qInfo("%s %s vs cpu fp32: relative L2 %.3g (limit %.0e)", qPrintable(device),
-              lb::computeDTypeName(lb::ComputeDType(dtype)), rel, limit);
-        QVERIFY(rel <= limit);
+              lb::computeDTypeName(lb::ComputeDType(dtype)), e.relL2, e.limit);
+        QVERIFY(e.relL2 <= e.limit);
     }
 
     void tiledEncode_data() {
