@@ -2,12 +2,12 @@
 // posted back to the GUI thread; core errors (and any exception) become messages.
 #include "EncodeJob.h"
 
+#include "WorkerProgress.h"
+
 #include "latentbrush/Pipeline.h"
 #include "latentbrush/Progress.h"
 #include "latentbrush/Vae.h"
 
-#include <QMetaObject>
-#include <QPointer>
 #include <QtConcurrent>
 
 #include <exception>
@@ -47,23 +47,15 @@ bool EncodeJob::start(std::shared_ptr<lb::Vae> vae, std::shared_ptr<const lb::Im
                       lb::MaskBuffer mask, int grow) {
     if (isRunning() || !vae || !image) return false;
     cancel_ = std::make_shared<std::atomic<bool>>(false);
-    QPointer<EncodeJob> self(this);
     auto cancel = cancel_;
+    auto report = progressTo(this, &EncodeJob::progress);
     encodeWatcher_.setFuture(QtConcurrent::run(
-        [self, cancel, vae, image, mask = std::move(mask), grow]() -> EncodeOutput {
+        [report, cancel, vae, image, mask = std::move(mask), grow]() -> EncodeOutput {
             EncodeOutput out;
             out.grow = grow;
             lb::Progress progress;
             progress.cancel = cancel.get();
-            progress.report = [self](double f, const std::string& stage) {
-                const QString s = QString::fromStdString(stage);
-                QMetaObject::invokeMethod(
-                    self.data(),
-                    [self, f, s] {
-                        if (self) emit self->progress(f, s);
-                    },
-                    Qt::QueuedConnection);
-            };
+            progress.report = report;
             try {
                 auto result = lb::inpaintEncode(*vae, *image, mask, grow, progress);
                 if (!result) {
@@ -87,22 +79,14 @@ bool EncodeJob::start(std::shared_ptr<lb::Vae> vae, std::shared_ptr<const lb::Im
 bool EncodeJob::startDecode(std::shared_ptr<lb::Vae> vae, lb::LatentBuffer latent) {
     if (isRunning() || !vae) return false;
     cancel_ = std::make_shared<std::atomic<bool>>(false);
-    QPointer<EncodeJob> self(this);
     auto cancel = cancel_;
+    auto report = progressTo(this, &EncodeJob::progress);
     decodeWatcher_.setFuture(
-        QtConcurrent::run([self, cancel, vae, latent = std::move(latent)]() -> DecodeOutput {
+        QtConcurrent::run([report, cancel, vae, latent = std::move(latent)]() -> DecodeOutput {
             DecodeOutput out;
             lb::Progress progress;
             progress.cancel = cancel.get();
-            progress.report = [self](double f, const std::string& stage) {
-                const QString s = QString::fromStdString(stage);
-                QMetaObject::invokeMethod(
-                    self.data(),
-                    [self, f, s] {
-                        if (self) emit self->progress(f, s);
-                    },
-                    Qt::QueuedConnection);
-            };
+            progress.report = report;
             try {
                 auto result = vae->decode(latent, progress);
                 if (!result) {

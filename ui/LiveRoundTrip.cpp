@@ -5,14 +5,13 @@
 #include "GrowPreview.h"
 #include "MaskDocument.h"
 #include "VaeChooser.h"
+#include "WorkerProgress.h"
 
 #include "latentbrush/BuiltinVae.h"
 #include "latentbrush/MaskOps.h"
 #include "latentbrush/Progress.h"
 
 #include <QFileInfo>
-#include <QMetaObject>
-#include <QPointer>
 #include <QtConcurrent>
 
 #include <chrono>
@@ -222,20 +221,12 @@ void LiveRoundTrip::start() {
     in.chosen = chosen_;
     in.fallback = fallback_;
     cancel_ = std::make_shared<std::atomic<bool>>(false);
-    QPointer<LiveRoundTrip> self(this);
     auto cancel = cancel_;
-    watcher_.setFuture(QtConcurrent::run([self, cancel, in = std::move(in)]() -> LiveResult {
+    auto report = progressTo(this, &LiveRoundTrip::progress);
+    watcher_.setFuture(QtConcurrent::run([report, cancel, in = std::move(in)]() -> LiveResult {
         lb::Progress progress;
         progress.cancel = cancel.get();
-        progress.report = [self](double f, const std::string& stage) {
-            const QString s = QString::fromStdString(stage);
-            QMetaObject::invokeMethod(
-                self.data(),
-                [self, f, s] {
-                    if (self) emit self->progress(f, s);
-                },
-                Qt::QueuedConnection);
-        };
+        progress.report = report;
         return runLive(in, progress);
     }));
     emit stateChanged();
