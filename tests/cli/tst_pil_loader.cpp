@@ -18,6 +18,7 @@
 #include "RandomVaes.h"
 #include "TestSupport.h"
 
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -93,13 +94,15 @@ bool identical(const std::vector<float>& a, const std::vector<float>& b) {
 }
 
 // Writes RGBA samples (T: uint8, uint16 or float) stored as `type` with OpenImageIO as associated
-// (premultiplied) alpha: a TIFF with ExtraSamples = 1, as oiiotool writes one, or an EXR.
+// (premultiplied) alpha: a TIFF with ExtraSamples = 1, as oiiotool writes one, or an EXR; or, with
+// `associated` false, as unassociated alpha (ExtraSamples = 2), or RGB (`channels` 3).
 // Returns an error or "".
 template <class T>
 QString writeAssociated(const QString& path, int w, int h, OIIO::TypeDesc type,
-                        const std::vector<T>& data) {
-    OIIO::ImageSpec spec(w, h, 4, type);
-    spec.alpha_channel = 3;
+                        const std::vector<T>& data, int channels = 4, bool associated = true) {
+    OIIO::ImageSpec spec(w, h, channels, type);
+    spec.alpha_channel = channels == 4 ? 3 : -1;
+    if (!associated) spec.attribute("oiio:UnassociatedAlpha", 1);
     const std::string name = path.toStdString();
     auto out = OIIO::ImageOutput::create(name);
     if (!out) return QString::fromStdString(OIIO::geterror());
@@ -224,6 +227,20 @@ private slots:
         }
         const QString tif16 = path("associated16.tif");
         QCOMPARE(writeAssociated(tif16, 29, 21, OIIO::TypeDesc::UINT16, words), QString());
+        // 16-bit TIFFs PIL reads: RGB and RGBA with unassociated alpha (the high byte)
+        std::vector<std::uint16_t> straight = words;
+        for (std::size_t i = 0; i < straight.size(); ++i)
+            straight[i] = std::uint16_t(straight[i] * 7 + i);
+        const QString rgba16 = path("unassociated16.tif");
+        QCOMPARE(writeAssociated(rgba16, 29, 21, OIIO::TypeDesc::UINT16, straight, 4, false),
+                 QString());
+        straight.resize(std::size_t(29 * 21 * 3));
+        const QString rgb16 = path("rgb16.tif");
+        QCOMPARE(writeAssociated(rgb16, 29, 21, OIIO::TypeDesc::UINT16, straight, 3), QString());
+        files_.append(
+            QJsonObject{{"file", rgba16}, {"kind", "tiff RGBA 16-bit"}, {"full", QJsonValue()}});
+        files_.append(
+            QJsonObject{{"file", rgb16}, {"kind", "tiff RGB 16-bit"}, {"full", QJsonValue()}});
         files_.append(QJsonObject{
             {"file", tif8}, {"kind", "tiff RGBA 8-bit associated alpha"}, {"full", QJsonValue()}});
         files_.append(QJsonObject{{"file", tif16},
@@ -383,6 +400,46 @@ private slots:
         auto png = lb::readImage(path(QStringLiteral("rgba.png")).toStdString());
         QVERIFY(png.ok() && !png->unpremultiplied);
         QVERIFY(identical(png->image.data, loaded->image.data));
+    }
+
+    // batch reads its images as encode does: the same latent, the choice in the metadata.
+    void batchKeepsInputPrecision_data() {
+        QTest::addColumn<QString>("precision");
+        QTest::newRow("default (reference)") << QString();
+        QTest::newRow("full") << QStringLiteral("full");
+    }
+
+    void batchKeepsInputPrecision() {
+        QFETCH(QString, precision);
+        const QString in = path(QStringLiteral("batch-in-%1").arg(precision));
+        const QString out = path(QStringLiteral("batch-out-%1").arg(precision));
+        QVERIFY(QDir().mkpath(in) && QDir().mkpath(out));
+        const QString image = in + QStringLiteral("/rgba16.png");
+        QVERIFY(QFile::copy(path(QStringLiteral("rgba16.png")), image));
+        QStringList args{"batch",
+                         "--images",
+                         in,
+                         "--vae",
+                         QString::fromStdString(vae_),
+                         "--out",
+                         out,
+                         "--grow",
+                         QString::number(kGrow),
+                         "--threads",
+                         "2"};
+        if (!precision.isEmpty()) args << "--input-precision" << precision;
+        const lbtest::CliRun run = lbtest::runCli(args);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out));
+        auto batched = lb::readLatentFile((out + QStringLiteral("/rgba16.latent")).toStdString());
+        QVERIFY2(batched.ok(), batched.ok() ? "" : batched.message().c_str());
+        std::vector<float> pixels;
+        lb::LatentFileContents encoded;
+        encode(image, precision, &pixels, &encoded);
+        if (QTest::currentTestFailed()) return;
+        QCOMPARE(batched->metadata.at("source.precision"),
+                 std::string(precision.isEmpty() ? "reference" : "full"));
+        QVERIFY(identical(batched->samples.data, encoded.samples.data));
+        QVERIFY(identical(batched->noiseMask.data, encoded.noiseMask.data));
     }
 
     void parsesInputPrecision() {
