@@ -34,13 +34,14 @@ Usage:
   latentbrush-cli encode --image IMG [--mask MASK] [--mask-channel C] --vae VAE
                          [--vae-family F] [--grow N] [--device auto|cpu|cuda[:N]]
                          [--dtype auto|fp32|fp16|bf16] [--kernels fast|reference]
-                         [--threads N] --output OUT.latent
+                         [--threads N] [--input-precision reference|full]
+                         --output OUT.latent
                          [--save-mask GROWN.png] [--save-pixels FILLED.{png,tif,exr}]
   latentbrush-cli grow   --mask MASK --grow N [--size WxH] [--multiple D] --output GROWN.png
   latentbrush-cli decode --latent IN.latent --vae DECODER [--vae-family F] --output IMG.png
   latentbrush-cli info   [--vae VAE] [--vae-family F]
   latentbrush-cli batch  --images DIR [--masks DIR] --vae VAE --out DIR [--grow N]
-                         [--shard I/N] [--device D] [--dtype T]
+                         [--shard I/N] [--device D] [--dtype T] [--input-precision P]
   latentbrush-cli rgba   --image IMG --mask MASK [--mask-channel C] --output OUT.png
   latentbrush-cli --help | --version
   latentbrush-cli COMMAND --help
@@ -75,6 +76,9 @@ Options:
                       layouts: on the CPU in fp32 the same numbers bit for bit; slower)
   --threads N         LibTorch's CPU threads (default 0: every core this process may use); a
                       fixed count repeats a run's numbers bit for bit on other machines
+  --input-precision P reference (default: 16-bit images as PIL gives them to ComfyUI's
+                      LoadImage, 8-bit values) or full (every bit: v / 65535); recorded in
+                      the .latent as source.precision
   --max-pixels N      refuse images larger than N pixels (default 268435456 = 16384^2)
   --save-mask F       also write the grown noise_mask as 8-bit PNG
   --save-pixels F     also write the gray-filled encoder input (8-bit PNG, float TIFF/EXR)
@@ -185,6 +189,14 @@ int parseThreads(const Args& a) {
     return int(n);
 }
 
+lb::InputPrecision parseInputPrecision(const Args& a) {
+    lb::InputPrecision p;
+    const std::string s = get(a, "input-precision", "reference");
+    if (!lb::parseInputPrecision(s, &p))
+        usageError("unknown --input-precision '" + s + "' (reference or full)");
+    return p;
+}
+
 bool parseKernels(const Args& a) {
     const std::string k = get(a, "kernels", "fast");
     if (k != "fast" && k != "reference")
@@ -249,13 +261,14 @@ int main(int argc, char** argv) {
         {"grow", {"mask", "grow", "size", "multiple", "output", "mask-channel", "max-pixels"}},
         {"encode",
          {"image", "mask", "mask-channel", "vae", "vae-family", "grow", "device", "dtype",
-          "kernels", "threads", "output", "save-mask", "save-pixels", "max-pixels"}},
+          "kernels", "threads", "output", "save-mask", "save-pixels", "max-pixels",
+          "input-precision"}},
         {"decode",
          {"latent", "vae", "vae-family", "device", "dtype", "kernels", "threads", "output"}},
         {"info", {"vae", "vae-family"}},
         {"batch",
          {"images", "masks", "mask-channel", "vae", "vae-family", "grow", "device", "dtype",
-          "kernels", "threads", "out", "shard", "max-pixels"}},
+          "kernels", "threads", "out", "shard", "max-pixels", "input-precision"}},
         {"rgba", {"image", "mask", "mask-channel", "output", "max-pixels"}},
     };
     Args a = parse(argc, argv, allowed);
@@ -325,6 +338,7 @@ int main(int argc, char** argv) {
         o.saveMask = get(a, "save-mask");
         o.savePixels = get(a, "save-pixels");
         o.maxPixels = parseMaxPixels(a);
+        o.inputPrecision = parseInputPrecision(a);
         status = lb::runEncode(o, io);
     } else if (a.command == "decode") {
         lb::DecodeOptions o;
@@ -351,6 +365,7 @@ int main(int argc, char** argv) {
         o.cpuThreads = parseThreads(a);
         o.out = require(a, "out");
         o.maxPixels = parseMaxPixels(a);
+        o.inputPrecision = parseInputPrecision(a);
         if (std::string shard = get(a, "shard"); !shard.empty()) {
             auto slash = shard.find('/');
             if (slash == std::string::npos) usageError("--shard expects I/N, not '" + shard + "'");

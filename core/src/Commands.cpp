@@ -24,7 +24,7 @@ using cmd::say;
 LatentFileContents makeLatentFileContents(InpaintEncodeResult&& result, const VaeInfo& info,
                                           int grow, const std::string& vaeFile,
                                           const std::string& imageFile,
-                                          const std::string& maskSource) {
+                                          const std::string& maskSource, InputPrecision precision) {
     LatentFileContents latent;
     latent.samples = std::move(result.samples);
     latent.hasNoiseMask = true;
@@ -47,6 +47,7 @@ LatentFileContents makeLatentFileContents(InpaintEncodeResult&& result, const Va
         {"vae.kernels", info.kernels},
         {"source.image", std::filesystem::path(imageFile).filename().string()},
         {"source.mask", maskSource},
+        {"source.precision", inputPrecisionName(precision)},
         {"crop.offset", pair(c.top, c.left)},
         {"crop.size", pair(c.height, c.width)},
     };
@@ -79,6 +80,7 @@ Status checkEncodeFiles(const EncodeOptions& o) {
 Status encodeWithVae(Vae& vae, const EncodeOptions& o, const CommandOutput& io) {
     ImageReadOptions readOptions;
     readOptions.maxPixels = o.maxPixels;
+    readOptions.precision = o.inputPrecision;
     auto image = readImage(o.image, readOptions);
     if (!image) return image.error();
     MaskBuffer mask;
@@ -110,8 +112,8 @@ Status encodeWithVae(Vae& vae, const EncodeOptions& o, const CommandOutput& io) 
         if (Status st = writeBinaryMaskPng(o.saveMask, result->noiseMask); !st) return st;
     if (!o.savePixels.empty())
         if (Status st = writeImage(o.savePixels, result->pixels); !st) return st;
-    const LatentFileContents latent =
-        makeLatentFileContents(std::move(*result), vae.info(), o.grow, o.vae, o.image, maskSource);
+    const LatentFileContents latent = makeLatentFileContents(
+        std::move(*result), vae.info(), o.grow, o.vae, o.image, maskSource, o.inputPrecision);
     if (Status st = writeLatentFile(o.output, latent); !st) return st;
     return outputs.commit();
 }
@@ -184,6 +186,7 @@ Status runBatch(const BatchOptions& o, const CommandOutput& io) {
         e.grow = o.grow;
         e.channel = o.channel;
         e.maxPixels = o.maxPixels;
+        e.inputPrecision = o.inputPrecision;
         e.output = (std::filesystem::path(o.out) / (stem + ".latent")).string();
         e.saveMask = (std::filesystem::path(o.out) / (stem + ".mask.png")).string();
         std::string line = "[" + std::to_string(i + 1) + "/" + std::to_string(total) + "] " + name;

@@ -1,11 +1,15 @@
 // Image and mask files through OpenImageIO (see ImageIO.h): header checks before decoding, the
-// reference's exact byte-to-float conversion, EXIF orientation, unassociated alpha, atomic writes.
+// reference's exact byte-to-float conversion, PIL's 8-bit values of 16-bit files, EXIF
+// orientation, unassociated alpha (associated alpha divided out as PIL and OpenImageIO do),
+// atomic writes.
 #include "latentbrush/ImageIO.h"
 
 #include "latentbrush/AtomicFile.h"
 #include "latentbrush/MaskOps.h"
 
 #include <OpenImageIO/filesystem.h>
+#include <OpenImageIO/imagebuf.h>
+#include <OpenImageIO/imagebufalgo.h>
 #include <OpenImageIO/imageio.h>
 
 #include <dlfcn.h>
@@ -531,6 +535,63 @@ Status decodePixels(OIIO::ImageInput& input, const std::string& path, OIIO::Type
     return {};
 }
 
+// The planned channels of the file as T, tightly packed in the LoadedImage's channel order.
+template <class T>
+Result<std::vector<T>> readPlanned(OIIO::ImageInput& input, const std::string& path,
+                                   OIIO::TypeDesc type, const ChannelPlan& plan,
+                                   const ImageBuffer& image) {
+    const int channelEnd = *std::max_element(plan.source.begin(), plan.source.end()) + 1;
+    Result<std::vector<T>> raw = readSamples<T>(input, path, type, image.pixelCount(), channelEnd);
+    if (!raw) return raw.error();
+    const std::size_t nc = plan.source.size();
+    bool identity = std::size_t(channelEnd) == nc;
+    for (std::size_t c = 0; c < nc; ++c)
+        identity = identity && plan.source[c] == int(c);
+    if (identity) return raw; // the usual case: no second copy
+    const std::size_t pixels = image.pixelCount();
+    std::vector<T> planned(pixels * nc);
+    for (std::size_t i = 0; i < pixels; ++i)
+        for (std::size_t c = 0; c < nc; ++c)
+            planned[i * nc + c] = (*raw)[i * std::size_t(channelEnd) + std::size_t(plan.source[c])];
+    return planned;
+}
+
+// Samples already in the LoadedImage's channel order, converted.
+template <class T, class Convert>
+void convertSamples(const std::vector<T>& samples, ImageBuffer& image, Convert convert) {
+    for (std::size_t i = 0; i < samples.size(); ++i)
+        image.data[i] = convert(samples[i]);
+}
+
+// Premultiplied float colors divided by alpha with OpenImageIO's own ImageBufAlgo::unpremult
+// (c / a where a is neither 0 nor 1), in place.
+void unpremultiplyLikeOiio(ImageBuffer& image, int alpha) {
+    OIIO::ImageSpec spec(image.width, image.height, image.channels, OIIO::TypeDesc::FLOAT);
+    spec.alpha_channel = alpha;
+    OIIO::ImageBuf wrapped(spec, image.data.data());
+    OIIO::ImageBufAlgo::unpremult(wrapped, wrapped);
+}
+
+// The image without its alpha channel.
+LoadedImage withoutAlpha(LoadedImage loaded) {
+    ImageBuffer& in = loaded.image;
+    ImageBuffer out;
+    out.width = in.width;
+    out.height = in.height;
+    out.channels = in.channels - 1;
+    out.data.resize(out.pixelCount() * std::size_t(out.channels));
+    const std::size_t pixels = in.pixelCount();
+    for (std::size_t i = 0; i < pixels; ++i)
+        for (int c = 0, o = 0; c < in.channels; ++c)
+            if (c != loaded.alphaChannel)
+                out.data[i * std::size_t(out.channels) + std::size_t(o++)] =
+                    in.data[i * std::size_t(in.channels) + std::size_t(c)];
+    loaded.image = std::move(out);
+    loaded.hasAlpha = false;
+    loaded.alphaChannel = -1;
+    return loaded;
+}
+
 // WebP with alpha (see WebpApi): libwebp's bytes when it can decode the file, else OIIO's
 // premultiplied bytes divided by alpha again (exact colors are then lost where alpha < 255).
 Status decodeWebpWithAlpha(OIIO::ImageInput& input, const std::string& path,
@@ -607,7 +668,72 @@ private:
     }
 };
 
-Result<LoadedImage> readImageUnchecked(const std::string& path, const ImageReadOptions& options) {
+// ---- the values PIL gives ComfyUI's LoadImage ------------------------------------------------
+
+// What is read for: an image (LoadImage's rules: 16-bit samples as ImageReadOptions::precision
+// says, PNG transparency keys of gray and RGB images ignored) or a mask file (every bit kept, a
+// transparency key is alpha).
+enum class ReadPurpose { Image, Mask };
+
+// The PNG color type of IHDR (0 gray, 2 RGB, 3 palette, 4 gray+alpha, 6 RGBA), or -1 when the
+// file is not a PNG.
+int pngColorType(const std::string& path) {
+    static constexpr char kSignature[] = "\x89PNG\r\n\x1a\n";
+    const FileBytes file(path);
+    const std::string head = file.read(0, 26);
+    if (head.size() < 26 || head.compare(0, 8, kSignature, 8) != 0 ||
+        head.compare(12, 4, "IHDR") != 0)
+        return -1;
+    return std::uint8_t(head[25]);
+}
+
+// How PIL (9.4, Debian 12's) makes 8-bit values of a file's 16-bit samples on LoadImage's way:
+// its PNG and TIFF decoders keep the high byte ("RGB;16B", "LA;16B", "RGBa;16L"...); a 16-bit gray
+// PNG opens in mode I, which LoadImage turns to 8 bits with i.point(lambda i: i * (1 / 255))
+// (C: int(v * scale + offset), truncating) and convert("RGB") (clipped to 255).
+enum class PilReduction { HighByte, ModeI };
+
+PilReduction pilReduction(const std::string& format, int pngColor) {
+    return format == "png" && pngColor == 0 ? PilReduction::ModeI : PilReduction::HighByte;
+}
+
+std::uint8_t pilByte(std::uint16_t v, PilReduction rule) {
+    if (rule == PilReduction::ModeI) {
+        const double scaled = double(v) * (1.0 / 255.0) + 0.0; // ImagingPointTransform
+        return std::uint8_t(std::min(255, int(scaled)));       // i2rgb's CLIP8
+    }
+    return std::uint8_t(v >> 8);
+}
+
+// Premultiplied 8-bit colors divided by alpha as PIL's "RGBa" unpacker does (Unpack.c,
+// unpackRGBa): integer c * 255 / a clipped to 255, a = 255 kept, a = 0 makes the whole pixel 0.
+void unpremultiplyLikePil(std::vector<std::uint8_t>& samples, int channels, int alpha) {
+    const std::size_t nc = std::size_t(channels);
+    for (std::size_t i = 0; i < samples.size(); i += nc) {
+        const int a = samples[i + std::size_t(alpha)];
+        if (a == 255) continue;
+        for (std::size_t c = 0; c < nc; ++c) {
+            if (int(c) == alpha) continue;
+            samples[i + c] = a == 0 ? 0 : std::uint8_t(std::min(255, samples[i + c] * 255 / a));
+        }
+    }
+}
+
+// Whether the file stores colors premultiplied by alpha. OpenImageIO says so by leaving out
+// oiio:UnassociatedAlpha when asked to keep stored values; only TIFF (ExtraSamples = 1) and
+// OpenEXR (premultiplied by definition) are taken at their word: BMP, GIF and others leave the
+// attribute out too, although their alpha is unassociated.
+bool storesAssociatedAlpha(const std::string& format, const OIIO::ImageSpec& spec,
+                           const ChannelPlan& plan) {
+    // A TIFF extra sample of unspecified meaning (ExtraSamples = 0) is no flagged alpha: its
+    // colors are stored as they are (PIL reads such a file as RGBX).
+    if (plan.alphaChannel < 0 || spec.alpha_channel < 0) return false;
+    if (format != "tiff" && format != "openexr") return false;
+    return spec.get_int_attribute("oiio:UnassociatedAlpha", 0) == 0;
+}
+
+Result<LoadedImage> readImageUnchecked(const std::string& path, const ImageReadOptions& options,
+                                       ReadPurpose purpose) {
     if (Status st = checkReadablePath(path); !st) return st.error();
     if (Status st = checkHeaderBeforeDecoding(path, options); !st) return st.error();
     const QuietStderr quiet;
@@ -643,21 +769,49 @@ Result<LoadedImage> readImageUnchecked(const std::string& path, const ImageReadO
     // OIIO's own conversion); half/float/double are read as float; any other integer type
     // (32-bit TIFF, signed samples) goes through OIIO's conversion to float.
     const OIIO::TypeDesc::BASETYPE base = OIIO::TypeDesc::BASETYPE(spec.format.basetype);
+    const bool associated = storesAssociatedAlpha(loaded.format, spec, plan);
+    const int pngColor = loaded.format == "png" ? pngColorType(path) : -1;
     Status decoded;
     const bool premultipliedWebp = loaded.format == "webp" && spec.nchannels == 4 &&
                                    base == OIIO::TypeDesc::UINT8 &&
                                    spec.get_int_attribute("oiio:UnassociatedAlpha", 0) == 0;
+    // 8-bit samples, and 16-bit ones reduced to PIL's 8-bit values: integers until the colors
+    // are un-premultiplied (PIL does it on bytes), then floats.
+    auto fromBytes = [&](std::vector<std::uint8_t> bytes) -> Status {
+        if (associated) {
+            unpremultiplyLikePil(bytes, image.channels, plan.alphaChannel);
+            loaded.unpremultiplied = true;
+        }
+        convertSamples(bytes, image, byteToFloat);
+        return {};
+    };
     if (premultipliedWebp) {
         loaded.bitsPerSample = 8;
         decoded = decodeWebpWithAlpha(*input, path, plan, image);
     } else if (base == OIIO::TypeDesc::UINT8) {
         loaded.bitsPerSample = 8;
-        decoded = decodePixels<std::uint8_t>(*input, path, OIIO::TypeDesc::UINT8, plan, image,
-                                             byteToFloat);
+        Result<std::vector<std::uint8_t>> bytes =
+            readPlanned<std::uint8_t>(*input, path, OIIO::TypeDesc::UINT8, plan, image);
+        decoded = bytes ? fromBytes(std::move(*bytes)) : Status(bytes.error());
     } else if (base == OIIO::TypeDesc::UINT16) {
         loaded.bitsPerSample = 16;
-        decoded = decodePixels<std::uint16_t>(*input, path, OIIO::TypeDesc::UINT16, plan, image,
-                                              wordToFloat);
+        Result<std::vector<std::uint16_t>> words =
+            readPlanned<std::uint16_t>(*input, path, OIIO::TypeDesc::UINT16, plan, image);
+        if (!words) {
+            decoded = words.error();
+        } else if (purpose == ReadPurpose::Image &&
+                   options.precision == InputPrecision::Reference) {
+            const PilReduction rule = pilReduction(loaded.format, pngColor);
+            std::vector<std::uint8_t> bytes(words->size());
+            for (std::size_t i = 0; i < bytes.size(); ++i)
+                bytes[i] = pilByte((*words)[i], rule);
+            loaded.reducedTo8Bits = true;
+            decoded = fromBytes(std::move(bytes));
+        } else {
+            convertSamples(*words, image, wordToFloat);
+            if (associated) unpremultiplyLikeOiio(image, plan.alphaChannel);
+            loaded.unpremultiplied = associated;
+        }
     } else {
         const bool floatFile = base == OIIO::TypeDesc::HALF || base == OIIO::TypeDesc::FLOAT ||
                                base == OIIO::TypeDesc::DOUBLE;
@@ -665,6 +819,8 @@ Result<LoadedImage> readImageUnchecked(const std::string& path, const ImageReadO
         loaded.bitsPerSample = int(spec.format.basesize() * 8);
         decoded = decodePixels<float>(*input, path, OIIO::TypeDesc::FLOAT, plan, image,
                                       [](float v) { return v; });
+        if (decoded && associated) unpremultiplyLikeOiio(image, plan.alphaChannel);
+        loaded.unpremultiplied = associated;
     }
     if (!decoded) return decoded.error();
     const int orientation = spec.get_int_attribute("Orientation", 1);
@@ -674,6 +830,10 @@ Result<LoadedImage> readImageUnchecked(const std::string& path, const ImageReadO
     if (loaded.isFloat)
         if (Status st = checkFinite(image, path); !st) return st.error();
     if (orientation >= 2 && orientation <= 8) image = applyOrientation(image, orientation);
+    // A gray or RGB PNG's alpha can only come from its transparency key (tRNS): PIL keeps that in
+    // info["transparency"], which LoadImage ignores (LoadImageMask's convert("RGBA") applies it).
+    if (purpose == ReadPurpose::Image && (pngColor == 0 || pngColor == 2) && loaded.hasAlpha)
+        loaded = withoutAlpha(std::move(loaded));
     return loaded;
 }
 
@@ -791,7 +951,7 @@ private:
 };
 
 // Writes tightly packed samples of `type` atomically with the plugin named; channels 1..4 are
-// gray, gray+alpha, RGB, RGBA (alpha unassociated).
+// gray, gray+alpha, RGB, RGBA (alpha unassociated, except in OpenEXR files).
 Status writePixels(const std::string& path, const char* plugin, int width, int height, int channels,
                    OIIO::TypeDesc type, const void* data) {
     OIIO::ImageSpec spec(width, height, channels, type);
@@ -810,8 +970,9 @@ Status writePixels(const std::string& path, const char* plugin, int width, int h
         break;
     }
     spec.alpha_channel = (channels == 2 || channels == 4) ? channels - 1 : -1;
-    if (spec.alpha_channel >= 0) spec.attribute("oiio:UnassociatedAlpha", 1);
     const std::string format = plugin;
+    // OpenEXR has no unassociated alpha: writeImage premultiplies what goes there.
+    if (spec.alpha_channel >= 0 && format != "openexr") spec.attribute("oiio:UnassociatedAlpha", 1);
     if (format == "jpeg") spec.attribute("Compression", "jpeg:95");
     if (format == "tiff" || format == "openexr") spec.attribute("compression", "zip");
     // zlib's fastest level: masks and previews compress well at any level, and level 6 (the
@@ -909,8 +1070,30 @@ template <class R, class Body> R guarded(const std::string& path, Body body) {
 
 } // namespace
 
+const char* inputPrecisionName(InputPrecision precision) {
+    return precision == InputPrecision::Full ? "full" : "reference";
+}
+
+bool parseInputPrecision(const std::string& name, InputPrecision* out) {
+    InputPrecision p;
+    if (name == "reference")
+        p = InputPrecision::Reference;
+    else if (name == "full")
+        p = InputPrecision::Full;
+    else
+        return false;
+    if (out) *out = p;
+    return true;
+}
+
 Result<LoadedImage> readImage(const std::string& path, const ImageReadOptions& options) {
-    return guarded<Result<LoadedImage>>(path, [&] { return readImageUnchecked(path, options); });
+    return guarded<Result<LoadedImage>>(
+        path, [&] { return readImageUnchecked(path, options, ReadPurpose::Image); });
+}
+
+Result<LoadedImage> readImageSamples(const std::string& path, const ImageReadOptions& options) {
+    return guarded<Result<LoadedImage>>(
+        path, [&] { return readImageUnchecked(path, options, ReadPurpose::Mask); });
 }
 
 ImageBuffer toRgb(const ImageBuffer& image) {
@@ -952,7 +1135,7 @@ MaskBuffer maskFromAlpha(const LoadedImage& loaded) {
 Result<MaskBuffer> readMask(const std::string& path, MaskChannel channel,
                             const ImageReadOptions& options) {
     return guarded<Result<MaskBuffer>>(path, [&]() -> Result<MaskBuffer> {
-        Result<LoadedImage> loaded = readImageUnchecked(path, options);
+        Result<LoadedImage> loaded = readImageUnchecked(path, options, ReadPurpose::Mask);
         if (!loaded) return loaded.error();
         const ImageBuffer& image = loaded->image;
         const bool color = image.channels >= 3; // else gray or gray+alpha
@@ -1062,6 +1245,11 @@ Status writeImage(const std::string& path, const ImageBuffer& image) {
             if (outAlpha) dst[out - 1] = inAlpha ? src[in - 1] : 1.0f;
         }
 
+        // OpenEXR colors are premultiplied by alpha (readers, ours included, divide them out).
+        if (plugin == "openexr" && outAlpha)
+            for (std::size_t i = 0; i < samples.size(); i += std::size_t(out))
+                for (int c = 0; c < out - 1; ++c)
+                    samples[i + std::size_t(c)] *= samples[i + std::size_t(out - 1)];
         if (format->floatSamples)
             return writePixels(path, format->plugin, image.width, image.height, out,
                                OIIO::TypeDesc::FLOAT, samples.data());

@@ -48,6 +48,8 @@ struct EncodeOptions {
     std::string saveMask;
     std::string savePixels;
     std::int64_t maxPixels = 16384ll * 16384ll;
+    // --input-precision: 16-bit image samples as PIL gives them to ComfyUI (reference) or v/65535
+    InputPrecision inputPrecision = InputPrecision::Reference;
 };
 Status runEncode(const EncodeOptions& options, const CommandOutput& io);
 
@@ -69,6 +71,7 @@ struct BatchOptions {
     std::string out;
     int shardIndex = 0, shardCount = 1;
     std::int64_t maxPixels = 16384ll * 16384ll;
+    InputPrecision inputPrecision = InputPrecision::Reference; // --input-precision
 };
 Status runBatch(const BatchOptions& options, const CommandOutput& io);
 
@@ -78,11 +81,13 @@ Result<std::vector<std::string>> batchInputs(const std::string& folder, int shar
                                              int shardCount);
 std::uint64_t shardHash(const std::string& name);
 
-// The .latent contents of an encode result, with the metadata keys of DESIGN.md.
+// The .latent contents of an encode result, with the metadata keys of DESIGN.md and
+// source.precision (how the image's 16-bit samples were read: "reference" or "full").
 LatentFileContents makeLatentFileContents(InpaintEncodeResult&& result, const VaeInfo& info,
                                           int grow, const std::string& vaeFile,
                                           const std::string& imageFile,
-                                          const std::string& maskSource);
+                                          const std::string& maskSource,
+                                          InputPrecision precision = InputPrecision::Reference);
 
 // Image + mask as one 8-bit RGBA PNG whose alpha is 1 - mask: the file ComfyUI's LoadImage
 // turns back into the mask (mask = 1 - alpha / 255). The mask is resized to the image as the

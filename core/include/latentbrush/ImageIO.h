@@ -1,5 +1,6 @@
 // Image and mask files through OpenImageIO: 8/16-bit and float PNG, JPEG, TIFF, EXR, WebP,
-// BMP...; EXIF orientation applied; alpha read unassociated. Built when LATENTBRUSH_WITH_OIIO.
+// BMP...; EXIF orientation applied; alpha read unassociated (associated alpha un-premultiplied);
+// images read as PIL gives them to ComfyUI's LoadImage. Built when LATENTBRUSH_WITH_OIIO.
 #pragma once
 
 #include "latentbrush/Buffers.h"
@@ -10,23 +11,49 @@
 
 namespace lb {
 
+// How the 16-bit samples of an image file become floats (--input-precision).
+enum class InputPrecision {
+    // As PIL decodes the file for ComfyUI's LoadImage (its PIL path, also diffusers' load_image):
+    // 8-bit values. The high byte, (v >> 8) / 255, except 16-bit gray PNG, which PIL opens in
+    // mode I and LoadImage divides by 255: min(255, trunc(v / 255)) / 255.
+    Reference,
+    // Every bit: v / 65535.
+    Full,
+};
+const char* inputPrecisionName(InputPrecision precision); // "reference", "full"
+bool parseInputPrecision(const std::string& name, InputPrecision* out);
+
 struct ImageReadOptions {
-    std::int64_t maxPixels = 16384ll * 16384ll; // checked from the header before decoding
+    std::int64_t maxPixels = 16384ll * 16384ll;           // checked from the header before decoding
+    InputPrecision precision = InputPrecision::Reference; // 16-bit samples of readImage
 };
 
 // A decoded image, values converted to float exactly as the reference does:
-// 8-bit v -> float(v) / 255.0f, 16-bit v -> float(v) / 65535.0f, float files as they are
+// 8-bit v -> float(v) / 255.0f, 16-bit v -> see InputPrecision, float files as they are
 // (non-finite values are an error). Channels: 1 (gray), 2 (gray+alpha), 3 (RGB), 4 (RGBA).
+// Colors stored premultiplied by alpha (TIFF with associated alpha, EXR) are divided by it as PIL
+// does for 8-bit samples (integer c * 255 / a, clipped; a = 0 makes the pixel 0) and as
+// OpenImageIO's unpremult does for the others (c / a where 0 < a != 1).
 struct LoadedImage {
     ImageBuffer image; // all channels of the file, unassociated alpha
     bool hasAlpha = false;
     int alphaChannel = -1;
-    int bitsPerSample = 8;
+    int bitsPerSample = 8; // of the file
     bool isFloat = false;
-    std::string format; // "png", "jpeg", ...
+    bool reducedTo8Bits = false;  // 16-bit samples given as PIL's 8-bit values
+    bool unpremultiplied = false; // the file stored associated (premultiplied) alpha
+    std::string format;           // "png", "jpeg", ...
 };
 
+// An image file as ComfyUI's LoadImage gets it from PIL: 16-bit samples as options.precision
+// says, and no alpha from a PNG transparency key (tRNS) of a gray or RGB image, which PIL keeps
+// aside and LoadImage ignores (palette transparency is alpha, as in LoadImage).
 Result<LoadedImage> readImage(const std::string& path, const ImageReadOptions& options = {});
+
+// The file's samples as OpenImageIO decodes them, what mask files are read from: every bit of
+// 16-bit samples (options.precision is not used) and a PNG transparency key as alpha; associated
+// alpha un-premultiplied as in readImage.
+Result<LoadedImage> readImageSamples(const std::string& path, const ImageReadOptions& options = {});
 
 // The encoder's input: RGB only (alpha dropped, gray replicated to three channels).
 ImageBuffer toRgb(const ImageBuffer& image);
@@ -39,7 +66,9 @@ enum class MaskChannel { Auto, Alpha, Red, Green, Blue, Luma };
 bool parseMaskChannel(const std::string& name, MaskChannel* out);
 
 // A mask file (any size): Auto = one gray channel -> its value; gray+alpha or RGBA -> 1 - alpha;
-// RGB -> red. Float values are clamped to [0, 1].
+// RGB -> red. Float values are clamped to [0, 1]. 16-bit samples keep every bit (v / 65535,
+// whatever options.precision says: grow's libpng path reads them so) and a PNG transparency key
+// is alpha, as in ComfyUI's LoadImageMask.
 Result<MaskBuffer> readMask(const std::string& path, MaskChannel channel = MaskChannel::Auto,
                             const ImageReadOptions& options = {});
 
@@ -48,7 +77,8 @@ Result<MaskBuffer> readMask(const std::string& path, MaskChannel channel = MaskC
 Status writeBinaryMaskPng(const std::string& path, const BinaryMask& mask);
 // 8-bit gray PNG of a soft mask, round(v * 255).
 Status writeMaskPng(const std::string& path, const MaskBuffer& mask);
-// An image: 8-bit for PNG/JPEG/BMP/WebP (round(v * 255), clamped), float for TIFF/EXR.
+// An image: 8-bit for PNG/JPEG/BMP/WebP (round(v * 255), clamped), float for TIFF/EXR (EXR colors
+// premultiplied by alpha, as OpenEXR defines them).
 Status writeImage(const std::string& path, const ImageBuffer& image);
 
 } // namespace lb
