@@ -67,11 +67,15 @@ if [[ " $steps " == *" asan "* ]]; then
   # known failure that passes is reported too, so that it can leave the list.
   known_regex=""
   for entry in "${asan_known_failures[@]}"; do known_regex+="${known_regex:+|}${entry%% :: *}"; done
+  # Left out here: the packaging test, and core_tst_precision_f64, 220 VAEs of LibTorch
+  # arithmetic against float64 (minutes in the release run, many times that under ASan): the
+  # loader and kernel code it runs is under ASan through tst_vae_layouts and tst_cpu_fast.
   # The SIGKILL tests are about the file system, not memory: fewer rounds here than in the
   # release run of scripts/quickstart.sh test (the core's and the editor's autosave rounds).
   LATENTBRUSH_KILL_ITERATIONS=40 LB_KILL_ITERATIONS=5 QT_QPA_PLATFORM=offscreen \
     ctest --test-dir "$broot/asan" --output-on-failure -j "$jobs" -LE gpu \
-    -E "^(interop_tst_interop_package|$known_regex)\$" || failed+=("asan tests")
+    -E "^(interop_tst_interop_package|core_tst_precision_f64|$known_regex)\$" ||
+    failed+=("asan tests")
   for entry in "${asan_known_failures[@]}"; do
     name="${entry%% :: *}"
     if QT_QPA_PLATFORM=offscreen ctest --test-dir "$broot/asan" -R "^($name)\$" > /dev/null 2>&1; then
