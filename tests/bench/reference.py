@@ -187,6 +187,40 @@ class TaeEncode(nn.Module):
         return z
 
 
+class Clamp(nn.Module):
+    def forward(self, x):
+        return torch.tanh(x / 3) * 3
+
+
+def taesd_decoder(latent, pooled):
+    return nn.Sequential(Clamp(), conv(latent, 64), nn.ReLU(),
+                         Block(64, 64, pooled), Block(64, 64, pooled), Block(64, 64, pooled),
+                         nn.Upsample(scale_factor=2), conv(64, 64, bias=False),
+                         Block(64, 64), Block(64, 64), Block(64, 64),
+                         nn.Upsample(scale_factor=2), conv(64, 64, bias=False),
+                         Block(64, 64), Block(64, 64), Block(64, 64),
+                         nn.Upsample(scale_factor=2), conv(64, 64, bias=False), Block(64, 64), conv(64, 3))
+
+
+class TaeRoundTrip(nn.Module):
+    """The live view's network work: encode, then decode the (packed, for TAEF2) latent."""
+
+    def __init__(self, encoder_weights, decoder_weights):
+        super().__init__()
+        self.encode = TaeEncode(encoder_weights)
+        latent = decoder_weights["1.weight"].shape[1]
+        pooled = any(".pool." in k for k in decoder_weights)
+        self.net = taesd_decoder(latent, pooled)
+        self.net.load_state_dict({k: v.float() for k, v in decoder_weights.items()}, strict=True)
+
+    def forward(self, p):
+        z = self.encode(p)
+        if self.encode.packed:  # unpack 2x2 back to the decoder's channels
+            b, c, h, w = z.shape
+            z = z.reshape(b, c // 4, 2, 2, h, w).permute(0, 1, 4, 2, 5, 3).reshape(b, c // 4, h * 2, w * 2)
+        return self.net(z).clamp(0, 1)
+
+
 def write_safetensors(path, tensors):
     header, offset, blobs = {}, 0, []
     names = {torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16"}
@@ -258,6 +292,8 @@ def main():
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--compile", action="store_true", help="also time torch.compile")
     ap.add_argument("--channels-last", action="store_true")
+    ap.add_argument("--decoder", default="",
+                    help="taef2 only: time encode + decode (the live view's round trip) with this decoder")
     ap.add_argument("--save-output", default="", help="write the last output (F32) for comparison")
     args = ap.parse_args()
     if args.threads:
@@ -267,7 +303,11 @@ def main():
     if args.make_sd_weights:
         make_sd_weights(args.weights)
     weights = read_safetensors(args.weights)
-    model = (KLEncode if args.family == "sd" else TaeEncode)(weights).to(device=device, dtype=dtype).eval()
+    if args.decoder:
+        model = TaeRoundTrip(weights, read_safetensors(args.decoder))
+    else:
+        model = (KLEncode if args.family == "sd" else TaeEncode)(weights)
+    model = model.to(device=device, dtype=dtype).eval()
     if args.channels_last:
         model = model.to(memory_format=torch.channels_last)
     variants = [("eager", model)]
@@ -292,7 +332,8 @@ def main():
                               "size": size, "dtype": args.dtype, "device": str(device),
                               "threads": torch.get_num_threads(), "median_ms": round(ms, 3),
                               "peak_gib": None if peak is None else round(peak, 3),
-                              "channels_last": args.channels_last}), flush=True)
+                              "channels_last": args.channels_last,
+                              "roundtrip": bool(args.decoder)}), flush=True)
             if args.save_output:
                 y.float().cpu().numpy().tofile(args.save_output)
 
