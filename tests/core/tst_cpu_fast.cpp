@@ -235,9 +235,16 @@ private slots:
         const at::Tensor before = w.clone();
         lb::vae::cpuPrepareConv(w);
         QVERIFY(at::equal(w, before));
+        QVERIFY(w.is_contiguous(at::MemoryFormat::ChannelsLast));
+        // bf16 too (oneDNN's native bf16 kernels want channels-last weights); fp16 is left alone
         at::Tensor half = before.to(at::kBFloat16);
+        const at::Tensor halfBefore = half.clone();
         lb::vae::cpuPrepareConv(half);
-        QVERIFY(half.is_contiguous());
+        QVERIFY(at::equal(half, halfBefore));
+        QVERIFY(half.is_contiguous(at::MemoryFormat::ChannelsLast));
+        at::Tensor fp16 = before.to(at::kHalf);
+        lb::vae::cpuPrepareConv(fp16);
+        QVERIFY(fp16.is_contiguous());
     }
 
     // Fast vs reference kernels on random tiny VAEs (the KL one with the attention block, the

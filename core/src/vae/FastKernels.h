@@ -31,9 +31,11 @@ bool cudaKernelsBuilt();
 // when undefined; may be x itself).
 bool cpuGroupNormAct(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
                      std::int64_t groups, double eps, Activation act, at::Tensor& out);
-// A float32 CPU convolution weight in the layout the fast path convolves with (channels-last:
-// oneDNN then takes channels-last activations without converting the weight on every call).
-// Other weights are left as they are.
+// A float32 or bfloat16 CPU convolution weight in the layout the fast path convolves with
+// (channels-last: oneDNN then takes channels-last activations without converting the weight on
+// every call; in bf16 this is what lets a CPU with native bf16 (AVX-512 BF16, AMX) run its bf16
+// kernels: TAEF2's encode + decode at 512x512 on 2 cores went 1.65x faster than float32 instead of
+// no faster). Other weights are left as they are.
 void cpuPrepareConv(at::Tensor& weight);
 // Single-head attention of [B, C, H, W] float32 CPU q, k, v over the H*W positions,
 // softmax(q^T k / sqrt(C)) as ComfyUI's AttnBlock computes it, into `out` (channels-last).

@@ -122,7 +122,7 @@ Conv2d Conv2d::load(WeightStore& w, const std::string& name, std::int64_t in, st
         }
         conv.weight = conv.weight.contiguous(at::MemoryFormat::ChannelsLast);
     }
-    // CPU fast path (CpuKernels.cpp): float32 weights in oneDNN's preferred layout.
+    // CPU fast path (CpuKernels.cpp): float32 and bf16 weights in oneDNN's preferred layout.
     if (tPath == KernelPath::Fast && conv.weight.is_cpu()) cpuPrepareConv(conv.weight);
     return conv;
 }
