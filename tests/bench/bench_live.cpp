@@ -5,7 +5,8 @@
 // one JSON line per size; asserts nothing.
 //
 //   latentbrush-bench-live [--sizes 512,1024] [--repeat 5] [--vae builtin:taef2|FILE]
-//                          [--device auto|cpu|cuda] [--debounce MS] [--threads N]
+//                          [--device auto|cpu|cuda] [--dtype auto|fp32|bf16|fp16]
+//                          [--debounce MS] [--threads N]
 #include "EncodeJob.h"
 #include "EncodePanel.h"
 #include "LiveRoundTrip.h"
@@ -78,7 +79,7 @@ int main(int argc, char** argv) {
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
     std::vector<int> sizes = {512, 1024};
     int repeat = 5, debounce = 250, threads = 0;
-    std::string vae = lb::builtinVaeSpec("taef2"), device = "cpu";
+    std::string vae = lb::builtinVaeSpec("taef2"), device = "cpu", dtype = "auto";
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         const char* v = i + 1 < argc ? argv[i + 1] : "";
@@ -96,6 +97,9 @@ int main(int argc, char** argv) {
         } else if (a == "--device") {
             device = v;
             ++i;
+        } else if (a == "--dtype") {
+            dtype = v;
+            ++i;
         } else if (a == "--debounce") {
             debounce = std::max(0, std::atoi(v));
             ++i;
@@ -104,7 +108,8 @@ int main(int argc, char** argv) {
             ++i;
         } else {
             std::printf("usage: latentbrush-bench-live [--sizes 512,1024] [--repeat N] [--vae V] "
-                        "[--device auto|cpu|cuda] [--debounce MS] [--threads N]\n");
+                        "[--device auto|cpu|cuda] [--dtype auto|fp32|bf16|fp16] [--debounce MS] "
+                        "[--threads N]\n");
             return a == "--help" ? 0 : 2;
         }
     }
@@ -113,6 +118,8 @@ int main(int argc, char** argv) {
     QSettings().clear();
     QSettings().setValue(QStringLiteral("vae/device"), QString::fromStdString(device));
     QSettings().setValue(QStringLiteral("vae/cpuThreads"), threads);
+    // The VAE panel's precision, used by the Encode button and the live view alike.
+    QSettings().setValue(QStringLiteral("vae/dtype"), QString::fromStdString(dtype));
     lbui::MainWindow w;
     w.show();
     lbui::VaeChooser* chooser = w.encodePanel()->vaeChooser();
@@ -175,11 +182,13 @@ int main(int argc, char** argv) {
         }
         const lbui::LiveResult* res = live->result();
         std::printf("{\"bench\": \"live view\", \"vae\": \"%s\", \"shown\": \"%s\", \"device\": "
-                    "\"%s\", \"region\": \"%dx%d\", \"repeat\": %d, \"debounce_ms\": %d, "
+                    "\"%s\", \"dtype\": \"%s\", \"region\": \"%dx%d\", \"repeat\": %d, "
+                    "\"debounce_ms\": %d, "
                     "\"edit_to_view_ms\": %.1f, \"encode_ms\": %.1f, \"decode_ms\": %.1f, "
                     "\"baseline_encode_button_then_decode_ms\": %.1f}\n",
                     vae.c_str(), res->vaeName.toUtf8().constData(),
-                    chooser->vae()->info().device.c_str(), res->trip.crop.width,
+                    chooser->vae()->info().device.c_str(),
+                    chooser->vae()->info().computeDType.c_str(), res->trip.crop.width,
                     res->trip.crop.height, repeat, debounce, median(editToView), median(encodeMs),
                     median(decodeMs), median(button));
         std::fflush(stdout);
