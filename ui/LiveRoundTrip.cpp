@@ -2,9 +2,9 @@
 // that loads, probes and runs it.
 #include "LiveRoundTrip.h"
 
+#include "EncodeSession.h"
 #include "GrowPreview.h"
 #include "MaskDocument.h"
-#include "VaeChooser.h"
 #include "WorkerProgress.h"
 
 #include "latentbrush/BuiltinVae.h"
@@ -156,9 +156,9 @@ LiveResult runLive(const LiveInputs& in, const lb::Progress& progress) {
 
 } // namespace
 
-LiveRoundTrip::LiveRoundTrip(MaskDocument* doc, GrowPreview* preview, VaeChooser* chooser,
+LiveRoundTrip::LiveRoundTrip(MaskDocument* doc, GrowPreview* preview, EncodeSession* session,
                              QObject* parent)
-    : QObject(parent), doc_(doc), preview_(preview), chooser_(chooser) {
+    : QObject(parent), doc_(doc), preview_(preview), session_(session) {
     debounce_.setSingleShot(true);
     debounce_.setInterval(250);
     connect(&debounce_, &QTimer::timeout, this, &LiveRoundTrip::start);
@@ -166,7 +166,7 @@ LiveRoundTrip::LiveRoundTrip(MaskDocument* doc, GrowPreview* preview, VaeChooser
     connect(doc_, &MaskDocument::maskChanged, this, &LiveRoundTrip::inputsChanged);
     connect(doc_, &MaskDocument::imageChanged, this, &LiveRoundTrip::inputsChanged);
     connect(preview_, &GrowPreview::growChanged, this, &LiveRoundTrip::inputsChanged);
-    connect(chooser_, &VaeChooser::vaeChanged, this, &LiveRoundTrip::inputsChanged);
+    connect(session_, &EncodeSession::vaeChanged, this, &LiveRoundTrip::inputsChanged);
 }
 
 LiveRoundTrip::~LiveRoundTrip() {
@@ -215,9 +215,9 @@ void LiveRoundTrip::start() {
     in.image = doc_->image();
     in.mask = doc_->mask();
     in.grow = preview_->grow();
-    in.options = chooser_->loadOptions();
+    in.options = session_->vaeLoadOptions();
     in.budgetSeconds = budgetSeconds_;
-    if (auto vae = chooser_->vae(); vae && vae->info().hasDecoder) in.chosenFile = vae->info().file;
+    if (auto vae = session_->vae(); vae && vae->info().hasDecoder) in.chosenFile = vae->info().file;
     in.chosen = chosen_;
     in.fallback = fallback_;
     cancel_ = std::make_shared<std::atomic<bool>>(false);

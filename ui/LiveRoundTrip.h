@@ -3,7 +3,7 @@
 // gray-filled input encoded and decoded, compared with the original crop. A change while a run is
 // going cancels it; only the newest inputs' result is ever shown as current.
 //
-// The VAE it runs: the chosen one (its own instance, loaded with the chooser's options, so that it
+// The VAE it runs: the session's (its own instance, loaded with the session's options, so that it
 // never shares a model with an Encode running at the same time) when it has a decoder and a probe
 // says its encode + decode of the current crop fits the interactive budget; otherwise the built-in
 // TAEF2. Which one was used is part of every result.
@@ -25,7 +25,7 @@ namespace lbui {
 
 class GrowPreview;
 class MaskDocument;
-class VaeChooser;
+class EncodeSession;
 
 // A VAE the live view has loaded: its file, the options it was loaded with, the model, and its
 // measured speed.
@@ -58,7 +58,7 @@ public:
     // longer gives way to the built-in TAEF2.
     static constexpr double kDefaultBudgetSeconds = 1.0;
 
-    LiveRoundTrip(MaskDocument* doc, GrowPreview* preview, VaeChooser* chooser,
+    LiveRoundTrip(MaskDocument* doc, GrowPreview* preview, EncodeSession* session,
                   QObject* parent = nullptr);
     ~LiveRoundTrip() override; // cancels and waits
 
@@ -94,7 +94,7 @@ private:
 
     MaskDocument* doc_;
     GrowPreview* preview_;
-    VaeChooser* chooser_;
+    EncodeSession* session_;
     QTimer debounce_;
     QFutureWatcher<LiveResult> watcher_;
     std::shared_ptr<std::atomic<bool>> cancel_;

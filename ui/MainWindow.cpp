@@ -10,6 +10,7 @@
 #include "DecodeView.h"
 #include "DocumentLoader.h"
 #include "EncodePanel.h"
+#include "EncodeSession.h"
 #include "FillTool.h"
 #include "GrowPreview.h"
 #include "InfoBar.h"
@@ -540,8 +541,10 @@ void MainWindow::createDocks() {
     QDockWidget* previewDock =
         addDock(QStringLiteral("previewDock"), tr("Inpaint Preview"), previewPanel_, true);
 
+    // Encoding: one session; the panel, the actions, the decode and live views show it.
+    encodeSession_ = new EncodeSession(doc_, preview_, this);
     auto* decodeView = new DecodeView(this);
-    encodePanel_ = new EncodePanel(doc_, preview_, decodeView, this);
+    encodePanel_ = new EncodePanel(encodeSession_, decodeView, this);
     QDockWidget* encodeDock =
         addDock(QStringLiteral("encodeDock"), tr("VAE and Encode"), encodePanel_, true);
 
@@ -552,7 +555,7 @@ void MainWindow::createDocks() {
     QDockWidget* decoded = addDock(QStringLiteral("decodeDock"), tr("Decoded Latent"), decodeView);
     tabifyDockWidget(history, decoded);
     // What the VAE keeps, live: in front of the history and the last encode's decode.
-    liveRoundTrip_ = new LiveRoundTrip(doc_, preview_, encodePanel_->vaeChooser(), this);
+    liveRoundTrip_ = new LiveRoundTrip(doc_, preview_, encodeSession_, this);
     liveRoundTrip_->setEnabled(QSettings().value(QStringLiteral("live/enabled"), true).toBool());
     connect(liveRoundTrip_, &LiveRoundTrip::stateChanged, this, [this] {
         QSettings().setValue(QStringLiteral("live/enabled"), liveRoundTrip_->isEnabled());
@@ -587,23 +590,17 @@ void MainWindow::createDocks() {
     });
     connect(chooser, &VaeChooser::statusNote, this,
             [this](const QString& text) { statusBar()->showMessage(text, kStatusNoteMs); });
-    auto syncEncodeActions = [this, decoded] {
-        const bool running = encodePanel_->job()->isRunning();
-        action("encode")->setEnabled(encodePanel_->vaeChooser()->vae() && doc_->hasImage() &&
-                                     !running);
-        action("cancelEncode")->setEnabled(running);
-        action("exportLatent")->setEnabled(encodePanel_->resultIsCurrent());
-        (void)decoded;
+    auto syncEncodeActions = [this] {
+        action("encode")->setEnabled(encodeSession_->canEncode());
+        action("cancelEncode")->setEnabled(encodeSession_->isRunning());
+        action("exportLatent")->setEnabled(encodeSession_->resultIsCurrent());
     };
-    connect(encodePanel_, &EncodePanel::encodedChanged, this, syncEncodeActions);
-    connect(encodePanel_->job(), &EncodeJob::runningChanged, this, syncEncodeActions);
-    connect(encodePanel_->job(), &EncodeJob::decoded, this, [decoded](const DecodeOutput& out) {
-        if (out.error.isEmpty()) {
-            decoded->show();
-            decoded->raise();
-        }
+    connect(encodeSession_, &EncodeSession::stateChanged, this, syncEncodeActions);
+    connect(encodeSession_, &EncodeSession::decoded, this, [decoded] {
+        decoded->show();
+        decoded->raise();
     });
-    connect(chooser, &VaeChooser::vaeChanged, this, [this](std::shared_ptr<lb::Vae> vae) {
+    connect(encodeSession_, &EncodeSession::vaeChanged, this, [this](std::shared_ptr<lb::Vae> vae) {
         preview_->setMultiple(vae ? vae->info().downscale : 8);
         previewPanel_->setVaeDescription(
             vae ? tr("Crop to multiples of %1 (%2 VAE).")

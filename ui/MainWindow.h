@@ -29,6 +29,7 @@ class CanvasLayers;
 class CanvasWidget;
 class DocumentLoader;
 class EncodePanel;
+class EncodeSession;
 class KeptView;
 class LiveRoundTrip;
 class FillTool;
@@ -63,6 +64,7 @@ public:
     RecoveryBar* recoveryBar() const { return recoveryBar_; }
     AutosaveManager* autosave() const { return autosave_; }
     DocumentLoader* loader() const { return loader_; }
+    EncodeSession* encodeSession() const { return encodeSession_; }
     EncodePanel* encodePanel() const { return encodePanel_; }
     LiveRoundTrip* liveRoundTrip() const { return liveRoundTrip_; }
     KeptView* keptView() const { return keptView_; }
@@ -144,6 +146,7 @@ private:
     ToolOptionsPanel* toolOptions_ = nullptr;
     QList<MaskTool*> maskTools_;
     PreviewPanel* previewPanel_ = nullptr;
+    EncodeSession* encodeSession_ = nullptr;
     EncodePanel* encodePanel_ = nullptr;
     LiveRoundTrip* liveRoundTrip_ = nullptr;
     KeptView* keptView_ = nullptr;

@@ -9,6 +9,7 @@
 #include "DecodeView.h"
 #include "DocumentLoader.h"
 #include "EncodePanel.h"
+#include "EncodeSession.h"
 #include "InfoBar.h"
 #include "MainWindow.h"
 #include "MaskDocument.h"
@@ -85,8 +86,9 @@ TestDriver::TestDriver(MainWindow* window) : QObject(window), window_(window) {
                       : QStringLiteral("event recovery %1").arg(count));
     });
     VaeChooser* chooser = window_->encodePanel()->vaeChooser();
-    connect(chooser, &VaeChooser::vaeChanged, this,
-            [chooser] { say(QStringLiteral("event vae-loaded ") + chooser->vaePath()); });
+    EncodeSession* session = window_->encodeSession();
+    connect(session, &EncodeSession::vaeChanged, this,
+            [session] { say(QStringLiteral("event vae-loaded ") + session->vaePath()); });
     connect(chooser, &VaeChooser::statusNote, this,
             [](const QString& text) { say(QStringLiteral("event vae-note ") + text); });
     connect(chooser, &VaeChooser::loadFailed, this,
@@ -265,7 +267,7 @@ QJsonObject TestDriver::state() const {
     }
     s[QStringLiteral("vae")] = vae;
     s[QStringLiteral("encodeEnabled")] = window_->action(QStringLiteral("encode"))->isEnabled();
-    s[QStringLiteral("encoded")] = window_->encodePanel()->resultIsCurrent();
+    s[QStringLiteral("encoded")] = window_->encodeSession()->resultIsCurrent();
     s[QStringLiteral("decodedShown")] = window_->encodePanel()->decodeView()->hasImages();
     return s;
 }

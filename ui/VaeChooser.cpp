@@ -1,6 +1,6 @@
-// VaeChooser: combo of recent and scanned VAEs plus browse/folder buttons; lb::Vae::load runs
-// on the thread pool (a new choice supersedes a load in flight without waiting for it) and its
-// errors are turned into messages that say what to do.
+// VaeChooser: combo of recent and scanned VAEs plus browse/folder buttons; the EncodeSession loads
+// the choice on the thread pool (a new choice supersedes a load in flight without waiting for it)
+// and this panel turns its errors into messages that say what to do.
 #include "VaeChooser.h"
 
 #include "RecentFiles.h"
@@ -14,7 +14,6 @@
 #include <QDirIterator>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFutureWatcher>
 #include <QGridLayout>
 #include <QLabel>
 #include <QProgressBar>
@@ -22,9 +21,6 @@
 #include <QSignalBlocker>
 #include <QSpinBox>
 #include <QToolButton>
-#include <QtConcurrent>
-
-#include <exception>
 
 namespace lbui {
 
@@ -32,30 +28,10 @@ namespace {
 
 const char* kLastVaeKey = "vae/last";
 
-LoadedVae loadVae(const QString& path, const VaeChoices& choices, bool remembered) {
-    LoadedVae out;
-    out.path = path;
-    out.choices = choices;
-    out.remembered = remembered;
-    try {
-        lb::VaeLoadOptions options = VaeChooser::loadOptionsFor(choices);
-        options.needEncoder = true;
-        options.needDecoder = false; // a decoder in the file is loaded too, and used for previews
-        auto vae = lb::Vae::load(QFile::encodeName(path).toStdString(), options);
-        if (!vae) {
-            out.error = QString::fromStdString(vae.message());
-            return out;
-        }
-        out.vae = *vae;
-    } catch (const std::exception& e) {
-        out.error = QString::fromLocal8Bit(e.what());
-    }
-    return out;
-}
-
 } // namespace
 
-VaeChooser::VaeChooser(QWidget* parent) : QWidget(parent) {
+VaeChooser::VaeChooser(EncodeSession* session, QWidget* parent)
+    : QWidget(parent), session_(session) {
     recent_ = new RecentFiles(QStringLiteral("recent/vaes"), 10, this);
     auto* layout = new QGridLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -135,20 +111,17 @@ VaeChooser::VaeChooser(QWidget* parent) : QWidget(parent) {
     connect(folder_, &QToolButton::clicked, this, &VaeChooser::chooseFolder);
     connect(combo_, &QComboBox::activated, this, [this](int index) {
         const QString path = combo_->itemData(index).toString();
-        if (!path.isEmpty() && path != vaePath_) loadFile(path);
+        if (!path.isEmpty() && path != vaePath()) loadFile(path);
     });
     for (QComboBox* choice : {device_, kernels_, dtype_})
         connect(choice, &QComboBox::activated, this, &VaeChooser::choicesEdited);
     connect(threads_, &QSpinBox::editingFinished, this,
             [this] { setCpuThreads(threads_->value()); });
     connect(recent_, &RecentFiles::changed, this, &VaeChooser::refreshList);
+    connect(session_, &EncodeSession::vaeLoadingChanged, this, &VaeChooser::onLoadingChanged);
+    connect(session_, &EncodeSession::vaeLoadFinished, this, &VaeChooser::onLoaded);
     refreshList();
     showInfo();
-}
-
-VaeChooser::~VaeChooser() {
-    for (QFuture<LoadedVae>& load : loads_)
-        load.waitForFinished();
 }
 
 VaeChoices VaeChooser::choices() const {
@@ -169,6 +142,7 @@ void VaeChooser::showChoices(const VaeChoices& c) {
     select(kernels_, c.kernels);
     select(dtype_, c.dtype);
     threads_->setValue(c.cpuThreads);
+    session_->setVaeChoices(choices());
 }
 
 void VaeChooser::rememberChoices(const VaeChoices& c) {
@@ -181,7 +155,8 @@ void VaeChooser::rememberChoices(const VaeChoices& c) {
 
 void VaeChooser::choicesEdited() {
     rememberChoices(choices());
-    if (!vaePath_.isEmpty()) loadFile(vaePath_);
+    session_->setVaeChoices(choices());
+    if (!vaePath().isEmpty()) loadFile(vaePath());
 }
 
 VaeStartChoice VaeChooser::chooseAtStart(const QString& requested, const QString& remembered) {
@@ -277,9 +252,9 @@ void VaeChooser::refreshList() {
         combo_->setItemData(combo_->count() - 1, QDir::toNativeSeparators(path), Qt::ToolTipRole);
     }
     // The VAE being loaded shows as chosen at once (the start's restore included).
-    const QString shown = loading_ ? QFileInfo(loadingPath_).absoluteFilePath() : vaePath_;
+    const QString shown = isLoading() ? QFileInfo(loadingPath()).absoluteFilePath() : vaePath();
     int current = shown.isEmpty() ? 0 : combo_->findData(shown);
-    if (current < 0 && loading_) {
+    if (current < 0 && isLoading()) {
         combo_->insertItem(1, QFileInfo(shown).fileName(), shown);
         combo_->setItemData(1, QDir::toNativeSeparators(shown), Qt::ToolTipRole);
         current = 1;
@@ -314,10 +289,11 @@ void VaeChooser::chooseFolder() {
 
 void VaeChooser::setCpuThreads(int threads) {
     threads_->setValue(threads);
+    session_->setVaeChoices(choices());
     const int wanted = threads_->value();
     if (QSettings().value("vae/cpuThreads", 0).toInt() == wanted) return;
     QSettings().setValue("vae/cpuThreads", wanted);
-    if (!vaePath_.isEmpty()) loadFile(vaePath_);
+    if (!vaePath().isEmpty()) loadFile(vaePath());
 }
 
 void VaeChooser::loadFile(const QString& path) {
@@ -325,38 +301,30 @@ void VaeChooser::loadFile(const QString& path) {
 }
 
 void VaeChooser::startLoad(const QString& path, bool remembered) {
-    const quint64 request = ++loadRequest_;
-    loading_ = true;
-    loadingPath_ = path;
-    busy_->show();
-    info_->setText(tr("Loading %1…").arg(QFileInfo(path).fileName()));
-    refreshList();
-    QFuture<LoadedVae> load = QtConcurrent::run(loadVae, path, choices(), remembered);
-    loads_.removeIf([](const QFuture<LoadedVae>& f) { return f.isFinished(); });
-    loads_.append(load);
-    // One watcher per load: a superseded load that finishes late is dropped, never mistaken
-    // for the latest one.
-    auto* watcher = new QFutureWatcher<LoadedVae>(this);
-    connect(watcher, &QFutureWatcher<LoadedVae>::finished, this, [this, watcher, request] {
-        watcher->deleteLater();
-        if (request == loadRequest_) onLoaded(watcher->result());
-    });
-    watcher->setFuture(load);
-    emit loadingChanged(true);
+    session_->setVaeChoices(choices()); // the choices as shown now, as a load always used
+    session_->loadVae(path, remembered);
 }
 
+void VaeChooser::onLoadingChanged(bool loading) {
+    if (!loading) {
+        busy_->hide();
+        return;
+    }
+    busy_->show();
+    info_->setText(tr("Loading %1…").arg(QFileInfo(loadingPath()).fileName()));
+    refreshList();
+}
+
+// Reports the session's load: the session already holds the VAE when it loaded.
 void VaeChooser::onLoaded(const LoadedVae& loaded) {
-    busy_->hide();
-    loading_ = false;
-    loadingPath_.clear();
-    emit loadingChanged(false);
     if (!loaded.vae) {
         const QString why = loaded.error.isEmpty() ? tr("unknown error") : loaded.error;
         const QString name = QFileInfo(loaded.path).fileName();
-        if (vae_ && QFileInfo(loaded.path).absoluteFilePath() == vaePath_) {
+        if (vae() && QFileInfo(loaded.path).absoluteFilePath() == vaePath()) {
             // The file loads (it is in use); the new choices do not: back to those in use.
-            showChoices(loadedChoices_);
-            rememberChoices(loadedChoices_);
+            const VaeChoices inUse = session_->loadedVaeChoices();
+            showChoices(inUse);
+            rememberChoices(inUse);
             emit loadFailed(tr("Could not load the VAE \"%1\" with these settings: %2. It "
                                "stays loaded as before (%3).")
                                 .arg(name, why, summary()));
@@ -385,34 +353,21 @@ void VaeChooser::onLoaded(const LoadedVae& loaded) {
         refreshList();
         return;
     }
-    vae_ = loaded.vae;
-    vaePath_ = QFileInfo(loaded.path).absoluteFilePath();
-    loadedChoices_ = loaded.choices;
     note_.clear();
-    QSettings().setValue(kLastVaeKey, vaePath_); // brought back at the next start
-    recent_->add(vaePath_);                      // refreshes the list
+    QSettings().setValue(kLastVaeKey, vaePath()); // brought back at the next start
+    recent_->add(vaePath());                      // refreshes the list
     refreshList();
     showInfo();
-    emit vaeChanged(vae_);
-}
-
-lb::VaeLoadOptions VaeChooser::loadOptionsFor(const VaeChoices& choices) {
-    lb::VaeLoadOptions options;
-    options.device = choices.device.toStdString();
-    options.referenceKernels = choices.kernels == QStringLiteral("reference");
-    if (!lb::parseComputeDType(choices.dtype.toStdString(), &options.dtype))
-        options.dtype = lb::ComputeDType::Auto;
-    options.cpuThreads = choices.cpuThreads;
-    return options;
 }
 
 lb::VaeLoadOptions VaeChooser::loadOptions() const {
-    return loadOptionsFor(choices());
+    return vaeLoadOptionsFor(choices());
 }
 
 QString VaeChooser::summary() const {
-    if (!vae_) return {};
-    const lb::VaeInfo& i = vae_->info();
+    const auto vae = session_->vae();
+    if (!vae) return {};
+    const lb::VaeInfo& i = vae->info();
     return tr("%1 · %2 ch · ×%3 · %4 %5%6")
         .arg(QString::fromLatin1(lb::vaeFamilyName(i.family)))
         .arg(i.latentChannels)
@@ -422,13 +377,14 @@ QString VaeChooser::summary() const {
 }
 
 void VaeChooser::showInfo() {
-    if (!vae_) {
+    const auto vae = session_->vae();
+    if (!vae) {
         info_->setText(note_.isEmpty()
                            ? tr("No VAE loaded: pick a .safetensors file or a models/vae folder.")
                            : note_);
         return;
     }
-    const lb::VaeInfo& i = vae_->info();
+    const lb::VaeInfo& i = vae->info();
     info_->setText(tr("<b>%1</b> · %2 ch · ×%3 · %4<br>%5 %6 · %7 weights · %8 M parameters")
                        .arg(QString::fromLatin1(lb::vaeFamilyName(i.family)))
                        .arg(i.latentChannels)
@@ -442,7 +398,7 @@ void VaeChooser::showInfo() {
                    (usesBuiltinVae()
                         ? tr("<br>Built-in: the FLUX.2 latent space at preview quality")
                         : QString()));
-    QStringList details{QDir::toNativeSeparators(vaePath_)};
+    QStringList details{QDir::toNativeSeparators(vaePath())};
     for (const std::string& line : i.inferred)
         details << QString::fromStdString(line);
     info_->setToolTip(details.join(QLatin1Char('\n')));

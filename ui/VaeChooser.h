@@ -1,12 +1,13 @@
-// VaeChooser: picks a VAE (file dialog, recent list, the VAEs of a ComfyUI models/vae folder
-// chosen once), loads it off the GUI thread and shows its family, channels and device; at start
-// it brings back the last VAE and the device, kernels, precision and threads it was used with.
+// VaeChooser: the VAE part of the EncodeSession as a panel: picks a VAE (file dialog, recent
+// list, the VAEs of a ComfyUI models/vae folder chosen once), has the session load it off the GUI
+// thread and shows its family, channels and device; at start it brings back the last VAE and the
+// device, kernels, precision and threads it was used with.
 #pragma once
+
+#include "EncodeSession.h"
 
 #include "latentbrush/Vae.h"
 
-#include <QFuture>
-#include <QList>
 #include <QWidget>
 
 #include <memory>
@@ -21,16 +22,6 @@ namespace lbui {
 
 class RecentFiles;
 
-// The panel's load choices as its widgets hold them; QSettings remembers each as it is made
-// (vae/device, vae/kernels, vae/dtype, vae/cpuThreads).
-struct VaeChoices {
-    QString device = QStringLiteral("auto");  // auto | cpu | cuda
-    QString kernels = QStringLiteral("fast"); // fast | reference (ComfyUI's own operations)
-    QString dtype = QStringLiteral("auto");   // auto | fp32 | fp16 | bf16
-    int cpuThreads = 0;                       // 0: every core this process may use
-    bool operator==(const VaeChoices&) const = default;
-};
-
 // Which VAE the editor loads at start, and why (VaeChooser::chooseAtStart decides).
 struct VaeStartChoice {
     enum class Source { None, CommandLine, Remembered, Builtin };
@@ -39,35 +30,30 @@ struct VaeStartChoice {
     QString note; // for the status bar: why the remembered VAE was passed over
 };
 
-struct LoadedVae {
-    std::shared_ptr<lb::Vae> vae;
-    QString path;
-    QString error;
-    VaeChoices choices;      // what it was loaded with
-    bool remembered = false; // the start's restore of the last VAE: a failure is only a note
-};
-
 class VaeChooser : public QWidget {
     Q_OBJECT
 public:
-    explicit VaeChooser(QWidget* parent = nullptr);
-    ~VaeChooser() override;
+    explicit VaeChooser(EncodeSession* session, QWidget* parent = nullptr);
 
-    std::shared_ptr<lb::Vae> vae() const { return vae_; }
-    QString vaePath() const { return vaePath_; }
-    bool isLoading() const { return loading_; }
+    // The session's VAE, as this panel shows it.
+    std::shared_ptr<lb::Vae> vae() const { return session_->vae(); }
+    QString vaePath() const { return session_->vaePath(); }
+    bool isLoading() const { return session_->isLoadingVae(); }
     // The file of the load in flight; empty when none.
-    QString loadingPath() const { return loadingPath_; }
+    QString loadingPath() const { return session_->loadingVaePath(); }
+    // The choices as the widgets show them (the session gets them at each edit and load).
     VaeChoices choices() const;
     // One line for other panels: "taesd · 4 ch · x8 · cpu fp32".
     QString summary() const;
     // The options a VAE is loaded with here: device, kernels, CPU threads (the live view loads
     // its own instances with them).
     lb::VaeLoadOptions loadOptions() const;
-    static lb::VaeLoadOptions loadOptionsFor(const VaeChoices& choices);
+    static lb::VaeLoadOptions loadOptionsFor(const VaeChoices& choices) {
+        return vaeLoadOptionsFor(choices);
+    }
     // The built-in TAEF2's encoder file, installed with the program; empty when it is missing.
     static QString builtinVaePath();
-    bool usesBuiltinVae() const { return vae_ && vaePath_ == builtinVaePath(); }
+    bool usesBuiltinVae() const { return vae() && vaePath() == builtinVaePath(); }
 
     // The .safetensors files in a folder and its direct sub-folders, sorted by name.
     static QStringList scanFolder(const QString& folder);
@@ -90,16 +76,15 @@ public slots:
     void setCpuThreads(int threads);
 
 signals:
-    void vaeChanged(std::shared_ptr<lb::Vae> vae);
     void loadFailed(const QString& message);
-    void loadingChanged(bool loading);
     void statusNote(const QString& text); // a passing remark for the status bar
 
 private:
     void startLoad(const QString& path, bool remembered);
+    void onLoadingChanged(bool loading);
     void onLoaded(const LoadedVae& loaded);
     void choicesEdited();
-    void showChoices(const VaeChoices& choices);
+    void showChoices(const VaeChoices& choices); // and hands them to the session
     static void rememberChoices(const VaeChoices& choices);
     void showInfo();
 
@@ -113,14 +98,8 @@ private:
     QLabel* info_;
     QProgressBar* busy_;
     RecentFiles* recent_;
-    std::shared_ptr<lb::Vae> vae_;
-    QString vaePath_;
-    VaeChoices loadedChoices_; // what vae_ was loaded with
-    QString note_;             // why there is no VAE, when the panel has more to say than usual
-    quint64 loadRequest_ = 0;  // the latest load; results of earlier ones are dropped
-    bool loading_ = false;
-    QString loadingPath_;
-    QList<QFuture<LoadedVae>> loads_; // loads not finished yet (superseded ones included)
+    EncodeSession* session_;
+    QString note_; // why there is no VAE, when the panel has more to say than usual
 };
 
 } // namespace lbui

@@ -5,6 +5,7 @@
 
 #include "DecodeView.h"
 #include "EncodePanel.h"
+#include "EncodeSession.h"
 #include "GrowPreview.h"
 #include "PreviewPanel.h"
 #include "SliderSpin.h"
@@ -51,11 +52,11 @@ private slots:
         QVERIFY(w->action(QStringLiteral("encode"))->isEnabled());
 
         QList<double> progress;
-        connect(panel->job(), &EncodeJob::progress, this,
+        connect(panel->session()->job(), &EncodeJob::progress, this,
                 [&progress](double f, const QString&) { progress << f; });
         w->action(QStringLiteral("encode"))->trigger();
-        QVERIFY(panel->job()->isRunning() || panel->hasResult());
-        QTRY_VERIFY_WITH_TIMEOUT(panel->resultIsCurrent(), 120000);
+        QVERIFY(panel->session()->job()->isRunning() || panel->session()->hasResult());
+        QTRY_VERIFY_WITH_TIMEOUT(panel->session()->resultIsCurrent(), 120000);
         QVERIFY(!progress.isEmpty());
         QVERIFY(w->action(QStringLiteral("exportLatent"))->isEnabled());
 
@@ -63,13 +64,14 @@ private slots:
         auto ref = lb::inpaintEncode(*panel->vaeChooser()->vae(), *w->document()->image(),
                                      w->document()->mask(), 6);
         QVERIFY(ref.ok());
-        QVERIFY(panel->result()->samples.data == ref->samples.data);
-        QVERIFY(panel->result()->noiseMask.data == w->preview()->noiseMask().data);
+        QVERIFY(panel->session()->result()->output.samples.data == ref->samples.data);
+        QVERIFY(panel->session()->result()->output.noiseMask.data ==
+                w->preview()->noiseMask().data);
 
         QTemporaryDir dir;
         const QString out = dir.filePath(QStringLiteral("out.latent"));
         QString error;
-        QVERIFY2(panel->exportLatentTo(out, &error), qPrintable(error));
+        QVERIFY2(panel->session()->exportLatent(out, &error), qPrintable(error));
         auto back = lb::readLatentFile(out.toStdString());
         QVERIFY2(back.ok(), back.ok() ? "" : back.message().c_str());
         QVERIFY(back->samples.data == ref->samples.data);
@@ -96,10 +98,10 @@ private slots:
         }
 
         // Painting afterwards makes the result stale: export is disabled until re-encoding.
-        QTRY_VERIFY(!panel->job()->isRunning());
+        QTRY_VERIFY(!panel->session()->job()->isRunning());
         QTest::mouseClick(w->canvas(), Qt::LeftButton, Qt::NoModifier,
                           w->canvas()->imageToWidget(QPointF(10, 10)).toPoint());
-        QVERIFY(!panel->resultIsCurrent());
+        QVERIFY(!panel->session()->resultIsCurrent());
         QVERIFY(!w->action(QStringLiteral("exportLatent"))->isEnabled());
         w->document()->markSaved();
     }
@@ -135,12 +137,12 @@ private slots:
         QVERIFY(panel->vaeChooser()->summary().contains(QStringLiteral("exact")));
 
         panel->encode();
-        QTRY_VERIFY_WITH_TIMEOUT(panel->resultIsCurrent(), 120000);
+        QTRY_VERIFY_WITH_TIMEOUT(panel->session()->resultIsCurrent(), 120000);
         auto expected = lb::SafetensorsFile::open((base + "expected.safetensors").toStdString());
         QVERIFY(expected.ok());
         const lb::TensorView* samples = (*expected)->find("samples");
         QVERIFY(samples);
-        const auto& got = panel->result()->samples.data;
+        const auto& got = panel->session()->result()->output.samples.data;
         QCOMPARE(std::int64_t(got.size()), samples->numel());
         double worst = 0.0;
         for (std::size_t i = 0; i < got.size(); ++i)
@@ -153,7 +155,7 @@ private slots:
         QTemporaryDir dir;
         const QString out = dir.filePath(QStringLiteral("exact.latent"));
         QString error;
-        QVERIFY2(panel->exportLatentTo(out, &error), qPrintable(error));
+        QVERIFY2(panel->session()->exportLatent(out, &error), qPrintable(error));
         auto back = lb::readLatentFile(out.toStdString());
         QVERIFY(back.ok());
         QCOMPARE(back->metadata.at("vae.kernels"), std::string("reference"));
@@ -177,7 +179,7 @@ private slots:
         w->brush()->setSize(80);
         QTest::mouseClick(w->canvas(), Qt::LeftButton, Qt::NoModifier, QPoint(300, 300));
         panel->encode();
-        QVERIFY(panel->job()->isRunning());
+        QVERIFY(panel->session()->job()->isRunning());
         // The event loop keeps running: a stroke during the encode paints at once.
         QElapsedTimer t;
         t.start();
@@ -185,8 +187,9 @@ private slots:
         QVERIFY(t.elapsed() < 1000);
         QCOMPARE(w->document()->undoStack()->count(), 2);
         w->action(QStringLiteral("cancelEncode"))->trigger();
-        QTRY_VERIFY_WITH_TIMEOUT(!panel->job()->isRunning(), 120000);
-        QVERIFY(!panel->resultIsCurrent()); // cancelled, or stale because of the second stroke
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->session()->job()->isRunning(), 120000);
+        // cancelled, or stale because of the second stroke
+        QVERIFY(!panel->session()->resultIsCurrent());
         QVERIFY(!w->action(QStringLiteral("exportLatent"))->isEnabled());
         w->document()->markSaved();
     }

@@ -6,6 +6,7 @@
 
 #include "ComfyWorkflow.h"
 #include "EncodePanel.h"
+#include "EncodeSession.h"
 #include "ExportLatentDialog.h"
 #include "GrowPreview.h"
 #include "InfoBar.h"
@@ -70,8 +71,8 @@ bool openTestImage(MainWindow* w, const QString& folder) {
 bool encodeAndWait(MainWindow* w) {
     EncodePanel* panel = w->encodePanel();
     panel->encode();
-    return QTest::qWaitFor([panel] { return panel->resultIsCurrent(); }, 120000) &&
-           QTest::qWaitFor([panel] { return !panel->job()->isRunning(); }, 120000);
+    return QTest::qWaitFor([panel] { return panel->session()->resultIsCurrent(); }, 120000) &&
+           QTest::qWaitFor([panel] { return !panel->session()->job()->isRunning(); }, 120000);
 }
 
 } // namespace
@@ -106,7 +107,7 @@ private slots:
         QTemporaryDir dir;
         const QString a = dir.filePath(QStringLiteral("a.latent"));
         QString error;
-        QVERIFY2(panel->exportLatentTo(a, &error), qPrintable(error));
+        QVERIFY2(panel->session()->exportLatent(a, &error), qPrintable(error));
         const QStringList filesBefore = filesIn(dir.path());
         QCOMPARE(filesBefore,
                  (QStringList{QStringLiteral("a.latent"), QStringLiteral("a.mask.png")}));
@@ -119,12 +120,12 @@ private slots:
         const int undoCount = w->document()->undoStack()->count();
         const bool modified = w->document()->isModified();
         panel->encode();
-        QVERIFY(panel->job()->isRunning());
+        QVERIFY(panel->session()->job()->isRunning());
         QVERIFY(w->action(QStringLiteral("cancelEncode"))->isEnabled()); // at once
         if (cancelAfterMs > 0) QTest::qWait(cancelAfterMs);
         w->action(QStringLiteral("cancelEncode"))->trigger();
-        QTRY_VERIFY_WITH_TIMEOUT(!panel->job()->isRunning(), 120000);
-        const bool finished = panel->resultIsCurrent();
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->session()->job()->isRunning(), 120000);
+        const bool finished = panel->session()->resultIsCurrent();
         if (cancelAfterMs == 0) QVERIFY(!finished); // cancelled before the first step
         qInfo("cancel after %d ms: %s", cancelAfterMs,
               finished ? "the encode had finished (result kept)" : "cancelled");
@@ -140,7 +141,8 @@ private slots:
         QCOMPARE(QApplication::activeModalWidget(), nullptr);
         if (!finished) {
             // Nothing to export: no partial .latent appears.
-            QVERIFY(!panel->exportLatentTo(dir.filePath(QStringLiteral("b.latent")), &error));
+            QVERIFY(
+                !panel->session()->exportLatent(dir.filePath(QStringLiteral("b.latent")), &error));
             QCOMPARE(filesIn(dir.path()), filesBefore);
         }
 
@@ -149,9 +151,9 @@ private slots:
         auto ref = lb::inpaintEncode(*panel->vaeChooser()->vae(), *w->document()->image(),
                                      w->document()->mask(), 10);
         QVERIFY(ref.ok());
-        QVERIFY(panel->result()->samples.data == ref->samples.data);
-        QVERIFY(panel->result()->noiseMask.data == ref->noiseMask.data);
-        QVERIFY2(panel->exportLatentTo(dir.filePath(QStringLiteral("b.latent")), &error),
+        QVERIFY(panel->session()->result()->output.samples.data == ref->samples.data);
+        QVERIFY(panel->session()->result()->output.noiseMask.data == ref->noiseMask.data);
+        QVERIFY2(panel->session()->exportLatent(dir.filePath(QStringLiteral("b.latent")), &error),
                  qPrintable(error));
         QCOMPARE(filesIn(dir.path()).size(), 4);
         QCOMPARE(readAll(a), latentBefore);
@@ -169,12 +171,12 @@ private slots:
         QTest::mouseClick(w->canvas(), Qt::LeftButton, Qt::NoModifier,
                           w->canvas()->imageToWidget(QPointF(150, 120)).toPoint());
         QVERIFY(encodeAndWait(w.get()));
-        const std::vector<float> samples = panel->result()->samples.data;
+        const std::vector<float> samples = panel->session()->result()->output.samples.data;
         panel->encode(); // the same inputs again, then cancelled at once
         w->action(QStringLiteral("cancelEncode"))->trigger();
-        QTRY_VERIFY_WITH_TIMEOUT(!panel->job()->isRunning(), 120000);
-        QVERIFY(panel->resultIsCurrent());
-        QVERIFY(panel->result()->samples.data == samples);
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->session()->job()->isRunning(), 120000);
+        QVERIFY(panel->session()->resultIsCurrent());
+        QVERIFY(panel->session()->result()->output.samples.data == samples);
         QVERIFY(w->action(QStringLiteral("exportLatent"))->isEnabled());
         w->document()->markSaved();
     }
@@ -195,7 +197,7 @@ private slots:
         const QString latent = dir.filePath(QStringLiteral("my photo.latent"));
         QString error;
         QStringList written;
-        QVERIFY2(panel->exportLatentTo(latent, &error, true, &written), qPrintable(error));
+        QVERIFY2(panel->session()->exportLatent(latent, &error, true, &written), qPrintable(error));
         const QString maskFile = dir.filePath(QStringLiteral("my photo.mask.png"));
         const QString workflowFile = dir.filePath(QStringLiteral("my photo.workflow.json"));
         QCOMPARE(written, (QStringList{latent, maskFile, workflowFile}));
@@ -213,7 +215,7 @@ private slots:
         QCOMPARE(std::int64_t(png->height), back->noiseMask.shape[2]);
         QCOMPARE(std::int64_t(png->width), back->noiseMask.shape[3]);
         QVERIFY(png->data == back->noiseMask.data);
-        const lb::BinaryMask& nm = panel->result()->noiseMask;
+        const lb::BinaryMask& nm = panel->session()->result()->output.noiseMask;
         for (std::size_t i = 0; i < nm.data.size(); ++i)
             QCOMPARE(png->data[i], float(nm.data[i]));
         QVERIFY(nm.data == w->preview()->noiseMask().data);
@@ -304,7 +306,7 @@ private slots:
         QTemporaryDir dir;
         QString error;
         const QString missing = dir.filePath(QStringLiteral("no/such/folder/x.latent"));
-        QVERIFY(!w->encodePanel()->exportLatentTo(missing, &error, true));
+        QVERIFY(!w->encodeSession()->exportLatent(missing, &error, true));
         QVERIFY(!error.isEmpty());
         QVERIFY(filesIn(dir.path()).isEmpty());
         w->document()->markSaved();

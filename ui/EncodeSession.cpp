@@ -1,0 +1,252 @@
+// EncodeSession: loads VAEs on the thread pool, runs EncodeJob on a snapshot of the mask, keeps
+// the result with what produced it until its inputs change, and exports it through the core's
+// .latent builder (lb::makeLatentFileContents) with the VAE that encoded it.
+#include "EncodeSession.h"
+
+#include "ComfyWorkflow.h"
+#include "ExportLatentDialog.h"
+#include "GrowPreview.h"
+#include "MaskDocument.h"
+
+#include "latentbrush/Commands.h"
+#include "latentbrush/LatentFile.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QRect>
+#include <QtConcurrent>
+
+#include <exception>
+
+namespace lbui {
+
+namespace {
+
+LoadedVae loadVaeFile(const QString& path, const VaeChoices& choices, bool remembered) {
+    LoadedVae out;
+    out.path = path;
+    out.choices = choices;
+    out.remembered = remembered;
+    try {
+        lb::VaeLoadOptions options = vaeLoadOptionsFor(choices);
+        options.needEncoder = true;
+        options.needDecoder = false; // a decoder in the file is loaded too, and used for previews
+        auto vae = lb::Vae::load(QFile::encodeName(path).toStdString(), options);
+        if (!vae) {
+            out.error = QString::fromStdString(vae.message());
+            return out;
+        }
+        out.vae = *vae;
+    } catch (const std::exception& e) {
+        out.error = QString::fromLocal8Bit(e.what());
+    }
+    return out;
+}
+
+} // namespace
+
+lb::VaeLoadOptions vaeLoadOptionsFor(const VaeChoices& choices) {
+    lb::VaeLoadOptions options;
+    options.device = choices.device.toStdString();
+    options.referenceKernels = choices.kernels == QStringLiteral("reference");
+    if (!lb::parseComputeDType(choices.dtype.toStdString(), &options.dtype))
+        options.dtype = lb::ComputeDType::Auto;
+    options.cpuThreads = choices.cpuThreads;
+    return options;
+}
+
+EncodeSession::EncodeSession(MaskDocument* doc, GrowPreview* preview, QObject* parent)
+    : QObject(parent), doc_(doc), preview_(preview), job_(new EncodeJob(this)) {
+    connect(job_, &EncodeJob::encoded, this, &EncodeSession::onEncoded);
+    connect(job_, &EncodeJob::decoded, this, &EncodeSession::onDecoded);
+    connect(job_, &EncodeJob::runningChanged, this, &EncodeSession::stateChanged);
+    connect(doc_, &MaskDocument::maskChanged, this, [this] {
+        ++maskRevision_;
+        markStale();
+    });
+    connect(doc_, &MaskDocument::imageChanged, this, [this] {
+        ++maskRevision_;
+        result_.reset();
+        emit decodedCleared();
+        emit stateChanged();
+    });
+    connect(preview_, &GrowPreview::growChanged, this, &EncodeSession::markStale);
+}
+
+EncodeSession::~EncodeSession() {
+    for (QFuture<LoadedVae>& load : loads_)
+        load.waitForFinished();
+}
+
+void EncodeSession::loadVae(const QString& path, bool remembered) {
+    const quint64 request = ++loadRequest_;
+    loading_ = true;
+    loadingPath_ = path;
+    QFuture<LoadedVae> load = QtConcurrent::run(loadVaeFile, path, choices_, remembered);
+    loads_.removeIf([](const QFuture<LoadedVae>& f) { return f.isFinished(); });
+    loads_.append(load);
+    // One watcher per load: a superseded load that finishes late is dropped, never mistaken
+    // for the latest one.
+    auto* watcher = new QFutureWatcher<LoadedVae>(this);
+    connect(watcher, &QFutureWatcher<LoadedVae>::finished, this, [this, watcher, request] {
+        watcher->deleteLater();
+        if (request == loadRequest_) onVaeLoaded(watcher->result());
+    });
+    watcher->setFuture(load);
+    emit vaeLoadingChanged(true);
+    emit stateChanged();
+}
+
+void EncodeSession::onVaeLoaded(const LoadedVae& loaded) {
+    loading_ = false;
+    loadingPath_.clear();
+    if (loaded.vae) {
+        vae_ = loaded.vae;
+        vaePath_ = QFileInfo(loaded.path).absoluteFilePath();
+        loadedChoices_ = loaded.choices;
+    }
+    emit vaeLoadingChanged(false);
+    emit vaeLoadFinished(loaded); // a failed restore may start another load from here
+    if (loaded.vae) {
+        markStale();
+        emit vaeChanged(vae_);
+    }
+    emit stateChanged();
+}
+
+bool EncodeSession::isRunning() const {
+    return job_->isRunning();
+}
+
+bool EncodeSession::canEncode() const {
+    return vae_ && !loading_ && doc_->hasImage() && !job_->isRunning();
+}
+
+void EncodeSession::markStale() {
+    if ((result_ || job_->isRunning()) && !stale_) {
+        stale_ = true;
+        emit stateChanged();
+    }
+}
+
+bool EncodeSession::encode() {
+    if (!canEncode()) return false;
+    // A current result stays available should this encode be cancelled.
+    previous_.reset();
+    if (resultIsCurrent())
+        previous_ = std::move(result_);
+    else
+        emit decodedCleared();
+    result_.reset();
+    pending_ = EncodeSource{vae_,          vaePath_,          loadedChoices_,   preview_->grow(),
+                            maskRevision_, doc_->imagePath(), doc_->maskPath(), precision_};
+    emit encodeStarted();
+    job_->start(vae_, doc_->image(), doc_->mask(), pending_.grow);
+    stale_ = false;
+    emit stateChanged();
+    return true;
+}
+
+void EncodeSession::cancel() {
+    job_->cancel();
+}
+
+void EncodeSession::onEncoded(const EncodeOutput& out) {
+    std::optional<EncodeResult> previous = std::move(previous_);
+    previous_.reset();
+    if (!out.error.isEmpty()) {
+        result_.reset();
+        if (previous && !stale_)
+            result_ = std::move(previous); // nothing changed since: still the right result
+        else
+            emit decodedCleared();
+        emit encodeFinished(out);
+        if (!out.cancelled)
+            emit message(tr("Encoding failed: %1. Try the CPU device, a smaller image or another "
+                            "VAE.")
+                             .arg(out.error),
+                         true);
+        emit stateChanged();
+        return;
+    }
+    result_ = EncodeResult{out, pending_};
+    emit decodedCleared();
+    emit encodeFinished(out);
+    // The preview decode uses the VAE that encoded (while it is still the one loaded).
+    const std::shared_ptr<lb::Vae>& vae = result_->source.vae;
+    if (vae && vae->info().hasDecoder && !stale_) {
+        emit decodeStarted();
+        job_->startDecode(vae, out.samples);
+    }
+    emit stateChanged();
+}
+
+void EncodeSession::onDecoded(const DecodeOutput& out) {
+    if (!out.error.isEmpty()) {
+        if (!out.cancelled)
+            emit message(tr("The decode preview failed: %1. The latent itself is fine to export.")
+                             .arg(out.error),
+                         false);
+        emit stateChanged();
+        return;
+    }
+    if (result_) {
+        const lb::CropRect& c = result_->output.crop;
+        emit decoded(preview_->encoderPixels(QRect(c.left, c.top, c.width, c.height)), out.image);
+    }
+    emit stateChanged();
+}
+
+bool EncodeSession::exportLatent(const QString& path, QString* error, bool workflow,
+                                 QStringList* written) const {
+    if (!result_ || !result_->source.vae) {
+        if (error) *error = tr("nothing has been encoded yet");
+        return false;
+    }
+    const EncodeOutput& r = result_->output;
+    const EncodeSource& source = result_->source;
+    lb::InpaintEncodeResult encoded;
+    encoded.samples = r.samples;
+    encoded.noiseMask = r.noiseMask;
+    encoded.crop = r.crop;
+    encoded.aspectDiffers = r.aspectDiffers;
+    const std::string imageName = source.imagePath.startsWith(QLatin1Char(':'))
+                                      ? std::string("sample.png")
+                                      : QFileInfo(source.imagePath).fileName().toStdString();
+    const std::string maskSource = source.maskPath.isEmpty()
+                                       ? std::string("painted")
+                                       : QFileInfo(source.maskPath).fileName().toStdString();
+    const lb::LatentFileContents contents =
+        lb::makeLatentFileContents(std::move(encoded), source.vae->info(), r.grow,
+                                   QFileInfo(source.vaePath).fileName().toStdString(), imageName,
+                                   maskSource, source.precision);
+    const lb::Status st = lb::writeLatentFile(QFile::encodeName(path).toStdString(), contents);
+    if (!st) {
+        if (error) *error = QString::fromStdString(st.message());
+        return false;
+    }
+    if (written) *written << path;
+    // The grown mask beside it, named as `latentbrush-cli batch` names it.
+    const QString maskPath = ExportLatentDialog::maskPathFor(path);
+    const lb::Status ms =
+        lb::writeBinaryMaskPng(QFile::encodeName(maskPath).toStdString(), r.noiseMask);
+    if (!ms) {
+        if (error) *error = QString::fromStdString(ms.message());
+        return false;
+    }
+    if (written) *written << maskPath;
+    if (workflow) {
+        const QString workflowPath = ExportLatentDialog::workflowPathFor(path);
+        QString why;
+        if (!saveComfyWorkflow(workflowPath, QFileInfo(path).fileName(),
+                               QFileInfo(maskPath).fileName(), &why)) {
+            if (error) *error = QStringLiteral("%1: %2").arg(workflowPath, why);
+            return false;
+        }
+        if (written) *written << workflowPath;
+    }
+    return true;
+}
+
+} // namespace lbui
