@@ -9,6 +9,7 @@
 //                          [--debounce MS] [--threads N]
 #include "EncodeJob.h"
 #include "EncodePanel.h"
+#include "EncodeSession.h"
 #include "LiveRoundTrip.h"
 #include "MainWindow.h"
 #include "MaskDocument.h"
@@ -144,7 +145,7 @@ int main(int argc, char** argv) {
     live->setDebounceMs(debounce);
     live->setBudgetSeconds(1e9); // measure the VAE asked for, whatever its speed
     lbui::MaskDocument* doc = w.document();
-    lbui::EncodeJob* job = w.encodePanel()->job();
+    lbui::EncodeJob* job = w.encodeSession()->job();
 
     for (int side : sizes) {
         auto image = makeImage(side);
