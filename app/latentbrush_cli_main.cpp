@@ -51,6 +51,7 @@ Usage:
   latentbrush-cli info   [--vae VAE] [--vae-family F]
   latentbrush-cli batch  --images DIR [--masks DIR] --vae VAE --out DIR [--grow N]
                          [--shard I/N] [--device D] [--dtype T] [--input-precision P]
+                         [the region options of encode: NAME.mask_N.png per region]
   latentbrush-cli rgba   --image IMG --mask MASK [--mask-channel C] --output OUT.png
   latentbrush-cli --help | --version
   latentbrush-cli COMMAND --help
@@ -306,8 +307,10 @@ int main(int argc, char** argv) {
          {"latent", "vae", "vae-family", "device", "dtype", "kernels", "threads", "output"}},
         {"info", {"vae", "vae-family"}},
         {"batch",
-         {"images", "masks", "mask-channel", "vae", "vae-family", "grow", "device", "dtype",
-          "kernels", "threads", "out", "shard", "max-pixels", "input-precision"}},
+         {"images",      "masks",           "mask-channel", "vae",     "vae-family", "grow",
+          "device",      "dtype",           "kernels",      "threads", "out",        "shard",
+          "max-pixels",  "input-precision", "region",       "regions", "context",    "target",
+          "target-area", "resize"}},
         {"rgba", {"image", "mask", "mask-channel", "output", "max-pixels"}},
     };
     Args a = parse(argc, argv, allowed);
@@ -429,6 +432,12 @@ int main(int argc, char** argv) {
         o.out = require(a, "out");
         o.maxPixels = parseMaxPixels(a);
         o.inputPrecision = parseInputPrecision(a);
+        o.region = get(a, "region");
+        o.regionsMode = get(a, "regions");
+        o.context = get(a, "context");
+        o.target = get(a, "target");
+        o.targetArea = get(a, "target-area");
+        o.resize = get(a, "resize");
         if (std::string shard = get(a, "shard"); !shard.empty()) {
             auto slash = shard.find('/');
             if (slash == std::string::npos) usageError("--shard expects I/N, not '" + shard + "'");

@@ -80,6 +80,8 @@ struct BatchOptions {
     int shardIndex = 0, shardCount = 1;
     std::int64_t maxPixels = 16384ll * 16384ll;
     InputPrecision inputPrecision = InputPrecision::Reference; // --input-precision
+    // The region options of EncodeOptions, applied to every image (NAME.mask_N.png per region).
+    std::string region, regionsMode, context, target, targetArea, resize;
 };
 Status runBatch(const BatchOptions& options, const CommandOutput& io);
 

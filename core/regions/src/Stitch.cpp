@@ -7,20 +7,38 @@
 #include "latentbrush/regions/PlanarImage.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 
 namespace lb::regions {
 
 std::vector<float> blendMask(const BinaryMask& grown, float feather) {
-    std::vector<float> b(grown.data.size());
+    std::vector<float> b(grown.data.size(), 0.0f);
+    const std::optional<RegionRect> box = maskBoundingBox(grown);
+    if (!box) return b;
     if (feather <= 0.0f) {
         for (std::size_t i = 0; i < b.size(); ++i)
             b[i] = grown.data[i] ? 1.0f : 0.0f;
         return b;
     }
-    const std::vector<float> dist = distanceToOutside(grown);
-    for (std::size_t i = 0; i < b.size(); ++i)
-        b[i] = std::min(1.0f, dist[i] / feather);
+    // Only the mask's bounding box grown by one pixel matters: every pixel of that ring is
+    // outside the mask, and for a pixel inside the box the nearest point of the ring is at least
+    // as close as any outside pixel beyond it (projection onto the box). Exact, and the cost
+    // follows the mask, not the image.
+    const int x0 = std::max(0, box->x - 1), y0 = std::max(0, box->y - 1);
+    const int x1 = std::min(grown.width, box->x + box->w + 1);
+    const int y1 = std::min(grown.height, box->y + box->h + 1);
+    BinaryMask sub;
+    sub.width = x1 - x0;
+    sub.height = y1 - y0;
+    sub.data.resize(std::size_t(sub.width) * sub.height);
+    for (int y = y0; y < y1; ++y)
+        std::copy(grown.row(y) + x0, grown.row(y) + x1, sub.row(y - y0));
+    const std::vector<float> dist = distanceToOutside(sub);
+    for (int y = y0; y < y1; ++y)
+        for (int x = x0; x < x1; ++x)
+            b[std::size_t(y) * grown.width + x] =
+                std::min(1.0f, dist[std::size_t(y - y0) * sub.width + (x - x0)] / feather);
     return b;
 }
 
