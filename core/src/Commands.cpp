@@ -9,6 +9,7 @@
 #include "latentbrush/LatentFile.h"
 #include "latentbrush/MaskOps.h"
 #include "latentbrush/Pipeline.h"
+#include "latentbrush/regions/RegionCommands.h"
 
 #include <algorithm>
 #include <cctype>
@@ -98,6 +99,8 @@ Status encodeWithVae(Vae& vae, const EncodeOptions& o, const CommandOutput& io) 
             "warning: " + o.image + " has no alpha and no --mask was given: nothing is masked");
         maskSource = "none";
     }
+    if (regions::hasRegionOptions(o))
+        return regions::encodeRegionsToFiles(vae, o, *image, mask, maskSource, io);
     auto result = inpaintEncode(vae, image->image, mask, o.grow);
     if (!result) return makeError(o.image + ": " + result.message());
     if (result->aspectDiffers)
@@ -136,6 +139,8 @@ Result<std::shared_ptr<Vae>> loadEncoder(const std::string& path,
 
 Status runEncode(const EncodeOptions& o, const CommandOutput& io) {
     if (Status st = checkEncodeFiles(o); !st) return st;
+    if (regions::hasRegionOptions(o))
+        if (auto r = regions::parseRegionOptions(o); !r) return r.error();
     if (Status st = checkInputFile(o.vae, "--vae"); !st) return st;
     auto vae = loadEncoder(o.vae, o.family, o.device, o.dtype, o.referenceKernels, o.cpuThreads);
     if (!vae) return vae.error();
@@ -167,6 +172,17 @@ Status runBatch(const BatchOptions& o, const CommandOutput& io) {
     if (!o.masks.empty() && !std::filesystem::is_directory(o.masks))
         return makeError(o.masks + ": not a folder");
     if (!std::filesystem::is_directory(o.out)) return makeError(o.out + ": not a folder");
+    {
+        EncodeOptions regionCheck;
+        regionCheck.region = o.region;
+        regionCheck.regionsMode = o.regionsMode;
+        regionCheck.context = o.context;
+        regionCheck.target = o.target;
+        regionCheck.targetArea = o.targetArea;
+        regionCheck.resize = o.resize;
+        if (regions::hasRegionOptions(regionCheck))
+            if (auto r = regions::parseRegionOptions(regionCheck); !r) return r.error();
+    }
     if (Status st = checkInputFile(o.vae, "--vae"); !st) return st;
     auto names = batchInputs(o.images, o.shardIndex, o.shardCount);
     if (!names) return names.error();
@@ -187,6 +203,12 @@ Status runBatch(const BatchOptions& o, const CommandOutput& io) {
         e.channel = o.channel;
         e.maxPixels = o.maxPixels;
         e.inputPrecision = o.inputPrecision;
+        e.region = o.region;
+        e.regionsMode = o.regionsMode;
+        e.context = o.context;
+        e.target = o.target;
+        e.targetArea = o.targetArea;
+        e.resize = o.resize;
         e.output = (std::filesystem::path(o.out) / (stem + ".latent")).string();
         e.saveMask = (std::filesystem::path(o.out) / (stem + ".mask.png")).string();
         std::string line = "[" + std::to_string(i + 1) + "/" + std::to_string(total) + "] " + name;
