@@ -1,5 +1,5 @@
 // latentbrush-cli: argument parsing for the commands of Commands.h (grow, encode, batch, rgba,
-// decode, info).
+// decode, info) and RegionCommands.h (stitch).
 // One line per error on stderr, exit status 1 for failures and 2 for usage errors.
 // Built three times (app/CMakeLists.txt): latentbrush-cli (LATENTBRUSH_CLI_LEAN: grow on PNG masks
 // through libpng, the rest handed to the two others), latentbrush-cli-io (grow and rgba through
@@ -7,6 +7,9 @@
 #include "latentbrush/BuiltinVae.h"
 #include "latentbrush/Commands.h"
 #include "latentbrush/MaskOps.h"
+#if LATENTBRUSH_CLI_WITH_VAE
+#include "latentbrush/regions/RegionCommands.h"
+#endif
 #if LATENTBRUSH_CLI_LEAN
 #include "latentbrush/CommandsLean.h"
 #include "latentbrush/MaskPng.h"
@@ -37,6 +40,12 @@ Usage:
                          [--threads N] [--input-precision reference|full]
                          --output OUT.latent
                          [--save-mask GROWN.png] [--save-pixels FILLED.{png,tif,exr}]
+                         [--region auto|X,Y,W,H [--regions separate] [--context N|N%]
+                          [--target WxH | --target-area N]
+                          [--resize area|bicubic|bilinear|nearest-exact]]
+  latentbrush-cli stitch --image ORIGINAL --latent REGION.latent --result R.png
+                         [--result R2.png ...] [--mask MASK] [--feather F]
+                         --output OUT.{png,tif,exr,jpg}
   latentbrush-cli grow   --mask MASK --grow N [--size WxH] [--multiple D] --output GROWN.png
   latentbrush-cli decode --latent IN.latent --vae DECODER [--vae-family F] --output IMG.png
   latentbrush-cli info   [--vae VAE] [--vae-family F]
@@ -50,6 +59,10 @@ Commands:
   encode  image + mask + VAE + grow_mask_by -> a .latent file (ComfyUI's SaveLatent format,
           `latent_tensor` plus `noise_mask` and metadata). Without --mask the mask is the
           image's alpha (1 - alpha); an image without alpha gives an empty mask (warning).
+  stitch  the sampled results of a region .latent (one per region, in order; a ComfyUI
+          SaveImage batch NAME_00001_.png ... in order of its counter) scaled back and blended
+          into the original with B = min(1, dist / F) inside the grown mask; every other pixel
+          keeps the original file's own value, bit for bit, at its bit depth (8, 16, float).
   grow    the noise_mask of the node alone: the mask resized to WxH (default: its own size),
           cropped to multiples of D (default 8), grown by N, written as 8-bit 0/255 PNG.
   decode  a .latent back to an image with a VAE that has a decoder.
@@ -82,6 +95,22 @@ Options:
   --max-pixels N      refuse images larger than N pixels (default 268435456 = 16384^2)
   --save-mask F       also write the grown noise_mask as 8-bit PNG
   --save-pixels F     also write the gray-filled encoder input (8-bit PNG, float TIFF/EXR)
+                      With --region, --save-mask and --save-pixels write one file per region
+                      with an index suffix: GROWN_0.png, GROWN_1.png, ...
+  --region R          encode regions, not the whole image: auto (around the grown mask) or
+                      X,Y,W,H; each region is ComfyUI's ImageCrop -> ImageScale ->
+                      VAEEncodeForInpaint, stacked as one batch (see docs/REGIONS.md)
+  --regions separate  one region per 8-connected part of the grown mask (auto; parts whose
+                      context boxes overlap are merged), all scaled to the same size
+  --context C         auto: N pixels or N% of the mask box's larger side around it
+                      (default 25%, at least 32 px)
+  --target WxH        the scaled region size (multiples of the VAE's downscale)
+  --target-area N     the scaled region's pixel count (e.g. 1048576), keeping its aspect
+  --resize M          area|bicubic|bilinear|nearest-exact: ImageScale's method, exactly
+                      PyTorch's F.interpolate (default bicubic)
+  --result R          stitch: a sampled result, once per region in order
+  --feather F         stitch: the blend's width in pixels (default: the latent's
+                      stitch.feather, max(1, grow // 2)); 0 blends with the grown mask itself
 
 VAEs are read from .safetensors only: pickled .ckpt/.pt files can execute code when loaded.
 --vae builtin:taef2 is the VAE shipped with Latentbrush: TAEF2, the FLUX.2 latent space at
@@ -91,6 +120,7 @@ preview quality (tiny autoencoder, MIT), encoder and decoder.
 struct Args {
     std::string command;
     std::map<std::string, std::string> values;
+    std::vector<std::string> results; // stitch's repeated --result
     bool help = false;
 };
 
@@ -130,6 +160,11 @@ Args parse(int argc, char** argv, const std::map<std::string, std::set<std::stri
             value = argv[++i];
         }
         if (!it->second.count(name)) usageError("'" + a.command + "' has no option --" + name);
+        if (name == "result") { // stitch: once per region, in order
+            a.results.push_back(value);
+            a.values[name] = value;
+            continue;
+        }
         if (a.values.count(name)) usageError("--" + name + " given twice");
         a.values[name] = value;
     }
@@ -250,7 +285,8 @@ int main(int argc, char** argv) {
 #if !LATENTBRUSH_CLI_WITH_VAE
     if (argc > 1) {
         const std::string command = argv[1];
-        if (command == "encode" || command == "decode" || command == "info" || command == "batch")
+        if (command == "encode" || command == "decode" || command == "info" || command == "batch" ||
+            command == "stitch")
             runSibling("latentbrush-cli-vae", argv);
 #if LATENTBRUSH_CLI_LEAN
         if (command == "rgba") runSibling("latentbrush-cli-io", argv);
@@ -260,9 +296,12 @@ int main(int argc, char** argv) {
     const std::map<std::string, std::set<std::string>> allowed = {
         {"grow", {"mask", "grow", "size", "multiple", "output", "mask-channel", "max-pixels"}},
         {"encode",
-         {"image", "mask", "mask-channel", "vae", "vae-family", "grow", "device", "dtype",
-          "kernels", "threads", "output", "save-mask", "save-pixels", "max-pixels",
-          "input-precision"}},
+         {"image",       "mask",        "mask-channel",    "vae",     "vae-family", "grow",
+          "device",      "dtype",       "kernels",         "threads", "output",     "save-mask",
+          "save-pixels", "max-pixels",  "input-precision", "region",  "regions",    "context",
+          "target",      "target-area", "resize"}},
+        {"stitch",
+         {"image", "latent", "result", "mask", "mask-channel", "feather", "output", "max-pixels"}},
         {"decode",
          {"latent", "vae", "vae-family", "device", "dtype", "kernels", "threads", "output"}},
         {"info", {"vae", "vae-family"}},
@@ -339,7 +378,31 @@ int main(int argc, char** argv) {
         o.savePixels = get(a, "save-pixels");
         o.maxPixels = parseMaxPixels(a);
         o.inputPrecision = parseInputPrecision(a);
+        o.region = get(a, "region");
+        o.regionsMode = get(a, "regions");
+        o.context = get(a, "context");
+        o.target = get(a, "target");
+        o.targetArea = get(a, "target-area");
+        o.resize = get(a, "resize");
+        if (lb::regions::hasRegionOptions(o))
+            if (auto r = lb::regions::parseRegionOptions(o); !r) usageError(r.message());
         status = lb::runEncode(o, io);
+    } else if (a.command == "stitch") {
+        lb::regions::StitchOptions o;
+        o.image = require(a, "image");
+        o.latent = require(a, "latent");
+        o.results = a.results;
+        if (o.results.empty()) usageError("'stitch' needs --result (once per region)");
+        o.mask = get(a, "mask");
+        o.channel = parseChannel(a);
+        if (std::string f = get(a, "feather"); !f.empty()) {
+            const long long v = parseInteger("feather", f);
+            if (v < 0 || v > 1000000) usageError("--feather must lie in 0..1000000");
+            o.feather = float(v);
+        }
+        o.output = require(a, "output");
+        o.maxPixels = parseMaxPixels(a);
+        status = lb::regions::runStitch(o, io);
     } else if (a.command == "decode") {
         lb::DecodeOptions o;
         o.latent = require(a, "latent");
