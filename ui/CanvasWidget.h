@@ -12,6 +12,7 @@ class CanvasLayers;
 class GrowPreview;
 class MaskDocument;
 class MaskTool;
+class RegionPlanner;
 
 class CanvasWidget : public QWidget {
     Q_OBJECT
@@ -31,6 +32,9 @@ public:
     // The active tool other than the brush (null: the brush paints).
     MaskTool* tool() const { return tool_; }
     void setTool(lbui::MaskTool* tool);
+    // The planned regions are outlined on the canvas (numbered in batch order), and the
+    // encoder-input view shows each region's encoder input in its rectangle.
+    void setRegionPlanner(lbui::RegionPlanner* planner);
 
     ViewMode viewMode() const { return viewMode_; }
     bool showGrownOutline() const { return showGrown_; }
@@ -85,6 +89,7 @@ private:
 
     MaskDocument* doc_;
     GrowPreview* preview_;
+    RegionPlanner* regions_ = nullptr;
     CanvasLayers* layers_;
     BrushTool* brush_;
     MaskTool* tool_ = nullptr;

@@ -20,6 +20,8 @@
 #include "MaskDocument.h"
 #include "MaskEditCommand.h"
 #include "PreviewPanel.h"
+#include "RegionPanel.h"
+#include "RegionPlanner.h"
 #include "RecentFiles.h"
 #include "RecoveryBar.h"
 #include "Resources.h"
@@ -109,6 +111,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     recoveryBar_ = new RecoveryBar(central);
     infoBar_ = new InfoBar(central);
     canvas_ = new CanvasWidget(doc_, preview_, layers_, brush_, central);
+    regionPlanner_ = new RegionPlanner(doc_, preview_, this);
+    canvas_->setRegionPlanner(regionPlanner_);
     layout->addWidget(recoveryBar_);
     layout->addWidget(infoBar_);
     layout->addWidget(canvas_, 1);
@@ -538,6 +542,7 @@ void MainWindow::createDocks() {
                          {action("viewOverlay"), action("viewMaskOnly"), action("viewEncoder"),
                           nullptr, action("showGrown"), action("showCrop")},
                          this);
+    previewPanel_->addSection(new RegionPanel(regionPlanner_, previewPanel_));
     QDockWidget* previewDock =
         addDock(QStringLiteral("previewDock"), tr("Inpaint Preview"), previewPanel_, true);
 

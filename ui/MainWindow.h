@@ -37,6 +37,7 @@ class GrowPreview;
 class InfoBar;
 class MaskDocument;
 class MaskTool;
+class RegionPlanner;
 class PreviewPanel;
 class RecentFiles;
 class RecoveryBar;
@@ -69,6 +70,7 @@ public:
     LiveRoundTrip* liveRoundTrip() const { return liveRoundTrip_; }
     KeptView* keptView() const { return keptView_; }
     PreviewPanel* previewPanel() const { return previewPanel_; }
+    RegionPlanner* regionPlanner() const { return regionPlanner_; }
     ToolOptionsPanel* toolOptions() const { return toolOptions_; }
     // The selection tools, in toolbar order: rectangle, ellipse, polygon lasso, freehand lasso,
     // flood fill, select by color.
@@ -146,6 +148,7 @@ private:
     ToolOptionsPanel* toolOptions_ = nullptr;
     QList<MaskTool*> maskTools_;
     PreviewPanel* previewPanel_ = nullptr;
+    RegionPlanner* regionPlanner_ = nullptr;
     EncodeSession* encodeSession_ = nullptr;
     EncodePanel* encodePanel_ = nullptr;
     LiveRoundTrip* liveRoundTrip_ = nullptr;
