@@ -548,6 +548,7 @@ void MainWindow::createDocks() {
 
     // Encoding: one session; the panel, the actions, the decode and live views show it.
     encodeSession_ = new EncodeSession(doc_, preview_, this);
+    encodeSession_->setRegionPlanner(regionPlanner_);
     auto* decodeView = new DecodeView(this);
     encodePanel_ = new EncodePanel(encodeSession_, decodeView, this);
     QDockWidget* encodeDock =
