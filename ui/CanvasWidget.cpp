@@ -6,6 +6,7 @@
 #include "CanvasLayers.h"
 #include "GrowPreview.h"
 #include "RegionPlanner.h"
+#include "StitchSession.h"
 #include "MaskDocument.h"
 #include "MaskTool.h"
 
@@ -173,6 +174,11 @@ void CanvasWidget::setRegionPlanner(RegionPlanner* planner) {
     connect(regions_, &RegionPlanner::planChanged, this, qOverload<>(&QWidget::update));
 }
 
+void CanvasWidget::setStitchSession(StitchSession* stitch) {
+    stitch_ = stitch;
+    connect(stitch_, &StitchSession::changed, this, qOverload<>(&QWidget::update));
+}
+
 void CanvasWidget::paintEvent(QPaintEvent* event) {
     QPainter p(this);
     const QColor background(38, 38, 41);
@@ -188,13 +194,15 @@ void CanvasWidget::paintEvent(QPaintEvent* event) {
 
     const bool regionInputs = viewMode_ == ViewMode::EncoderInput && regions_ &&
                               regions_->enabled() && regions_->plan().has_value();
+    const bool stitched = stitch_ && stitch_->isActive() && !stitch_->showsOriginal();
     for (const QRect& dirty : event->region()) {
         const QRectF target = QRectF(dirty) & imageOnWidget;
         if (target.isEmpty()) continue;
         const QRectF source((target.topLeft() - offset_) / zoom_, target.size() / zoom_);
         switch (viewMode_) {
         case ViewMode::Overlay:
-            p.drawImage(target, doc_->displayImage(), source);
+            p.drawImage(target, stitched ? stitch_->stitchedDisplay() : doc_->displayImage(),
+                        source);
             p.drawImage(target, layers_->maskOverlay(), source);
             break;
         case ViewMode::MaskOnly:
