@@ -35,6 +35,7 @@ CanvasWidget::CanvasWidget(MaskDocument* doc, GrowPreview* preview, CanvasLayers
     setMinimumSize(200, 150);
     updateIdleCursor();
     connect(doc_, &MaskDocument::imageChanged, this, &CanvasWidget::onImageChanged);
+    connect(doc_, &MaskDocument::pixelsChanged, this, qOverload<>(&QWidget::update));
     connect(layers_, &CanvasLayers::layersChanged, this, &CanvasWidget::updateImageRect);
     connect(brush_, &BrushTool::settingsChanged, this, [this] { updateBrushCursor(cursorPos_); });
 }

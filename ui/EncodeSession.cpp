@@ -85,6 +85,7 @@ EncodeSession::EncodeSession(MaskDocument* doc, GrowPreview* preview, QObject* p
         emit stateChanged();
     });
     connect(preview_, &GrowPreview::growChanged, this, &EncodeSession::markStale);
+    connect(doc_, &MaskDocument::pixelsChanged, this, &EncodeSession::markStale);
 }
 
 EncodeSession::~EncodeSession() {
@@ -166,7 +167,8 @@ bool EncodeSession::encode() {
                             doc_->maskPath(),
                             precision_,
                             std::nullopt,
-                            std::make_shared<const lb::MaskBuffer>(doc_->mask())};
+                            std::make_shared<const lb::MaskBuffer>(doc_->mask()),
+                            doc_->image()};
     emit encodeStarted();
     if (regions_ && regions_->enabled()) {
         pending_.regions = regions_->settings();
@@ -257,13 +259,12 @@ bool EncodeSession::exportRegionLatent(const QString& path, QString* error,
                                        QStringList* written) const {
     const EncodeOutput& r = result_->output;
     const EncodeSource& source = result_->source;
-    if (!doc_->hasImage() || !source.mask || !source.regions) {
+    if (!source.image || !source.mask || !source.regions) {
         if (error) *error = tr("the image this result was encoded from is no longer open");
         return false;
     }
-    // The document's image is the one encoded: a new image clears the result.
     const lb::LatentFileContents contents = lb::regions::regionLatentContents(
-        *r.regions, *doc_->image(), *source.mask, source.regions->method, r.grow,
+        *r.regions, *source.image, *source.mask, source.regions->method, r.grow,
         source.vae->info(), QFileInfo(source.vaePath).fileName().toStdString(),
         sourceImageName(source), sourceMaskName(source), source.precision);
     const lb::Status st = lb::writeLatentFile(QFile::encodeName(path).toStdString(), contents);

@@ -63,6 +63,7 @@ struct EncodeSource {
     // The region settings of a region encode (output.regions set); nullopt: the whole image.
     std::optional<RegionSettings> regions;
     std::shared_ptr<const lb::MaskBuffer> mask; // the mask encoded (the metadata's fingerprint)
+    std::shared_ptr<const lb::ImageBuffer> image; // the pixels encoded (Apply may replace them)
 };
 
 struct EncodeResult {

@@ -18,6 +18,7 @@ namespace lbui {
 RegionPlanner::RegionPlanner(MaskDocument* doc, GrowPreview* preview, QObject* parent)
     : QObject(parent), doc_(doc), preview_(preview), settings_(RegionSettings::load()) {
     connect(doc_, &MaskDocument::imageChanged, this, &RegionPlanner::schedule);
+    connect(doc_, &MaskDocument::pixelsChanged, this, &RegionPlanner::schedule);
     connect(doc_, &MaskDocument::maskChanged, this, &RegionPlanner::schedule);
     connect(preview_, &GrowPreview::growChanged, this, &RegionPlanner::schedule);
     connect(preview_, &GrowPreview::cropChanged, this, &RegionPlanner::schedule); // the multiple

@@ -37,6 +37,13 @@ StitchBar::StitchBar(StitchSession* stitch, QAction* exportImage, QWidget* paren
     connect(feather_, &QDoubleSpinBox::valueChanged, stitch_,
             [this](double v) { stitch_->setFeather(float(v)); });
     row->addWidget(feather_);
+    auto* apply = new QToolButton(this);
+    apply->setObjectName(QStringLiteral("stitchApply"));
+    apply->setText(tr("Apply"));
+    apply->setToolTip(tr("Make the stitched photo the image (undo brings the original back; the "
+                         "mask stays for a second pass)"));
+    connect(apply, &QToolButton::clicked, stitch_, &StitchSession::apply);
+    row->addWidget(apply);
     auto* exportButton = new QToolButton(this);
     exportButton->setDefaultAction(exportImage);
     exportButton->setToolButtonStyle(Qt::ToolButtonTextOnly);

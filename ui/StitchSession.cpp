@@ -17,6 +17,7 @@ namespace lbui {
 StitchSession::StitchSession(MaskDocument* doc, EncodeSession* session, QObject* parent)
     : QObject(parent), doc_(doc), session_(session) {
     connect(doc_, &MaskDocument::imageChanged, this, &StitchSession::close);
+    connect(doc_, &MaskDocument::pixelsChanged, this, &StitchSession::close);
     connect(session_, &EncodeSession::encodeStarted, this, &StitchSession::close);
 }
 
@@ -48,7 +49,10 @@ bool StitchSession::importResults(const QStringList& paths, QString* error) {
                             .arg(plan.scaledHeight));
         results.push_back(lb::toRgb(r->image));
     }
+    if (!result->source.image || result->source.image != doc_->image())
+        return fail(tr("the image changed since the region encode: encode again first"));
     regions_ = regions;
+    original_ = result->source.image;
     results_ = std::move(results);
     feather_ = float(std::max(1, result->output.grow / 2));
     active_ = true;
@@ -62,6 +66,7 @@ void StitchSession::close() {
     if (!active_) return;
     active_ = false;
     regions_.reset();
+    original_.reset();
     results_.clear();
     stitched_ = {};
     display_ = {};
@@ -83,7 +88,7 @@ void StitchSession::setShowOriginal(bool original) {
 }
 
 QString StitchSession::restitch() {
-    auto out = lb::regions::stitch(*doc_->image(), results_, regions_->plan, regions_->grownFull,
+    auto out = lb::regions::stitch(*original_, results_, regions_->plan, regions_->grownFull,
                                    feather_);
     if (!out) {
         active_ = false;
@@ -94,6 +99,14 @@ QString StitchSession::restitch() {
     display_ = toDisplayImage(lb::toRgb(stitched_));
     emit changed();
     return {};
+}
+
+bool StitchSession::apply() {
+    if (!active_ || original_ != doc_->image()) return false;
+    // The document closes this import when its pixels change.
+    doc_->replaceImagePixels(std::make_shared<const lb::ImageBuffer>(stitched_), display_,
+                             tr("Apply Stitched Result"));
+    return true;
 }
 
 bool StitchSession::exportImage(const QString& path, QString* error) const {

@@ -1,7 +1,7 @@
 // StitchSession: the sampled results of a region encode brought back into the photo in the
 // editor (File > Import Result...): the result files checked against the region result (count,
 // size), stitched with lb::regions::stitch exactly as `latentbrush-cli stitch` does, the feather
-// adjustable live, and the stitched photo written by File > Export Image... (atomically).
+// adjustable live, Apply making it the image (one undo step), and the stitched photo written by File > Export Image... (atomically).
 #pragma once
 
 #include "latentbrush/Buffers.h"
@@ -39,6 +39,8 @@ public:
     bool showsOriginal() const { return showOriginal_; }
     void setShowOriginal(bool original); // the before/after toggle
 
+    // Makes the stitched photo the image (one undo step; the mask stays) and closes the import.
+    bool apply();
     // Writes the stitched photo (8-bit for PNG/JPEG, float for TIFF/EXR), atomically.
     bool exportImage(const QString& path, QString* error) const;
 
@@ -55,6 +57,7 @@ private:
     bool showOriginal_ = false;
     float feather_ = 1.0f;
     std::shared_ptr<const lb::regions::RegionEncodeResult> regions_;
+    std::shared_ptr<const lb::ImageBuffer> original_; // the pixels the regions were encoded from
     std::vector<lb::ImageBuffer> results_;
     lb::ImageBuffer stitched_;
     QImage display_;

@@ -2,7 +2,8 @@
 // the regions' encoder inputs inverted, written as real PNGs) are stitched into the photo exactly
 // as `latentbrush-cli stitch` stitches them (the exported image equals the CLI's output, at the
 // default feather and after the feather is changed live); the before/after toggle switches the
-// canvas between the original and the stitched photo; wrong files give one clear error.
+// canvas between the original and the stitched photo; Apply makes it the image in one undo step
+// (the mask stays) and undo restores the original; wrong files give one clear error.
 #include "UiTestSupport.h"
 
 #include "CliSupport.h"
@@ -153,7 +154,36 @@ private slots:
         // The mask overlay tints both views alike; the two differ where the stitch changed.
         QVERIFY(after.pixelColor(inMark) != before.pixelColor(inMark));
 
+        // Apply: the stitched photo becomes the image in one undo step; the mask stays.
+        w->findChild<QToolButton*>(QStringLiteral("stitchBefore"))->setChecked(false);
+        const std::shared_ptr<const lb::ImageBuffer> originalPixels = doc.image();
+        const std::vector<float> originalData = originalPixels->data;
+        const std::vector<float> maskBefore = doc.mask().data;
+        const lb::ImageBuffer stitchedPixels = stitch->stitched();
+        const int steps = doc.undoStack()->count();
+        auto* apply = w->findChild<QToolButton*>(QStringLiteral("stitchApply"));
+        QVERIFY(apply && apply->isVisible());
+        apply->click();
+        QVERIFY(!stitch->isActive()); // the import closes
+        QCOMPARE(doc.undoStack()->count(), steps + 1);
+        QVERIFY(doc.image()->data == stitchedPixels.data);
+        QVERIFY(doc.mask().data == maskBefore);
+        QVERIFY(session->isStale()); // the pixels encoded are no longer the image's
+        QCOMPARE(doc.displayImage().pixelColor(imagePoint), stitchedColor);
+        doc.undoStack()->undo();
+        QVERIFY(doc.image() == originalPixels);
+        QVERIFY(doc.image()->data == originalData);
+        QVERIFY(doc.mask().data == maskBefore);
+        QCOMPARE(doc.displayImage().pixelColor(imagePoint), originalColor);
+        doc.undoStack()->redo();
+        QVERIFY(doc.image()->data == stitchedPixels.data);
+        // With the stitched photo as the image, the old result no longer matches it.
+        QVERIFY(!stitch->importResults(results, &error));
+        QVERIFY2(error.contains(QStringLiteral("image changed")), qPrintable(error));
+        doc.undoStack()->undo();
+
         // A new encode drops the import.
+        QVERIFY(stitch->importResults(results, &error));
         QVERIFY(session->encode());
         QVERIFY(!stitch->isActive());
         QTRY_VERIFY_WITH_TIMEOUT(!session->isRunning(), 300000);
