@@ -21,6 +21,7 @@ inline int toByte(float v) {
 CanvasLayers::CanvasLayers(MaskDocument* doc, GrowPreview* preview, QObject* parent)
     : QObject(parent), doc_(doc), preview_(preview) {
     connect(doc_, &MaskDocument::imageChanged, this, &CanvasLayers::reset);
+    connect(doc_, &MaskDocument::pixelsChanged, this, &CanvasLayers::reset);
     connect(doc_, &MaskDocument::maskChanged, this, &CanvasLayers::onMaskChanged);
     connect(preview_, &GrowPreview::previewChanged, this, &CanvasLayers::onPreviewChanged);
     connect(preview_, &GrowPreview::cropChanged, this, [this] {

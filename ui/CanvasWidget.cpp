@@ -5,6 +5,8 @@
 #include "BrushTool.h"
 #include "CanvasLayers.h"
 #include "GrowPreview.h"
+#include "RegionPlanner.h"
+#include "StitchSession.h"
 #include "MaskDocument.h"
 #include "MaskTool.h"
 
@@ -33,6 +35,7 @@ CanvasWidget::CanvasWidget(MaskDocument* doc, GrowPreview* preview, CanvasLayers
     setMinimumSize(200, 150);
     updateIdleCursor();
     connect(doc_, &MaskDocument::imageChanged, this, &CanvasWidget::onImageChanged);
+    connect(doc_, &MaskDocument::pixelsChanged, this, qOverload<>(&QWidget::update));
     connect(layers_, &CanvasLayers::layersChanged, this, &CanvasWidget::updateImageRect);
     connect(brush_, &BrushTool::settingsChanged, this, [this] { updateBrushCursor(cursorPos_); });
 }
@@ -167,6 +170,16 @@ void CanvasWidget::updateBrushCursor(QPointF widgetPos) {
     update(brushCursorRect(cursorPos_));
 }
 
+void CanvasWidget::setRegionPlanner(RegionPlanner* planner) {
+    regions_ = planner;
+    connect(regions_, &RegionPlanner::planChanged, this, qOverload<>(&QWidget::update));
+}
+
+void CanvasWidget::setStitchSession(StitchSession* stitch) {
+    stitch_ = stitch;
+    connect(stitch_, &StitchSession::changed, this, qOverload<>(&QWidget::update));
+}
+
 void CanvasWidget::paintEvent(QPaintEvent* event) {
     QPainter p(this);
     const QColor background(38, 38, 41);
@@ -180,27 +193,65 @@ void CanvasWidget::paintEvent(QPaintEvent* event) {
     const QRectF imageOnWidget(offset_, QSizeF(doc_->width() * zoom_, doc_->height() * zoom_));
     p.setRenderHint(QPainter::SmoothPixmapTransform, zoom_ < 1.0);
 
+    const bool regionInputs = viewMode_ == ViewMode::EncoderInput && regions_ &&
+                              regions_->enabled() && regions_->plan().has_value();
+    const bool stitched = stitch_ && stitch_->isActive() && !stitch_->showsOriginal();
     for (const QRect& dirty : event->region()) {
         const QRectF target = QRectF(dirty) & imageOnWidget;
         if (target.isEmpty()) continue;
         const QRectF source((target.topLeft() - offset_) / zoom_, target.size() / zoom_);
         switch (viewMode_) {
         case ViewMode::Overlay:
-            p.drawImage(target, doc_->displayImage(), source);
+            p.drawImage(target, stitched ? stitch_->stitchedDisplay() : doc_->displayImage(),
+                        source);
             p.drawImage(target, layers_->maskOverlay(), source);
             break;
         case ViewMode::MaskOnly:
             p.drawImage(target, layers_->maskOnly(), source);
             break;
         case ViewMode::EncoderInput:
-            p.drawImage(target, layers_->encoderInput(), source);
+            if (regionInputs)
+                p.fillRect(target, QColor(24, 24, 26));
+            else
+                p.drawImage(target, layers_->encoderInput(), source);
             break;
         }
         if (showGrown_) p.drawImage(target, layers_->grownOverlay(), source);
     }
 
+    if (regionInputs) {
+        // Each region's encoder input (W' x H', scaled and gray-filled) shown in its rectangle.
+        const QList<QRect> rects = regions_->rects();
+        const QList<QImage>& images = regions_->encoderInputImages();
+        p.setRenderHint(QPainter::SmoothPixmapTransform, true);
+        for (qsizetype i = 0; i < rects.size() && i < images.size(); ++i) {
+            const QRect& r = rects[i];
+            p.drawImage(QRectF(imageToWidget(r.topLeft()), QSizeF(r.width() * zoom_, r.height() * zoom_)),
+                        images[i]);
+        }
+    }
+
     p.setRenderHint(QPainter::Antialiasing, true);
-    if (showCrop_) {
+    if (regions_ && regions_->enabled()) {
+        // The planned regions, numbered in batch order.
+        const QList<QRect> rects = regions_->rects();
+        for (qsizetype i = 0; i < rects.size(); ++i) {
+            const QRect& r = rects[i];
+            const QRectF onWidget(imageToWidget(r.topLeft()),
+                                  QSizeF(r.width() * zoom_, r.height() * zoom_));
+            QPen pen(QColor(0, 220, 255), 2.0);
+            pen.setCosmetic(true);
+            p.setPen(pen);
+            p.setBrush(Qt::NoBrush);
+            p.drawRect(onWidget);
+            const QString label = QString::number(i);
+            const QRectF tag(onWidget.topLeft(), QSizeF(8 + 8 * label.size(), 16));
+            p.fillRect(tag, QColor(0, 220, 255));
+            p.setPen(Qt::black);
+            p.drawText(tag, Qt::AlignCenter, label);
+        }
+    }
+    if (showCrop_ && !(regions_ && regions_->enabled())) {
         // What the crop to the VAE's multiple drops: hatched, with the kept area outlined.
         const QRect crop = preview_->cropRect();
         const QRectF cropOnWidget(imageToWidget(crop.topLeft()),

@@ -12,6 +12,8 @@ class CanvasLayers;
 class GrowPreview;
 class MaskDocument;
 class MaskTool;
+class RegionPlanner;
+class StitchSession;
 
 class CanvasWidget : public QWidget {
     Q_OBJECT
@@ -31,6 +33,11 @@ public:
     // The active tool other than the brush (null: the brush paints).
     MaskTool* tool() const { return tool_; }
     void setTool(lbui::MaskTool* tool);
+    // The planned regions are outlined on the canvas (numbered in batch order), and the
+    // encoder-input view shows each region's encoder input in its rectangle.
+    void setRegionPlanner(lbui::RegionPlanner* planner);
+    // An imported result shows the stitched photo in the overlay view (unless "before" is on).
+    void setStitchSession(lbui::StitchSession* stitch);
 
     ViewMode viewMode() const { return viewMode_; }
     bool showGrownOutline() const { return showGrown_; }
@@ -85,6 +92,8 @@ private:
 
     MaskDocument* doc_;
     GrowPreview* preview_;
+    RegionPlanner* regions_ = nullptr;
+    StitchSession* stitch_ = nullptr;
     CanvasLayers* layers_;
     BrushTool* brush_;
     MaskTool* tool_ = nullptr;

@@ -1,9 +1,10 @@
-// EncodeJob: runs lb::inpaintEncode (and optionally a decode of the result) on a worker thread
+// EncodeJob: runs lb::inpaintEncode or the region encode (and optionally a decode of the result) on a worker thread
 // with progress reports and a Cancel that the core checks through lb::Progress.
 #pragma once
 
 #include "latentbrush/Buffers.h"
 #include "latentbrush/MaskOps.h"
+#include "latentbrush/regions/RegionEncode.h"
 
 #include <QFutureWatcher>
 #include <QObject>
@@ -26,6 +27,9 @@ struct EncodeOutput {
     bool aspectDiffers = false;
     QString error; // empty on success; "cancelled" when cancelled
     bool cancelled = false;
+    // A region encode's batch (plan, samples, noise masks, encoder inputs); null for a
+    // whole-image encode. `samples` then holds the batch, `noiseMask` the first region's.
+    std::shared_ptr<const lb::regions::RegionEncodeResult> regions;
 };
 
 struct DecodeOutput {
@@ -43,6 +47,9 @@ public:
     // Starts an encode; the image is shared (never copied), the mask is a snapshot.
     bool start(std::shared_ptr<lb::Vae> vae, std::shared_ptr<const lb::ImageBuffer> image,
                lb::MaskBuffer mask, int grow);
+    // Starts a region encode (lb::regions::regionEncode: the batch of the planned regions).
+    bool startRegions(std::shared_ptr<lb::Vae> vae, std::shared_ptr<const lb::ImageBuffer> image,
+                      lb::MaskBuffer mask, lb::regions::RegionEncodeOptions options);
     // Starts a decode of `latent` (for the preview of what the VAE kept).
     bool startDecode(std::shared_ptr<lb::Vae> vae, lb::LatentBuffer latent);
     void cancel();

@@ -7,9 +7,11 @@
 #include "ExportLatentDialog.h"
 #include "GrowPreview.h"
 #include "MaskDocument.h"
+#include "RegionPlanner.h"
 
 #include "latentbrush/Commands.h"
 #include "latentbrush/LatentFile.h"
+#include "latentbrush/regions/RegionCommands.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -44,6 +46,17 @@ LoadedVae loadVaeFile(const QString& path, const VaeChoices& choices, bool remem
     return out;
 }
 
+// The first latent of a batch [B, ...] as a batch of one.
+lb::LatentBuffer firstOfBatch(const lb::LatentBuffer& batch) {
+    lb::LatentBuffer one;
+    if (batch.shape.empty() || batch.shape[0] < 1) return batch;
+    one.shape = batch.shape;
+    one.shape[0] = 1;
+    const std::size_t n = batch.data.size() / std::size_t(batch.shape[0]);
+    one.data.assign(batch.data.begin(), batch.data.begin() + std::ptrdiff_t(n));
+    return one;
+}
+
 } // namespace
 
 lb::VaeLoadOptions vaeLoadOptionsFor(const VaeChoices& choices) {
@@ -72,11 +85,17 @@ EncodeSession::EncodeSession(MaskDocument* doc, GrowPreview* preview, QObject* p
         emit stateChanged();
     });
     connect(preview_, &GrowPreview::growChanged, this, &EncodeSession::markStale);
+    connect(doc_, &MaskDocument::pixelsChanged, this, &EncodeSession::markStale);
 }
 
 EncodeSession::~EncodeSession() {
     for (QFuture<LoadedVae>& load : loads_)
         load.waitForFinished();
+}
+
+void EncodeSession::setRegionPlanner(RegionPlanner* planner) {
+    regions_ = planner;
+    if (regions_) connect(regions_, &RegionPlanner::settingsChanged, this, &EncodeSession::markStale);
 }
 
 void EncodeSession::loadVae(const QString& path, bool remembered) {
@@ -139,10 +158,28 @@ bool EncodeSession::encode() {
     else
         emit decodedCleared();
     result_.reset();
-    pending_ = EncodeSource{vae_,          vaePath_,          loadedChoices_,   preview_->grow(),
-                            maskRevision_, doc_->imagePath(), doc_->maskPath(), precision_};
+    pending_ = EncodeSource{vae_,
+                            vaePath_,
+                            loadedChoices_,
+                            preview_->grow(),
+                            maskRevision_,
+                            doc_->imagePath(),
+                            doc_->maskPath(),
+                            precision_,
+                            std::nullopt,
+                            std::make_shared<const lb::MaskBuffer>(doc_->mask()),
+                            doc_->image()};
     emit encodeStarted();
-    job_->start(vae_, doc_->image(), doc_->mask(), pending_.grow);
+    if (regions_ && regions_->enabled()) {
+        pending_.regions = regions_->settings();
+        lb::regions::RegionEncodeOptions options;
+        options.request = pending_.regions->request();
+        options.method = pending_.regions->method;
+        options.grow = pending_.grow;
+        job_->startRegions(vae_, doc_->image(), *pending_.mask, options);
+    } else {
+        job_->start(vae_, doc_->image(), *pending_.mask, pending_.grow);
+    }
     stale_ = false;
     emit stateChanged();
     return true;
@@ -177,7 +214,7 @@ void EncodeSession::onEncoded(const EncodeOutput& out) {
     const std::shared_ptr<lb::Vae>& vae = result_->source.vae;
     if (vae && vae->info().hasDecoder && !stale_) {
         emit decodeStarted();
-        job_->startDecode(vae, out.samples);
+        job_->startDecode(vae, out.regions ? firstOfBatch(out.samples) : out.samples);
     }
     emit stateChanged();
 }
@@ -191,11 +228,63 @@ void EncodeSession::onDecoded(const DecodeOutput& out) {
         emit stateChanged();
         return;
     }
-    if (result_) {
+    if (result_ && result_->output.regions && !result_->output.regions->pixels.empty()) {
+        // A region result previews its first region: its encoder input and decode.
+        emit decoded(result_->output.regions->pixels.front(), out.image);
+    } else if (result_) {
         const lb::CropRect& c = result_->output.crop;
         emit decoded(preview_->encoderPixels(QRect(c.left, c.top, c.width, c.height)), out.image);
     }
     emit stateChanged();
+}
+
+std::string EncodeSession::sourceImageName(const EncodeSource& source) {
+    return source.imagePath.startsWith(QLatin1Char(':'))
+               ? std::string("sample.png")
+               : QFileInfo(source.imagePath).fileName().toStdString();
+}
+
+std::string EncodeSession::sourceMaskName(const EncodeSource& source) {
+    return source.maskPath.isEmpty() ? std::string("painted")
+                                     : QFileInfo(source.maskPath).fileName().toStdString();
+}
+
+QString EncodeSession::regionMaskPath(const QString& latentPath, int index) {
+    return QString::fromStdString(lb::regions::indexedPath(
+        QFile::encodeName(ExportLatentDialog::maskPathFor(latentPath)).toStdString(),
+        std::size_t(index)));
+}
+
+bool EncodeSession::exportRegionLatent(const QString& path, QString* error,
+                                       QStringList* written) const {
+    const EncodeOutput& r = result_->output;
+    const EncodeSource& source = result_->source;
+    if (!source.image || !source.mask || !source.regions) {
+        if (error) *error = tr("the image this result was encoded from is no longer open");
+        return false;
+    }
+    const lb::LatentFileContents contents = lb::regions::regionLatentContents(
+        *r.regions, *source.image, *source.mask, source.regions->method, r.grow,
+        source.vae->info(), QFileInfo(source.vaePath).fileName().toStdString(),
+        sourceImageName(source), sourceMaskName(source), source.precision);
+    const lb::Status st = lb::writeLatentFile(QFile::encodeName(path).toStdString(), contents);
+    if (!st) {
+        if (error) *error = QString::fromStdString(st.message());
+        return false;
+    }
+    if (written) *written << path;
+    // One grown mask per region at the region's size (W' x H'), for LoadImageMask.
+    for (std::size_t i = 0; i < r.regions->noiseMasks.size(); ++i) {
+        const QString maskPath = regionMaskPath(path, int(i));
+        const lb::Status ms = lb::writeBinaryMaskPng(QFile::encodeName(maskPath).toStdString(),
+                                                     r.regions->noiseMasks[i]);
+        if (!ms) {
+            if (error) *error = QString::fromStdString(ms.message());
+            return false;
+        }
+        if (written) *written << maskPath;
+    }
+    return true;
 }
 
 bool EncodeSession::exportLatent(const QString& path, QString* error, bool workflow,
@@ -206,17 +295,14 @@ bool EncodeSession::exportLatent(const QString& path, QString* error, bool workf
     }
     const EncodeOutput& r = result_->output;
     const EncodeSource& source = result_->source;
+    if (r.regions) return exportRegionLatent(path, error, written);
     lb::InpaintEncodeResult encoded;
     encoded.samples = r.samples;
     encoded.noiseMask = r.noiseMask;
     encoded.crop = r.crop;
     encoded.aspectDiffers = r.aspectDiffers;
-    const std::string imageName = source.imagePath.startsWith(QLatin1Char(':'))
-                                      ? std::string("sample.png")
-                                      : QFileInfo(source.imagePath).fileName().toStdString();
-    const std::string maskSource = source.maskPath.isEmpty()
-                                       ? std::string("painted")
-                                       : QFileInfo(source.maskPath).fileName().toStdString();
+    const std::string imageName = sourceImageName(source);
+    const std::string maskSource = sourceMaskName(source);
     const lb::LatentFileContents contents =
         lb::makeLatentFileContents(std::move(encoded), source.vae->info(), r.grow,
                                    QFileInfo(source.vaePath).fileName().toStdString(), imageName,

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "EncodeJob.h"
+#include "RegionSettings.h"
 
 #include "latentbrush/ImageIO.h"
 #include "latentbrush/Vae.h"
@@ -18,11 +19,13 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 
 namespace lbui {
 
 class GrowPreview;
 class MaskDocument;
+class RegionPlanner;
 
 // The VAE settings as the panel offers them; QSettings remembers each as it is made
 // (vae/device, vae/kernels, vae/dtype, vae/cpuThreads).
@@ -57,6 +60,10 @@ struct EncodeSource {
     QString imagePath;        // ":..." for the built-in sample
     QString maskPath;         // empty: painted in the editor
     lb::InputPrecision precision = lb::InputPrecision::Reference;
+    // The region settings of a region encode (output.regions set); nullopt: the whole image.
+    std::optional<RegionSettings> regions;
+    std::shared_ptr<const lb::MaskBuffer> mask; // the mask encoded (the metadata's fingerprint)
+    std::shared_ptr<const lb::ImageBuffer> image; // the pixels encoded (Apply may replace them)
 };
 
 struct EncodeResult {
@@ -88,6 +95,9 @@ public:
     QString loadingVaePath() const { return loadingPath_; } // empty when no load is in flight
 
     // --- Encoding ---
+    // With a planner whose regions are on, Encode runs the region encode of its settings.
+    void setRegionPlanner(RegionPlanner* planner);
+    RegionPlanner* regionPlanner() const { return regions_; }
     EncodeJob* job() const { return job_; }
     bool isRunning() const;
     // The one answer to "may Encode start now": a VAE loaded and not being replaced, an image
@@ -106,6 +116,9 @@ public:
     lb::InputPrecision inputPrecision() const { return precision_; }
     void setInputPrecision(lb::InputPrecision precision) { precision_ = precision; }
 
+    // A region result is written as `latentbrush-cli encode --region` writes it
+    // (lb::regions::regionLatentContents) with one grown mask per region at the region's size,
+    // NAME.mask_I.png; no workflow is written for it yet.
     // Writes the result, stale or not, as a .latent (latent_tensor, noise_mask, and the metadata
     // of lb::makeLatentFileContents describing the VAE that encoded it) and its grown noise_mask
     // beside it as NAME.mask.png (0/255, for LoadImageMask); with `workflow`, also the ComfyUI
@@ -113,6 +126,8 @@ public:
     // that were. The error, if any, comes back as a message.
     bool exportLatent(const QString& path, QString* error, bool workflow = false,
                       QStringList* written = nullptr) const;
+    // The per-region grown mask files of a region export to `latentPath`.
+    static QString regionMaskPath(const QString& latentPath, int index);
 
 public slots:
     // Starts an encode of the document's image and a snapshot of its mask when canEncode().
@@ -139,10 +154,14 @@ private:
     void onEncoded(const EncodeOutput& out);
     void onDecoded(const DecodeOutput& out);
     void markStale();
+    bool exportRegionLatent(const QString& path, QString* error, QStringList* written) const;
+    static std::string sourceImageName(const EncodeSource& source);
+    static std::string sourceMaskName(const EncodeSource& source);
 
     MaskDocument* doc_;
     GrowPreview* preview_;
     EncodeJob* job_;
+    RegionPlanner* regions_ = nullptr;
 
     VaeChoices choices_;
     std::shared_ptr<lb::Vae> vae_;

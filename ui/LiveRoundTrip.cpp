@@ -165,6 +165,7 @@ LiveRoundTrip::LiveRoundTrip(MaskDocument* doc, GrowPreview* preview, EncodeSess
     connect(&watcher_, &QFutureWatcher<LiveResult>::finished, this, &LiveRoundTrip::onFinished);
     connect(doc_, &MaskDocument::maskChanged, this, &LiveRoundTrip::inputsChanged);
     connect(doc_, &MaskDocument::imageChanged, this, &LiveRoundTrip::inputsChanged);
+    connect(doc_, &MaskDocument::pixelsChanged, this, &LiveRoundTrip::inputsChanged);
     connect(preview_, &GrowPreview::growChanged, this, &LiveRoundTrip::inputsChanged);
     connect(session_, &EncodeSession::vaeChanged, this, &LiveRoundTrip::inputsChanged);
 }

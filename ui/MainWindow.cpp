@@ -20,6 +20,10 @@
 #include "MaskDocument.h"
 #include "MaskEditCommand.h"
 #include "PreviewPanel.h"
+#include "RegionPanel.h"
+#include "RegionPlanner.h"
+#include "StitchBar.h"
+#include "StitchSession.h"
 #include "RecentFiles.h"
 #include "RecoveryBar.h"
 #include "Resources.h"
@@ -109,6 +113,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     recoveryBar_ = new RecoveryBar(central);
     infoBar_ = new InfoBar(central);
     canvas_ = new CanvasWidget(doc_, preview_, layers_, brush_, central);
+    regionPlanner_ = new RegionPlanner(doc_, preview_, this);
+    canvas_->setRegionPlanner(regionPlanner_);
     layout->addWidget(recoveryBar_);
     layout->addWidget(infoBar_);
     layout->addWidget(canvas_, 1);
@@ -330,6 +336,12 @@ void MainWindow::createActions() {
     makeAction("cancelEncode", tr("&Cancel Encoding"), "cancel", {QKeySequence(tr("Ctrl+."))});
     makeAction("exportLatent", tr("Export &Latent…"), "export", {QKeySequence(tr("Ctrl+E"))},
                tr("Save the encoded latent_tensor and noise_mask as a .latent file"));
+    connect(makeAction("importResult", tr("&Import Result…"), "open", {},
+                       tr("Stitch the sampled results of a region encode into the photo")),
+            &QAction::triggered, this, &MainWindow::chooseResults);
+    connect(makeAction("exportImage", tr("Export &Image…"), "export", {},
+                       tr("Write the stitched photo")),
+            &QAction::triggered, this, &MainWindow::chooseExportImage);
     makeAction("chooseVae", tr("Choose &VAE File…"), "vae", {QKeySequence(tr("Ctrl+Shift+V"))});
     makeAction("chooseVaeFolder", tr("Choose ComfyUI models/vae &Folder…"), "folder", {});
 
@@ -414,6 +426,9 @@ void MainWindow::createMenus() {
     file->addSeparator();
     file->addAction(action("exportLatent"));
     file->addAction(action("exportGrownMask"));
+    file->addSeparator();
+    file->addAction(action("importResult"));
+    file->addAction(action("exportImage"));
     file->addSeparator();
     file->addAction(action("quit"));
 
@@ -538,11 +553,24 @@ void MainWindow::createDocks() {
                          {action("viewOverlay"), action("viewMaskOnly"), action("viewEncoder"),
                           nullptr, action("showGrown"), action("showCrop")},
                          this);
+    previewPanel_->addSection(new RegionPanel(regionPlanner_, previewPanel_));
     QDockWidget* previewDock =
         addDock(QStringLiteral("previewDock"), tr("Inpaint Preview"), previewPanel_, true);
 
     // Encoding: one session; the panel, the actions, the decode and live views show it.
     encodeSession_ = new EncodeSession(doc_, preview_, this);
+    encodeSession_->setRegionPlanner(regionPlanner_);
+    stitch_ = new StitchSession(doc_, encodeSession_, this);
+    canvas_->setStitchSession(stitch_);
+    if (auto* column = qobject_cast<QVBoxLayout*>(canvas_->parentWidget()->layout()))
+        column->insertWidget(column->indexOf(canvas_),
+                             new StitchBar(stitch_, action("exportImage"), canvas_->parentWidget()));
+    action("exportImage")->setEnabled(false);
+    connect(stitch_, &StitchSession::changed, this,
+            [this] { action("exportImage")->setEnabled(stitch_->isActive()); });
+    connect(stitch_, &StitchSession::failed, this, [this](const QString& why) {
+        showError(tr("The stitch failed: %1").arg(why));
+    });
     auto* decodeView = new DecodeView(this);
     encodePanel_ = new EncodePanel(encodeSession_, decodeView, this);
     QDockWidget* encodeDock =
@@ -884,6 +912,46 @@ bool MainWindow::saveMaskTo(const QString& path) {
     autosave_->discard();
     statusBar()->showMessage(tr("Mask saved to %1").arg(QDir::toNativeSeparators(path)), 5000);
     return true;
+}
+
+bool MainWindow::importResults(const QStringList& paths) {
+    QString why;
+    if (!stitch_->importResults(paths, &why)) {
+        showError(tr("Could not import the result: %1").arg(why));
+        return false;
+    }
+    statusBar()->showMessage(tr("Stitched %1 result(s) into the photo").arg(paths.size()), 5000);
+    return true;
+}
+
+void MainWindow::chooseResults() {
+    const QStringList paths = QFileDialog::getOpenFileNames(
+        this, tr("Import Result (one image per region, in order)"), lastFolder("results"),
+        tr(kImageFilter));
+    if (paths.isEmpty()) return;
+    rememberFolder("results", paths.first());
+    importResults(paths);
+}
+
+void MainWindow::chooseExportImage() {
+    if (!stitch_->isActive()) return;
+    const QFileInfo image(doc_->imagePath());
+    const QString base = doc_->imagePath().startsWith(QLatin1Char(':'))
+                             ? QStringLiteral("sample")
+                             : image.completeBaseName();
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export Image"),
+        QDir(lastFolder("results")).filePath(base + QStringLiteral("-inpainted.png")),
+        tr("8-bit PNG (*.png);;Float TIFF (*.tif *.tiff);;Float EXR (*.exr);;JPEG (*.jpg)"));
+    if (path.isEmpty()) return;
+    rememberFolder("results", path);
+    QString why;
+    if (!stitch_->exportImage(path, &why)) {
+        showError(tr("Could not export the image to \"%1\": %2")
+                      .arg(QDir::toNativeSeparators(path), why));
+        return;
+    }
+    statusBar()->showMessage(tr("Image exported to %1").arg(QDir::toNativeSeparators(path)), 5000);
 }
 
 void MainWindow::exportGrownMask() {

@@ -37,6 +37,8 @@ class GrowPreview;
 class InfoBar;
 class MaskDocument;
 class MaskTool;
+class RegionPlanner;
+class StitchSession;
 class PreviewPanel;
 class RecentFiles;
 class RecoveryBar;
@@ -69,6 +71,10 @@ public:
     LiveRoundTrip* liveRoundTrip() const { return liveRoundTrip_; }
     KeptView* keptView() const { return keptView_; }
     PreviewPanel* previewPanel() const { return previewPanel_; }
+    RegionPlanner* regionPlanner() const { return regionPlanner_; }
+    StitchSession* stitchSession() const { return stitch_; }
+    // File > Import Result... without the dialog: one error box on failure.
+    bool importResults(const QStringList& paths);
     ToolOptionsPanel* toolOptions() const { return toolOptions_; }
     // The selection tools, in toolbar order: rectangle, ellipse, polygon lasso, freehand lasso,
     // flood fill, select by color.
@@ -118,6 +124,8 @@ private:
     bool saveMask();
     bool saveMaskAs();
     void exportGrownMask();
+    void chooseResults();
+    void chooseExportImage();
     void applyLoadedDocument(const LoadedDocument& loaded);
     void applyLoadedMask(const LoadedMask& loaded);
     void restoreAutosave(const AutosavedMask& kept);
@@ -146,6 +154,8 @@ private:
     ToolOptionsPanel* toolOptions_ = nullptr;
     QList<MaskTool*> maskTools_;
     PreviewPanel* previewPanel_ = nullptr;
+    RegionPlanner* regionPlanner_ = nullptr;
+    StitchSession* stitch_ = nullptr;
     EncodeSession* encodeSession_ = nullptr;
     EncodePanel* encodePanel_ = nullptr;
     LiveRoundTrip* liveRoundTrip_ = nullptr;

@@ -2,6 +2,8 @@
 // Every change of the mask goes through notifyMaskChanged/writeMask and emits maskChanged.
 #include "MaskDocument.h"
 
+#include "ImageReplaceCommand.h"
+
 #include <QFileInfo>
 
 #include <algorithm>
@@ -39,6 +41,20 @@ void MaskDocument::setImage(std::shared_ptr<const lb::ImageBuffer> rgb, QImage d
     emit maskChanged(bounds());
     emit pathsChanged();
     emit modifiedChanged(false);
+}
+
+void MaskDocument::replaceImagePixels(std::shared_ptr<const lb::ImageBuffer> rgb, QImage display,
+                                      const QString& text) {
+    if (!hasImage() || !rgb || rgb->width != image_->width || rgb->height != image_->height ||
+        rgb->channels != image_->channels)
+        return;
+    undoStack_.push(new ImageReplaceCommand(this, std::move(rgb), std::move(display), text));
+}
+
+void MaskDocument::swapImagePixels(std::shared_ptr<const lb::ImageBuffer>& rgb, QImage& display) {
+    std::swap(image_, rgb);
+    std::swap(display_, display);
+    emit pixelsChanged();
 }
 
 void MaskDocument::notifyMaskChanged(const QRect& rect) {

@@ -46,6 +46,12 @@ public:
     std::vector<float> readMask(const QRect& rect) const;
     void writeMask(const QRect& rect, const float* pixels);
 
+    // Apply of a stitched result: the new pixels (same size and channels) as one undo step.
+    void replaceImagePixels(std::shared_ptr<const lb::ImageBuffer> rgb, QImage display,
+                            const QString& text);
+    // ImageReplaceCommand's swap: puts these in and hands the current ones back.
+    void swapImagePixels(std::shared_ptr<const lb::ImageBuffer>& rgb, QImage& display);
+
     QUndoStack* undoStack() { return &undoStack_; }
     bool isModified() const { return !undoStack_.isClean(); }
     void markSaved() { undoStack_.setClean(); }
@@ -58,6 +64,7 @@ public:
 
 signals:
     void imageChanged();                 // a new document (size may change)
+    void pixelsChanged(); // the image's pixels replaced (Apply, its undo); mask and size stay
     void maskChanged(const QRect& rect); // any mask change, undo and redo included
     void modifiedChanged(bool modified);
     void pathsChanged();

@@ -23,7 +23,7 @@ namespace lbui {
 PreviewPanel::PreviewPanel(MaskDocument* doc, GrowPreview* preview, CanvasLayers* layers,
                            const QList<QAction*>& viewActions, QWidget* parent)
     : QWidget(parent), doc_(doc), preview_(preview), layers_(layers) {
-    auto* layout = new QVBoxLayout(this);
+    auto* layout = layout_ = new QVBoxLayout(this);
     layout->setContentsMargins(10, 6, 10, 6);
     layout->setSpacing(6);
 
@@ -86,6 +86,10 @@ PreviewPanel::PreviewPanel(MaskDocument* doc, GrowPreview* preview, CanvasLayers
     updateCropInfo();
     updateStats();
     updateColorButton();
+}
+
+void PreviewPanel::addSection(QWidget* section) {
+    layout_->insertWidget(layout_->count() - 1, section); // above the closing stretch
 }
 
 void PreviewPanel::setVaeDescription(const QString& text) {

@@ -6,6 +6,7 @@
 #include <QWidget>
 
 class QAction;
+class QVBoxLayout;
 class QLabel;
 class QToolButton;
 
@@ -25,12 +26,15 @@ public:
 
     SliderSpin* growControl() const { return grow_; }
     void setVaeDescription(const QString& text); // "no VAE: crop to multiples of 8", ...
+    // Adds a section (the region controls) below the panel's own.
+    void addSection(QWidget* section);
 
 private:
     void updateCropInfo();
     void updateStats();
     void updateColorButton();
 
+    QVBoxLayout* layout_;
     MaskDocument* doc_;
     GrowPreview* preview_;
     CanvasLayers* layers_;

@@ -95,6 +95,34 @@ std::string indexedPath(const std::string& path, std::size_t index) {
         .string();
 }
 
+LatentFileContents regionLatentContents(const RegionEncodeResult& result, const ImageBuffer& image,
+                                        const MaskBuffer& mask, ResizeMethod method, int grow,
+                                        const VaeInfo& info, const std::string& vaeFile,
+                                        const std::string& imageName,
+                                        const std::string& maskSource, InputPrecision precision) {
+    const RegionPlan& plan = result.plan;
+    LatentFileContents latent;
+    latent.samples = result.samples;
+    latent.hasNoiseMask = true;
+    latent.noiseMask = stackNoiseMasks(result.noiseMasks);
+    latent.metadata = regionMetadata(result, image, mask, method, grow);
+    latent.metadata.insert({
+        {"latentbrush.version", LATENTBRUSH_VERSION},
+        {"grow_mask_by", std::to_string(grow)},
+        {"vae.family", vaeFamilyName(info.family)},
+        {"vae.file", vaeFile},
+        {"vae.latent_channels", std::to_string(info.latentChannels)},
+        {"vae.downscale", std::to_string(info.downscale)},
+        {"vae.kernels", info.kernels},
+        {"source.image", imageName},
+        {"source.mask", maskSource},
+        {"source.precision", inputPrecisionName(precision)},
+        {"crop.offset", "0,0"},
+        {"crop.size", std::to_string(plan.scaledHeight) + "," + std::to_string(plan.scaledWidth)},
+    });
+    return latent;
+}
+
 Status encodeRegionsToFiles(Vae& vae, const EncodeOptions& o, const LoadedImage& image,
                             const MaskBuffer& mask, const std::string& maskSource,
                             const CommandOutput& io) {
@@ -118,26 +146,10 @@ Status encodeRegionsToFiles(Vae& vae, const EncodeOptions& o, const LoadedImage&
             if (Status st = writeImage(indexedPath(o.savePixels, i), res->pixels[i]); !st)
                 return st;
     }
-    LatentFileContents latent;
-    latent.samples = res->samples;
-    latent.hasNoiseMask = true;
-    latent.noiseMask = stackNoiseMasks(res->noiseMasks);
-    const VaeInfo& info = vae.info();
-    latent.metadata = regionMetadata(*res, image.image, mask, opts->method, o.grow);
-    latent.metadata.insert({
-        {"latentbrush.version", LATENTBRUSH_VERSION},
-        {"grow_mask_by", std::to_string(o.grow)},
-        {"vae.family", vaeFamilyName(info.family)},
-        {"vae.file", std::filesystem::path(o.vae).filename().string()},
-        {"vae.latent_channels", std::to_string(info.latentChannels)},
-        {"vae.downscale", std::to_string(info.downscale)},
-        {"vae.kernels", info.kernels},
-        {"source.image", std::filesystem::path(o.image).filename().string()},
-        {"source.mask", maskSource},
-        {"source.precision", inputPrecisionName(o.inputPrecision)},
-        {"crop.offset", "0,0"},
-        {"crop.size", std::to_string(plan.scaledHeight) + "," + std::to_string(plan.scaledWidth)},
-    });
+    const LatentFileContents latent = regionLatentContents(
+        *res, image.image, mask, opts->method, o.grow, vae.info(),
+        std::filesystem::path(o.vae).filename().string(),
+        std::filesystem::path(o.image).filename().string(), maskSource, o.inputPrecision);
     if (Status st = writeLatentFile(o.output, latent); !st) return st;
     return outputs.commit();
 }

@@ -5,6 +5,7 @@
 
 #include "latentbrush/Commands.h"
 #include "latentbrush/ImageIO.h"
+#include "latentbrush/LatentFile.h"
 #include "latentbrush/Result.h"
 #include "latentbrush/Vae.h"
 #include "latentbrush/regions/RegionEncode.h"
@@ -24,6 +25,15 @@ Result<RegionEncodeOptions> parseRegionOptions(const EncodeOptions& o);
 
 // "GROWN.png" -> "GROWN_3.png": the per-region files of --save-mask / --save-pixels.
 std::string indexedPath(const std::string& path, std::size_t index);
+
+// The region .latent of an encode result: samples [B,C,h,w], noise_mask [B,1,H',W'], DESIGN.md's
+// metadata and the region keys. `vaeFile`, `imageName` and `maskSource` are file names as the
+// metadata records them. The CLI and the editor's Export both write this.
+LatentFileContents regionLatentContents(const RegionEncodeResult& result, const ImageBuffer& image,
+                                        const MaskBuffer& mask, ResizeMethod method, int grow,
+                                        const VaeInfo& info, const std::string& vaeFile,
+                                        const std::string& imageName,
+                                        const std::string& maskSource, InputPrecision precision);
 
 // The region encode of runEncode: the batch .latent (samples [B,C,h,w], noise_mask
 // [B,1,H',W'], DESIGN.md's metadata and the region keys) and, when asked, one grown mask and one

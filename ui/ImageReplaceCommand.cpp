@@ -1,0 +1,21 @@
+// ImageReplaceCommand: redo and undo are the same swap (ImageReplaceCommand.h).
+#include "ImageReplaceCommand.h"
+
+#include "MaskDocument.h"
+
+namespace lbui {
+
+ImageReplaceCommand::ImageReplaceCommand(MaskDocument* doc,
+                                         std::shared_ptr<const lb::ImageBuffer> pixels,
+                                         QImage display, const QString& text)
+    : QUndoCommand(text), doc_(doc), pixels_(std::move(pixels)), display_(std::move(display)) {}
+
+void ImageReplaceCommand::redo() {
+    doc_->swapImagePixels(pixels_, display_);
+}
+
+void ImageReplaceCommand::undo() {
+    doc_->swapImagePixels(pixels_, display_);
+}
+
+} // namespace lbui

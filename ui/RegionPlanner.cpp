@@ -1,0 +1,125 @@
+// RegionPlanner: planning on the grown mask of the whole image and the regions' encoder inputs
+// (RegionPlanner.h).
+#include "RegionPlanner.h"
+
+#include "GrowPreview.h"
+#include "MaskDocument.h"
+
+#include "latentbrush/MaskOps.h"
+#include "latentbrush/regions/RegionPixels.h"
+
+#include <QTimer>
+
+#include <algorithm>
+#include <cmath>
+
+namespace lbui {
+
+RegionPlanner::RegionPlanner(MaskDocument* doc, GrowPreview* preview, QObject* parent)
+    : QObject(parent), doc_(doc), preview_(preview), settings_(RegionSettings::load()) {
+    connect(doc_, &MaskDocument::imageChanged, this, &RegionPlanner::schedule);
+    connect(doc_, &MaskDocument::pixelsChanged, this, &RegionPlanner::schedule);
+    connect(doc_, &MaskDocument::maskChanged, this, &RegionPlanner::schedule);
+    connect(preview_, &GrowPreview::growChanged, this, &RegionPlanner::schedule);
+    connect(preview_, &GrowPreview::cropChanged, this, &RegionPlanner::schedule); // the multiple
+    schedule();
+}
+
+void RegionPlanner::setSettings(const RegionSettings& settings) {
+    if (settings == settings_) return;
+    settings_ = settings;
+    settings_.save();
+    emit settingsChanged();
+    schedule();
+}
+
+const std::optional<lb::regions::RegionPlan>& RegionPlanner::plan() const {
+    return plan_;
+}
+
+QString RegionPlanner::error() const {
+    return error_;
+}
+
+QList<QRect> RegionPlanner::rects() const {
+    QList<QRect> out;
+    if (plan_)
+        for (const lb::regions::RegionRect& r : plan_->rects) out.append(QRect(r.x, r.y, r.w, r.h));
+    return out;
+}
+
+void RegionPlanner::schedule() {
+    inputsValid_ = false;
+    imagesValid_ = false;
+    if (pending_) return;
+    pending_ = true;
+    QTimer::singleShot(0, this, &RegionPlanner::flush);
+}
+
+void RegionPlanner::flush() {
+    if (!pending_) return;
+    pending_ = false;
+    recompute();
+}
+
+void RegionPlanner::recompute() {
+    plan_.reset();
+    error_.clear();
+    fullMask_ = {};
+    if (settings_.enabled() && doc_->hasImage()) {
+        const lb::ImageBuffer& image = *doc_->image();
+        fullMask_ = lb::regions::maskAtImageSize(doc_->mask(), image.height, image.width);
+        const lb::BinaryMask grown = lb::regions::grownMaskOfImage(fullMask_, preview_->grow());
+        lb::Result<lb::regions::RegionPlan> plan =
+            lb::regions::planRegions(settings_.request(), grown, preview_->multiple());
+        if (plan)
+            plan_ = std::move(plan.value());
+        else
+            error_ = QString::fromStdString(plan.message());
+    }
+    emit planChanged();
+}
+
+const std::vector<lb::ImageBuffer>& RegionPlanner::encoderInputs() {
+    flush();
+    if (inputsValid_) return inputs_;
+    inputs_.clear();
+    if (plan_ && doc_->hasImage()) {
+        for (const lb::regions::RegionRect& r : plan_->rects) {
+            const lb::ImageBuffer scaled = lb::regions::cropAndScale(
+                *doc_->image(), r, plan_->scaledWidth, plan_->scaledHeight, settings_.method);
+            // inpaintEncode's own preprocessing (the node's steps) on the region's crop.
+            lb::Result<lb::InpaintInputs> prepared = lb::prepareInpaint(
+                scaled, lb::regions::cropMaskRect(fullMask_, r), preview_->grow(), preview_->multiple());
+            inputs_.push_back(prepared ? std::move(prepared->pixels) : lb::ImageBuffer{});
+        }
+    }
+    inputsValid_ = true;
+    return inputs_;
+}
+
+const QList<QImage>& RegionPlanner::encoderInputImages() {
+    const std::vector<lb::ImageBuffer>& inputs = encoderInputs();
+    if (imagesValid_) return inputImages_;
+    inputImages_.clear();
+    for (const lb::ImageBuffer& b : inputs) {
+        QImage img(b.width, b.height, QImage::Format_RGB32);
+        img.fill(Qt::black);
+        if (b.channels == 3)
+            for (int y = 0; y < b.height; ++y) {
+                const float* src = b.row(y);
+                auto* dst = reinterpret_cast<QRgb*>(img.scanLine(y));
+                for (int x = 0; x < b.width; ++x) {
+                    auto c = [&](int k) {
+                        return int(std::lround(std::clamp(src[3 * x + k], 0.0f, 1.0f) * 255.0f));
+                    };
+                    dst[x] = qRgb(c(0), c(1), c(2));
+                }
+            }
+        inputImages_.append(img);
+    }
+    imagesValid_ = true;
+    return inputImages_;
+}
+
+} // namespace lbui
