@@ -135,6 +135,14 @@ if [ -f "$work/x/$workflow" ]; then
 else
   fail "$workflow missing"
 fi
+# The ComfyUI node package, byte for byte the files of comfyui/latentbrush_nodes, no bytecode.
+for node_file in __init__.py latent_file.py nodes.py; do
+  f="usr/share/latentbrush/comfyui/latentbrush_nodes/$node_file"
+  if cmp -s "$work/x/$f" "$root_dir/comfyui/latentbrush_nodes/$node_file"; then ok "$f"; else fail "$f missing or not comfyui/latentbrush_nodes/$node_file"; fi
+done
+if find "$work/x/usr/share/latentbrush/comfyui" -name '__pycache__' -o -name '*.pyc' 2>/dev/null | grep -q .; then
+  fail "usr/share/latentbrush/comfyui holds Python bytecode"
+fi
 doc=usr/share/doc/latentbrush/README.md
 if [ -f "$work/x/$doc" ]; then ok "$doc"; else fail "$doc missing"; fi
 # The built-in VAE, byte for byte the files of resources/models, and its licence.
