@@ -29,7 +29,8 @@
 namespace {
 
 const char* kUsage =
-    R"(latentbrush-cli: prepare inpainting latents exactly as ComfyUI's VAEEncodeForInpaint.
+    R"(latentbrush-cli: prepare inpainting latents exactly as ComfyUI's VAEEncodeForInpaint (or, with
+--mode noise-mask, VAEEncode + SetLatentNoiseMask).
 
 Usage:
   latentbrush-cli encode --image IMG [--mask MASK] [--mask-channel C] --vae VAE
@@ -44,6 +45,7 @@ Usage:
   latentbrush-cli info   [--vae VAE] [--vae-family F]
   latentbrush-cli batch  --images DIR [--masks DIR] --vae VAE --out DIR [--grow N]
                          [--shard I/N] [--device D] [--dtype T] [--input-precision P]
+                         [--mode M] [--mask-expand N] [--tapered-corners] [--mask-blur R[,S]]
   latentbrush-cli rgba   --image IMG --mask MASK [--mask-channel C] --output OUT.png
   latentbrush-cli --help | --version
   latentbrush-cli COMMAND --help
@@ -228,11 +230,11 @@ lb::InputPrecision parseInputPrecision(const Args& a) {
 }
 
 // --mode and the noise-mask options; each option belongs to one mode only.
-void parseEncodeMode(const Args& a, lb::EncodeOptions& o) {
+void parseEncodeMode(const Args& a, lb::EncodeMode& encodeMode, lb::NoiseMaskOptions& noiseMask) {
     const std::string mode = get(a, "mode", "inpaint");
-    if (!lb::parseEncodeMode(mode, &o.mode))
+    if (!lb::parseEncodeMode(mode, &encodeMode))
         usageError("unknown --mode '" + mode + "' (inpaint or noise-mask)");
-    if (o.mode == lb::EncodeMode::Inpaint) {
+    if (encodeMode == lb::EncodeMode::Inpaint) {
         for (const char* name : {"mask-expand", "tapered-corners", "mask-blur"})
             if (a.values.count(name))
                 usageError(std::string("--") + name + " belongs to --mode noise-mask");
@@ -245,15 +247,15 @@ void parseEncodeMode(const Args& a, lb::EncodeOptions& o) {
     if (expand < -lb::kMaxMaskExpand || expand > lb::kMaxMaskExpand)
         usageError("--mask-expand " + std::to_string(expand) + " is outside " +
                    std::to_string(-lb::kMaxMaskExpand) + ".." + std::to_string(lb::kMaxMaskExpand));
-    o.noiseMask.expand = int(expand);
-    o.noiseMask.taperedCorners = a.values.count("tapered-corners") != 0;
+    noiseMask.expand = int(expand);
+    noiseMask.taperedCorners = a.values.count("tapered-corners") != 0;
     if (std::string blur = get(a, "mask-blur"); !blur.empty()) {
         const auto comma = blur.find(',');
         const long long radius = parseInteger("mask-blur", blur.substr(0, comma));
         if (radius < 0 || radius > lb::kMaxMaskBlur)
             usageError("--mask-blur radius " + std::to_string(radius) + " is outside 0.." +
                        std::to_string(lb::kMaxMaskBlur));
-        o.noiseMask.blurRadius = int(radius);
+        noiseMask.blurRadius = int(radius);
         if (comma != std::string::npos) {
             const std::string sigma = blur.substr(comma + 1);
             char* end = nullptr;
@@ -261,7 +263,7 @@ void parseEncodeMode(const Args& a, lb::EncodeOptions& o) {
             if (sigma.empty() || end != sigma.c_str() + sigma.size() || !(v > 0.0) ||
                 !std::isfinite(v) || v > 1e6)
                 usageError("--mask-blur sigma must be a positive number, not '" + sigma + "'");
-            o.noiseMask.blurSigma = v;
+            noiseMask.blurSigma = v;
         }
     }
 }
@@ -337,7 +339,8 @@ int main(int argc, char** argv) {
         {"info", {"vae", "vae-family"}},
         {"batch",
          {"images", "masks", "mask-channel", "vae", "vae-family", "grow", "device", "dtype",
-          "kernels", "threads", "out", "shard", "max-pixels", "input-precision"}},
+          "kernels", "threads", "out", "shard", "max-pixels", "input-precision", "mode",
+          "mask-expand", "tapered-corners", "mask-blur"}},
         {"rgba", {"image", "mask", "mask-channel", "output", "max-pixels"}},
     };
     Args a = parse(argc, argv, allowed);
@@ -408,7 +411,7 @@ int main(int argc, char** argv) {
         o.savePixels = get(a, "save-pixels");
         o.maxPixels = parseMaxPixels(a);
         o.inputPrecision = parseInputPrecision(a);
-        parseEncodeMode(a, o);
+        parseEncodeMode(a, o.mode, o.noiseMask);
         status = lb::runEncode(o, io);
     } else if (a.command == "decode") {
         lb::DecodeOptions o;
@@ -436,6 +439,7 @@ int main(int argc, char** argv) {
         o.out = require(a, "out");
         o.maxPixels = parseMaxPixels(a);
         o.inputPrecision = parseInputPrecision(a);
+        parseEncodeMode(a, o.mode, o.noiseMask);
         if (std::string shard = get(a, "shard"); !shard.empty()) {
             auto slash = shard.find('/');
             if (slash == std::string::npos) usageError("--shard expects I/N, not '" + shard + "'");

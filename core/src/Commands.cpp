@@ -283,6 +283,8 @@ Status runBatch(const BatchOptions& o, const CommandOutput& io) {
         e.mask = o.masks.empty() ? std::string() : findMask(o.masks, name);
         e.vae = o.vae;
         e.grow = o.grow;
+        e.mode = o.mode;
+        e.noiseMask = o.noiseMask;
         e.channel = o.channel;
         e.maxPixels = o.maxPixels;
         e.inputPrecision = o.inputPrecision;

@@ -32,20 +32,24 @@ void windowMax(const float* in, int n, int r, float* out, std::vector<int>& queu
     }
 }
 
-// The max over the (2r+1) x (2r+1) window, clipped to the grid, in place: rows, then columns.
+// The max over the (2r+1) x (2r+1) window, clipped to the grid, in place (one line of scratch
+// per thread): rows, then columns.
 void maxFilterSeparable(std::vector<float>& grid, int rows, int cols, int r) {
-    std::vector<float> pass(grid.size());
     parallelFor(0, rows, 16, [&](std::int64_t y0, std::int64_t y1) {
         std::vector<int> queue;
-        for (std::int64_t y = y0; y < y1; ++y)
-            windowMax(grid.data() + y * cols, cols, r, pass.data() + y * cols, queue);
+        std::vector<float> line(static_cast<std::size_t>(cols));
+        for (std::int64_t y = y0; y < y1; ++y) {
+            float* row = grid.data() + y * cols;
+            std::copy(row, row + cols, line.begin());
+            windowMax(line.data(), cols, r, row, queue);
+        }
     });
     parallelFor(0, cols, 16, [&](std::int64_t x0, std::int64_t x1) {
         std::vector<int> queue;
         std::vector<float> line(static_cast<std::size_t>(rows)), filtered(line.size());
         for (std::int64_t x = x0; x < x1; ++x) {
             for (int y = 0; y < rows; ++y)
-                line[std::size_t(y)] = pass[std::size_t(y) * cols + std::size_t(x)];
+                line[std::size_t(y)] = grid[std::size_t(y) * cols + std::size_t(x)];
             windowMax(line.data(), rows, r, filtered.data(), queue);
             for (int y = 0; y < rows; ++y)
                 grid[std::size_t(y) * cols + std::size_t(x)] = filtered[std::size_t(y)];
@@ -89,7 +93,8 @@ MaskBuffer growMaskComfy(const MaskBuffer& mask, int expand, bool taperedCorners
         return out;
     }
     // |dy| + |dx| <= r  <=>  max(|du|, |dv|) <= r with u = y + x, v = y - x: a square window on
-    // the rotated grid, whose cells that are no pixel hold -inf.
+    // the rotated grid, whose cells that are no pixel hold -inf. The grid has (h + w - 1)^2
+    // cells: about 4 times the mask's pixels for a square mask (1 GiB for 8192 x 8192).
     const int side = h + w - 1;
     std::vector<float> grid(std::size_t(side) * std::size_t(side),
                             -std::numeric_limits<float>::infinity());

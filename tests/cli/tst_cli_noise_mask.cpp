@@ -276,6 +276,40 @@ private slots:
         QVERIFY(!md.count("grow_mask_by"));
     }
 
+    // batch --mode noise-mask writes what encode writes, and the soft mask as NAME.mask.png.
+    void batchMatchesEncode() {
+        LB_REQUIRE_SHARED();
+        const QString images = tmp_.filePath("batch_images"), masks = tmp_.filePath("batch_masks"),
+                      out = tmp_.filePath("batch_out");
+        for (const QString& d : {images, masks, out})
+            QVERIFY(QDir().mkpath(d));
+        QVERIFY(QFile::copy(image_, images + "/photo.png"));
+        QVERIFY(QFile::copy(maskSame_, masks + "/photo.png"));
+        const QStringList mode = {"--mode", "noise-mask",  "--mask-expand",
+                                  "-2",     "--mask-blur", "3,1.5"};
+        Run r = runCli(QStringList{"batch", "--images", images, "--masks", masks, "--vae", taef2(),
+                                   "--device", "cpu", "--out", out} +
+                       mode);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QString single = tmp_.filePath("single.latent");
+        r = runCli(QStringList{"encode", "--image", image_, "--mask", maskSame_, "--vae", taef2(),
+                               "--device", "cpu", "--output", single} +
+                   mode);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        auto a = lb::readLatentFile((out + "/photo.latent").toStdString());
+        auto b = lb::readLatentFile(single.toStdString());
+        QVERIFY(a && b);
+        QVERIFY(a->samples.data == b->samples.data);
+        QVERIFY(a->noiseMask.data == b->noiseMask.data);
+        QCOMPARE(a->metadata.at("encode.mode"), std::string("noise-mask"));
+        QCOMPARE(a->metadata.at("mask.blur_sigma"), std::string("1.5"));
+        auto saved = lb::readMask((out + "/photo.mask.png").toStdString());
+        QVERIFY(saved);
+        QCOMPARE(saved->height, kH);
+        for (std::size_t i = 0; i < saved->data.size(); ++i)
+            QVERIFY(std::fabs(saved->data[i] - a->noiseMask.data[i]) <= 0.5f / 255.0f + 1e-6f);
+    }
+
     // The default stays VAEEncodeForInpaint, now with encode.mode recorded.
     void inpaintIsTheDefault() {
         LB_REQUIRE_SHARED();

@@ -64,9 +64,12 @@ Status runEncode(const EncodeOptions& options, const CommandOutput& io);
 
 // Encodes every image of a folder with one loaded VAE: masks from `masks` (same stem) or the
 // images' alpha; outputs NAME.latent and NAME.mask.png in `out`; finished outputs are skipped; a
-// bad file is reported and the batch goes on. With shardCount N > 1, only the images whose name
+// bad file is reported and the batch goes on (in noise-mask mode NAME.mask.png is the soft mask).
+// With shardCount N > 1, only the images whose name
 // hashes to shardIndex are done, so N machines together cover every image exactly once.
 struct BatchOptions {
+    EncodeMode mode = EncodeMode::Inpaint; // --mode, as encode's
+    NoiseMaskOptions noiseMask;            // --mask-expand, --tapered-corners, --mask-blur
     std::string images;
     std::string masks;
     MaskChannel channel = MaskChannel::Auto;
