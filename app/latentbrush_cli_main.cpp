@@ -1,5 +1,5 @@
 // latentbrush-cli: argument parsing for the commands of Commands.h (grow, encode, batch, rgba,
-// decode, info).
+// decode, info) and RegionCommands.h (stitch).
 // One line per error on stderr, exit status 1 for failures and 2 for usage errors.
 // Built three times (app/CMakeLists.txt): latentbrush-cli (LATENTBRUSH_CLI_LEAN: grow on PNG masks
 // through libpng, the rest handed to the two others), latentbrush-cli-io (grow and rgba through
@@ -7,6 +7,9 @@
 #include "latentbrush/BuiltinVae.h"
 #include "latentbrush/Commands.h"
 #include "latentbrush/MaskOps.h"
+#if LATENTBRUSH_CLI_WITH_VAE
+#include "latentbrush/regions/RegionCommands.h"
+#endif
 #if LATENTBRUSH_CLI_LEAN
 #include "latentbrush/CommandsLean.h"
 #include "latentbrush/MaskPng.h"
@@ -37,15 +40,23 @@ Usage:
                          [--vae-family F] [--grow N] [--device auto|cpu|cuda[:N]]
                          [--dtype auto|fp32|fp16|bf16] [--kernels fast|reference]
                          [--threads N] [--input-precision reference|full]
-                         [--mode inpaint|noise-mask] [--mask-expand N] [--tapered-corners]
-                         [--mask-blur R[,SIGMA]] --output OUT.latent
+                         [--mode inpaint|noise-mask] [--mask-expand N]
+                         [--tapered-corners | --square-corners] [--mask-blur R[,SIGMA]]
+                         --output OUT.latent
                          [--save-mask GROWN.png] [--save-pixels FILLED.{png,tif,exr}]
+                         [--region auto|X,Y,W,H [--regions separate] [--context N|N%]
+                          [--target WxH | --target-area N]
+                          [--resize area|bicubic|bilinear|nearest-exact]]
+  latentbrush-cli stitch --image ORIGINAL --latent REGION.latent --result R.png
+                         [--result R2.png ...] [--mask MASK] [--feather F]
+                         --output OUT.{png,tif,exr,jpg}
   latentbrush-cli grow   --mask MASK --grow N [--size WxH] [--multiple D] --output GROWN.png
   latentbrush-cli decode --latent IN.latent --vae DECODER [--vae-family F] --output IMG.png
   latentbrush-cli info   [--vae VAE] [--vae-family F]
   latentbrush-cli batch  --images DIR [--masks DIR] --vae VAE --out DIR [--grow N]
                          [--shard I/N] [--device D] [--dtype T] [--input-precision P]
-                         [--mode M] [--mask-expand N] [--tapered-corners] [--mask-blur R[,S]]
+                         [--mode M] [--mask-expand N] [--tapered-corners | --square-corners]
+                         [--mask-blur R[,S]]
   latentbrush-cli rgba   --image IMG --mask MASK [--mask-channel C] --output OUT.png
   latentbrush-cli --help | --version
   latentbrush-cli COMMAND --help
@@ -54,6 +65,10 @@ Commands:
   encode  image + mask + VAE + grow_mask_by -> a .latent file (ComfyUI's SaveLatent format,
           `latent_tensor` plus `noise_mask` and metadata). Without --mask the mask is the
           image's alpha (1 - alpha); an image without alpha gives an empty mask (warning).
+  stitch  the sampled results of a region .latent (one per region, in order; a ComfyUI
+          SaveImage batch NAME_00001_.png ... in order of its counter) scaled back and blended
+          into the original with B = min(1, dist / F) inside the grown mask; every other pixel
+          keeps the original file's own value, bit for bit, at its bit depth (8, 16, float).
   grow    the noise_mask of the node alone: the mask resized to WxH (default: its own size),
           cropped to multiples of D (default 8), grown by N, written as 8-bit 0/255 PNG.
   decode  a .latent back to an image with a VAE that has a decoder.
@@ -73,7 +88,7 @@ Encode modes (--mode):
   noise-mask   ComfyUI's VAEEncode + SetLatentNoiseMask: the image is encoded as it is (only
                cropped to the VAE's multiple) and the mask is kept soft, at its own size, as
                noise_mask; for denoise below 1 and Differential Diffusion. Optionally the mask
-               first goes through GrowMask (--mask-expand, --tapered-corners) and then
+               first goes through GrowMask (--mask-expand, --square-corners) and then
                ImageBlur (--mask-blur), exactly as those nodes compute.
 
 Options:
@@ -81,9 +96,9 @@ Options:
                       mode only
   --mask-expand N     noise-mask: GrowMask's expand, -16384..16384 (default 0): grow the soft
                       mask by N pixels (a max filter), or shrink it when negative (a min filter)
-  --tapered-corners   noise-mask: GrowMask's tapered_corners (a 3x3 cross: diamond-shaped
-                      growth); without it the square footprint. ComfyUI's node defaults to on:
-                      pass it to match a GrowMask left at its default
+  --tapered-corners   noise-mask: GrowMask's tapered_corners=True (a 3x3 cross: diamond-shaped
+                      growth); the default, as ComfyUI's node left at its defaults
+  --square-corners    noise-mask: GrowMask's tapered_corners=False (the 3x3 square footprint)
   --mask-blur R[,S]   noise-mask: ImageBlur on the mask after the expand, blur_radius R
                       (0..1024, 0 = none; the node allows 1..31) and sigma S (default 1.0; the
                       node's sigma is relative to R, not in pixels); R must be smaller than the
@@ -106,6 +121,22 @@ Options:
   --save-mask F       also write the noise_mask: inpaint: the grown 0/1 mask as 8-bit PNG;
                       noise-mask: the soft mask as 8-bit PNG or float TIFF/EXR
   --save-pixels F     also write the gray-filled encoder input (8-bit PNG, float TIFF/EXR)
+                      With --region, --save-mask and --save-pixels write one file per region
+                      with an index suffix: GROWN_0.png, GROWN_1.png, ...
+  --region R          encode regions, not the whole image: auto (around the grown mask) or
+                      X,Y,W,H; each region is ComfyUI's ImageCrop -> ImageScale ->
+                      VAEEncodeForInpaint, stacked as one batch (see docs/REGIONS.md)
+  --regions separate  one region per 8-connected part of the grown mask (auto; parts whose
+                      context boxes overlap are merged), all scaled to the same size
+  --context C         auto: N pixels or N% of the mask box's larger side around it
+                      (default 25%, at least 32 px)
+  --target WxH        the scaled region size (multiples of the VAE's downscale)
+  --target-area N     the scaled region's pixel count (e.g. 1048576), keeping its aspect
+  --resize M          area|bicubic|bilinear|nearest-exact: ImageScale's method, exactly
+                      PyTorch's F.interpolate (default bicubic)
+  --result R          stitch: a sampled result, once per region in order
+  --feather F         stitch: the blend's width in pixels (default: the latent's
+                      stitch.feather, max(1, grow // 2)); 0 blends with the grown mask itself
 
 VAEs are read from .safetensors only: pickled .ckpt/.pt files can execute code when loaded.
 --vae builtin:taef2 is the VAE shipped with Latentbrush: TAEF2, the FLUX.2 latent space at
@@ -115,6 +146,7 @@ preview quality (tiny autoencoder, MIT), encoder and decoder.
 struct Args {
     std::string command;
     std::map<std::string, std::string> values;
+    std::vector<std::string> results; // stitch's repeated --result
     bool help = false;
 };
 
@@ -125,7 +157,7 @@ struct Args {
 }
 
 // Options that take no value.
-const std::set<std::string> kFlags = {"tapered-corners"};
+const std::set<std::string> kFlags = {"tapered-corners", "square-corners"};
 
 Args parse(int argc, char** argv, const std::map<std::string, std::set<std::string>>& allowed) {
     Args a;
@@ -162,6 +194,11 @@ Args parse(int argc, char** argv, const std::map<std::string, std::set<std::stri
             value = argv[++i];
         }
         if (!it->second.count(name)) usageError("'" + a.command + "' has no option --" + name);
+        if (name == "result") { // stitch: once per region, in order
+            a.results.push_back(value);
+            a.values[name] = value;
+            continue;
+        }
         if (a.values.count(name)) usageError("--" + name + " given twice");
         a.values[name] = value;
     }
@@ -235,7 +272,7 @@ void parseEncodeMode(const Args& a, lb::EncodeMode& encodeMode, lb::NoiseMaskOpt
     if (!lb::parseEncodeMode(mode, &encodeMode))
         usageError("unknown --mode '" + mode + "' (inpaint or noise-mask)");
     if (encodeMode == lb::EncodeMode::Inpaint) {
-        for (const char* name : {"mask-expand", "tapered-corners", "mask-blur"})
+        for (const char* name : {"mask-expand", "tapered-corners", "square-corners", "mask-blur"})
             if (a.values.count(name))
                 usageError(std::string("--") + name + " belongs to --mode noise-mask");
         return;
@@ -248,7 +285,9 @@ void parseEncodeMode(const Args& a, lb::EncodeMode& encodeMode, lb::NoiseMaskOpt
         usageError("--mask-expand " + std::to_string(expand) + " is outside " +
                    std::to_string(-lb::kMaxMaskExpand) + ".." + std::to_string(lb::kMaxMaskExpand));
     noiseMask.expand = int(expand);
-    noiseMask.taperedCorners = a.values.count("tapered-corners") != 0;
+    if (a.values.count("tapered-corners") && a.values.count("square-corners"))
+        usageError("--tapered-corners and --square-corners exclude each other");
+    noiseMask.taperedCorners = a.values.count("square-corners") == 0;
     if (std::string blur = get(a, "mask-blur"); !blur.empty()) {
         const auto comma = blur.find(',');
         const long long radius = parseInteger("mask-blur", blur.substr(0, comma));
@@ -321,7 +360,8 @@ int main(int argc, char** argv) {
 #if !LATENTBRUSH_CLI_WITH_VAE
     if (argc > 1) {
         const std::string command = argv[1];
-        if (command == "encode" || command == "decode" || command == "info" || command == "batch")
+        if (command == "encode" || command == "decode" || command == "info" || command == "batch" ||
+            command == "stitch")
             runSibling("latentbrush-cli-vae", argv);
 #if LATENTBRUSH_CLI_LEAN
         if (command == "rgba") runSibling("latentbrush-cli-io", argv);
@@ -330,17 +370,28 @@ int main(int argc, char** argv) {
 #endif
     const std::map<std::string, std::set<std::string>> allowed = {
         {"grow", {"mask", "grow", "size", "multiple", "output", "mask-channel", "max-pixels"}},
-        {"encode",
-         {"image", "mask", "mask-channel", "vae", "vae-family", "grow", "device", "dtype",
-          "kernels", "threads", "output", "save-mask", "save-pixels", "max-pixels",
-          "input-precision", "mode", "mask-expand", "tapered-corners", "mask-blur"}},
+        {"encode", {"image",           "mask",
+                    "mask-channel",    "vae",
+                    "vae-family",      "grow",
+                    "device",          "dtype",
+                    "kernels",         "threads",
+                    "output",          "save-mask",
+                    "save-pixels",     "max-pixels",
+                    "input-precision", "mode",
+                    "mask-expand",     "tapered-corners",
+                    "square-corners",  "mask-blur",
+                    "region",          "regions",
+                    "context",         "target",
+                    "target-area",     "resize"}},
+        {"stitch",
+         {"image", "latent", "result", "mask", "mask-channel", "feather", "output", "max-pixels"}},
         {"decode",
          {"latent", "vae", "vae-family", "device", "dtype", "kernels", "threads", "output"}},
         {"info", {"vae", "vae-family"}},
         {"batch",
          {"images", "masks", "mask-channel", "vae", "vae-family", "grow", "device", "dtype",
           "kernels", "threads", "out", "shard", "max-pixels", "input-precision", "mode",
-          "mask-expand", "tapered-corners", "mask-blur"}},
+          "mask-expand", "tapered-corners", "square-corners", "mask-blur"}},
         {"rgba", {"image", "mask", "mask-channel", "output", "max-pixels"}},
     };
     Args a = parse(argc, argv, allowed);
@@ -412,7 +463,35 @@ int main(int argc, char** argv) {
         o.maxPixels = parseMaxPixels(a);
         o.inputPrecision = parseInputPrecision(a);
         parseEncodeMode(a, o.mode, o.noiseMask);
+        o.region = get(a, "region");
+        o.regionsMode = get(a, "regions");
+        o.context = get(a, "context");
+        o.target = get(a, "target");
+        o.targetArea = get(a, "target-area");
+        o.resize = get(a, "resize");
+        if (lb::regions::hasRegionOptions(o)) {
+            if (o.mode == lb::EncodeMode::NoiseMask)
+                usageError("--region encodes with --mode inpaint only (VAEEncodeForInpaint per "
+                           "region)");
+            if (auto r = lb::regions::parseRegionOptions(o); !r) usageError(r.message());
+        }
         status = lb::runEncode(o, io);
+    } else if (a.command == "stitch") {
+        lb::regions::StitchOptions o;
+        o.image = require(a, "image");
+        o.latent = require(a, "latent");
+        o.results = a.results;
+        if (o.results.empty()) usageError("'stitch' needs --result (once per region)");
+        o.mask = get(a, "mask");
+        o.channel = parseChannel(a);
+        if (std::string f = get(a, "feather"); !f.empty()) {
+            const long long v = parseInteger("feather", f);
+            if (v < 0 || v > 1000000) usageError("--feather must lie in 0..1000000");
+            o.feather = float(v);
+        }
+        o.output = require(a, "output");
+        o.maxPixels = parseMaxPixels(a);
+        status = lb::regions::runStitch(o, io);
     } else if (a.command == "decode") {
         lb::DecodeOptions o;
         o.latent = require(a, "latent");

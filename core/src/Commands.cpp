@@ -9,6 +9,7 @@
 #include "latentbrush/LatentFile.h"
 #include "latentbrush/MaskOps.h"
 #include "latentbrush/Pipeline.h"
+#include "latentbrush/regions/RegionCommands.h"
 
 #include <algorithm>
 #include <cctype>
@@ -197,6 +198,8 @@ Status encodeWithVae(Vae& vae, const EncodeOptions& o, const CommandOutput& io) 
     }
     if (o.mode == EncodeMode::NoiseMask)
         return encodeNoiseMask(vae, o, image->image, mask, maskSource);
+    if (regions::hasRegionOptions(o))
+        return regions::encodeRegionsToFiles(vae, o, *image, mask, maskSource, io);
     auto result = inpaintEncode(vae, image->image, mask, o.grow);
     if (!result) return makeError(o.image + ": " + result.message());
     if (result->aspectDiffers)
@@ -235,6 +238,12 @@ Result<std::shared_ptr<Vae>> loadEncoder(const std::string& path,
 
 Status runEncode(const EncodeOptions& o, const CommandOutput& io) {
     if (Status st = checkEncodeFiles(o); !st) return st;
+    if (regions::hasRegionOptions(o)) {
+        if (o.mode == EncodeMode::NoiseMask)
+            return makeError("--region encodes with --mode inpaint only (VAEEncodeForInpaint per "
+                             "region)");
+        if (auto r = regions::parseRegionOptions(o); !r) return r.error();
+    }
     if (Status st = checkInputFile(o.vae, "--vae"); !st) return st;
     auto vae = loadEncoder(o.vae, o.family, o.device, o.dtype, o.referenceKernels, o.cpuThreads);
     if (!vae) return vae.error();

@@ -1203,7 +1203,7 @@ Status writeMaskPng(const std::string& path, const MaskBuffer& mask) {
     });
 }
 
-Status writeImage(const std::string& path, const ImageBuffer& image) {
+Status writeImage(const std::string& path, const ImageBuffer& image, SampleDepth depth) {
     return guarded<Status>(path, [&]() -> Status {
         const std::string ext = lowerExtension(path);
         const WriteFormat* format = nullptr;
@@ -1250,9 +1250,24 @@ Status writeImage(const std::string& path, const ImageBuffer& image) {
             for (std::size_t i = 0; i < samples.size(); i += std::size_t(out))
                 for (int c = 0; c < out - 1; ++c)
                     samples[i + std::size_t(c)] *= samples[i + std::size_t(out - 1)];
-        if (format->floatSamples)
+        const bool floatOut =
+            format->floatSamples && (depth == SampleDepth::Default || depth == SampleDepth::F32);
+        if (floatOut)
             return writePixels(path, format->plugin, image.width, image.height, out,
                                OIIO::TypeDesc::FLOAT, samples.data());
+        const bool wordsOut = (plugin == "png" || plugin == "tiff") &&
+                              (depth == SampleDepth::U16 || depth == SampleDepth::F32);
+        if (wordsOut) {
+            std::vector<std::uint16_t> words(samples.size());
+            for (std::size_t i = 0; i < words.size(); ++i) {
+                const float v = samples[i];
+                words[i] = !(v > 0.0f) ? 0
+                           : v >= 1.0f ? 65535
+                                       : std::uint16_t(roundHalfEven(v * 65535.0f));
+            }
+            return writePixels(path, format->plugin, image.width, image.height, out,
+                               OIIO::TypeDesc::UINT16, words.data());
+        }
         std::vector<std::uint8_t> bytes(samples.size());
         for (std::size_t i = 0; i < bytes.size(); ++i)
             bytes[i] = toByte(samples[i]);

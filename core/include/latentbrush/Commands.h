@@ -59,6 +59,14 @@ struct EncodeOptions {
     std::int64_t maxPixels = 16384ll * 16384ll;
     // --input-precision: 16-bit image samples as PIL gives them to ComfyUI (reference) or v/65535
     InputPrecision inputPrecision = InputPrecision::Reference;
+    // Region encode (DESIGN.md "Regions"), the option values as given; all empty: the whole
+    // image, as before. Parsed by regions::parseRegionOptions (core/regions RegionCommands.h).
+    std::string region;      // --region auto|X,Y,W,H
+    std::string regionsMode; // --regions separate
+    std::string context;     // --context N|N%
+    std::string target;      // --target WxH
+    std::string targetArea;  // --target-area N
+    std::string resize;      // --resize area|bicubic|bilinear|nearest-exact
 };
 Status runEncode(const EncodeOptions& options, const CommandOutput& io);
 

@@ -79,6 +79,11 @@ Status writeBinaryMaskPng(const std::string& path, const BinaryMask& mask);
 Status writeMaskPng(const std::string& path, const MaskBuffer& mask);
 // An image: 8-bit for PNG/JPEG/BMP/WebP (round(v * 255), clamped), float for TIFF/EXR (EXR colors
 // premultiplied by alpha, as OpenEXR defines them).
-Status writeImage(const std::string& path, const ImageBuffer& image);
+// depth: Default as just said; U8, U16 (round(v * 65535), PNG and TIFF; 8-bit elsewhere) or F32
+// (TIFF/EXR; 16-bit PNG; 8-bit elsewhere) writes the samples at that depth, rounding to nearest:
+// the stitch writes at the original's depth.
+enum class SampleDepth { Default, U8, U16, F32 };
+Status writeImage(const std::string& path, const ImageBuffer& image,
+                  SampleDepth depth = SampleDepth::Default);
 
 } // namespace lb
