@@ -167,7 +167,9 @@ private slots:
         QTest::addColumn<QString>("kernels");
         QTest::newRow("plain, fast kernels") << false << 0 << false << 0 << 1.0 << "fast";
         QTest::newRow("plain, reference kernels") << false << 0 << false << 0 << 1.0 << "reference";
-        QTest::newRow("expand 5 tapered") << false << 5 << true << 0 << 1.0 << "fast";
+        // Tapered is the default (GrowMask's tapered_corners=True): no flag; --tapered-corners
+        // says the same explicitly.
+        QTest::newRow("expand 5 tapered (default)") << false << 5 << true << 0 << 1.0 << "fast";
         QTest::newRow("expand 9 square, blur 4 sigma 2")
             << false << 9 << false << 4 << 2.0 << "fast";
         QTest::newRow("shrink 3 tapered, blur 31 sigma 10")
@@ -211,7 +213,10 @@ private slots:
                             pixels,
                             "--save-mask",
                             saved};
-        if (tapered) args << "--tapered-corners";
+        if (!tapered)
+            args << "--square-corners";
+        else if (expand < 0)
+            args << "--tapered-corners";
         if (radius > 0) args << "--mask-blur" << QString("%1,%2").arg(radius).arg(sigma);
         const Run r = runCli(args);
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
@@ -338,6 +343,13 @@ private slots:
         QTest::newRow("grow in noise-mask mode")
             << QStringList{"--mode", "noise-mask", "--grow", "6"} << 2 << "--mask-expand";
         QTest::newRow("unknown mode") << QStringList{"--mode", "soft"} << 2 << "unknown --mode";
+        QTest::newRow("square in inpaint mode")
+            << QStringList{"--square-corners"} << 2 << "belongs to --mode noise-mask";
+        QTest::newRow("tapered and square")
+            << QStringList{"--mode", "noise-mask", "--tapered-corners", "--square-corners"} << 2
+            << "exclude each other";
+        QTest::newRow("region in noise-mask mode")
+            << QStringList{"--mode", "noise-mask", "--region", "auto"} << 2 << "--mode inpaint";
         QTest::newRow("flag with a value")
             << QStringList{"--mode", "noise-mask", "--tapered-corners=yes"} << 2 << "no value";
         QTest::newRow("expand out of range")

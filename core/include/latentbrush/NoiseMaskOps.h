@@ -25,10 +25,10 @@ Result<MaskBuffer> blurMaskComfy(const MaskBuffer& mask, int radius, double sigm
 
 // The noise-mask mode's mask steps, in ComfyUI's order: GrowMask, then ImageBlur.
 struct NoiseMaskOptions {
-    int expand = 0;              // GrowMask expand (negative shrinks)
-    bool taperedCorners = false; // GrowMask tapered_corners (ComfyUI's node defaults to true)
-    int blurRadius = 0;          // ImageBlur blur_radius; 0 = no blur
-    double blurSigma = 1.0;      // ImageBlur sigma
+    int expand = 0;             // GrowMask expand (negative shrinks)
+    bool taperedCorners = true; // GrowMask tapered_corners (true: the node's default)
+    int blurRadius = 0;         // ImageBlur blur_radius; 0 = no blur
+    double blurSigma = 1.0;     // ImageBlur sigma
 };
 constexpr int kMaxMaskExpand = 16384; // ComfyUI's MAX_RESOLUTION
 constexpr int kMaxMaskBlur = 1024;    // the node allows 1..31
