@@ -1,6 +1,7 @@
 """Latentbrush Load Latent: stock LoadLatent (the same file list, the same latent-format scaling)
 that also returns the file's noise_mask, inside the LATENT and as a MASK, and its metadata as the
-region information for a stitch node."""
+region information; Latentbrush Stitch: the sampled regions blended back into the original as
+`latentbrush-cli stitch` does it (stitch.py)."""
 import hashlib
 import os
 
@@ -9,6 +10,7 @@ import torch
 import folder_paths
 
 from .latent_file import read_safetensors
+from .stitch import stitch
 
 # LoadLatent divides the samples of files without this marker (ComfyUI before 2023) by 0.18215.
 _VERSION_MARKER = "latent_format_version_0"
@@ -85,10 +87,44 @@ class LatentbrushLoadLatent:
         return True
 
 
+class LatentbrushStitch:
+    @classmethod
+    def INPUT_TYPES(s):
+        return {
+            "required": {
+                "image": ("IMAGE",),
+                "samples": ("IMAGE",),
+                "region_info": ("LATENTBRUSH_REGION_INFO",),
+            },
+            "optional": {
+                # -1: the latent's stitch.feather (max(1, grow_mask_by // 2))
+                "feather": ("INT", {"default": -1, "min": -1, "max": 1000000}),
+                "mask": ("MASK",),
+            },
+        }
+
+    CATEGORY = "latentbrush"
+
+    RETURN_TYPES = ("IMAGE",)
+    RETURN_NAMES = ("image",)
+    FUNCTION = "stitch"
+    DESCRIPTION = ("Blends the sampled regions (one image per region, in batch order) back into "
+                   "the original as latentbrush-cli stitch does: each scaled back to its "
+                   "rectangle, B = min(1, distance / feather) inside the grown mask, the "
+                   "original everywhere else. feather -1 takes the latent's; the mask input "
+                   "replaces the grown mask the latent carries. Float output (the CLI rounds "
+                   "to the original's bit depth).")
+
+    def stitch(self, image, samples, region_info, feather=-1, mask=None):
+        return (stitch(image, samples, region_info, None if feather < 0 else feather, mask),)
+
+
 NODE_CLASS_MAPPINGS = {
     "LatentbrushLoadLatent": LatentbrushLoadLatent,
+    "LatentbrushStitch": LatentbrushStitch,
 }
 
 NODE_DISPLAY_NAME_MAPPINGS = {
     "LatentbrushLoadLatent": "Latentbrush Load Latent",
+    "LatentbrushStitch": "Latentbrush Stitch",
 }
