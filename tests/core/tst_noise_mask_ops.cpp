@@ -239,9 +239,16 @@ private slots:
                              image.data[(std::size_t(y + 2) * 45 + (x + 6)) * 4 + c]);
         QCOMPARE(in->noiseMask.height, 20);
         QCOMPARE(in->noiseMask.width, 30);
-        auto expected = lb::blurMaskComfy(lb::growMaskComfy(mask, 2, false), 3, 1.0);
+        // NoiseMaskOptions' default is GrowMask's: tapered corners.
+        auto expected = lb::blurMaskComfy(lb::growMaskComfy(mask, 2, true), 3, 1.0);
         QVERIFY(expected);
         QVERIFY(in->noiseMask.data == expected->data);
+        o.taperedCorners = false;
+        auto square = lb::prepareNoiseMask(image, mask, o, 16);
+        QVERIFY(square);
+        auto expectedSquare = lb::blurMaskComfy(lb::growMaskComfy(mask, 2, false), 3, 1.0);
+        QVERIFY(expectedSquare);
+        QVERIFY(square->noiseMask.data == expectedSquare->data);
 
         // No mask: an all-zero mask of the image's size.
         auto none = lb::prepareNoiseMask(image, lb::MaskBuffer{}, {}, 8);
