@@ -16,6 +16,7 @@
 #endif
 
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -31,13 +32,16 @@
 namespace {
 
 const char* kUsage =
-    R"(latentbrush-cli: prepare inpainting latents exactly as ComfyUI's VAEEncodeForInpaint.
+    R"(latentbrush-cli: prepare inpainting latents exactly as ComfyUI's VAEEncodeForInpaint (or, with
+--mode noise-mask, VAEEncode + SetLatentNoiseMask).
 
 Usage:
   latentbrush-cli encode --image IMG [--mask MASK] [--mask-channel C] --vae VAE
                          [--vae-family F] [--grow N] [--device auto|cpu|cuda[:N]]
                          [--dtype auto|fp32|fp16|bf16] [--kernels fast|reference]
                          [--threads N] [--input-precision reference|full]
+                         [--mode inpaint|noise-mask] [--mask-expand N]
+                         [--tapered-corners | --square-corners] [--mask-blur R[,SIGMA]]
                          --output OUT.latent
                          [--save-mask GROWN.png] [--save-pixels FILLED.{png,tif,exr}]
                          [--region auto|X,Y,W,H [--regions separate] [--context N|N%]
@@ -51,6 +55,8 @@ Usage:
   latentbrush-cli info   [--vae VAE] [--vae-family F]
   latentbrush-cli batch  --images DIR [--masks DIR] --vae VAE --out DIR [--grow N]
                          [--shard I/N] [--device D] [--dtype T] [--input-precision P]
+                         [--mode M] [--mask-expand N] [--tapered-corners | --square-corners]
+                         [--mask-blur R[,S]]
                          [the region options of encode: NAME.mask_N.png per region]
   latentbrush-cli rgba   --image IMG --mask MASK [--mask-channel C] --output OUT.png
   latentbrush-cli --help | --version
@@ -77,8 +83,27 @@ Commands:
           LoadImage turns back into the same mask (mask = 1 - alpha); VAEEncodeForInpaint gives
           the same latent from it as from the image and the mask.
 
+Encode modes (--mode):
+  inpaint      (default) ComfyUI's VAEEncodeForInpaint: the mask is rounded and grown by
+               --grow, the masked pixels are gray-filled; for denoise 1.0.
+  noise-mask   ComfyUI's VAEEncode + SetLatentNoiseMask: the image is encoded as it is (only
+               cropped to the VAE's multiple) and the mask is kept soft, at its own size, as
+               noise_mask; for denoise below 1 and Differential Diffusion. Optionally the mask
+               first goes through GrowMask (--mask-expand, --square-corners) and then
+               ImageBlur (--mask-blur), exactly as those nodes compute.
+
 Options:
-  --grow N            grow_mask_by, 0..1024 (default 6; ComfyUI's node allows 0..64)
+  --grow N            grow_mask_by, 0..1024 (default 6; ComfyUI's node allows 0..64); inpaint
+                      mode only
+  --mask-expand N     noise-mask: GrowMask's expand, -16384..16384 (default 0): grow the soft
+                      mask by N pixels (a max filter), or shrink it when negative (a min filter)
+  --tapered-corners   noise-mask: GrowMask's tapered_corners=True (a 3x3 cross: diamond-shaped
+                      growth); the default, as ComfyUI's node left at its defaults
+  --square-corners    noise-mask: GrowMask's tapered_corners=False (the 3x3 square footprint)
+  --mask-blur R[,S]   noise-mask: ImageBlur on the mask after the expand, blur_radius R
+                      (0..1024, 0 = none; the node allows 1..31) and sigma S (default 1.0; the
+                      node's sigma is relative to R, not in pixels); R must be smaller than the
+                      mask's width and height
   --mask-channel C    auto|alpha|red|green|blue|luma. auto: gray -> value, gray+alpha or
                       RGBA -> 1 - alpha, RGB -> red
   --vae-family F      autoencoderkl|flux2|taesd|taesdxl|taesd3|taef1|taef2, where the
@@ -94,7 +119,8 @@ Options:
                       LoadImage, 8-bit values) or full (every bit: v / 65535); recorded in
                       the .latent as source.precision
   --max-pixels N      refuse images larger than N pixels (default 268435456 = 16384^2)
-  --save-mask F       also write the grown noise_mask as 8-bit PNG
+  --save-mask F       also write the noise_mask: inpaint: the grown 0/1 mask as 8-bit PNG;
+                      noise-mask: the soft mask as 8-bit PNG or float TIFF/EXR
   --save-pixels F     also write the gray-filled encoder input (8-bit PNG, float TIFF/EXR)
                       With --region, --save-mask and --save-pixels write one file per region
                       with an index suffix: GROWN_0.png, GROWN_1.png, ...
@@ -131,6 +157,9 @@ struct Args {
     std::exit(2);
 }
 
+// Options that take no value.
+const std::set<std::string> kFlags = {"tapered-corners", "square-corners"};
+
 Args parse(int argc, char** argv, const std::map<std::string, std::set<std::string>>& allowed) {
     Args a;
     if (argc < 2) usageError("no command given");
@@ -153,7 +182,12 @@ Args parse(int argc, char** argv, const std::map<std::string, std::set<std::stri
         }
         if (arg.rfind("--", 0) != 0) usageError("unexpected argument '" + arg + "'");
         std::string name = arg.substr(2), value;
-        if (auto eq = name.find('='); eq != std::string::npos) {
+        if (kFlags.count(name)) {
+            value = "1";
+        } else if (name.find('=') != std::string::npos &&
+                   kFlags.count(name.substr(0, name.find('=')))) {
+            usageError("--" + name.substr(0, name.find('=')) + " takes no value");
+        } else if (auto eq = name.find('='); eq != std::string::npos) {
             value = name.substr(eq + 1);
             name = name.substr(0, eq);
         } else {
@@ -233,6 +267,47 @@ lb::InputPrecision parseInputPrecision(const Args& a) {
     return p;
 }
 
+// --mode and the noise-mask options; each option belongs to one mode only.
+void parseEncodeMode(const Args& a, lb::EncodeMode& encodeMode, lb::NoiseMaskOptions& noiseMask) {
+    const std::string mode = get(a, "mode", "inpaint");
+    if (!lb::parseEncodeMode(mode, &encodeMode))
+        usageError("unknown --mode '" + mode + "' (inpaint or noise-mask)");
+    if (encodeMode == lb::EncodeMode::Inpaint) {
+        for (const char* name : {"mask-expand", "tapered-corners", "square-corners", "mask-blur"})
+            if (a.values.count(name))
+                usageError(std::string("--") + name + " belongs to --mode noise-mask");
+        return;
+    }
+    if (a.values.count("grow"))
+        usageError("--grow is VAEEncodeForInpaint's grow_mask_by; --mode noise-mask grows the "
+                   "soft mask with --mask-expand");
+    const long long expand = parseInteger("mask-expand", get(a, "mask-expand", "0"));
+    if (expand < -lb::kMaxMaskExpand || expand > lb::kMaxMaskExpand)
+        usageError("--mask-expand " + std::to_string(expand) + " is outside " +
+                   std::to_string(-lb::kMaxMaskExpand) + ".." + std::to_string(lb::kMaxMaskExpand));
+    noiseMask.expand = int(expand);
+    if (a.values.count("tapered-corners") && a.values.count("square-corners"))
+        usageError("--tapered-corners and --square-corners exclude each other");
+    noiseMask.taperedCorners = a.values.count("square-corners") == 0;
+    if (std::string blur = get(a, "mask-blur"); !blur.empty()) {
+        const auto comma = blur.find(',');
+        const long long radius = parseInteger("mask-blur", blur.substr(0, comma));
+        if (radius < 0 || radius > lb::kMaxMaskBlur)
+            usageError("--mask-blur radius " + std::to_string(radius) + " is outside 0.." +
+                       std::to_string(lb::kMaxMaskBlur));
+        noiseMask.blurRadius = int(radius);
+        if (comma != std::string::npos) {
+            const std::string sigma = blur.substr(comma + 1);
+            char* end = nullptr;
+            const double v = std::strtod(sigma.c_str(), &end);
+            if (sigma.empty() || end != sigma.c_str() + sigma.size() || !(v > 0.0) ||
+                !std::isfinite(v) || v > 1e6)
+                usageError("--mask-blur sigma must be a positive number, not '" + sigma + "'");
+            noiseMask.blurSigma = v;
+        }
+    }
+}
+
 bool parseKernels(const Args& a) {
     const std::string k = get(a, "kernels", "fast");
     if (k != "fast" && k != "reference")
@@ -296,21 +371,29 @@ int main(int argc, char** argv) {
 #endif
     const std::map<std::string, std::set<std::string>> allowed = {
         {"grow", {"mask", "grow", "size", "multiple", "output", "mask-channel", "max-pixels"}},
-        {"encode",
-         {"image",       "mask",        "mask-channel",    "vae",     "vae-family", "grow",
-          "device",      "dtype",       "kernels",         "threads", "output",     "save-mask",
-          "save-pixels", "max-pixels",  "input-precision", "region",  "regions",    "context",
-          "target",      "target-area", "resize"}},
+        {"encode", {"image",           "mask",
+                    "mask-channel",    "vae",
+                    "vae-family",      "grow",
+                    "device",          "dtype",
+                    "kernels",         "threads",
+                    "output",          "save-mask",
+                    "save-pixels",     "max-pixels",
+                    "input-precision", "mode",
+                    "mask-expand",     "tapered-corners",
+                    "square-corners",  "mask-blur",
+                    "region",          "regions",
+                    "context",         "target",
+                    "target-area",     "resize"}},
         {"stitch",
          {"image", "latent", "result", "mask", "mask-channel", "feather", "output", "max-pixels"}},
         {"decode",
          {"latent", "vae", "vae-family", "device", "dtype", "kernels", "threads", "output"}},
         {"info", {"vae", "vae-family"}},
         {"batch",
-         {"images",      "masks",           "mask-channel", "vae",     "vae-family", "grow",
-          "device",      "dtype",           "kernels",      "threads", "out",        "shard",
-          "max-pixels",  "input-precision", "region",       "regions", "context",    "target",
-          "target-area", "resize"}},
+         {"images", "masks", "mask-channel", "vae", "vae-family", "grow", "device", "dtype",
+          "kernels", "threads", "out", "shard", "max-pixels", "input-precision", "mode",
+          "mask-expand", "tapered-corners", "square-corners", "mask-blur", "region", "regions",
+          "context", "target", "target-area", "resize"}},
         {"rgba", {"image", "mask", "mask-channel", "output", "max-pixels"}},
     };
     Args a = parse(argc, argv, allowed);
@@ -381,14 +464,19 @@ int main(int argc, char** argv) {
         o.savePixels = get(a, "save-pixels");
         o.maxPixels = parseMaxPixels(a);
         o.inputPrecision = parseInputPrecision(a);
+        parseEncodeMode(a, o.mode, o.noiseMask);
         o.region = get(a, "region");
         o.regionsMode = get(a, "regions");
         o.context = get(a, "context");
         o.target = get(a, "target");
         o.targetArea = get(a, "target-area");
         o.resize = get(a, "resize");
-        if (lb::regions::hasRegionOptions(o))
+        if (lb::regions::hasRegionOptions(o)) {
+            if (o.mode == lb::EncodeMode::NoiseMask)
+                usageError("--region encodes with --mode inpaint only (VAEEncodeForInpaint per "
+                           "region)");
             if (auto r = lb::regions::parseRegionOptions(o); !r) usageError(r.message());
+        }
         status = lb::runEncode(o, io);
     } else if (a.command == "stitch") {
         lb::regions::StitchOptions o;
@@ -432,12 +520,16 @@ int main(int argc, char** argv) {
         o.out = require(a, "out");
         o.maxPixels = parseMaxPixels(a);
         o.inputPrecision = parseInputPrecision(a);
+        parseEncodeMode(a, o.mode, o.noiseMask);
         o.region = get(a, "region");
         o.regionsMode = get(a, "regions");
         o.context = get(a, "context");
         o.target = get(a, "target");
         o.targetArea = get(a, "target-area");
         o.resize = get(a, "resize");
+        if (o.mode == lb::EncodeMode::NoiseMask && !o.region.empty())
+            usageError("--region encodes with --mode inpaint only (VAEEncodeForInpaint per "
+                       "region)");
         if (std::string shard = get(a, "shard"); !shard.empty()) {
             auto slash = shard.find('/');
             if (slash == std::string::npos) usageError("--shard expects I/N, not '" + shard + "'");

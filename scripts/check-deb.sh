@@ -125,15 +125,25 @@ if [ -f "$work/x/$mime" ]; then
 else
   fail "$mime missing"
 fi
-workflow=usr/share/latentbrush/workflows/inpaint_from_latentbrush.json
-if [ -f "$work/x/$workflow" ]; then
-  if python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$work/x/$workflow" 2>/dev/null; then
-    ok "$workflow"
+for name in inpaint_from_latentbrush regions_with_latentbrush_nodes; do
+  workflow=usr/share/latentbrush/workflows/$name.json
+  if [ -f "$work/x/$workflow" ]; then
+    if python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$work/x/$workflow" 2>/dev/null; then
+      ok "$workflow"
+    else
+      fail "$workflow is not JSON"
+    fi
   else
-    fail "$workflow is not JSON"
+    fail "$workflow missing"
   fi
-else
-  fail "$workflow missing"
+done
+# The ComfyUI node package, byte for byte the files of comfyui/latentbrush_nodes, no bytecode.
+for node_file in __init__.py latent_file.py nodes.py stitch.py; do
+  f="usr/share/latentbrush/comfyui/latentbrush_nodes/$node_file"
+  if cmp -s "$work/x/$f" "$root_dir/comfyui/latentbrush_nodes/$node_file"; then ok "$f"; else fail "$f missing or not comfyui/latentbrush_nodes/$node_file"; fi
+done
+if find "$work/x/usr/share/latentbrush/comfyui" -name '__pycache__' -o -name '*.pyc' 2>/dev/null | grep -q .; then
+  fail "usr/share/latentbrush/comfyui holds Python bytecode"
 fi
 doc=usr/share/doc/latentbrush/README.md
 if [ -f "$work/x/$doc" ]; then ok "$doc"; else fail "$doc missing"; fi

@@ -14,7 +14,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <sstream>
 
 namespace lb {
@@ -22,25 +25,39 @@ namespace lb {
 using cmd::checkInputFile;
 using cmd::say;
 
-LatentFileContents makeLatentFileContents(InpaintEncodeResult&& result, const VaeInfo& info,
-                                          int grow, const std::string& vaeFile,
-                                          const std::string& imageFile,
-                                          const std::string& maskSource, InputPrecision precision) {
-    LatentFileContents latent;
-    latent.samples = std::move(result.samples);
-    latent.hasNoiseMask = true;
-    latent.noiseMask.shape = {1, 1, result.noiseMask.height, result.noiseMask.width};
-    latent.noiseMask.data.assign(result.noiseMask.data.begin(), result.noiseMask.data.end());
-    const CropRect& c = result.crop;
+const char* encodeModeName(EncodeMode mode) {
+    return mode == EncodeMode::NoiseMask ? "noise-mask" : "inpaint";
+}
+
+bool parseEncodeMode(const std::string& text, EncodeMode* mode) {
+    if (text == "inpaint") {
+        *mode = EncodeMode::Inpaint;
+        return true;
+    }
+    if (text == "noise-mask") {
+        *mode = EncodeMode::NoiseMask;
+        return true;
+    }
+    return false;
+}
+
+namespace {
+
+// The metadata both modes write (DESIGN.md, "Files").
+std::map<std::string, std::string> encodeMetadata(EncodeMode mode, const VaeInfo& info,
+                                                  const CropRect& c, const std::string& vaeFile,
+                                                  const std::string& imageFile,
+                                                  const std::string& maskSource,
+                                                  InputPrecision precision) {
     auto pair = [](int a, int b) {
         std::string s = std::to_string(a);
         s += ',';
         s += std::to_string(b);
         return s;
     };
-    latent.metadata = {
+    return {
         {"latentbrush.version", LATENTBRUSH_VERSION},
-        {"grow_mask_by", std::to_string(grow)},
+        {"encode.mode", encodeModeName(mode)},
         {"vae.family", vaeFamilyName(info.family)},
         {"vae.file", std::filesystem::path(vaeFile).filename().string()},
         {"vae.latent_channels", std::to_string(info.latentChannels)},
@@ -52,6 +69,51 @@ LatentFileContents makeLatentFileContents(InpaintEncodeResult&& result, const Va
         {"crop.offset", pair(c.top, c.left)},
         {"crop.size", pair(c.height, c.width)},
     };
+}
+
+// A number as the shortest text that reads back as the same double.
+std::string numberText(double v) {
+    char buffer[64];
+    for (int digits = 1; digits <= 17; ++digits) {
+        std::snprintf(buffer, sizeof buffer, "%.*g", digits, v);
+        if (std::strtod(buffer, nullptr) == v) break;
+    }
+    return buffer;
+}
+
+} // namespace
+
+LatentFileContents makeLatentFileContents(InpaintEncodeResult&& result, const VaeInfo& info,
+                                          int grow, const std::string& vaeFile,
+                                          const std::string& imageFile,
+                                          const std::string& maskSource, InputPrecision precision) {
+    LatentFileContents latent;
+    latent.samples = std::move(result.samples);
+    latent.hasNoiseMask = true;
+    latent.noiseMask.shape = {1, 1, result.noiseMask.height, result.noiseMask.width};
+    latent.noiseMask.data.assign(result.noiseMask.data.begin(), result.noiseMask.data.end());
+    latent.metadata = encodeMetadata(EncodeMode::Inpaint, info, result.crop, vaeFile, imageFile,
+                                     maskSource, precision);
+    latent.metadata["grow_mask_by"] = std::to_string(grow);
+    return latent;
+}
+
+LatentFileContents
+makeNoiseMaskLatentFileContents(NoiseMaskEncodeResult&& result, const VaeInfo& info,
+                                const NoiseMaskOptions& options, const std::string& vaeFile,
+                                const std::string& imageFile, const std::string& maskSource,
+                                InputPrecision precision) {
+    LatentFileContents latent;
+    latent.samples = std::move(result.samples);
+    latent.hasNoiseMask = true;
+    latent.noiseMask.shape = {1, 1, result.noiseMask.height, result.noiseMask.width};
+    latent.noiseMask.data = std::move(result.noiseMask.data);
+    latent.metadata = encodeMetadata(EncodeMode::NoiseMask, info, result.crop, vaeFile, imageFile,
+                                     maskSource, precision);
+    latent.metadata["mask.expand"] = std::to_string(options.expand);
+    latent.metadata["mask.tapered_corners"] = options.taperedCorners ? "true" : "false";
+    latent.metadata["mask.blur_radius"] = std::to_string(options.blurRadius);
+    latent.metadata["mask.blur_sigma"] = numberText(options.blurSigma);
     return latent;
 }
 
@@ -62,19 +124,54 @@ Status checkEncodeFiles(const EncodeOptions& o) {
     if (o.grow < 0 || o.grow > kMaxGrow)
         return makeError("--grow " + std::to_string(o.grow) + " is outside 0.." +
                          std::to_string(kMaxGrow));
+    if (Status st = checkNoiseMaskOptions(o.noiseMask); !st) return st;
+    const bool soft = o.mode == EncodeMode::NoiseMask;
     if (Status st = checkInputFile(o.image, "--image"); !st) return st;
     if (!o.mask.empty())
         if (Status st = checkInputFile(o.mask, "--mask"); !st) return st;
     if (Status st = checkOutputPath(o.output, {".latent", ".safetensors"}, "latent"); !st)
         return st;
     if (!o.saveMask.empty())
-        if (Status st = checkOutputPath(o.saveMask, {".png"}, "--save-mask"); !st) return st;
+        if (Status st =
+                checkOutputPath(o.saveMask,
+                                soft ? std::vector<std::string>{".png", ".tif", ".tiff", ".exr"}
+                                     : std::vector<std::string>{".png"},
+                                "--save-mask");
+            !st)
+            return st;
     if (!o.savePixels.empty())
         if (Status st =
                 checkOutputPath(o.savePixels, {".png", ".tif", ".tiff", ".exr"}, "--save-pixels");
             !st)
             return st;
     return {};
+}
+
+// A soft mask as a file: 8-bit PNG (round(v * 255)) or float TIFF/EXR (every bit).
+Status writeSoftMask(const std::string& path, const MaskBuffer& mask) {
+    if (cmd::lowerExtension(path) == ".png") return writeMaskPng(path, mask);
+    ImageBuffer plane;
+    plane.height = mask.height;
+    plane.width = mask.width;
+    plane.channels = 1;
+    plane.data = mask.data;
+    return writeImage(path, plane);
+}
+
+// The noise-mask mode of encodeWithVae: VAEEncode + SetLatentNoiseMask, all outputs or none.
+Status encodeNoiseMask(Vae& vae, const EncodeOptions& o, const ImageBuffer& image,
+                       const MaskBuffer& mask, const std::string& maskSource) {
+    auto result = noiseMaskEncode(vae, image, mask, o.noiseMask);
+    if (!result) return makeError((o.mask.empty() ? o.image : o.mask) + ": " + result.message());
+    AtomicWriteGroup outputs;
+    if (!o.saveMask.empty())
+        if (Status st = writeSoftMask(o.saveMask, result->noiseMask); !st) return st;
+    if (!o.savePixels.empty())
+        if (Status st = writeImage(o.savePixels, result->pixels); !st) return st;
+    const LatentFileContents latent = makeNoiseMaskLatentFileContents(
+        std::move(*result), vae.info(), o.noiseMask, o.vae, o.image, maskSource, o.inputPrecision);
+    if (Status st = writeLatentFile(o.output, latent); !st) return st;
+    return outputs.commit();
 }
 
 // One image through a loaded VAE: read, encode, write every output atomically.
@@ -99,6 +196,8 @@ Status encodeWithVae(Vae& vae, const EncodeOptions& o, const CommandOutput& io) 
             "warning: " + o.image + " has no alpha and no --mask was given: nothing is masked");
         maskSource = "none";
     }
+    if (o.mode == EncodeMode::NoiseMask)
+        return encodeNoiseMask(vae, o, image->image, mask, maskSource);
     if (regions::hasRegionOptions(o))
         return regions::encodeRegionsToFiles(vae, o, *image, mask, maskSource, io);
     auto result = inpaintEncode(vae, image->image, mask, o.grow);
@@ -139,8 +238,12 @@ Result<std::shared_ptr<Vae>> loadEncoder(const std::string& path,
 
 Status runEncode(const EncodeOptions& o, const CommandOutput& io) {
     if (Status st = checkEncodeFiles(o); !st) return st;
-    if (regions::hasRegionOptions(o))
+    if (regions::hasRegionOptions(o)) {
+        if (o.mode == EncodeMode::NoiseMask)
+            return makeError("--region encodes with --mode inpaint only (VAEEncodeForInpaint per "
+                             "region)");
         if (auto r = regions::parseRegionOptions(o); !r) return r.error();
+    }
     if (Status st = checkInputFile(o.vae, "--vae"); !st) return st;
     auto vae = loadEncoder(o.vae, o.family, o.device, o.dtype, o.referenceKernels, o.cpuThreads);
     if (!vae) return vae.error();
@@ -180,8 +283,12 @@ Status runBatch(const BatchOptions& o, const CommandOutput& io) {
         regionCheck.target = o.target;
         regionCheck.targetArea = o.targetArea;
         regionCheck.resize = o.resize;
-        if (regions::hasRegionOptions(regionCheck))
+        if (regions::hasRegionOptions(regionCheck)) {
+            if (o.mode == EncodeMode::NoiseMask)
+                return makeError("--region encodes with --mode inpaint only "
+                                 "(VAEEncodeForInpaint per region)");
             if (auto r = regions::parseRegionOptions(regionCheck); !r) return r.error();
+        }
     }
     if (Status st = checkInputFile(o.vae, "--vae"); !st) return st;
     auto names = batchInputs(o.images, o.shardIndex, o.shardCount);
@@ -200,6 +307,8 @@ Status runBatch(const BatchOptions& o, const CommandOutput& io) {
         e.mask = o.masks.empty() ? std::string() : findMask(o.masks, name);
         e.vae = o.vae;
         e.grow = o.grow;
+        e.mode = o.mode;
+        e.noiseMask = o.noiseMask;
         e.channel = o.channel;
         e.maxPixels = o.maxPixels;
         e.inputPrecision = o.inputPrecision;

@@ -62,6 +62,8 @@ bool allFinite(const std::vector<float>& v) {
     return true;
 }
 
+} // namespace
+
 ImageBuffer rgbCrop(const ImageBuffer& image, const CropRect& rect) {
     ImageBuffer out;
     out.height = rect.height;
@@ -87,8 +89,6 @@ ImageBuffer rgbCrop(const ImageBuffer& image, const CropRect& rect) {
     });
     return out;
 }
-
-} // namespace
 
 MaskBuffer resizeBilinear(const MaskBuffer& src, int outHeight, int outWidth) {
     MaskBuffer out;

@@ -1,8 +1,22 @@
-// InpaintEncode: the VAEEncodeForInpaint node as one call: the exact preprocessing of MaskOps
-// (resize, crop, grow, gray fill) with the VAE's multiple, then the VAE's encode.
+// The encode modes as one call each: VAEEncodeForInpaint (MaskOps' resize, crop, grow, gray fill,
+// then the VAE's encode) and VAEEncode + SetLatentNoiseMask (NoiseMaskOps, then the encode).
 #include "latentbrush/Pipeline.h"
 
 namespace lb {
+namespace {
+
+// The encoder's progress fills the range after the preparation.
+Progress encoderProgress(const Progress& progress) {
+    Progress encodeProgress;
+    encodeProgress.cancel = progress.cancel;
+    if (progress.report)
+        encodeProgress.report = [&progress](double fraction, const std::string& stage) {
+            progress(0.05 + 0.95 * fraction, stage);
+        };
+    return encodeProgress;
+}
+
+} // namespace
 
 Result<InpaintEncodeResult> inpaintEncode(Vae& vae, const ImageBuffer& image,
                                           const MaskBuffer& mask, int grow,
@@ -14,14 +28,7 @@ Result<InpaintEncodeResult> inpaintEncode(Vae& vae, const ImageBuffer& image,
     InpaintInputs& inputs = prepared.value();
     if (progress.cancelled()) return makeError("cancelled");
 
-    // The encoder's progress fills the rest of the range.
-    Progress encodeProgress;
-    encodeProgress.cancel = progress.cancel;
-    if (progress.report)
-        encodeProgress.report = [&progress](double fraction, const std::string& stage) {
-            progress(0.05 + 0.95 * fraction, stage);
-        };
-    Result<LatentBuffer> samples = vae.encode(inputs.pixels, encodeProgress);
+    Result<LatentBuffer> samples = vae.encode(inputs.pixels, encoderProgress(progress));
     if (!samples) return samples.error();
 
     InpaintEncodeResult result;
@@ -30,6 +37,28 @@ Result<InpaintEncodeResult> inpaintEncode(Vae& vae, const ImageBuffer& image,
     result.pixels = std::move(inputs.pixels);
     result.crop = inputs.crop;
     result.aspectDiffers = inputs.aspectDiffers;
+    progress(1.0, "done");
+    return result;
+}
+
+Result<NoiseMaskEncodeResult> noiseMaskEncode(Vae& vae, const ImageBuffer& image,
+                                              const MaskBuffer& mask,
+                                              const NoiseMaskOptions& options,
+                                              const Progress& progress) {
+    if (progress.cancelled()) return makeError("cancelled");
+    progress(0.0, "preparing the mask and pixels");
+    Result<NoiseMaskInputs> prepared = prepareNoiseMask(image, mask, options, vae.info().downscale);
+    if (!prepared) return prepared.error();
+    NoiseMaskInputs& inputs = prepared.value();
+    if (progress.cancelled()) return makeError("cancelled");
+    Result<LatentBuffer> samples = vae.encode(inputs.pixels, encoderProgress(progress));
+    if (!samples) return samples.error();
+
+    NoiseMaskEncodeResult result;
+    result.samples = std::move(samples.value());
+    result.noiseMask = std::move(inputs.noiseMask);
+    result.pixels = std::move(inputs.pixels);
+    result.crop = inputs.crop;
     progress(1.0, "done");
     return result;
 }

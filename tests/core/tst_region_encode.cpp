@@ -19,6 +19,7 @@
 #include <QTemporaryDir>
 
 #include <random>
+#include <sstream>
 
 using namespace lbtest;
 using namespace lb::regions;
@@ -219,6 +220,17 @@ class RegionEncodeTest : public QObject {
             QCOMPARE(meta.at("region.method"), std::string(resizeMethodName(opt.method)));
             QCOMPARE(meta.at("source.size"), std::to_string(W) + "," + std::to_string(H));
             QCOMPARE(meta.at("region.0.rect"), formatRect(res->plan.rects[0]));
+            // stitch.mask_runs decodes to the grown mask of the whole image
+            {
+                std::vector<std::uint8_t> decoded;
+                std::uint8_t bit = 0;
+                std::stringstream runs(meta.at("stitch.mask_runs"));
+                for (std::string run; std::getline(runs, run, ','); bit ^= 1)
+                    decoded.insert(decoded.end(), std::stoul(run), bit);
+                QCOMPARE(int(decoded.size()), W * H);
+                for (std::size_t i = 0; i < decoded.size(); ++i)
+                    QVERIFY(decoded[i] == (res->grownFull.data[i] ? 1 : 0));
+            }
         }
         QVERIFY(regions > 0);
         qInfo("%d regions: max pixel difference %.3g, max scaled sample error %.3g", regions,
@@ -226,6 +238,18 @@ class RegionEncodeTest : public QObject {
     }
 
 private slots:
+    void maskRunsFormat() {
+        lb::BinaryMask m;
+        m.height = 2;
+        m.width = 3;
+        m.data = {1, 1, 0, 0, 0, 7};
+        QCOMPARE(maskRuns(m), std::string("0,2,3,1"));
+        m.data = {0, 0, 0, 0, 0, 0};
+        QCOMPARE(maskRuns(m), std::string("6"));
+        m.data = {0, 1, 0, 1, 1, 0};
+        QCOMPARE(maskRuns(m), std::string("1,1,1,2,1"));
+    }
+
     void sha256() {
         QCOMPARE(sha256Hex("abc", 3),
                  std::string("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));

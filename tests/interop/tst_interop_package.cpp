@@ -1,7 +1,8 @@
 // The .deb of this build: scripts/check-deb.sh runs `cpack -G DEB` into a temporary folder and
 // checks the package (programs, desktop entry, icons at every hicolor size, the .latent MIME
-// type, the ComfyUI workflows, the declared Debian dependencies). The install test in a fresh
-// Debian 12 root (--root-test) needs root, debootstrap and a network, so it is not run here.
+// type, the ComfyUI workflows and node package, the declared Debian dependencies). The install
+// test in a fresh Debian 12 root (--root-test) needs root, debootstrap and a network, so it is
+// not run here.
 #include "TestSupport.h"
 
 #include <QProcess>

@@ -33,7 +33,16 @@ struct GrowOptions {
 };
 Status runGrow(const GrowOptions& options, const CommandOutput& io);
 
+// What encode computes: ComfyUI's VAEEncodeForInpaint (rounded, grown mask; gray-filled pixels;
+// for denoise 1.0) or VAEEncode + SetLatentNoiseMask with a soft mask (denoise below 1,
+// Differential Diffusion), optionally after GrowMask and ImageBlur on the mask.
+enum class EncodeMode { Inpaint, NoiseMask };
+const char* encodeModeName(EncodeMode mode); // "inpaint", "noise-mask"
+bool parseEncodeMode(const std::string& text, EncodeMode* mode);
+
 struct EncodeOptions {
+    EncodeMode mode = EncodeMode::Inpaint; // --mode
+    NoiseMaskOptions noiseMask; // --mask-expand, --tapered-corners, --mask-blur (noise-mask)
     std::string image;
     std::string mask; // empty: from the image's alpha, else all zero (with a warning)
     MaskChannel channel = MaskChannel::Auto;
@@ -45,8 +54,8 @@ struct EncodeOptions {
     bool referenceKernels = false; // --kernels reference (VaeLoadOptions::referenceKernels)
     int cpuThreads = 0;            // --threads N (VaeLoadOptions::cpuThreads; 0: every core)
     std::string output;
-    std::string saveMask;
-    std::string savePixels;
+    std::string saveMask;   // inpaint: the grown 0/1 mask (PNG); noise-mask: the soft mask
+    std::string savePixels; // the encoder's input
     std::int64_t maxPixels = 16384ll * 16384ll;
     // --input-precision: 16-bit image samples as PIL gives them to ComfyUI (reference) or v/65535
     InputPrecision inputPrecision = InputPrecision::Reference;
@@ -63,9 +72,12 @@ Status runEncode(const EncodeOptions& options, const CommandOutput& io);
 
 // Encodes every image of a folder with one loaded VAE: masks from `masks` (same stem) or the
 // images' alpha; outputs NAME.latent and NAME.mask.png in `out`; finished outputs are skipped; a
-// bad file is reported and the batch goes on. With shardCount N > 1, only the images whose name
+// bad file is reported and the batch goes on (in noise-mask mode NAME.mask.png is the soft mask).
+// With shardCount N > 1, only the images whose name
 // hashes to shardIndex are done, so N machines together cover every image exactly once.
 struct BatchOptions {
+    EncodeMode mode = EncodeMode::Inpaint; // --mode, as encode's
+    NoiseMaskOptions noiseMask;            // --mask-expand, --tapered-corners, --mask-blur
     std::string images;
     std::string masks;
     MaskChannel channel = MaskChannel::Auto;
@@ -98,6 +110,15 @@ LatentFileContents makeLatentFileContents(InpaintEncodeResult&& result, const Va
                                           const std::string& imageFile,
                                           const std::string& maskSource,
                                           InputPrecision precision = InputPrecision::Reference);
+
+// The same for the noise-mask mode: noise_mask is the soft mask at its own size; the metadata
+// add encode.mode=noise-mask and mask.expand, mask.tapered_corners, mask.blur_radius,
+// mask.blur_sigma (and leave out grow_mask_by, which this mode does not use).
+LatentFileContents
+makeNoiseMaskLatentFileContents(NoiseMaskEncodeResult&& result, const VaeInfo& info,
+                                const NoiseMaskOptions& options, const std::string& vaeFile,
+                                const std::string& imageFile, const std::string& maskSource,
+                                InputPrecision precision);
 
 // Image + mask as one 8-bit RGBA PNG whose alpha is 1 - mask: the file ComfyUI's LoadImage
 // turns back into the mask (mask = 1 - alpha / 255). The mask is resized to the image as the

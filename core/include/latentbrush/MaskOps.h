@@ -40,6 +40,8 @@ CropRect centreCrop(int height, int width, int multiple);
 
 MaskBuffer cropMask(const MaskBuffer& mask, const CropRect& rect);
 ImageBuffer cropImage(const ImageBuffer& image, const CropRect& rect);
+// The encoder's input crop: the first three channels (alpha dropped, gray replicated).
+ImageBuffer rgbCrop(const ImageBuffer& image, const CropRect& rect);
 
 // round(mask) as 0/1 bytes (values must lie in [0, 1]).
 BinaryMask roundMask(const MaskBuffer& mask);

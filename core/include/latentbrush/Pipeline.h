@@ -4,6 +4,7 @@
 
 #include "latentbrush/Buffers.h"
 #include "latentbrush/MaskOps.h"
+#include "latentbrush/NoiseMaskOps.h"
 #include "latentbrush/Progress.h"
 #include "latentbrush/Result.h"
 #include "latentbrush/Vae.h"
@@ -23,5 +24,19 @@ struct InpaintEncodeResult {
 Result<InpaintEncodeResult> inpaintEncode(Vae& vae, const ImageBuffer& image,
                                           const MaskBuffer& mask, int grow,
                                           const Progress& progress = {});
+
+struct NoiseMaskEncodeResult {
+    LatentBuffer samples; // [1, C, X/d, Y/d]
+    MaskBuffer noiseMask; // the mask's own size, soft (after GrowMask and ImageBlur)
+    ImageBuffer pixels;   // X x Y x 3, the encoder input (cropped, not gray-filled)
+    CropRect crop;
+};
+
+// ComfyUI's VAEEncode(pixels) (the VAE's centred crop to multiples of d) followed by
+// SetLatentNoiseMask(mask) after the options' GrowMask and ImageBlur (NoiseMaskOps.h).
+Result<NoiseMaskEncodeResult> noiseMaskEncode(Vae& vae, const ImageBuffer& image,
+                                              const MaskBuffer& mask,
+                                              const NoiseMaskOptions& options,
+                                              const Progress& progress = {});
 
 } // namespace lb

@@ -77,6 +77,24 @@ std::string maskFingerprint(const MaskBuffer& mask) {
     return sha256Hex(mask.data.data(), mask.data.size() * sizeof(float));
 }
 
+std::string maskRuns(const BinaryMask& mask) {
+    std::string out;
+    std::uint8_t current = 0;
+    std::size_t run = 0;
+    for (std::uint8_t v : mask.data) {
+        const std::uint8_t bit = v ? 1 : 0;
+        if (bit != current) {
+            out += std::to_string(run);
+            out += ',';
+            current = bit;
+            run = 0;
+        }
+        ++run;
+    }
+    out += std::to_string(run);
+    return out;
+}
+
 std::map<std::string, std::string> regionMetadata(const RegionEncodeResult& result,
                                                   const ImageBuffer& image, const MaskBuffer& mask,
                                                   ResizeMethod method, int grow) {
@@ -91,6 +109,7 @@ std::map<std::string, std::string> regionMetadata(const RegionEncodeResult& resu
     for (std::size_t i = 0; i < result.plan.rects.size(); ++i)
         m["region." + std::to_string(i) + ".rect"] = formatRect(result.plan.rects[i]);
     m["stitch.feather"] = std::to_string(std::max(1, grow / 2));
+    m["stitch.mask_runs"] = maskRuns(result.grownFull);
     return m;
 }
 

@@ -43,11 +43,16 @@ LatentBuffer stackNoiseMasks(const std::vector<BinaryMask>& masks);
 // The metadata keys of DESIGN.md: source.size, source.sha256 (of the decoded image's float32
 // values, interleaved as loaded), mask.sha256 (of the mask's float32 values at its own size;
 // of nothing for an empty mask), region.count, region.scaled, region.method, region.N.rect,
-// stitch.feather (max(1, grow // 2)).
+// stitch.feather (max(1, grow // 2)), stitch.mask_runs (maskRuns of result.grownFull).
 std::map<std::string, std::string> regionMetadata(const RegionEncodeResult& result,
                                                   const ImageBuffer& image, const MaskBuffer& mask,
                                                   ResizeMethod method, int grow);
 
+// The grown mask of the whole image as run lengths (stitch.mask_runs): row-major over the
+// pixels, alternating runs of outside (0) and inside (1) pixels, the first run outside (it may be
+// 0), comma-separated. The Latentbrush Stitch node rebuilds the mask from it without the mask
+// file; a blob mask takes about two runs per row.
+std::string maskRuns(const BinaryMask& mask);
 std::string imageFingerprint(const ImageBuffer& image);
 std::string maskFingerprint(const MaskBuffer& mask);
 
