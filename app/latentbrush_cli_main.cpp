@@ -76,9 +76,9 @@ Options:
                       layouts: on the CPU in fp32 the same numbers bit for bit; slower)
   --threads N         LibTorch's CPU threads (default 0: every core this process may use); a
                       fixed count repeats a run's numbers bit for bit on other machines
-  --input-precision P reference (default: 16-bit images as PIL gives them to ComfyUI's
-                      LoadImage, 8-bit values) or full (every bit: v / 65535); recorded in
-                      the .latent as source.precision
+  --input-precision P reference (default: 16-bit images and --mask files as PIL gives them
+                      to ComfyUI's LoadImage and LoadImageMask, 8-bit values) or full (every
+                      bit: v / 65535); recorded in the .latent as source.precision
   --max-pixels N      refuse images larger than N pixels (default 268435456 = 16384^2)
   --save-mask F       also write the grown noise_mask as 8-bit PNG
   --save-pixels F     also write the gray-filled encoder input (8-bit PNG, float TIFF/EXR)
