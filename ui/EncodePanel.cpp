@@ -126,12 +126,14 @@ void EncodePanel::encode() {
     // A current result stays available should this encode be cancelled.
     previous_.reset();
     if (resultIsCurrent())
-        previous_ = Result{*result_, resultImagePath_, resultMaskPath_, resultVaePath_};
+        previous_ =
+            Result{*result_, resultImagePath_, resultMaskPath_, resultVaePath_, resultPrecision_};
     else
         decodeView_->clear();
     resultImagePath_ = doc_->imagePath();
     resultMaskPath_ = doc_->maskPath();
     resultVaePath_ = chooser_->vaePath();
+    resultPrecision_ = doc_->inputPrecision();
     result_.reset();
     job_->start(vae, doc_->image(), doc_->mask(), preview_->grow());
     stale_ = false;
@@ -155,6 +157,7 @@ void EncodePanel::onEncoded(const EncodeOutput& out) {
             resultImagePath_ = previous->imagePath;
             resultMaskPath_ = previous->maskPath;
             resultVaePath_ = previous->vaePath;
+            resultPrecision_ = previous->precision;
         } else {
             decodeView_->clear();
         }
@@ -241,6 +244,7 @@ bool EncodePanel::exportLatentTo(const QString& path, QString* error, bool workf
     m["source.mask"] = resultMaskPath_.isEmpty()
                            ? std::string("painted")
                            : QFileInfo(resultMaskPath_).fileName().toStdString();
+    m["source.precision"] = lb::inputPrecisionName(resultPrecision_);
     m["crop.offset"] = std::to_string(r.crop.top) + "," + std::to_string(r.crop.left);
     m["crop.size"] = std::to_string(r.crop.height) + "," + std::to_string(r.crop.width);
     const lb::Status st = lb::writeLatentFile(QFile::encodeName(path).toStdString(), contents);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "EncodeJob.h"
+#include "latentbrush/ImageIO.h"
 
 #include <QWidget>
 
@@ -69,11 +70,13 @@ private:
     struct Result {
         EncodeOutput output;
         QString imagePath, maskPath, vaePath;
+        lb::InputPrecision precision;
     };
     std::optional<EncodeOutput> result_;
     QString resultImagePath_;
     QString resultMaskPath_;
     QString resultVaePath_;
+    lb::InputPrecision resultPrecision_ = lb::InputPrecision::Reference;
     std::optional<Result> previous_; // a current result kept while a new encode runs
     bool stale_ = false;
     bool decoding_ = false;

@@ -43,8 +43,8 @@ Result<PnmSamples> readPnmSamples(const std::string& path) {
     std::ifstream file(path, std::ios::binary);
     if (!file) return makeError(path + ": cannot open the file");
     const std::string text{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-    if (text.size() < 2 || text[0] != 'P' || (text[1] != '2' && text[1] != '3' && text[1] != '5' &&
-                                              text[1] != '6'))
+    if (text.size() < 2 || text[0] != 'P' ||
+        (text[1] != '2' && text[1] != '3' && text[1] != '5' && text[1] != '6'))
         return makeError(path + ": not a PNM graymap or pixmap");
     const bool plain = text[1] == '2' || text[1] == '3';
     PnmSamples s;

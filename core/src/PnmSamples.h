@@ -14,8 +14,8 @@ namespace lb::pnm {
 struct PnmSamples {
     int width = 0;
     int height = 0;
-    int channels = 0; // 1 (P2, P5) or 3 (P3, P6)
-    int maxval = 0;   // 1..65535
+    int channels = 0;                  // 1 (P2, P5) or 3 (P3, P6)
+    int maxval = 0;                    // 1..65535
     std::vector<std::uint16_t> values; // interleaved, each at most maxval (larger ones clipped)
 };
 

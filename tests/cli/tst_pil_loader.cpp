@@ -164,8 +164,8 @@ private:
     // the .latent's noise_mask and metadata.
     void encode(const QString& file, const QString& precision, std::vector<float>* pixels,
                 lb::LatentFileContents* latent, const QString& mask = {}) {
-        const QString stem =
-            file + "." + precision + (mask.isEmpty() ? QString() : "." + QFileInfo(mask).fileName());
+        const QString stem = file + "." + precision +
+                             (mask.isEmpty() ? QString() : "." + QFileInfo(mask).fileName());
         QStringList args{"encode",
                          "--image",
                          file,
@@ -453,17 +453,36 @@ private:
         QTest::addColumn<QString>("name");
         QTest::addColumn<QString>("channel"); // LoadImageMask's, what MaskChannel::Auto picks
         QTest::addColumn<QString>("full");    // the full-precision sidecar, or "" for 8-bit
-        QTest::newRow("png gray 16-bit (mode I)") << "l16-every.png" << "red" << "l16-every.full";
-        QTest::newRow("png RGB 16-bit") << "rgb16.png" << "red" << "rgb16.full";
-        QTest::newRow("png RGBA 16-bit alpha") << "rgba16.png" << "alpha" << "rgba16.full";
-        QTest::newRow("png gray+alpha 16-bit") << "la16.png" << "alpha" << "la16.full";
-        QTest::newRow("tiff gray 16-bit (mode I;16)")
-            << "l16-every.tif" << "red" << "l16-every-tif.full";
-        QTest::newRow("pgm 16-bit (mode I)") << "l16-every.pgm" << "red" << "l16-every-pgm.full";
-        QTest::newRow("ppm 16-bit") << "rgb16.ppm" << "red" << "rgb16-ppm.full";
-        QTest::newRow("tiff RGBA 16-bit alpha") << "unassociated16.tif" << "alpha" << "";
-        QTest::newRow("png RGBA 8-bit alpha") << "rgba.png" << "alpha" << "";
-        QTest::newRow("png gray 8-bit") << "l.png" << "red" << "";
+        QTest::newRow("png gray 16-bit (mode I)") << "l16-every.png"
+                                                  << "red"
+                                                  << "l16-every.full";
+        QTest::newRow("png RGB 16-bit") << "rgb16.png"
+                                        << "red"
+                                        << "rgb16.full";
+        QTest::newRow("png RGBA 16-bit alpha") << "rgba16.png"
+                                               << "alpha"
+                                               << "rgba16.full";
+        QTest::newRow("png gray+alpha 16-bit") << "la16.png"
+                                               << "alpha"
+                                               << "la16.full";
+        QTest::newRow("tiff gray 16-bit (mode I;16)") << "l16-every.tif"
+                                                      << "red"
+                                                      << "l16-every-tif.full";
+        QTest::newRow("pgm 16-bit (mode I)") << "l16-every.pgm"
+                                             << "red"
+                                             << "l16-every-pgm.full";
+        QTest::newRow("ppm 16-bit") << "rgb16.ppm"
+                                    << "red"
+                                    << "rgb16-ppm.full";
+        QTest::newRow("tiff RGBA 16-bit alpha") << "unassociated16.tif"
+                                                << "alpha"
+                                                << "";
+        QTest::newRow("png RGBA 8-bit alpha") << "rgba.png"
+                                              << "alpha"
+                                              << "";
+        QTest::newRow("png gray 8-bit") << "l.png"
+                                        << "red"
+                                        << "";
     }
 
     // pil_loadimage.py mask: LoadImageMask's MASK (or the sidecar's full values) of `name`.
@@ -525,12 +544,15 @@ private slots:
         QTest::addColumn<QString>("full");
         QTest::addColumn<QString>("precision");
         for (const char* precision : {"reference", "full"}) {
-            QTest::addRow("png RGBA 16-bit alpha, %s", precision)
-                << "rgba16.png" << "alpha" << "rgba16.full" << precision;
-            QTest::addRow("png gray 16-bit, %s", precision)
-                << "l16-every.png" << "red" << "l16-every.full" << precision;
-            QTest::addRow("tiff gray 16-bit, %s", precision)
-                << "l16-every.tif" << "red" << "l16-every-tif.full" << precision;
+            QTest::addRow("png RGBA 16-bit alpha, %s", precision) << "rgba16.png"
+                                                                  << "alpha"
+                                                                  << "rgba16.full" << precision;
+            QTest::addRow("png gray 16-bit, %s", precision) << "l16-every.png"
+                                                            << "red"
+                                                            << "l16-every.full" << precision;
+            QTest::addRow("tiff gray 16-bit, %s", precision) << "l16-every.tif"
+                                                             << "red"
+                                                             << "l16-every-tif.full" << precision;
         }
     }
 

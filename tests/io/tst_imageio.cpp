@@ -402,8 +402,8 @@ private slots:
         row("bmp 8-bit rgb", "rgb8.bmp", 3, "uint8", true, "bmp", 8, false);
         // OpenImageIO writes a 32-bit BMP without bit fields, whose fourth byte PIL (and so
         // readImage) leaves unused: RGB.
-        row("bmp 8-bit rgba: read without the fourth byte", "rgba8.bmp", 4, "uint8", true, "bmp",
-            8, false, 3);
+        row("bmp 8-bit rgba: read without the fourth byte", "rgba8.bmp", 4, "uint8", true, "bmp", 8,
+            false, 3);
         row("webp rgb (lossless)", "rgb8.webp", 3, "uint8", true, "webp", 8, false);
         row("webp rgba (lossless)", "rgba8.webp", 4, "uint8", true, "webp", 8, false);
         row("jpeg rgb", "rgb8.jpg", 3, "uint8", false, "jpeg", 8, false);
@@ -1210,7 +1210,8 @@ private slots:
         QTest::newRow("bmp gray") << "w1.bmp" << 1 << 1 << "byte";
         // BMP has no gray+alpha: widened to RGBA, which OpenImageIO writes as 32 bits without bit
         // fields, whose fourth byte readImage leaves unused as PIL does.
-        QTest::newRow("bmp gray+alpha: widened to rgba, read as rgb") << "w2.bmp" << 2 << 3 << "byte";
+        QTest::newRow("bmp gray+alpha: widened to rgba, read as rgb")
+            << "w2.bmp" << 2 << 3 << "byte";
         QTest::newRow("bmp rgb") << "w3.bmp" << 3 << 3 << "byte";
         QTest::newRow("bmp rgba: read as rgb") << "w4.bmp" << 4 << 3 << "byte";
         QTest::newRow("webp gray: widened to rgb") << "w1.webp" << 1 << 3 << "byte";
