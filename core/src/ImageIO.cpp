@@ -725,6 +725,9 @@ std::uint8_t pilByte(std::uint16_t v, PilReduction rule) {
 // files have nothing more; 16-bit ones under InputPrecision::Full give v / maxval instead.
 // OpenImageIO's own scaling truncates, so the stored samples are read again here.
 Status pnmAsPil(const std::string& path, InputPrecision precision, LoadedImage& loaded) {
+    const std::string magic = FileBytes(path).read(0, 2);
+    if (magic != "P2" && magic != "P3" && magic != "P5" && magic != "P6")
+        return {}; // a bitmap (P1, P4): as OpenImageIO decodes it
     Result<pnm::PnmSamples> samples = pnm::readPnmSamples(path);
     if (!samples) return samples.error();
     ImageBuffer& image = loaded.image;

@@ -62,6 +62,7 @@ Result<PnmSamples> readPnmSamples(const std::string& path) {
     s.height = int(height);
     s.maxval = int(maxval);
     const std::size_t count = std::size_t(width) * std::size_t(height) * std::size_t(s.channels);
+    if (count > text.size() - pos) return makeError(path + ": truncated PNM data");
     const auto clip = [&](long long v) { return std::uint16_t(std::min<long long>(v, maxval)); };
     if (plain) {
         s.values.reserve(count);

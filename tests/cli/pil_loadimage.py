@@ -246,6 +246,8 @@ def cmd_make(folder):
                          top)
         add(name, kind, full)
 
+    Image.fromarray(gray > 127).save(os.path.join(folder, "bilevel.pbm"))
+    add("bilevel.pbm", "pbm 1-bit")
     write_pnm("l16-every.pgm", b"P5", 65535, every, "pgm 16-bit, all 65536 values (mode I)")
     write_pnm("rgb16.ppm", b"P6", 65535, w16[..., :3], "ppm 16-bit")
     m1000 = r.integers(0, 1001, (H, W), dtype=np.int64)
