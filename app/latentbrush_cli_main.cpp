@@ -115,9 +115,9 @@ Options:
                       layouts: on the CPU in fp32 the same numbers bit for bit; slower)
   --threads N         LibTorch's CPU threads (default 0: every core this process may use); a
                       fixed count repeats a run's numbers bit for bit on other machines
-  --input-precision P reference (default: 16-bit images as PIL gives them to ComfyUI's
-                      LoadImage, 8-bit values) or full (every bit: v / 65535); recorded in
-                      the .latent as source.precision
+  --input-precision P reference (default: 16-bit images and --mask files as PIL gives them
+                      to ComfyUI's LoadImage and LoadImageMask, 8-bit values) or full (every
+                      bit: v / 65535); recorded in the .latent as source.precision
   --max-pixels N      refuse images larger than N pixels (default 268435456 = 16384^2)
   --save-mask F       also write the noise_mask: inpaint: the grown 0/1 mask as 8-bit PNG;
                       noise-mask: the soft mask as 8-bit PNG or float TIFF/EXR

@@ -52,11 +52,15 @@ QImage toDisplayImage(const lb::ImageBuffer& rgb) {
     return out;
 }
 
-LoadedDocument loadDocument(const QString& imagePath, const QString& maskPath) {
+LoadedDocument loadDocument(const QString& imagePath, const QString& maskPath,
+                            lb::InputPrecision precision) {
     LoadedDocument out;
     out.imagePath = imagePath;
+    out.precision = precision;
     try {
-        auto loaded = lb::readImage(QFile::encodeName(imagePath).toStdString());
+        lb::ImageReadOptions options;
+        options.precision = precision;
+        auto loaded = lb::readImage(QFile::encodeName(imagePath).toStdString(), options);
         if (!loaded) {
             out.error = openErrorMessage(imagePath, loaded.message());
             return out;
@@ -73,7 +77,7 @@ LoadedDocument loadDocument(const QString& imagePath, const QString& maskPath) {
         }
         if (loaded->hasAlpha) out.alphaMask = lb::maskFromAlpha(*loaded);
         if (!maskPath.isEmpty()) {
-            LoadedMask m = loadMaskFile(maskPath, rgb->height, rgb->width);
+            LoadedMask m = loadMaskFile(maskPath, rgb->height, rgb->width, precision);
             if (!m.error.isEmpty()) {
                 out.error = m.error;
                 return out;
@@ -120,11 +124,14 @@ LoadedDocument loadSampleDocument(const QString& resourcePath) {
     return out;
 }
 
-LoadedMask loadMaskFile(const QString& path, int height, int width) {
+LoadedMask loadMaskFile(const QString& path, int height, int width, lb::InputPrecision precision) {
     LoadedMask out;
     out.path = path;
     try {
-        auto mask = lb::readMask(QFile::encodeName(path).toStdString());
+        lb::ImageReadOptions options;
+        options.precision = precision;
+        auto mask =
+            lb::readMask(QFile::encodeName(path).toStdString(), lb::MaskChannel::Auto, options);
         if (!mask) {
             out.error =
                 tr("Could not read the mask \"%1\": %2. A mask is a gray image (white = "
@@ -170,9 +177,10 @@ void DocumentLoader::loadImage(const QString& imagePath, const QString& maskPath
     loadingImage_ = true;
     loadingImagePath_ = imagePath;
     const int delayMs = loadDelayMs_;
-    QFuture<LoadedDocument> future = QtConcurrent::run([imagePath, maskPath, delayMs] {
+    const lb::InputPrecision precision = precision_;
+    QFuture<LoadedDocument> future = QtConcurrent::run([imagePath, maskPath, delayMs, precision] {
         if (delayMs > 0) QThread::msleep(ulong(delayMs));
-        return loadDocument(imagePath, maskPath);
+        return loadDocument(imagePath, maskPath, precision);
     });
     images_.removeIf([](const QFuture<LoadedDocument>& f) { return f.isFinished(); });
     images_.append(future);
@@ -202,7 +210,7 @@ void DocumentLoader::cancelImage() {
 void DocumentLoader::loadMask(const QString& maskPath, int height, int width) {
     maskWatcher_.waitForFinished();
     emit busyChanged(true);
-    maskWatcher_.setFuture(QtConcurrent::run(loadMaskFile, maskPath, height, width));
+    maskWatcher_.setFuture(QtConcurrent::run(loadMaskFile, maskPath, height, width, precision_));
 }
 
 bool DocumentLoader::isBusy() const {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "latentbrush/Buffers.h"
+#include "latentbrush/ImageIO.h"
 
 #include <QFuture>
 #include <QFutureWatcher>
@@ -24,11 +25,13 @@ struct LoadedDocument {
     QString maskPath;
     QString error;   // set when loading failed (the current document stays)
     QString warning; // a note to show (e.g. the mask's aspect ratio differs)
+    lb::InputPrecision precision = lb::InputPrecision::Reference; // how 16-bit samples were read
     bool ok() const { return error.isEmpty() && rgb; }
 };
 
 // Synchronous loads (thread-safe, never throw).
-LoadedDocument loadDocument(const QString& imagePath, const QString& maskPath = {});
+LoadedDocument loadDocument(const QString& imagePath, const QString& maskPath = {},
+                            lb::InputPrecision precision = lb::InputPrecision::Reference);
 LoadedDocument loadSampleDocument(const QString& resourcePath);
 // A mask file resized to height x width exactly as the node resizes it (bilinear).
 struct LoadedMask {
@@ -37,7 +40,8 @@ struct LoadedMask {
     QString error;
     QString warning;
 };
-LoadedMask loadMaskFile(const QString& path, int height, int width);
+LoadedMask loadMaskFile(const QString& path, int height, int width,
+                        lb::InputPrecision precision = lb::InputPrecision::Reference);
 
 // The canvas's 8-bit copy of an RGB float image (round(v * 255), clamped).
 QImage toDisplayImage(const lb::ImageBuffer& rgb);
@@ -51,6 +55,10 @@ public:
     // slow disk or a huge image), so that a test can order the load against other start-up work.
     explicit DocumentLoader(QObject* parent = nullptr);
     ~DocumentLoader() override;
+
+    // How the loads that start from now on read 16-bit samples (the editor's Input Precision).
+    void setInputPrecision(lb::InputPrecision precision) { precision_ = precision; }
+    lb::InputPrecision inputPrecision() const { return precision_; }
 
     void loadImage(const QString& imagePath, const QString& maskPath = {});
     void loadMask(const QString& maskPath, int height, int width);
@@ -73,6 +81,7 @@ private:
     QString loadingImagePath_;              // its image
     QList<QFuture<LoadedDocument>> images_; // loads not finished yet (superseded ones included)
     int loadDelayMs_ = 0;
+    lb::InputPrecision precision_ = lb::InputPrecision::Reference;
     QFutureWatcher<LoadedMask> maskWatcher_;
 };
 

@@ -95,7 +95,12 @@ EncodeSession::~EncodeSession() {
 
 void EncodeSession::setRegionPlanner(RegionPlanner* planner) {
     regions_ = planner;
-    if (regions_) connect(regions_, &RegionPlanner::settingsChanged, this, &EncodeSession::markStale);
+    if (regions_)
+        connect(regions_, &RegionPlanner::settingsChanged, this, &EncodeSession::markStale);
+}
+
+lb::InputPrecision EncodeSession::inputPrecision() const {
+    return doc_->inputPrecision();
 }
 
 void EncodeSession::loadVae(const QString& path, bool remembered) {
@@ -165,7 +170,7 @@ bool EncodeSession::encode() {
                             maskRevision_,
                             doc_->imagePath(),
                             doc_->maskPath(),
-                            precision_,
+                            doc_->inputPrecision(),
                             std::nullopt,
                             std::make_shared<const lb::MaskBuffer>(doc_->mask()),
                             doc_->image()};
@@ -264,9 +269,9 @@ bool EncodeSession::exportRegionLatent(const QString& path, QString* error,
         return false;
     }
     const lb::LatentFileContents contents = lb::regions::regionLatentContents(
-        *r.regions, *source.image, *source.mask, source.regions->method, r.grow,
-        source.vae->info(), QFileInfo(source.vaePath).fileName().toStdString(),
-        sourceImageName(source), sourceMaskName(source), source.precision);
+        *r.regions, *source.image, *source.mask, source.regions->method, r.grow, source.vae->info(),
+        QFileInfo(source.vaePath).fileName().toStdString(), sourceImageName(source),
+        sourceMaskName(source), source.precision);
     const lb::Status st = lb::writeLatentFile(QFile::encodeName(path).toStdString(), contents);
     if (!st) {
         if (error) *error = QString::fromStdString(st.message());

@@ -62,7 +62,7 @@ struct EncodeSource {
     lb::InputPrecision precision = lb::InputPrecision::Reference;
     // The region settings of a region encode (output.regions set); nullopt: the whole image.
     std::optional<RegionSettings> regions;
-    std::shared_ptr<const lb::MaskBuffer> mask; // the mask encoded (the metadata's fingerprint)
+    std::shared_ptr<const lb::MaskBuffer> mask;   // the mask encoded (the metadata's fingerprint)
     std::shared_ptr<const lb::ImageBuffer> image; // the pixels encoded (Apply may replace them)
 };
 
@@ -112,9 +112,9 @@ public:
     bool resultIsCurrent() const { return result_.has_value() && !stale_; }
     // Counts the document's mask changes (and new images); results record it.
     quint64 maskRevision() const { return maskRevision_; }
-    // How the document's 16-bit samples were read; recorded with each result (source.precision).
-    lb::InputPrecision inputPrecision() const { return precision_; }
-    void setInputPrecision(lb::InputPrecision precision) { precision_ = precision; }
+    // How the document's 16-bit samples were read (File > Input Precision); recorded with each
+    // result (source.precision).
+    lb::InputPrecision inputPrecision() const;
 
     // A region result is written as `latentbrush-cli encode --region` writes it
     // (lb::regions::regionLatentContents) with one grown mask per region at the region's size,
@@ -177,7 +177,6 @@ private:
     EncodeSource pending_;                 // what the running encode was started with
     bool stale_ = false;
     quint64 maskRevision_ = 0;
-    lb::InputPrecision precision_ = lb::InputPrecision::Reference;
 };
 
 } // namespace lbui

@@ -290,6 +290,33 @@ void MainWindow::createActions() {
     }
     action("viewOverlay")->setChecked(true);
 
+    inputPrecisionGroup_ = new QActionGroup(this);
+    struct Precision {
+        const char* name;
+        QString text;
+        QString tip;
+        lb::InputPrecision precision;
+    };
+    const Precision precisions[] = {
+        {"inputPrecisionReference", tr("&Reference (as ComfyUI and diffusers read it)"),
+         tr("Read 16-bit images and masks as ComfyUI's LoadImage and diffusers get them from "
+            "PIL: 8-bit values, the same latent as ComfyUI"),
+         lb::InputPrecision::Reference},
+        {"inputPrecisionFull", tr("&Full (all 16 bits)"),
+         tr("Read every bit of 16-bit images and masks (v / 65535): a more exact latent than "
+            "ComfyUI's own"),
+         lb::InputPrecision::Full},
+    };
+    for (const Precision& p : precisions) {
+        QAction* a = makeAction(QString::fromLatin1(p.name), p.text, {}, {}, p.tip);
+        a->setCheckable(true);
+        a->setData(int(p.precision));
+        inputPrecisionGroup_->addAction(a);
+        const lb::InputPrecision precision = p.precision;
+        connect(a, &QAction::triggered, this, [this, precision] { setInputPrecision(precision); });
+    }
+    action("inputPrecisionReference")->setChecked(true);
+
     QAction* outline =
         makeAction("showGrown", tr("Show &Grown noise_mask"), "outline", {QKeySequence(tr("G"))},
                    tr("Outline the grown noise_mask and tint what the grow adds"));
@@ -419,6 +446,8 @@ void MainWindow::createMenus() {
     file->addAction(action("open"));
     recentMenu_ = file->addMenu(tr("Open &Recent"));
     recentImages_->attachMenu(recentMenu_);
+    QMenu* precision = file->addMenu(tr("Input &Precision"));
+    precision->addActions(inputPrecisionGroup_->actions());
     file->addSeparator();
     file->addAction(action("loadMask"));
     file->addAction(action("saveMask"));
@@ -693,6 +722,12 @@ void MainWindow::updateActions() {
 
 void MainWindow::readSettings() {
     QSettings s;
+    lb::InputPrecision precision = lb::InputPrecision::Reference;
+    lb::parseInputPrecision(s.value("image/inputPrecision", "reference").toString().toStdString(),
+                            &precision);
+    loader_->setInputPrecision(precision);
+    for (QAction* a : inputPrecisionGroup_->actions())
+        a->setChecked(a->data().toInt() == int(precision));
     BrushSettings b;
     b.size = s.value("brush/size", b.size).toDouble();
     b.hardness = s.value("brush/hardness", b.hardness).toDouble();
@@ -790,7 +825,24 @@ void MainWindow::openImage(const QString& path, const QString& maskPath) {
 
 void MainWindow::openSample() {
     loader_->cancelImage(); // an image still loading would replace the sample
-    applyLoadedDocument(loadSampleDocument(sampleImagePath()));
+    LoadedDocument sample = loadSampleDocument(sampleImagePath());
+    sample.precision = loader_->inputPrecision(); // an 8-bit image: the same either way
+    applyLoadedDocument(sample);
+}
+
+void MainWindow::setInputPrecision(lb::InputPrecision precision) {
+    QSettings().setValue(QStringLiteral("image/inputPrecision"),
+                         QString::fromLatin1(lb::inputPrecisionName(precision)));
+    for (QAction* a : inputPrecisionGroup_->actions())
+        a->setChecked(a->data().toInt() == int(precision));
+    loader_->setInputPrecision(precision);
+    if (!doc_->hasImage() || doc_->inputPrecision() == precision) return;
+    if (doc_->imagePath().startsWith(QLatin1Char(':'))) { // the built-in sample: 8 bits
+        doc_->setInputPrecision(precision);
+        return;
+    }
+    // Unsaved mask edits are offered for saving first; kept, the image stays as it was read.
+    if (maybeSave()) openImage(doc_->imagePath(), doc_->maskPath());
 }
 
 void MainWindow::applyLoadedDocument(const LoadedDocument& loaded) {
@@ -807,6 +859,7 @@ void MainWindow::applyLoadedDocument(const LoadedDocument& loaded) {
         return;
     }
     doc_->setImage(loaded.rgb, loaded.display, loaded.imagePath, loaded.mask, loaded.alphaMask);
+    doc_->setInputPrecision(loaded.precision);
     if (!loaded.maskPath.isEmpty()) doc_->setMaskPath(loaded.maskPath);
     recentImages_->add(loaded.imagePath);
     infoBar_->hide();

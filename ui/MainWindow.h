@@ -2,6 +2,8 @@
 // actions and menus, and routes file operations; the work itself lives in the parts.
 #pragma once
 
+#include "latentbrush/ImageIO.h"
+
 #include <QMainWindow>
 #include <QPointer>
 
@@ -94,6 +96,9 @@ public slots:
     void openSample();
     void loadMask(const QString& path);
     bool saveMaskTo(const QString& path);
+    // File > Input Precision: how 16-bit samples of the images and mask files opened are read
+    // (remembered); the open image and its mask file are read again the new way.
+    void setInputPrecision(lb::InputPrecision precision);
     // Offers every autosave that crashed sessions left behind, in the recovery bar (non-modal);
     // the offer stays through image loads until each is answered.
     void offerAutosaveRecovery();
@@ -165,6 +170,7 @@ private:
     QMenu* recentMenu_ = nullptr;
     QActionGroup* toolGroup_ = nullptr;
     QActionGroup* viewModeGroup_ = nullptr;
+    QActionGroup* inputPrecisionGroup_ = nullptr;
     QLabel* statusSize_ = nullptr;
     QLabel* statusCursor_ = nullptr;
     QLabel* statusZoom_ = nullptr;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "latentbrush/Buffers.h"
+#include "latentbrush/ImageIO.h"
 
 #include <QImage>
 #include <QObject>
@@ -58,6 +59,9 @@ public:
 
     QString imagePath() const { return imagePath_; }
     QString maskPath() const { return maskPath_; }
+    // How the image's 16-bit samples were read (the .latent's source.precision).
+    lb::InputPrecision inputPrecision() const { return inputPrecision_; }
+    void setInputPrecision(lb::InputPrecision precision) { inputPrecision_ = precision; }
     void setMaskPath(const QString& path);
     // A short name for titles: the image's file name, or "Untitled".
     QString displayName() const;
@@ -76,6 +80,7 @@ private:
     lb::MaskBuffer alphaMask_;
     QString imagePath_;
     QString maskPath_;
+    lb::InputPrecision inputPrecision_ = lb::InputPrecision::Reference;
     QUndoStack undoStack_;
 };
 

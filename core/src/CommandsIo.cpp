@@ -20,6 +20,7 @@ Status runGrow(const GrowOptions& o, const CommandOutput& io) {
     if (Status st = cmd::checkGrowOptions(o); !st) return st;
     ImageReadOptions readOptions;
     readOptions.maxPixels = o.maxPixels;
+    readOptions.precision = InputPrecision::Full; // every bit, as the PNG fast path reads masks
     auto mask = readMask(o.mask, o.channel, readOptions);
     if (!mask) return mask.error();
     const int height = o.height > 0 ? o.height : mask->height;

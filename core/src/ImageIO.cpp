@@ -4,6 +4,7 @@
 // atomic writes.
 #include "latentbrush/ImageIO.h"
 
+#include "PnmSamples.h"
 #include "latentbrush/AtomicFile.h"
 #include "latentbrush/MaskOps.h"
 
@@ -670,9 +671,9 @@ private:
 
 // ---- the values PIL gives ComfyUI's LoadImage ------------------------------------------------
 
-// What is read for: an image (LoadImage's rules: 16-bit samples as ImageReadOptions::precision
-// says, PNG transparency keys of gray and RGB images ignored) or a mask file (every bit kept, a
-// transparency key is alpha).
+// What is read for: an image (LoadImage's rules: PNG transparency keys of gray and RGB images
+// ignored) or a mask file (LoadImageMask's: a transparency key is alpha). Both give 16-bit
+// samples as ImageReadOptions::precision says.
 enum class ReadPurpose { Image, Mask };
 
 // The PNG color type of IHDR (0 gray, 2 RGB, 3 palette, 4 gray+alpha, 6 RGBA), or -1 when the
@@ -687,22 +688,80 @@ int pngColorType(const std::string& path) {
     return std::uint8_t(head[25]);
 }
 
-// How PIL (9.4, Debian 12's) makes 8-bit values of a file's 16-bit samples on LoadImage's way:
-// its PNG and TIFF decoders keep the high byte ("RGB;16B", "LA;16B", "RGBa;16L"...); a 16-bit gray
-// PNG opens in mode I, which LoadImage turns to 8 bits with i.point(lambda i: i * (1 / 255))
-// (C: int(v * scale + offset), truncating) and convert("RGB") (clipped to 255).
-enum class PilReduction { HighByte, ModeI };
+// How PIL (9.4, Debian 12's) makes 8-bit values of a file's 16-bit samples on the way of
+// LoadImage (and LoadImageMask): its PNG and TIFF decoders keep the high byte ("RGB;16B",
+// "LA;16B", "RGBa;16L"...); a 16-bit gray PNG (and a PGM, see pnmAsPil) opens in mode I, which
+// LoadImage turns to 8 bits with i.point(lambda i: i * (1 / 255)) (C: int(v * scale + offset),
+// truncating) and convert("RGB") (clipped to 255); a 16-bit gray TIFF opens in mode I;16, which
+// LoadImage converts to RGB directly: min(v, 255), every value from 255 up white.
+enum class PilReduction { HighByte, ModeI, Clip };
 
-PilReduction pilReduction(const std::string& format, int pngColor) {
-    return format == "png" && pngColor == 0 ? PilReduction::ModeI : PilReduction::HighByte;
+PilReduction pilReduction(const std::string& format, int pngColor, int channels) {
+    if (format == "png" && pngColor == 0) return PilReduction::ModeI;
+    if (format == "tiff" && channels == 1) return PilReduction::Clip;
+    return PilReduction::HighByte;
+}
+
+// Mode I's value v to LoadImage's 8 bits (the point step, then convert's clip).
+std::uint8_t modeIByte(std::uint32_t v) {
+    const double scaled = double(v) * (1.0 / 255.0) + 0.0; // ImagingPointTransform
+    return std::uint8_t(std::min(255.0, scaled));          // i2rgb's CLIP8 of int(scaled)
 }
 
 std::uint8_t pilByte(std::uint16_t v, PilReduction rule) {
-    if (rule == PilReduction::ModeI) {
-        const double scaled = double(v) * (1.0 / 255.0) + 0.0; // ImagingPointTransform
-        return std::uint8_t(std::min(255, int(scaled)));       // i2rgb's CLIP8
+    switch (rule) {
+    case PilReduction::ModeI:
+        return modeIByte(v);
+    case PilReduction::Clip:
+        return std::uint8_t(std::min<std::uint16_t>(v, 255));
+    default:
+        return std::uint8_t(v >> 8);
     }
-    return std::uint8_t(v >> 8);
+}
+
+// A PNM file of a maxval other than 255 as PIL gives it to LoadImage: PIL scales each stored
+// sample v with Python's round (half to even) of v / maxval * 255 (or * 65535 for a graymap of a
+// maxval above 255, which opens in mode I and then goes as ModeI; maxval 65535 keeps v). 8-bit
+// files have nothing more; 16-bit ones under InputPrecision::Full give v / maxval instead.
+// OpenImageIO's own scaling truncates, so the stored samples are read again here.
+Status pnmAsPil(const std::string& path, InputPrecision precision, LoadedImage& loaded) {
+    const std::string magic = FileBytes(path).read(0, 2);
+    if (magic != "P2" && magic != "P3" && magic != "P5" && magic != "P6")
+        return {}; // a bitmap (P1, P4): as OpenImageIO decodes it
+    Result<pnm::PnmSamples> samples = pnm::readPnmSamples(path);
+    if (!samples) return samples.error();
+    ImageBuffer& image = loaded.image;
+    if (samples->width != image.width || samples->height != image.height ||
+        samples->channels != image.channels || samples->values.size() != image.data.size())
+        return makeError(path + ": the PNM samples do not match the decoded image");
+    const double maxval = samples->maxval;
+    if (samples->maxval == 255) return {};
+    const bool wide = samples->maxval > 255;
+    if (wide && precision == InputPrecision::Full) {
+        for (std::size_t i = 0; i < image.data.size(); ++i)
+            image.data[i] = float(samples->values[i]) / float(samples->maxval);
+        return {};
+    }
+    const bool modeI = wide && samples->channels == 1;
+    for (std::size_t i = 0; i < image.data.size(); ++i) {
+        const double v = samples->values[i];
+        const std::uint8_t byte =
+            modeI ? modeIByte(std::uint32_t(std::nearbyint(v / maxval * 65535.0)))
+                  : std::uint8_t(std::min(255.0, std::nearbyint(v / maxval * 255.0)));
+        image.data[i] = byteToFloat(byte);
+    }
+    loaded.reducedTo8Bits = wide;
+    return {};
+}
+
+// A 32-bit BMP without bit fields (BI_RGB): PIL reads its pixels as BGRX, the fourth byte
+// unused (no alpha), where OpenImageIO gives it as alpha.
+bool bmpFourthByteUnused(const std::string& path) {
+    const FileBytes file(path);
+    const std::string h = file.read(0, 34);
+    if (h.size() < 34 || h.compare(0, 2, "BM") != 0 || le32(h, 14) < 40) return false;
+    const unsigned bitsPerPixel = std::uint8_t(h[28]) | (unsigned(std::uint8_t(h[29])) << 8);
+    return bitsPerPixel == 32 && le32(h, 30) == 0;
 }
 
 // Premultiplied 8-bit colors divided by alpha as PIL's "RGBa" unpacker does (Unpack.c,
@@ -799,9 +858,8 @@ Result<LoadedImage> readImageUnchecked(const std::string& path, const ImageReadO
             readPlanned<std::uint16_t>(*input, path, OIIO::TypeDesc::UINT16, plan, image);
         if (!words) {
             decoded = words.error();
-        } else if (purpose == ReadPurpose::Image &&
-                   options.precision == InputPrecision::Reference) {
-            const PilReduction rule = pilReduction(loaded.format, pngColor);
+        } else if (options.precision == InputPrecision::Reference) {
+            const PilReduction rule = pilReduction(loaded.format, pngColor, image.channels);
             std::vector<std::uint8_t> bytes(words->size());
             for (std::size_t i = 0; i < bytes.size(); ++i)
                 bytes[i] = pilByte((*words)[i], rule);
@@ -823,6 +881,8 @@ Result<LoadedImage> readImageUnchecked(const std::string& path, const ImageReadO
         loaded.unpremultiplied = associated;
     }
     if (!decoded) return decoded.error();
+    if (loaded.format == "pnm" && !loaded.isFloat)
+        if (Status st = pnmAsPil(path, options.precision, loaded); !st) return st.error();
     const int orientation = spec.get_int_attribute("Orientation", 1);
     input->close();
     input->geterror(); // nothing of this file stays pending in OIIO
@@ -833,6 +893,8 @@ Result<LoadedImage> readImageUnchecked(const std::string& path, const ImageReadO
     // A gray or RGB PNG's alpha can only come from its transparency key (tRNS): PIL keeps that in
     // info["transparency"], which LoadImage ignores (LoadImageMask's convert("RGBA") applies it).
     if (purpose == ReadPurpose::Image && (pngColor == 0 || pngColor == 2) && loaded.hasAlpha)
+        loaded = withoutAlpha(std::move(loaded));
+    if (loaded.format == "bmp" && loaded.hasAlpha && bmpFourthByteUnused(path))
         loaded = withoutAlpha(std::move(loaded));
     return loaded;
 }
@@ -1092,8 +1154,10 @@ Result<LoadedImage> readImage(const std::string& path, const ImageReadOptions& o
 }
 
 Result<LoadedImage> readImageSamples(const std::string& path, const ImageReadOptions& options) {
+    ImageReadOptions everyBit = options;
+    everyBit.precision = InputPrecision::Full;
     return guarded<Result<LoadedImage>>(
-        path, [&] { return readImageUnchecked(path, options, ReadPurpose::Mask); });
+        path, [&] { return readImageUnchecked(path, everyBit, ReadPurpose::Mask); });
 }
 
 ImageBuffer toRgb(const ImageBuffer& image) {

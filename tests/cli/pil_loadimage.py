@@ -14,6 +14,13 @@ one is missing).
                                      OUT.pixels.f32 and OUT.noise_mask.f32; prints shapes (JSON).
                                      With FULL.f32 (a sidecar of `make`) the image and alpha mask
                                      are its full-precision values instead of PIL's.
+  pil_loadimage.py mask FILE CHANNEL OUT [FULL.f32]
+                                     LoadImageMask.load_image (CHANNEL: alpha, red...): OUT.mask.f32
+                                     [H,W]; with FULL.f32 the sidecar's full-precision values of that
+                                     channel instead; prints the shape (JSON).
+  pil_loadimage.py inpaint FILE MASK CHANNEL GROW D OUT [MASKFULL.f32]
+                                     LoadImage (image only) + LoadImageMask, then the preprocessing
+                                     of `load`: OUT.pixels.f32 and OUT.noise_mask.f32.
 """
 import io
 import json
@@ -93,9 +100,10 @@ def exif_with_orientation(o):
     return exif.tobytes()
 
 
-def full_sidecar(path, words, channels):
-    """v / 65535 in float32 of 16-bit samples [H, W, C]: RGB (gray replicated), then 1 - alpha."""
-    f = words.astype(np.float32) / np.float32(65535.0)
+def full_sidecar(path, words, channels, top=65535):
+    """v / top in float32 of 16-bit samples [H, W, C] (top: 65535, or a PNM's maxval): RGB (gray
+    replicated), then 1 - alpha."""
+    f = words.astype(np.float32) / np.float32(top)
     colors = f[..., :3] if channels >= 3 else np.repeat(f[..., :1], 3, axis=2)
     if channels in (2, 4):
         mask = np.float32(1.0) - f[..., channels - 1]
@@ -215,6 +223,47 @@ def cmd_make(folder):
     Image.fromarray(rgb, "RGB").save(os.path.join(folder, "rgb.ppm"))
     add("rgb.ppm", "ppm 8-bit")
 
+    # 32-bit BMP without bit fields: PIL writes RGBA so and reads it back as BGRX (no alpha)
+    Image.fromarray(np.dstack([rgb, alpha]), "RGBA").save(os.path.join(folder, "rgbx32.bmp"))
+    add("rgbx32.bmp", "bmp 32-bit BI_RGB (fourth byte unused)")
+
+    # PNM of 16 bits and of maxvals PIL rescales (binary P5/P6 and plain P2/P3)
+    def write_pnm(name, magic, top, samples, kind):
+        h, w = samples.shape[:2]
+        head = b"%s\n# made by pil_loadimage.py\n%d %d\n%d\n" % (magic, w, h, top)
+        if magic in (b"P2", b"P3"):
+            body = "\n".join(" ".join(str(int(v)) for v in row.reshape(-1))
+                             for row in samples).encode() + b"\n"
+        else:
+            body = samples.astype(">u2" if top > 255 else np.uint8).tobytes()
+        with open(os.path.join(folder, name), "wb") as f:
+            f.write(head + body)
+        full = None
+        if top > 255:
+            full = name.replace(".", "-") + ".full"
+            channels = 1 if samples.ndim == 2 else samples.shape[2]
+            full_sidecar(os.path.join(folder, full), samples.reshape(h, w, channels), channels,
+                         top)
+        add(name, kind, full)
+
+    Image.fromarray(gray > 127).save(os.path.join(folder, "bilevel.pbm"))
+    add("bilevel.pbm", "pbm 1-bit")
+    write_pnm("l16-every.pgm", b"P5", 65535, every, "pgm 16-bit, all 65536 values (mode I)")
+    write_pnm("rgb16.ppm", b"P6", 65535, w16[..., :3], "ppm 16-bit")
+    m1000 = r.integers(0, 1001, (H, W), dtype=np.int64)
+    write_pnm("l1000.pgm", b"P5", 1000, m1000, "pgm maxval 1000 (mode I, rounded)")
+    write_pnm("l1000-plain.pgm", b"P2", 1000, m1000, "pgm plain maxval 1000")
+    write_pnm("rgb16-plain.ppm", b"P3", 65535, w16[..., :3], "ppm plain 16-bit")
+    write_pnm("rgb300.ppm", b"P6", 300, r.integers(0, 301, (H, W, 3), dtype=np.int64),
+              "ppm maxval 300 (rounded)")
+    write_pnm("l100.pgm", b"P5", 100, r.integers(0, 101, (H, W), dtype=np.int64),
+              "pgm maxval 100 (8-bit, rounded)")
+
+    # 16-bit gray TIFF: mode I;16, which LoadImage converts to RGB clipped at 255
+    Image.fromarray(every, "I;16").save(os.path.join(folder, "l16-every.tif"))
+    full_sidecar(os.path.join(folder, "l16-every-tif.full"), every[..., None], 1)
+    add("l16-every.tif", "tiff gray 16-bit, all 65536 values (mode I;16)", "l16-every-tif.full")
+
     print(json.dumps({"pil": PIL.__version__, "files": made}))
     return 0
 
@@ -243,6 +292,55 @@ def load_image(path):
             mask = torch.zeros((64, 64), dtype=torch.float32, device="cpu")
             source = "none"
         return image, mask.unsqueeze(0), source
+
+
+def load_image_mask(path, channel):
+    """nodes.py LoadImageMask.load_image."""
+    i = Image.open(path)
+    i = ImageOps.exif_transpose(i)
+    if i.getbands() != ("R", "G", "B", "A"):
+        if i.mode == 'I':
+            i = i.point(lambda i: i * (1 / 255))
+        i = i.convert("RGBA")
+    mask = None
+    c = channel[0].upper()
+    if c in i.getbands():
+        mask = np.array(i.getchannel(c)).astype(np.float32) / 255.0
+        mask = torch.from_numpy(mask)
+        if c == 'A':
+            mask = 1. - mask
+    else:
+        mask = torch.zeros((64, 64), dtype=torch.float32, device="cpu")
+    return mask.unsqueeze(0)
+
+
+def full_mask(full, channel, shape):
+    """The sidecar's full-precision values of `channel` (alpha: 1 - alpha; else red), [1, H, W]."""
+    colors, alpha_mask, _ = read_full(full)
+    if channel[0].upper() == 'A':
+        return torch.from_numpy(alpha_mask.copy())
+    return torch.from_numpy(colors.reshape(shape[0], shape[1], 3)[..., 0].copy())[None,]
+
+
+def cmd_mask(path, channel, out, full=None):
+    mask = load_image_mask(path, channel)
+    if full:
+        mask = full_mask(full, channel, mask.shape[1:])
+    mask.contiguous().numpy().astype("<f4").tofile(f"{out}.mask.f32")
+    print(json.dumps({"mask": list(mask.shape)}))
+    return 0
+
+
+def cmd_inpaint(path, mask_path, channel, grow, d, out, full=None):
+    image, _, _ = load_image(path)
+    mask = load_image_mask(mask_path, channel)
+    if full:
+        mask = full_mask(full, channel, mask.shape[1:])
+    pixels, noise_mask = encode_inputs(image, mask, int(grow), int(d))
+    for name, t in (("pixels", pixels), ("noise_mask", noise_mask)):
+        t.contiguous().numpy().astype("<f4").tofile(f"{out}.{name}.f32")
+    print(json.dumps({"pixels": list(pixels.shape), "noise_mask": list(noise_mask.shape)}))
+    return 0
 
 
 def read_full(path):
@@ -302,6 +400,10 @@ def main(argv):
         return cmd_make(argv[2])
     if argv[1] == "load":
         return cmd_load(argv[2], argv[3], argv[4], argv[5], argv[6] if len(argv) > 6 else None)
+    if argv[1] == "mask":
+        return cmd_mask(argv[2], argv[3], argv[4], argv[5] if len(argv) > 5 else None)
+    if argv[1] == "inpaint":
+        return cmd_inpaint(*argv[2:8], argv[8] if len(argv) > 8 else None)
     raise SystemExit("unknown command " + argv[1])
 
 

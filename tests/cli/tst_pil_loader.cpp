@@ -4,7 +4,8 @@
 // readImage gives PIL's image and mask, and `latentbrush-cli encode --save-pixels` gives the
 // node's pixels within 1e-6 and its noise_mask exactly, by default; --input-precision full gives
 // v / 65535 instead. Float files with associated alpha are un-premultiplied as OpenImageIO's
-// ImageBufAlgo::unpremult does.
+// ImageBufAlgo::unpremult does. Mask files (--mask) of 16 bits give LoadImageMask's values by
+// default and every bit with --input-precision full.
 // OpenImageIO and LibTorch before Qt: Qt's keyword macros must not reach their headers.
 #include <OpenImageIO/imagebuf.h>
 #include <OpenImageIO/imagebufalgo.h>
@@ -20,6 +21,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -161,8 +163,9 @@ private:
     // `latentbrush-cli encode` of `file` with the TAESD encoder: the saved pixels (float TIFF) and
     // the .latent's noise_mask and metadata.
     void encode(const QString& file, const QString& precision, std::vector<float>* pixels,
-                lb::LatentFileContents* latent) {
-        const QString stem = file + "." + precision;
+                lb::LatentFileContents* latent, const QString& mask = {}) {
+        const QString stem = file + "." + precision +
+                             (mask.isEmpty() ? QString() : "." + QFileInfo(mask).fileName());
         QStringList args{"encode",
                          "--image",
                          file,
@@ -177,6 +180,7 @@ private:
                          "--threads",
                          "2"};
         if (!precision.isEmpty()) args << "--input-precision" << precision;
+        if (!mask.isEmpty()) args << "--mask" << mask;
         const lbtest::CliRun run = lbtest::runCli(args);
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         auto saved = lb::readImage((stem + ".pixels.tif").toStdString());
@@ -440,6 +444,145 @@ private slots:
                  std::string(precision.isEmpty() ? "reference" : "full"));
         QVERIFY(identical(batched->samples.data, encoded.samples.data));
         QVERIFY(identical(batched->noiseMask.data, encoded.noiseMask.data));
+    }
+
+private:
+    // 16-bit mask files (--mask): LoadImageMask's values through PIL by default (the channel our
+    // Auto rule picks: alpha when there is one, else red), every bit with InputPrecision::Full.
+    void maskRows() {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("channel"); // LoadImageMask's, what MaskChannel::Auto picks
+        QTest::addColumn<QString>("full");    // the full-precision sidecar, or "" for 8-bit
+        QTest::newRow("png gray 16-bit (mode I)") << "l16-every.png"
+                                                  << "red"
+                                                  << "l16-every.full";
+        QTest::newRow("png RGB 16-bit") << "rgb16.png"
+                                        << "red"
+                                        << "rgb16.full";
+        QTest::newRow("png RGBA 16-bit alpha") << "rgba16.png"
+                                               << "alpha"
+                                               << "rgba16.full";
+        QTest::newRow("png gray+alpha 16-bit") << "la16.png"
+                                               << "alpha"
+                                               << "la16.full";
+        QTest::newRow("tiff gray 16-bit (mode I;16)") << "l16-every.tif"
+                                                      << "red"
+                                                      << "l16-every-tif.full";
+        QTest::newRow("pgm 16-bit (mode I)") << "l16-every.pgm"
+                                             << "red"
+                                             << "l16-every-pgm.full";
+        QTest::newRow("ppm 16-bit") << "rgb16.ppm"
+                                    << "red"
+                                    << "rgb16-ppm.full";
+        QTest::newRow("tiff RGBA 16-bit alpha") << "unassociated16.tif"
+                                                << "alpha"
+                                                << "";
+        QTest::newRow("png RGBA 8-bit alpha") << "rgba.png"
+                                              << "alpha"
+                                              << "";
+        QTest::newRow("png gray 8-bit") << "l.png"
+                                        << "red"
+                                        << "";
+    }
+
+    // pil_loadimage.py mask: LoadImageMask's MASK (or the sidecar's full values) of `name`.
+    bool comfyMask(const QString& name, const QString& channel, const QString& full,
+                   std::vector<float>* mask) {
+        const QString prefix = path(name) + ".mask-" + (full.isEmpty() ? "pil" : "full");
+        QStringList args{"mask", path(name), channel, prefix};
+        if (!full.isEmpty()) args << path(full);
+        const PythonRun r = python(args);
+        if (r.exitCode != 0) {
+            qWarning("pil_loadimage.py mask %s: exit %d: %s %s", qPrintable(name), r.exitCode,
+                     r.out.constData(), r.err.constData());
+            return false;
+        }
+        *mask = readFloats(prefix + ".mask.f32");
+        return true;
+    }
+
+private slots:
+    void readsMaskAsPil_data() { maskRows(); }
+
+    void readsMaskAsPil() {
+        QFETCH(QString, name);
+        QFETCH(QString, channel);
+        QFETCH(QString, full);
+        std::vector<float> expected;
+        QVERIFY(comfyMask(name, channel, {}, &expected));
+        auto mask = lb::readMask(path(name).toStdString()); // Auto, InputPrecision::Reference
+        QVERIFY2(mask.ok(), mask.ok() ? "" : mask.message().c_str());
+        qInfo("largest difference from LoadImageMask %.3g", maxDifference(mask->data, expected));
+        QVERIFY(identical(mask->data, expected));
+        lb::ImageReadOptions everyBit;
+        everyBit.precision = lb::InputPrecision::Full;
+        auto fullMask = lb::readMask(path(name).toStdString(), lb::MaskChannel::Auto, everyBit);
+        QVERIFY2(fullMask.ok(), fullMask.ok() ? "" : fullMask.message().c_str());
+        if (full.isEmpty()) {
+            // 8-bit files, and 16-bit TIFF alpha (no sidecar): 16-bit alpha keeps every bit
+            if (name.startsWith(QLatin1String("unassociated16"))) {
+                QVERIFY(maxDifference(fullMask->data, expected) > 1e-4);
+                QVERIFY(maxDifference(fullMask->data, expected) < 1.0 / 255.0);
+            } else {
+                QVERIFY(identical(fullMask->data, expected));
+            }
+            return;
+        }
+        std::vector<float> everyBitExpected;
+        QVERIFY(comfyMask(name, channel, full, &everyBitExpected));
+        QVERIFY(identical(fullMask->data, everyBitExpected));
+        const double apart = maxDifference(expected, everyBitExpected);
+        qInfo("full precision vs LoadImageMask's 8-bit values: up to %.3g apart", apart);
+        QVERIFY(apart > 1e-4);
+    }
+
+    // encode --mask with a 16-bit mask: VAEEncodeForInpaint's pixels and noise_mask from
+    // LoadImage + LoadImageMask by default, from the mask's every bit with --input-precision full.
+    void encodesWithMaskAsComfy_data() {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("channel");
+        QTest::addColumn<QString>("full");
+        QTest::addColumn<QString>("precision");
+        for (const char* precision : {"reference", "full"}) {
+            QTest::addRow("png RGBA 16-bit alpha, %s", precision) << "rgba16.png"
+                                                                  << "alpha"
+                                                                  << "rgba16.full" << precision;
+            QTest::addRow("png gray 16-bit, %s", precision) << "l16-every.png"
+                                                            << "red"
+                                                            << "l16-every.full" << precision;
+            QTest::addRow("tiff gray 16-bit, %s", precision) << "l16-every.tif"
+                                                             << "red"
+                                                             << "l16-every-tif.full" << precision;
+        }
+    }
+
+    void encodesWithMaskAsComfy() {
+        QFETCH(QString, name);
+        QFETCH(QString, channel);
+        QFETCH(QString, full);
+        QFETCH(QString, precision);
+        const bool everyBit = precision == QLatin1String("full");
+        const QString image = path(QStringLiteral("rgb.png"));
+        const QString prefix = path(name) + ".inpaint-" + precision;
+        QStringList args{"inpaint",
+                         image,
+                         path(name),
+                         channel,
+                         QString::number(kGrow),
+                         QString::number(kCropStep),
+                         prefix};
+        if (everyBit) args << path(full);
+        const PythonRun r = python(args);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        std::vector<float> pixels;
+        lb::LatentFileContents latent;
+        encode(image, precision, &pixels, &latent, path(name));
+        if (QTest::currentTestFailed()) return;
+        const double diff = maxDifference(pixels, readFloats(prefix + ".pixels.f32"));
+        qInfo("pixels: largest difference from ComfyUI %.3g", diff);
+        QVERIFY2(diff <= kPixelTolerance, qPrintable(QString::number(diff)));
+        QVERIFY(identical(latent.noiseMask.data, readFloats(prefix + ".noise_mask.f32")));
+        QCOMPARE(latent.metadata.at("source.precision"), precision.toStdString());
     }
 
     void parsesInputPrecision() {

@@ -13,11 +13,13 @@ namespace lb {
 
 // How the 16-bit samples of an image file become floats (--input-precision).
 enum class InputPrecision {
-    // As PIL decodes the file for ComfyUI's LoadImage (its PIL path, also diffusers' load_image):
-    // 8-bit values. The high byte, (v >> 8) / 255, except 16-bit gray PNG, which PIL opens in
-    // mode I and LoadImage divides by 255: min(255, trunc(v / 255)) / 255.
+    // As PIL decodes the file for ComfyUI's LoadImage and LoadImageMask (their PIL path, also
+    // diffusers' load_image): 8-bit values. The high byte, (v >> 8) / 255, except 16-bit gray PNG,
+    // which PIL opens in mode I and LoadImage divides by 255: min(255, trunc(v / 255)) / 255;
+    // 16-bit gray TIFF (mode I;16, converted as it is): min(v, 255) / 255; and PNM of maxval m:
+    // round(v / m * 255) / 255 (a graymap of m > 255 as mode I of round(v / m * 65535)).
     Reference,
-    // Every bit: v / 65535.
+    // Every bit: v / 65535 (v / m for PNM of maxval m).
     Full,
 };
 const char* inputPrecisionName(InputPrecision precision); // "reference", "full"
@@ -25,7 +27,7 @@ bool parseInputPrecision(const std::string& name, InputPrecision* out);
 
 struct ImageReadOptions {
     std::int64_t maxPixels = 16384ll * 16384ll;           // checked from the header before decoding
-    InputPrecision precision = InputPrecision::Reference; // 16-bit samples of readImage
+    InputPrecision precision = InputPrecision::Reference; // 16-bit samples of readImage, readMask
 };
 
 // A decoded image, values converted to float exactly as the reference does:
@@ -50,9 +52,9 @@ struct LoadedImage {
 // aside and LoadImage ignores (palette transparency is alpha, as in LoadImage).
 Result<LoadedImage> readImage(const std::string& path, const ImageReadOptions& options = {});
 
-// The file's samples as OpenImageIO decodes them, what mask files are read from: every bit of
-// 16-bit samples (options.precision is not used) and a PNG transparency key as alpha; associated
-// alpha un-premultiplied as in readImage.
+// The file's samples as OpenImageIO decodes them: every bit of 16-bit samples (options.precision
+// is not used) and a PNG transparency key as alpha; associated alpha un-premultiplied and the
+// unused fourth byte of a 32-bit BMP dropped as in readImage.
 Result<LoadedImage> readImageSamples(const std::string& path, const ImageReadOptions& options = {});
 
 // The encoder's input: RGB only (alpha dropped, gray replicated to three channels).
@@ -66,8 +68,9 @@ enum class MaskChannel { Auto, Alpha, Red, Green, Blue, Luma };
 bool parseMaskChannel(const std::string& name, MaskChannel* out);
 
 // A mask file (any size): Auto = one gray channel -> its value; gray+alpha or RGBA -> 1 - alpha;
-// RGB -> red. Float values are clamped to [0, 1]. 16-bit samples keep every bit (v / 65535,
-// whatever options.precision says: grow's libpng path reads them so) and a PNG transparency key
+// RGB -> red. Float values are clamped to [0, 1]. 16-bit samples as options.precision says (the
+// default gives PIL's 8-bit values, as ComfyUI's LoadImageMask and LoadImage's alpha get them;
+// grow asks for InputPrecision::Full, as its libpng path reads them) and a PNG transparency key
 // is alpha, as in ComfyUI's LoadImageMask.
 Result<MaskBuffer> readMask(const std::string& path, MaskChannel channel = MaskChannel::Auto,
                             const ImageReadOptions& options = {});
@@ -78,7 +81,8 @@ Status writeBinaryMaskPng(const std::string& path, const BinaryMask& mask);
 // 8-bit gray PNG of a soft mask, round(v * 255).
 Status writeMaskPng(const std::string& path, const MaskBuffer& mask);
 // An image: 8-bit for PNG/JPEG/BMP/WebP (round(v * 255), clamped), float for TIFF/EXR (EXR colors
-// premultiplied by alpha, as OpenEXR defines them).
+// premultiplied by alpha, as OpenEXR defines them). A BMP's alpha goes where OpenImageIO puts it,
+// the fourth byte of 32 bits without bit fields, which PIL (and so readImage) leaves unused.
 // depth: Default as just said; U8, U16 (round(v * 65535), PNG and TIFF; 8-bit elsewhere) or F32
 // (TIFF/EXR; 16-bit PNG; 8-bit elsewhere) writes the samples at that depth, rounding to nearest:
 // the stitch writes at the original's depth.
