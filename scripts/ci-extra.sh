@@ -69,12 +69,15 @@ if [[ " $steps " == *" asan "* ]]; then
   for entry in "${asan_known_failures[@]}"; do known_regex+="${known_regex:+|}${entry%% :: *}"; done
   # Left out here: the packaging test, and core_tst_precision_f64, 220 VAEs of LibTorch
   # arithmetic against float64 (minutes in the release run, many times that under ASan): the
-  # loader and kernel code it runs is under ASan through tst_vae_layouts and tst_cpu_fast.
+  # loader and kernel code it runs is under ASan through tst_vae_layouts and tst_cpu_fast; and
+  # cli_tst_pil_loader, whose minutes go to one Python process (PIL + torch imports) per row:
+  # the image loader it checks is under ASan through io_tst_imageio, the CLI suites and
+  # fuzz_image.
   # The SIGKILL tests are about the file system, not memory: fewer rounds here than in the
   # release run of scripts/quickstart.sh test (the core's and the editor's autosave rounds).
   LATENTBRUSH_KILL_ITERATIONS=40 LB_KILL_ITERATIONS=5 QT_QPA_PLATFORM=offscreen \
     ctest --test-dir "$broot/asan" --output-on-failure -j "$jobs" -LE gpu \
-    -E "^(interop_tst_interop_package|core_tst_precision_f64|$known_regex)\$" ||
+    -E "^(interop_tst_interop_package|core_tst_precision_f64|cli_tst_pil_loader|$known_regex)\$" ||
     failed+=("asan tests")
   for entry in "${asan_known_failures[@]}"; do
     name="${entry%% :: *}"
