@@ -22,6 +22,7 @@
 #include <QElapsedTimer>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QTimer>
 
 #include <algorithm>
 #include <cmath>
@@ -64,12 +65,17 @@ void paintDisc(lbui::MaskDocument* doc, int cx, int cy, int r, float value) {
     doc->writeMask(rect, pixels.data());
 }
 
+// Runs the event loop until `done`, sleeping between events as the editor's own loop does: a
+// loop that polls (processEvents with a time limit returns at once when nothing is queued) would
+// take one of the 2 cores from the VAE's threads and double the figures.
 bool waitFor(const std::function<bool()>& done, int timeoutMs = 600000) {
     QElapsedTimer t;
     t.start();
+    QTimer wake; // the longest sleep between two looks at `done`
+    wake.start(5);
     while (!done()) {
         if (t.elapsed() > timeoutMs) return false;
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents);
     }
     return true;
 }
