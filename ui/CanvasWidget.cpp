@@ -5,10 +5,10 @@
 #include "BrushTool.h"
 #include "CanvasLayers.h"
 #include "GrowPreview.h"
-#include "RegionPlanner.h"
-#include "StitchSession.h"
 #include "MaskDocument.h"
 #include "MaskTool.h"
+#include "RegionPlanner.h"
+#include "StitchSession.h"
 
 #include <QGuiApplication>
 #include <QKeyEvent>
@@ -226,8 +226,9 @@ void CanvasWidget::paintEvent(QPaintEvent* event) {
         p.setRenderHint(QPainter::SmoothPixmapTransform, true);
         for (qsizetype i = 0; i < rects.size() && i < images.size(); ++i) {
             const QRect& r = rects[i];
-            p.drawImage(QRectF(imageToWidget(r.topLeft()), QSizeF(r.width() * zoom_, r.height() * zoom_)),
-                        images[i]);
+            p.drawImage(
+                QRectF(imageToWidget(r.topLeft()), QSizeF(r.width() * zoom_, r.height() * zoom_)),
+                images[i]);
         }
     }
 

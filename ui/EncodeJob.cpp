@@ -83,32 +83,31 @@ bool EncodeJob::startRegions(std::shared_ptr<lb::Vae> vae,
     cancel_ = std::make_shared<std::atomic<bool>>(false);
     auto cancel = cancel_;
     auto report = progressTo(this, &EncodeJob::progress);
-    encodeWatcher_.setFuture(QtConcurrent::run(
-        [report, cancel, vae, image, mask = std::move(mask), options]() -> EncodeOutput {
-            EncodeOutput out;
-            out.grow = options.grow;
-            lb::Progress progress;
-            progress.cancel = cancel.get();
-            progress.report = report;
-            try {
-                auto result = lb::regions::regionEncode(*vae, *image, mask, options, progress);
-                if (!result) {
-                    out.cancelled = cancel->load();
-                    out.error = QString::fromStdString(result.message());
-                    return out;
-                }
-                auto regions =
-                    std::make_shared<lb::regions::RegionEncodeResult>(std::move(*result));
-                out.samples = regions->samples;
-                if (!regions->noiseMasks.empty()) out.noiseMask = regions->noiseMasks.front();
-                out.crop.height = regions->plan.scaledHeight;
-                out.crop.width = regions->plan.scaledWidth;
-                out.regions = std::move(regions);
-            } catch (const std::exception& e) {
-                out.error = QString::fromLocal8Bit(e.what());
+    encodeWatcher_.setFuture(QtConcurrent::run([report, cancel, vae, image, mask = std::move(mask),
+                                                options]() -> EncodeOutput {
+        EncodeOutput out;
+        out.grow = options.grow;
+        lb::Progress progress;
+        progress.cancel = cancel.get();
+        progress.report = report;
+        try {
+            auto result = lb::regions::regionEncode(*vae, *image, mask, options, progress);
+            if (!result) {
+                out.cancelled = cancel->load();
+                out.error = QString::fromStdString(result.message());
+                return out;
             }
-            return out;
-        }));
+            auto regions = std::make_shared<lb::regions::RegionEncodeResult>(std::move(*result));
+            out.samples = regions->samples;
+            if (!regions->noiseMasks.empty()) out.noiseMask = regions->noiseMasks.front();
+            out.crop.height = regions->plan.scaledHeight;
+            out.crop.width = regions->plan.scaledWidth;
+            out.regions = std::move(regions);
+        } catch (const std::exception& e) {
+            out.error = QString::fromLocal8Bit(e.what());
+        }
+        return out;
+    }));
     emit runningChanged(true);
     return true;
 }

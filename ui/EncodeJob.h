@@ -1,5 +1,5 @@
-// EncodeJob: runs lb::inpaintEncode or the region encode (and optionally a decode of the result) on a worker thread
-// with progress reports and a Cancel that the core checks through lb::Progress.
+// EncodeJob: runs lb::inpaintEncode or the region encode (and optionally a decode of the result) on
+// a worker thread with progress reports and a Cancel that the core checks through lb::Progress.
 #pragma once
 
 #include "latentbrush/Buffers.h"

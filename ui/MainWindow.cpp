@@ -20,16 +20,16 @@
 #include "MaskDocument.h"
 #include "MaskEditCommand.h"
 #include "PreviewPanel.h"
-#include "RegionPanel.h"
-#include "RegionPlanner.h"
-#include "StitchBar.h"
-#include "StitchSession.h"
 #include "RecentFiles.h"
 #include "RecoveryBar.h"
+#include "RegionPanel.h"
+#include "RegionPlanner.h"
 #include "Resources.h"
 #include "ShapeTool.h"
 #include "ShortcutsDialog.h"
 #include "SliderSpin.h"
+#include "StitchBar.h"
+#include "StitchSession.h"
 #include "SvgIconRenderer.h"
 #include "ToolOptionsPanel.h"
 #include "VaeChooser.h"
@@ -592,14 +592,13 @@ void MainWindow::createDocks() {
     stitch_ = new StitchSession(doc_, encodeSession_, this);
     canvas_->setStitchSession(stitch_);
     if (auto* column = qobject_cast<QVBoxLayout*>(canvas_->parentWidget()->layout()))
-        column->insertWidget(column->indexOf(canvas_),
-                             new StitchBar(stitch_, action("exportImage"), canvas_->parentWidget()));
+        column->insertWidget(column->indexOf(canvas_), new StitchBar(stitch_, action("exportImage"),
+                                                                     canvas_->parentWidget()));
     action("exportImage")->setEnabled(false);
     connect(stitch_, &StitchSession::changed, this,
             [this] { action("exportImage")->setEnabled(stitch_->isActive()); });
-    connect(stitch_, &StitchSession::failed, this, [this](const QString& why) {
-        showError(tr("The stitch failed: %1").arg(why));
-    });
+    connect(stitch_, &StitchSession::failed, this,
+            [this](const QString& why) { showError(tr("The stitch failed: %1").arg(why)); });
     auto* decodeView = new DecodeView(this);
     encodePanel_ = new EncodePanel(encodeSession_, decodeView, this);
     QDockWidget* encodeDock =
@@ -978,9 +977,9 @@ bool MainWindow::importResults(const QStringList& paths) {
 }
 
 void MainWindow::chooseResults() {
-    const QStringList paths = QFileDialog::getOpenFileNames(
-        this, tr("Import Result (one image per region, in order)"), lastFolder("results"),
-        tr(kImageFilter));
+    const QStringList paths =
+        QFileDialog::getOpenFileNames(this, tr("Import Result (one image per region, in order)"),
+                                      lastFolder("results"), tr(kImageFilter));
     if (paths.isEmpty()) return;
     rememberFolder("results", paths.first());
     importResults(paths);
@@ -989,9 +988,8 @@ void MainWindow::chooseResults() {
 void MainWindow::chooseExportImage() {
     if (!stitch_->isActive()) return;
     const QFileInfo image(doc_->imagePath());
-    const QString base = doc_->imagePath().startsWith(QLatin1Char(':'))
-                             ? QStringLiteral("sample")
-                             : image.completeBaseName();
+    const QString base = doc_->imagePath().startsWith(QLatin1Char(':')) ? QStringLiteral("sample")
+                                                                        : image.completeBaseName();
     const QString path = QFileDialog::getSaveFileName(
         this, tr("Export Image"),
         QDir(lastFolder("results")).filePath(base + QStringLiteral("-inpainted.png")),

@@ -9,8 +9,8 @@
 #include "EncodeSession.h"
 #include "GrowPreview.h"
 #include "RegionPlanner.h"
-#include "TestSupport.h"
 #include "Resources.h"
+#include "TestSupport.h"
 #include "VaeChooser.h"
 
 #include "latentbrush/ImageIO.h"
@@ -92,14 +92,28 @@ private slots:
 
         const QString cliLatent = dir.filePath(QStringLiteral("cli.latent"));
         const QString cliGrown = dir.filePath(QStringLiteral("grown.png"));
-        const lbtest::CliRun run = lbtest::runCli(
-            {QStringLiteral("encode"), QStringLiteral("--image"), photo, QStringLiteral("--mask"),
-             maskFile, QStringLiteral("--vae"), vaePath, QStringLiteral("--grow"),
-             QString::number(w->findChild<GrowPreview*>()->grow()), QStringLiteral("--region"),
-             QStringLiteral("auto"), QStringLiteral("--regions"), QStringLiteral("separate"),
-             QStringLiteral("--target"), QStringLiteral("256x192"), QStringLiteral("--resize"),
-             QStringLiteral("area"), QStringLiteral("--output"), cliLatent,
-             QStringLiteral("--save-mask"), cliGrown});
+        const lbtest::CliRun run =
+            lbtest::runCli({QStringLiteral("encode"),
+                            QStringLiteral("--image"),
+                            photo,
+                            QStringLiteral("--mask"),
+                            maskFile,
+                            QStringLiteral("--vae"),
+                            vaePath,
+                            QStringLiteral("--grow"),
+                            QString::number(w->findChild<GrowPreview*>()->grow()),
+                            QStringLiteral("--region"),
+                            QStringLiteral("auto"),
+                            QStringLiteral("--regions"),
+                            QStringLiteral("separate"),
+                            QStringLiteral("--target"),
+                            QStringLiteral("256x192"),
+                            QStringLiteral("--resize"),
+                            QStringLiteral("area"),
+                            QStringLiteral("--output"),
+                            cliLatent,
+                            QStringLiteral("--save-mask"),
+                            cliGrown});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
 
         auto fromEditor = lb::readLatentFile(QFile::encodeName(editorLatent).toStdString());

@@ -38,7 +38,8 @@ lb::Result<lb::regions::RegionPlan> expectedPlan(MainWindow& w) {
 
 QList<QRect> toRects(const lb::regions::RegionPlan& plan) {
     QList<QRect> out;
-    for (const auto& r : plan.rects) out.append(QRect(r.x, r.y, r.w, r.h));
+    for (const auto& r : plan.rects)
+        out.append(QRect(r.x, r.y, r.w, r.h));
     return out;
 }
 
@@ -73,8 +74,9 @@ private slots:
         planner->flush();
         QVERIFY(!planner->plan());
         QVERIFY(!planner->error().isEmpty());
-        QVERIFY(w->findChild<QLabel*>(QStringLiteral("regionInfo"))->text().contains(
-            QStringLiteral("No region")));
+        QVERIFY(w->findChild<QLabel*>(QStringLiteral("regionInfo"))
+                    ->text()
+                    .contains(QStringLiteral("No region")));
 
         paintRect(doc, QRect(100, 80, 40, 30));
         QSignalSpy changed(planner, &RegionPlanner::planChanged);

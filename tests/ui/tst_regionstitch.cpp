@@ -28,8 +28,8 @@ namespace {
 
 bool sameImage(const QString& a, const QString& b) {
     const QImage x(a), y(b);
-    return !x.isNull() && x.convertToFormat(QImage::Format_RGB32) ==
-                              y.convertToFormat(QImage::Format_RGB32);
+    return !x.isNull() &&
+           x.convertToFormat(QImage::Format_RGB32) == y.convertToFormat(QImage::Format_RGB32);
 }
 
 } // namespace
@@ -94,7 +94,8 @@ private slots:
         QStringList results;
         for (std::size_t i = 0; i < regions->pixels.size(); ++i) {
             lb::ImageBuffer r = regions->pixels[i];
-            for (float& v : r.data) v = 1.0f - v;
+            for (float& v : r.data)
+                v = 1.0f - v;
             const QString path = dir.filePath(QStringLiteral("sampled_%1.png").arg(i));
             QVERIFY(lb::writeImage(QFile::encodeName(path).toStdString(), r));
             results << path;
@@ -115,7 +116,8 @@ private slots:
         auto cliStitch = [&](const QString& out, const QStringList& extra) {
             QStringList args{QStringLiteral("stitch"), QStringLiteral("--image"), photo,
                              QStringLiteral("--latent"), latent};
-            for (const QString& r : results) args << QStringLiteral("--result") << r;
+            for (const QString& r : results)
+                args << QStringLiteral("--result") << r;
             args << extra << QStringLiteral("--output") << out;
             return lbtest::runCli(args);
         };

@@ -98,8 +98,8 @@ std::string indexedPath(const std::string& path, std::size_t index) {
 LatentFileContents regionLatentContents(const RegionEncodeResult& result, const ImageBuffer& image,
                                         const MaskBuffer& mask, ResizeMethod method, int grow,
                                         const VaeInfo& info, const std::string& vaeFile,
-                                        const std::string& imageName,
-                                        const std::string& maskSource, InputPrecision precision) {
+                                        const std::string& imageName, const std::string& maskSource,
+                                        InputPrecision precision) {
     const RegionPlan& plan = result.plan;
     LatentFileContents latent;
     latent.samples = result.samples;

@@ -32,8 +32,8 @@ std::string indexedPath(const std::string& path, std::size_t index);
 LatentFileContents regionLatentContents(const RegionEncodeResult& result, const ImageBuffer& image,
                                         const MaskBuffer& mask, ResizeMethod method, int grow,
                                         const VaeInfo& info, const std::string& vaeFile,
-                                        const std::string& imageName,
-                                        const std::string& maskSource, InputPrecision precision);
+                                        const std::string& imageName, const std::string& maskSource,
+                                        InputPrecision precision);
 
 // The region encode of runEncode: the batch .latent (samples [B,C,h,w], noise_mask
 // [B,1,H',W'], DESIGN.md's metadata and the region keys) and, when asked, one grown mask and one
