@@ -267,6 +267,17 @@ lb::InputPrecision parseInputPrecision(const Args& a) {
     return p;
 }
 
+// The region options as given (encode and batch carry the same fields); checked by the caller
+// and by lb::regions::parseRegionOptions.
+template <typename Options> void readRegionOptions(const Args& a, Options& o) {
+    o.region = get(a, "region");
+    o.regionsMode = get(a, "regions");
+    o.context = get(a, "context");
+    o.target = get(a, "target");
+    o.targetArea = get(a, "target-area");
+    o.resize = get(a, "resize");
+}
+
 // --mode and the noise-mask options; each option belongs to one mode only.
 void parseEncodeMode(const Args& a, lb::EncodeMode& encodeMode, lb::NoiseMaskOptions& noiseMask) {
     const std::string mode = get(a, "mode", "inpaint");
@@ -486,12 +497,7 @@ int main(int argc, char** argv) {
         o.maxPixels = parseMaxPixels(a);
         o.inputPrecision = parseInputPrecision(a);
         parseEncodeMode(a, o.mode, o.noiseMask);
-        o.region = get(a, "region");
-        o.regionsMode = get(a, "regions");
-        o.context = get(a, "context");
-        o.target = get(a, "target");
-        o.targetArea = get(a, "target-area");
-        o.resize = get(a, "resize");
+        readRegionOptions(a, o);
         if (lb::regions::hasRegionOptions(o)) {
             if (o.mode == lb::EncodeMode::NoiseMask)
                 usageError("--region encodes with --mode inpaint only (VAEEncodeForInpaint per "
@@ -542,12 +548,7 @@ int main(int argc, char** argv) {
         o.maxPixels = parseMaxPixels(a);
         o.inputPrecision = parseInputPrecision(a);
         parseEncodeMode(a, o.mode, o.noiseMask);
-        o.region = get(a, "region");
-        o.regionsMode = get(a, "regions");
-        o.context = get(a, "context");
-        o.target = get(a, "target");
-        o.targetArea = get(a, "target-area");
-        o.resize = get(a, "resize");
+        readRegionOptions(a, o);
         if (o.mode == lb::EncodeMode::NoiseMask && !o.region.empty())
             usageError("--region encodes with --mode inpaint only (VAEEncodeForInpaint per "
                        "region)");
