@@ -297,9 +297,7 @@ Result<BinaryMask> noiseMaskForSize(const MaskBuffer& mask, int imageHeight, int
     return growBinary(roundMaskRect(resized, rect), grow);
 }
 
-Result<InpaintInputs> prepareInpaint(const ImageBuffer& image, const MaskBuffer& mask, int grow,
-                                     int multiple) {
-    if (Status st = checkGrow(grow); !st) return st.error();
+Status checkEncoderImage(const ImageBuffer& image, int multiple) {
     if (multiple <= 0) return makeError("the crop multiple must be positive");
     if (image.empty() || image.channels < 1 || image.channels > 4 ||
         image.data.size() != image.pixelCount() * std::size_t(image.channels))
@@ -308,6 +306,13 @@ Result<InpaintInputs> prepareInpaint(const ImageBuffer& image, const MaskBuffer&
         return makeError("a " + std::to_string(image.width) + "x" + std::to_string(image.height) +
                          " image is smaller than the VAE's multiple " + std::to_string(multiple));
     if (!allFinite(image.data)) return makeError("the image contains non-finite values");
+    return {};
+}
+
+Result<InpaintInputs> prepareInpaint(const ImageBuffer& image, const MaskBuffer& mask, int grow,
+                                     int multiple) {
+    if (Status st = checkGrow(grow); !st) return st.error();
+    if (Status st = checkEncoderImage(image, multiple); !st) return st.error();
     if (Status st = checkMask(mask); !st) return st.error();
 
     InpaintInputs in;

@@ -186,15 +186,7 @@ Status checkNoiseMaskOptions(const NoiseMaskOptions& o) {
 Result<NoiseMaskInputs> prepareNoiseMask(const ImageBuffer& image, const MaskBuffer& mask,
                                          const NoiseMaskOptions& options, int multiple) {
     if (Status st = checkNoiseMaskOptions(options); !st) return st.error();
-    if (multiple <= 0) return makeError("the crop multiple must be positive");
-    if (image.empty() || image.channels < 1 || image.channels > 4 ||
-        image.data.size() != image.pixelCount() * std::size_t(image.channels))
-        return makeError("the image is empty or its buffer does not match its size");
-    if (image.height < multiple || image.width < multiple)
-        return makeError("a " + std::to_string(image.width) + "x" + std::to_string(image.height) +
-                         " image is smaller than the VAE's multiple " + std::to_string(multiple));
-    for (float v : image.data)
-        if (!std::isfinite(v)) return makeError("the image contains non-finite values");
+    if (Status st = checkEncoderImage(image, multiple); !st) return st.error();
     if (Status st = checkMaskBuffer(mask); !st) return st.error();
 
     NoiseMaskInputs in;

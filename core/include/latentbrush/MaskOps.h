@@ -64,6 +64,10 @@ BinaryMask noiseMask(const MaskBuffer& croppedMask, int g);
 // p = ((p - 0.5f) * (1.0f - round(m))) + 0.5f. The image and mask must have the same size.
 void grayFill(ImageBuffer& image, const MaskBuffer& croppedMask);
 
+// An image an encoder can take: 1..4 channels, a buffer matching its size, at least `multiple`
+// pixels a side, finite values. Shared by the inpaint and noise-mask preprocessing.
+Status checkEncoderImage(const ImageBuffer& image, int multiple);
+
 // The preprocessing of the node up to the VAE: resize the mask to the image, crop both,
 // grow, gray-fill. `pixels` keeps 3 channels (alpha dropped, gray replicated).
 struct InpaintInputs {
