@@ -144,8 +144,12 @@ void KeptView::showState() {
                                 : std::isinf(psnr)
                                     ? tr("identical outside the mask")
                                     : tr("PSNR %1 dB outside the mask").arg(psnr, 0, 'f', 1);
+        // A precision other than the session's is said, so the view is never taken for float32.
+        const QString vae = r->fasterPrecision
+                                ? tr("%1 in %2 (for speed)").arg(r->vaeName, r->precision)
+                                : r->vaeName;
         text = tr("%1 · %2 · %3 s")
-                   .arg(r->vaeName, quality)
+                   .arg(vae, quality)
                    .arg(r->trip.encodeSeconds + r->trip.decodeSeconds, 0, 'f', 2);
         if (r->chosenSkipped) text += tr(" (instead of the chosen VAE: %1)").arg(r->why);
         if (!live_->resultIsCurrent()) text += tr(" · updating…");

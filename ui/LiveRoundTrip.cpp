@@ -12,6 +12,7 @@
 #include "latentbrush/Progress.h"
 
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QtConcurrent>
 
 #include <chrono>
@@ -78,65 +79,112 @@ struct LiveInputs {
     std::string chosenFile; // empty: no VAE chosen, or one without a decoder
     double budgetSeconds = LiveRoundTrip::kDefaultBudgetSeconds;
     lb::VaeLoadOptions options;
-    std::shared_ptr<LiveVae> chosen, fallback;
+    LiveVaes loaded;
 };
+
+// The instance of `file` loaded with `options`, from `loaded` or loaded (and probed) now and
+// added to it; null with `error` when it cannot be loaded.
+std::shared_ptr<LiveVae> obtain(LiveVaes& loaded, const std::string& file,
+                                const lb::VaeLoadOptions& options, const lb::Progress& progress,
+                                QString* error) {
+    for (const auto& live : loaded)
+        if (live->file == file && sameOptions(live->options, options)) return live;
+    auto live = loadLiveVae(file, options, progress, error);
+    if (live) loaded.push_back(live);
+    return live;
+}
+
+// Seconds `live` is predicted to take for an encode + decode of `image`'s crop (negative: the
+// probe failed, so unknown).
+double predictedSeconds(const LiveVae& live, const lb::ImageBuffer& image) {
+    if (live.secondsPerPixel < 0.0) return -1.0;
+    const lb::CropRect crop = lb::centreCrop(image.height, image.width, live.vae->info().downscale);
+    return live.secondsPerPixel * double(crop.height) * double(crop.width);
+}
+
+// The instances of one VAE the live view may run, in order of preference: the session's options,
+// then, when those leave the precision to us and the model runs on the CPU, bf16. Loads each
+// only when the one before it does not fit the budget; returns the first that fits, or null with
+// the fastest tried in `fastest`.
+std::shared_ptr<LiveVae> firstThatFits(LiveVaes& loaded, const std::string& file,
+                                       const LiveInputs& in, const lb::Progress& progress,
+                                       std::shared_ptr<LiveVae>* fastest, QString* error) {
+    std::vector<lb::VaeLoadOptions> variants{in.options};
+    double fastestSeconds = 0.0;
+    for (std::size_t i = 0; i < variants.size() && !progress.cancelled(); ++i) {
+        auto live = obtain(loaded, file, variants[i], progress, error);
+        if (!live) return nullptr;
+        const double seconds = predictedSeconds(*live, *in.image);
+        if (seconds >= 0.0 && seconds <= in.budgetSeconds) return live;
+        if (seconds >= 0.0 && (!*fastest || seconds < fastestSeconds)) {
+            *fastest = live;
+            fastestSeconds = seconds;
+        }
+        if (i == 0 && in.options.dtype == lb::ComputeDType::Auto &&
+            live->vae->info().device == "cpu") {
+            lb::VaeLoadOptions bf16 = in.options;
+            bf16.dtype = lb::ComputeDType::BF16;
+            variants.push_back(bf16);
+        }
+    }
+    return nullptr;
+}
+
+bool isBuiltinFile(const std::string& file) {
+    const auto builtinFile = lb::resolveVaePath(lb::builtinVaeSpec("taef2"));
+    std::error_code noError;
+    return builtinFile && std::filesystem::equivalent(builtinFile.value(), file, noError);
+}
+
+QString fileName(const std::string& file) {
+    return QFileInfo(QString::fromStdString(file)).fileName();
+}
 
 LiveResult runLive(const LiveInputs& in, const lb::Progress& progress) {
     LiveResult out;
     out.generation = in.generation;
     out.grow = in.grow;
-    out.chosen = in.chosen;
-    out.fallback = in.fallback;
+    out.loaded = in.loaded;
     try {
+        const auto builtinFile = lb::resolveVaePath(lb::builtinVaeSpec("taef2"));
+        const bool chosenIsBuiltin = !in.chosenFile.empty() && isBuiltinFile(in.chosenFile);
         std::shared_ptr<LiveVae> use;
-        std::error_code noError;
-        if (!in.chosenFile.empty()) {
-            if (!out.chosen || out.chosen->file != in.chosenFile ||
-                !sameOptions(out.chosen->options, in.options)) {
-                progress(0.0, "loading the chosen VAE for the live view");
-                QString error;
-                out.chosen = loadLiveVae(in.chosenFile, in.options, progress, &error);
-                if (!out.chosen) out.why = error;
-            }
-            const auto builtinFile = lb::resolveVaePath(lb::builtinVaeSpec("taef2"));
-            const bool chosenIsBuiltin =
-                builtinFile && out.chosen &&
-                std::filesystem::equivalent(builtinFile.value(), out.chosen->file, noError);
-            if (chosenIsBuiltin) {
-                use = out.chosen; // nothing faster to fall back to
-                out.builtin = true;
-            } else if (out.chosen) {
-                const lb::CropRect crop = lb::centreCrop(in.image->height, in.image->width,
-                                                         out.chosen->vae->info().downscale);
-                const double predicted =
-                    out.chosen->secondsPerPixel * double(crop.height) * double(crop.width);
-                if (out.chosen->secondsPerPixel >= 0.0 && predicted <= in.budgetSeconds)
-                    use = out.chosen;
-                else
-                    out.why = QStringLiteral("%1 would take about %2 s here")
-                                  .arg(QFileInfo(QString::fromStdString(in.chosenFile)).fileName())
-                                  .arg(predicted, 0, 'f', 1);
-            }
-        } else {
+        if (in.chosenFile.empty()) {
             out.why = QStringLiteral("no VAE with a decoder is chosen");
+        } else if (!chosenIsBuiltin) {
+            progress(0.0, "loading the chosen VAE for the live view");
+            std::shared_ptr<LiveVae> fastest;
+            QString error;
+            use = firstThatFits(out.loaded, in.chosenFile, in, progress, &fastest, &error);
+            if (!error.isEmpty())
+                out.why = error;
+            else if (!use && fastest)
+                out.why = QStringLiteral("%1 would take about %2 s here")
+                              .arg(fileName(in.chosenFile))
+                              .arg(predictedSeconds(*fastest, *in.image), 0, 'f', 1);
+            out.chosenSkipped = !use;
         }
         if (!use) {
-            out.chosenSkipped = !in.chosenFile.empty();
-            if (!out.fallback || !sameOptions(out.fallback->options, in.options)) {
-                progress(0.0, "loading the built-in VAE for the live view");
-                QString error;
-                out.fallback =
-                    loadLiveVae(lb::builtinVaeSpec("taef2"), in.options, progress, &error);
-                if (!out.fallback) {
-                    out.error = error;
-                    return out;
-                }
+            // The built-in TAEF2: the fastest VAE there is, so it runs even over the budget.
+            if (!builtinFile) {
+                out.error = QString::fromStdString(builtinFile.message());
+                return out;
             }
-            use = out.fallback;
+            progress(0.0, "loading the built-in VAE for the live view");
+            std::shared_ptr<LiveVae> fastest;
+            QString error;
+            use = firstThatFits(out.loaded, builtinFile.value(), in, progress, &fastest, &error);
+            if (!use) use = fastest;
+            if (!use) {
+                out.error = error.isEmpty() ? QStringLiteral("the built-in VAE could not be probed")
+                                            : error;
+                return out;
+            }
             out.builtin = true;
         }
-        out.vaeName = out.builtin ? QStringLiteral("TAEF2 (built-in)")
-                                  : QFileInfo(QString::fromStdString(use->file)).fileName();
+        out.vaeName = out.builtin ? QStringLiteral("TAEF2 (built-in)") : fileName(use->file);
+        out.precision = QString::fromStdString(use->vae->info().computeDType);
+        out.fasterPrecision = use->options.dtype != in.options.dtype;
         if (progress.cancelled()) {
             out.cancelled = true;
             return out;
@@ -160,8 +208,8 @@ LiveRoundTrip::LiveRoundTrip(MaskDocument* doc, GrowPreview* preview, EncodeSess
                              QObject* parent)
     : QObject(parent), doc_(doc), preview_(preview), session_(session) {
     debounce_.setSingleShot(true);
-    debounce_.setInterval(250);
-    connect(&debounce_, &QTimer::timeout, this, &LiveRoundTrip::start);
+    connect(&debounce_, &QTimer::timeout, this, &LiveRoundTrip::onDebounceTimeout);
+    QCoreApplication::instance()->installEventFilter(this);
     connect(&watcher_, &QFutureWatcher<LiveResult>::finished, this, &LiveRoundTrip::onFinished);
     connect(doc_, &MaskDocument::maskChanged, this, &LiveRoundTrip::inputsChanged);
     connect(doc_, &MaskDocument::imageChanged, this, &LiveRoundTrip::inputsChanged);
@@ -199,8 +247,31 @@ void LiveRoundTrip::inputsChanged() {
         return;
     }
     if (isRunning() && cancel_) cancel_->store(true); // the newest inputs win
-    debounce_.start();
+    // Edits in one pass of the event loop (an undo, a fill) make one run; a gesture's wait.
+    debounce_.start(gestureInProgress() ? gestureDebounceMs_ : 0);
     emit stateChanged();
+}
+
+bool LiveRoundTrip::gestureInProgress() const {
+    return tabletDown_ || QGuiApplication::mouseButtons() != Qt::NoButton;
+}
+
+void LiveRoundTrip::onDebounceTimeout() {
+    if (gestureInProgress()) {
+        debounce_.start(gestureDebounceMs_); // it paused; the release starts the run at once
+        return;
+    }
+    start();
+}
+
+bool LiveRoundTrip::eventFilter(QObject* watched, QEvent* event) {
+    const QEvent::Type type = event->type();
+    if (type == QEvent::TabletPress) tabletDown_ = true;
+    if (type == QEvent::TabletRelease) tabletDown_ = false;
+    if ((type == QEvent::MouseButtonRelease || type == QEvent::TabletRelease) &&
+        debounce_.isActive() && debounce_.interval() != 0)
+        debounce_.start(0); // after the release is handled: the stroke's last edit is in
+    return QObject::eventFilter(watched, event);
 }
 
 void LiveRoundTrip::start() {
@@ -219,8 +290,7 @@ void LiveRoundTrip::start() {
     in.options = session_->vaeLoadOptions();
     in.budgetSeconds = budgetSeconds_;
     if (auto vae = session_->vae(); vae && vae->info().hasDecoder) in.chosenFile = vae->info().file;
-    in.chosen = chosen_;
-    in.fallback = fallback_;
+    in.loaded = loaded_;
     cancel_ = std::make_shared<std::atomic<bool>>(false);
     auto cancel = cancel_;
     auto report = progressTo(this, &LiveRoundTrip::progress);
@@ -235,11 +305,22 @@ void LiveRoundTrip::start() {
 
 void LiveRoundTrip::onFinished() {
     LiveResult out = watcher_.result();
-    // Loaded and probed VAEs are kept whatever became of the run.
-    chosen_ = out.chosen;
-    fallback_ = out.fallback;
-    out.chosen.reset();
-    out.fallback.reset();
+    // Loaded and probed VAEs are kept whatever became of the run: those of the VAE chosen now and
+    // of the built-in one, with the session's options or their bf16 variant.
+    loaded_.clear();
+    const std::string chosenFile = session_->vae() ? session_->vae()->info().file : std::string();
+    const lb::VaeLoadOptions options = session_->vaeLoadOptions();
+    for (auto& live : out.loaded) {
+        lb::VaeLoadOptions base = live->options;
+        base.dtype = options.dtype;
+        const bool usable =
+            live->options.dtype == options.dtype || (options.dtype == lb::ComputeDType::Auto &&
+                                                     live->options.dtype == lb::ComputeDType::BF16);
+        const bool keep = usable && sameOptions(base, options) &&
+                          (live->file == chosenFile || isBuiltinFile(live->file));
+        if (keep) loaded_.push_back(std::move(live));
+    }
+    out.loaded.clear();
     if (out.cancelled || (!out.error.isEmpty() && out.generation != generation_)) {
         ++cancelledRuns_;
     } else {

@@ -6,7 +6,13 @@
 // The VAE it runs: the session's (its own instance, loaded with the session's options, so that it
 // never shares a model with an Encode running at the same time) when it has a decoder and a probe
 // says its encode + decode of the current crop fits the interactive budget; otherwise the built-in
-// TAEF2. Which one was used is part of every result.
+// TAEF2. When the session's precision is "auto" and the VAE runs on the CPU, an instance in bf16
+// is tried before giving up on a VAE (CPUs with native bf16 run it about twice as fast). Which
+// VAE and which precision were used is part of every result.
+//
+// When it runs: an edit made while a mouse button is held (a brush stroke, a slider drag) waits
+// for the gesture to end or to pause for the debounce; any other edit (a key, an undo, the end of
+// a stroke) starts a run at once, so that the view's latency is the VAE's time alone.
 #pragma once
 
 #include "latentbrush/RoundTrip.h"
@@ -20,6 +26,7 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace lbui {
 
@@ -35,20 +42,22 @@ struct LiveVae {
     std::shared_ptr<lb::Vae> vae;
     double secondsPerPixel = 0.0; // encode + decode, from a probe
 };
+using LiveVaes = std::vector<std::shared_ptr<LiveVae>>;
 
 struct LiveResult {
     quint64 generation = 0; // the inputs' generation this result belongs to
     lb::RoundTrip trip;
-    QString vaeName;            // the VAE that ran, as shown ("taef2 (built-in)", a file name)
-    QString why;                // why that one, when it is not the chosen VAE
-    bool chosenSkipped = false; // a VAE was chosen, and this run used the built-in one instead
+    QString vaeName;              // the VAE that ran, as shown ("taef2 (built-in)", a file name)
+    QString precision;            // the precision it ran in ("fp32", "bf16", ...)
+    bool fasterPrecision = false; // bf16 instead of the session's automatic float32, for speed
+    QString why;                  // why that one, when it is not the chosen VAE
+    bool chosenSkipped = false;   // a VAE was chosen, and this run used the built-in one instead
     bool builtin = false;
     int grow = 0;
     QString error; // empty on success
     bool cancelled = false;
-    // VAEs loaded or measured by this run, handed back to the GUI thread for the next runs.
-    std::shared_ptr<LiveVae> chosen;
-    std::shared_ptr<LiveVae> fallback;
+    // VAEs loaded and measured so far, handed back to the GUI thread for the next runs.
+    LiveVaes loaded;
 };
 
 class LiveRoundTrip : public QObject {
@@ -64,8 +73,8 @@ public:
 
     bool isEnabled() const { return enabled_; }
     void setEnabled(bool enabled);
-    // Milliseconds between the last change and the start of a run (default 250).
-    void setDebounceMs(int ms) { debounce_.setInterval(ms); }
+    // Milliseconds a gesture (mouse button held) must pause before a run starts (default 250).
+    void setDebounceMs(int ms) { gestureDebounceMs_ = ms; }
     void setBudgetSeconds(double seconds) { budgetSeconds_ = seconds; }
     double budgetSeconds() const { return budgetSeconds_; }
 
@@ -88,8 +97,13 @@ signals:
     void stateChanged();  // running, pending, stale or enabled changed
     void progress(double fraction, const QString& stage);
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override; // the end of a gesture
+
 private:
     void start();
+    void onDebounceTimeout();
+    bool gestureInProgress() const; // a mouse button or a pen is down
     void onFinished();
 
     MaskDocument* doc_;
@@ -98,8 +112,9 @@ private:
     QTimer debounce_;
     QFutureWatcher<LiveResult> watcher_;
     std::shared_ptr<std::atomic<bool>> cancel_;
-    std::shared_ptr<LiveVae> chosen_;   // the chosen VAE's own instance, once loaded
-    std::shared_ptr<LiveVae> fallback_; // the built-in TAEF2, once loaded
+    LiveVaes loaded_; // the instances loaded and probed so far (chosen, built-in; per precision)
+    int gestureDebounceMs_ = 250;
+    bool tabletDown_ = false;
     std::optional<LiveResult> shown_;
     quint64 generation_ = 1;
     double budgetSeconds_ = kDefaultBudgetSeconds;

@@ -4,9 +4,15 @@
 // live view spares the user: the Encode button's job (encode, then a decode of its latent). Prints
 // one JSON line per size; asserts nothing.
 //
+// The edit is a brush stroke dragged over the canvas (mouse events, as a user paints), timed from
+// its release; `--edit write` writes a disc into the mask instead (an undo or a fill's edit).
+// `--budget` is the live view's interactive budget (default the editor's): a VAE over it in
+// float32 runs in bf16 on the CPU when the precision is "auto", as in the editor.
+//
 //   latentbrush-bench-live [--sizes 512,1024] [--repeat 5] [--vae builtin:taef2|FILE]
 //                          [--device auto|cpu|cuda] [--dtype auto|fp32|bf16|fp16]
-//                          [--debounce MS] [--threads N]
+//                          [--debounce MS] [--threads N] [--edit stroke|write] [--budget S]
+#include "CanvasWidget.h"
 #include "EncodeJob.h"
 #include "EncodePanel.h"
 #include "EncodeSession.h"
@@ -22,6 +28,7 @@
 #include <QElapsedTimer>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QTest>
 #include <QTimer>
 
 #include <algorithm>
@@ -65,6 +72,18 @@ void paintDisc(lbui::MaskDocument* doc, int cx, int cy, int r, float value) {
     doc->writeMask(rect, pixels.data());
 }
 
+// A brush stroke across the middle of the canvas, as mouse events; odd repeats erase (right
+// button), so every stroke changes the mask. Returns once the button is released.
+void strokeAcross(QWidget* canvas, int repeat) {
+    const Qt::MouseButton button = repeat % 2 ? Qt::RightButton : Qt::LeftButton;
+    const QPoint centre = canvas->rect().center();
+    const int dy = (repeat % 5 - 2) * 6;
+    QTest::mousePress(canvas, button, Qt::NoModifier, centre + QPoint(-60, dy));
+    for (int step = 1; step <= 6; ++step)
+        QTest::mouseMove(canvas, centre + QPoint(-60 + 20 * step, dy));
+    QTest::mouseRelease(canvas, button, Qt::NoModifier, centre + QPoint(60, dy));
+}
+
 // Runs the event loop until `done`, sleeping between events as the editor's own loop does: a
 // loop that polls (processEvents with a time limit returns at once when nothing is queued) would
 // take one of the 2 cores from the VAE's threads and double the figures.
@@ -86,7 +105,8 @@ int main(int argc, char** argv) {
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
     std::vector<int> sizes = {512, 1024};
     int repeat = 5, debounce = 250, threads = 0;
-    std::string vae = lb::builtinVaeSpec("taef2"), device = "cpu", dtype = "auto";
+    double budget = lbui::LiveRoundTrip::kDefaultBudgetSeconds;
+    std::string vae = lb::builtinVaeSpec("taef2"), device = "cpu", dtype = "auto", edit = "stroke";
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         const char* v = i + 1 < argc ? argv[i + 1] : "";
@@ -110,13 +130,19 @@ int main(int argc, char** argv) {
         } else if (a == "--debounce") {
             debounce = std::max(0, std::atoi(v));
             ++i;
+        } else if (a == "--edit" && (std::string(v) == "stroke" || std::string(v) == "write")) {
+            edit = v;
+            ++i;
+        } else if (a == "--budget") {
+            budget = std::atof(v);
+            ++i;
         } else if (a == "--threads") {
             threads = std::max(0, std::atoi(v));
             ++i;
         } else {
             std::printf("usage: latentbrush-bench-live [--sizes 512,1024] [--repeat N] [--vae V] "
                         "[--device auto|cpu|cuda] [--dtype auto|fp32|bf16|fp16] [--debounce MS] "
-                        "[--threads N]\n");
+                        "[--threads N] [--edit stroke|write] [--budget S]\n");
             return a == "--help" ? 0 : 2;
         }
     }
@@ -149,7 +175,7 @@ int main(int argc, char** argv) {
     lbui::LiveRoundTrip* live = w.liveRoundTrip();
     live->setEnabled(true);
     live->setDebounceMs(debounce);
-    live->setBudgetSeconds(1e9); // measure the VAE asked for, whatever its speed
+    live->setBudgetSeconds(budget);
     lbui::MaskDocument* doc = w.document();
     lbui::EncodeJob* job = w.encodeSession()->job();
 
@@ -162,8 +188,13 @@ int main(int argc, char** argv) {
         std::vector<double> editToView, encodeMs, decodeMs, button;
         for (int r = 0; r < repeat; ++r) {
             QElapsedTimer t;
-            t.start();
-            paintDisc(doc, side / 3 + 7 * r, side / 2, side / 10, r % 2 ? 0.0f : 1.0f);
+            if (edit == "stroke") {
+                strokeAcross(w.canvas(), r);
+                t.start(); // the release: the stroke's last edit is in
+            } else {
+                t.start();
+                paintDisc(doc, side / 3 + 7 * r, side / 2, side / 10, r % 2 ? 0.0f : 1.0f);
+            }
             if (!waitFor([&] { return live->resultIsCurrent(); })) return 1;
             editToView.push_back(double(t.nsecsElapsed()) / 1e6);
             encodeMs.push_back(live->result()->trip.encodeSeconds * 1e3);
@@ -191,12 +222,14 @@ int main(int argc, char** argv) {
         std::printf("{\"bench\": \"live view\", \"vae\": \"%s\", \"shown\": \"%s\", \"device\": "
                     "\"%s\", \"dtype\": \"%s\", \"region\": \"%dx%d\", \"repeat\": %d, "
                     "\"debounce_ms\": %d, "
-                    "\"edit_to_view_ms\": %.1f, \"encode_ms\": %.1f, \"decode_ms\": %.1f, "
+                    "\"edit\": \"%s\", \"precision\": \"%s\", \"edit_to_view_ms\": %.1f, "
+                    "\"encode_ms\": %.1f, \"decode_ms\": %.1f, "
                     "\"baseline_encode_button_then_decode_ms\": %.1f}\n",
                     vae.c_str(), res->vaeName.toUtf8().constData(),
                     chooser->vae()->info().device.c_str(),
                     chooser->vae()->info().computeDType.c_str(), res->trip.crop.width,
-                    res->trip.crop.height, repeat, debounce, median(editToView), median(encodeMs),
+                    res->trip.crop.height, repeat, debounce, edit.c_str(),
+                    res->precision.toUtf8().constData(), median(editToView), median(encodeMs),
                     median(decodeMs), median(button));
         std::fflush(stdout);
     }

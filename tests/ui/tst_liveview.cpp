@@ -1,6 +1,8 @@
 // The live "what the VAE keeps" view in a real main window: what it shows equals Encode + decode
 // with the VAE it names (bit for bit); without a chosen VAE, or with one too slow for the
-// interactive budget, it runs the built-in TAEF2 and says so; edits during a run cancel it and
+// interactive budget, it runs the built-in TAEF2 and says so; over the budget in float32 it runs
+// in bf16 when the precision is automatic, and still equals Encode + decode in that precision;
+// a stroke starts a run when it ends, not while it is painted; edits during a run cancel it and
 // only the newest inputs' result is ever current; the panel shows the three images and the PSNR.
 #include "KeptView.h"
 #include "LiveRoundTrip.h"
@@ -16,6 +18,8 @@
 #include "PreviewPanel.h"
 #include "SliderSpin.h"
 #include "TestSupport.h"
+
+#include <QSettings>
 
 #include <cmath>
 
@@ -200,6 +204,66 @@ private slots:
         for (const Shown& s : shown)
             if (s.generation != live->generation()) QVERIFY(!s.current);
         QCOMPARE(live->result()->generation, live->generation());
+        QVERIFY(live->result()->trip.noiseMask.data == noiseMaskAt(*w, 16).data);
+    }
+
+    // Over the budget, the automatic precision tries bf16 before giving up: whichever precision
+    // ran, what is shown is exactly Encode + decode with the VAE in that precision, and a
+    // precision other than the session's is named in the caption. An explicit float32 is kept.
+    void fasterPrecisionStaysExact() {
+        for (const QString& dtype : {QStringLiteral("auto"), QStringLiteral("fp32")}) {
+            QSettings().setValue(QStringLiteral("vae/dtype"), dtype);
+            auto w = lbuitest::makeWindow(false, true);
+            QVERIFY(w);
+            LiveRoundTrip* live = w->liveRoundTrip();
+            live->setBudgetSeconds(1e-9); // nothing fits: the fastest built-in instance runs
+            paintDisc(w->document(), 140, 110, 35);
+            QTRY_VERIFY_WITH_TIMEOUT(live->resultIsCurrent(), 120000);
+            const LiveResult* r = live->result();
+            QVERIFY2(r->error.isEmpty(), qPrintable(r->error));
+            QVERIFY(r->builtin);
+            qInfo("session precision %s: the live view ran in %s", qPrintable(dtype),
+                  qPrintable(r->precision));
+            if (dtype == QStringLiteral("fp32")) QCOMPARE(r->precision, QStringLiteral("fp32"));
+            QVERIFY(r->precision == QStringLiteral("fp32") ||
+                    r->precision == QStringLiteral("bf16"));
+            QCOMPARE(r->fasterPrecision, r->precision == QStringLiteral("bf16"));
+            QCOMPARE(w->keptView()->caption().contains(QStringLiteral("in bf16")),
+                     r->fasterPrecision);
+
+            lb::VaeLoadOptions options = w->encodePanel()->vaeChooser()->loadOptions();
+            QVERIFY(lb::parseComputeDType(r->precision.toStdString(), &options.dtype));
+            auto taef2 = loadWithDecoder(lb::builtinVaeSpec("taef2"), options);
+            QVERIFY(taef2->info().computeDType == r->precision.toStdString());
+            const lb::ImageBuffer expected = encodeThenDecode(*taef2, *w);
+            QVERIFY(r->trip.decoded.data == expected.data);
+        }
+        QSettings().remove(QStringLiteral("vae/dtype"));
+    }
+
+    // A brush stroke does not start runs while it is painted, even when it pauses longer than
+    // the debounce; its release starts one at once.
+    void strokeRunsWhenReleased() {
+        auto w = lbuitest::makeWindow(false, true);
+        QVERIFY(w);
+        LiveRoundTrip* live = w->liveRoundTrip();
+        QTRY_VERIFY_WITH_TIMEOUT(live->resultIsCurrent(), 120000); // the sample's first run
+        const int runsBefore = live->finishedRuns() + live->cancelledRuns();
+        live->setDebounceMs(100);
+        QWidget* canvas = w->canvas();
+        const QPoint c = canvas->rect().center();
+        QTest::mousePress(canvas, Qt::LeftButton, Qt::NoModifier, c);
+        QTest::mouseMove(canvas, c + QPoint(30, 10));
+        QTest::qWait(700); // a pause seven debounces long, the button held
+        QVERIFY(!live->isRunning());
+        QVERIFY(live->isPending() && !live->resultIsCurrent());
+        QCOMPARE(live->finishedRuns() + live->cancelledRuns(), runsBefore);
+        // From now on only the release can start the run within the wait below.
+        live->setDebounceMs(600000);
+        QTest::qWait(150);
+        QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, c + QPoint(30, 10));
+        QTRY_VERIFY_WITH_TIMEOUT(live->resultIsCurrent(), 120000);
+        QCOMPARE(live->finishedRuns() + live->cancelledRuns(), runsBefore + 1);
         QVERIFY(live->result()->trip.noiseMask.data == noiseMaskAt(*w, 16).data);
     }
 
