@@ -50,15 +50,12 @@ asan_known_failures=(
   # "ui_tst_... :: the document's signals reached a MainWindow being destroyed (UBSan)".
 )
 
-sanitizer_flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1
-                 -DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1)
 failed=()
 
 # --- 2. AddressSanitizer + UBSan: the test suites ------------------------------------------------
 if [[ " $steps " == *" asan "* ]]; then
   begin "asan build"
-  cmake -S "$root" -B "$broot/asan" -G Ninja "${sanitizer_flags[@]}" \
-    -DLATENTBRUSH_SANITIZE_ADDRESS=ON -DLATENTBRUSH_BUILD_FUZZERS=ON -DLATENTBRUSH_BUILD_UI=ON
+  cmake -S "$root" -B "$broot/asan" --preset asan
   cmake --build "$broot/asan" -j "$jobs"
   finish "asan build"
   begin "asan tests"
@@ -96,9 +93,7 @@ fi
 # --- 3. libFuzzer ----------------------------------------------------------------------------------
 if [[ " $steps " == *" fuzz "* ]]; then
   begin "fuzz build"
-  cmake -S "$root" -B "$broot/fuzz" -G Ninja "${sanitizer_flags[@]}" \
-    -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
-    -DLATENTBRUSH_BUILD_FUZZERS=ON -DLATENTBRUSH_BUILD_UI=OFF
+  cmake -S "$root" -B "$broot/fuzz" --preset fuzz
   cmake --build "$broot/fuzz" -j "$jobs" --target latentbrush-fuzzers
   finish "fuzz build"
   begin "fuzzing"
@@ -111,8 +106,7 @@ fi
 # --- 4. ThreadSanitizer: the project's own threads -----------------------------------------------
 if [[ " $steps " == *" tsan "* ]]; then
   begin "tsan build"
-  cmake -S "$root" -B "$broot/tsan" -G Ninja "${sanitizer_flags[@]}" \
-    -DLATENTBRUSH_SANITIZE_THREAD=ON -DLATENTBRUSH_BUILD_FUZZERS=ON -DLATENTBRUSH_BUILD_UI=OFF
+  cmake -S "$root" -B "$broot/tsan" --preset tsan
   cmake --build "$broot/tsan" -j "$jobs" --target latentbrush-fuzz-maskops core_tst_maskops_mirror
   finish "tsan build"
   begin "tsan tests"

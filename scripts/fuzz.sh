@@ -29,12 +29,7 @@ done
 jobs="${LATENTBRUSH_JOBS:-$(nproc)}"
 
 if [ ! -f "$build/CMakeCache.txt" ]; then
-  cc="$(command -v clang-14 || command -v clang)"
-  cxx="$(command -v clang++-14 || command -v clang++)"
-  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCMAKE_C_COMPILER="$cc" -DCMAKE_CXX_COMPILER="$cxx" \
-    -DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 \
-    -DLATENTBRUSH_BUILD_FUZZERS=ON -DLATENTBRUSH_BUILD_UI=OFF
+  cmake -S "$root" -B "$build" --preset fuzz # clang 14, libFuzzer, no editor
 fi
 if ((${#targets[@]})); then
   cmake --build "$build" -j "$jobs" --target "${targets[@]/#/latentbrush-fuzz-}"

@@ -9,8 +9,7 @@ out="${OUT:-out}"
 mkdir -p "$out"
 build=build-gpu
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$out/gpu.txt"
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLATENTBRUSH_BUILD_UI=OFF \
-  -DLATENTBRUSH_WITH_OIIO=OFF > "$out/configure.log" 2>&1 || { tail "$out/configure.log"; exit 1; }
+cmake -S . -B "$build" --preset gpu > "$out/configure.log" 2>&1 || { tail "$out/configure.log"; exit 1; }
 cmake --build "$build" -j "$(nproc)" > "$out/build.log" 2>&1 || { grep -E "error" "$out/build.log" | head; exit 1; }
 if [ "${SKIP_TESTS:-0}" != 1 ]; then
   ctest --test-dir "$build" -L 'gpu|core' -E maskops_mirror --output-on-failure -j "${CTEST_JOBS:-4}" --timeout 400 > "$out/ctest.log" 2>&1

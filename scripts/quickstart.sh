@@ -29,9 +29,10 @@ fi
 # (the project at /work/main there) share the cache.
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}"
 
-extra=()
-[ "${CI:-}" = "true" ] && extra+=(-DLATENTBRUSH_WERROR=ON)
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release "${extra[@]}"
+# The presets of CMakePresets.json: `release`, or `ci` (warnings are errors) in CI.
+preset=release
+[ "${CI:-}" = "true" ] && preset=ci
+cmake -S "$root" -B "$build" --preset "$preset"
 cmake --build "$build" -j "$jobs"
 
 case "$mode" in
