@@ -7,6 +7,7 @@
 #include "DocumentLoader.h"
 #include "EncodeSession.h"
 #include "ExportLatentDialog.h"
+#include "MaskDocument.h"
 #include "SvgIconRenderer.h"
 #include "VaeChooser.h"
 
@@ -139,9 +140,7 @@ void EncodePanel::exportLatent() {
     }
     QSettings s;
     const QString imagePath = session_->result()->source.imagePath;
-    const QString base = imagePath.startsWith(QLatin1Char(':'))
-                             ? QStringLiteral("sample")
-                             : QFileInfo(imagePath).completeBaseName();
+    const QString base = MaskDocument::outputStem(imagePath);
     QString dir = s.value("folders/export").toString();
     if (dir.isEmpty()) dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
     ExportLatentDialog dialog(QDir(dir).filePath(base + QStringLiteral(".latent")), this);

@@ -244,7 +244,7 @@ void EncodeSession::onDecoded(const DecodeOutput& out) {
 }
 
 std::string EncodeSession::sourceImageName(const EncodeSource& source) {
-    return source.imagePath.startsWith(QLatin1Char(':'))
+    return MaskDocument::isSamplePath(source.imagePath)
                ? std::string("sample.png")
                : QFileInfo(source.imagePath).fileName().toStdString();
 }

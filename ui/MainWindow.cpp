@@ -80,7 +80,7 @@ constexpr int kStatusNoteMs = 30000;
 // they point at (a relative and an absolute path, or a link, name the same file).
 bool sameImageFile(const QString& a, const QString& b) {
     if (a.isEmpty() || b.isEmpty()) return false;
-    if (a.startsWith(QLatin1Char(':')) || b.startsWith(QLatin1Char(':'))) return a == b;
+    if (MaskDocument::isSamplePath(a) || MaskDocument::isSamplePath(b)) return a == b;
     return QFileInfo(a) == QFileInfo(b);
 }
 
@@ -836,7 +836,7 @@ void MainWindow::setInputPrecision(lb::InputPrecision precision) {
         a->setChecked(a->data().toInt() == int(precision));
     loader_->setInputPrecision(precision);
     if (!doc_->hasImage() || doc_->inputPrecision() == precision) return;
-    if (doc_->imagePath().startsWith(QLatin1Char(':'))) { // the built-in sample: 8 bits
+    if (doc_->isSample()) { // 8 bits
         doc_->setInputPrecision(precision);
         return;
     }
@@ -924,9 +924,7 @@ bool MainWindow::saveMaskAs() {
     QString suggestion = doc_->maskPath();
     if (suggestion.isEmpty()) {
         const QFileInfo image(doc_->imagePath());
-        const QString base = doc_->imagePath().startsWith(QLatin1Char(':'))
-                                 ? QStringLiteral("sample")
-                                 : image.completeBaseName();
+        const QString base = doc_->outputStem();
         suggestion = QDir(lastFolder("masks")).filePath(base + QStringLiteral("_mask.png"));
     }
     const QString path = QFileDialog::getSaveFileName(
@@ -988,8 +986,7 @@ void MainWindow::chooseResults() {
 void MainWindow::chooseExportImage() {
     if (!stitch_->isActive()) return;
     const QFileInfo image(doc_->imagePath());
-    const QString base = doc_->imagePath().startsWith(QLatin1Char(':')) ? QStringLiteral("sample")
-                                                                        : image.completeBaseName();
+    const QString base = doc_->outputStem();
     const QString path = QFileDialog::getSaveFileName(
         this, tr("Export Image"),
         QDir(lastFolder("results")).filePath(base + QStringLiteral("-inpainted.png")),
@@ -1008,8 +1005,7 @@ void MainWindow::chooseExportImage() {
 void MainWindow::exportGrownMask() {
     if (!doc_->hasImage() || preview_->noiseMask().empty()) return;
     const QFileInfo image(doc_->imagePath());
-    const QString base = doc_->imagePath().startsWith(QLatin1Char(':')) ? QStringLiteral("sample")
-                                                                        : image.completeBaseName();
+    const QString base = doc_->outputStem();
     const QString path = QFileDialog::getSaveFileName(
         this, tr("Export Grown Mask"),
         QDir(lastFolder("export")).filePath(base + QStringLiteral("_noise_mask.png")),
@@ -1069,7 +1065,7 @@ void MainWindow::restoreAutosave(const AutosavedMask& kept) {
         recoveryBar_->offerAgain(*pendingRecovery_); // the latest Restore wins the window
     pendingRecovery_ = std::make_unique<AutosavedMask>(kept);
     if (opening) return;
-    if (kept.imagePath.startsWith(QLatin1Char(':')))
+    if (MaskDocument::isSamplePath(kept.imagePath))
         openSample();
     else
         openImage(kept.imagePath);

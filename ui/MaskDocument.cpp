@@ -84,9 +84,14 @@ void MaskDocument::setMaskPath(const QString& path) {
     emit pathsChanged();
 }
 
+QString MaskDocument::outputStem(const QString& imagePath) {
+    return isSamplePath(imagePath) ? QStringLiteral("sample")
+                                   : QFileInfo(imagePath).completeBaseName();
+}
+
 QString MaskDocument::displayName() const {
     if (imagePath_.isEmpty()) return tr("Untitled");
-    if (imagePath_.startsWith(QLatin1Char(':'))) return tr("Sample image");
+    if (isSample()) return tr("Sample image");
     return QFileInfo(imagePath_).fileName();
 }
 

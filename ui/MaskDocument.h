@@ -58,6 +58,14 @@ public:
     void markSaved() { undoStack_.setClean(); }
 
     QString imagePath() const { return imagePath_; }
+    // The built-in sample image is a Qt resource (":/..."), not a file: it has no folder, is not
+    // a recent file, and is always read at 8 bits.
+    static bool isSamplePath(const QString& path) { return path.startsWith(QLatin1Char(':')); }
+    bool isSample() const { return isSamplePath(imagePath_); }
+    // The stem of the names suggested for outputs: the image's file name without its extension,
+    // "sample" for the sample.
+    static QString outputStem(const QString& imagePath);
+    QString outputStem() const { return outputStem(imagePath_); }
     QString maskPath() const { return maskPath_; }
     // How the image's 16-bit samples were read (the .latent's source.precision).
     lb::InputPrecision inputPrecision() const { return inputPrecision_; }
@@ -67,7 +75,7 @@ public:
     QString displayName() const;
 
 signals:
-    void imageChanged();                 // a new document (size may change)
+    void imageChanged();  // a new document (size may change)
     void pixelsChanged(); // the image's pixels replaced (Apply, its undo); mask and size stay
     void maskChanged(const QRect& rect); // any mask change, undo and redo included
     void modifiedChanged(bool modified);

@@ -2,6 +2,8 @@
 // opening them fails (the caller then removes them).
 #include "RecentFiles.h"
 
+#include "MaskDocument.h"
+
 #include <QAction>
 #include <QDir>
 #include <QFileInfo>
@@ -18,7 +20,7 @@ RecentFiles::RecentFiles(const QString& settingsKey, int maxCount, QObject* pare
 }
 
 void RecentFiles::add(const QString& path) {
-    if (path.isEmpty() || path.startsWith(QLatin1Char(':'))) return;
+    if (path.isEmpty() || MaskDocument::isSamplePath(path)) return;
     const QString abs = QFileInfo(path).absoluteFilePath();
     paths_.removeAll(abs);
     paths_.prepend(abs);

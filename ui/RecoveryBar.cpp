@@ -4,6 +4,7 @@
 #include "RecoveryBar.h"
 
 #include "InfoBar.h"
+#include "MaskDocument.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -88,7 +89,7 @@ QString RecoveryBar::headerText() const {
 
 QString RecoveryBar::rowText(const AutosavedMask& mask) const {
     const QString name =
-        mask.imagePath.startsWith(QLatin1Char(':'))
+        MaskDocument::isSamplePath(mask.imagePath)
             ? tr("The sample image")
             : QStringLiteral("\u201c%1\u201d").arg(QFileInfo(mask.imagePath).fileName());
     const QString details =
