@@ -102,7 +102,7 @@ private slots:
                         QString::number(c["downscale"].toInt()), "--output", out});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         auto grown = lb::readImage(out.toStdString());
-        QVERIFY2(grown.ok(), grown.ok() ? "" : grown.message().c_str());
+        LB_VERIFY_OK(grown);
         QCOMPARE(grown->image.channels, 1);
         QCOMPARE(grown->bitsPerSample, 8);
         auto expected =

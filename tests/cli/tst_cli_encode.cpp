@@ -104,7 +104,7 @@ private slots:
 
         // The file as ComfyUI's LoadLatent sees it.
         auto raw = lb::SafetensorsFile::open(latentPath.toStdString());
-        QVERIFY2(raw.ok(), raw.ok() ? "" : raw.message().c_str());
+        LB_VERIFY_OK(raw);
         const lb::TensorView* lt = (*raw)->find("latent_tensor");
         const lb::TensorView* marker = (*raw)->find("latent_format_version_0");
         const lb::TensorView* nm = (*raw)->find("noise_mask");

@@ -4,6 +4,7 @@
 // and interlaced files, the writer's round trip, the files it must decline, and
 // `latentbrush-cli grow` (lean) against `latentbrush-cli-io grow` (OpenImageIO) as processes.
 #include "CliSupport.h"
+#include "TestSupport.h"
 
 #include "latentbrush/CommandsLean.h"
 #include "latentbrush/ImageIO.h"
@@ -82,9 +83,9 @@ PngPixels makePixels(int w, int h, int channels, int bits, unsigned seed) {
 
 void compareWithOiio(const std::string& path, bool expectAlpha) {
     auto lean = lb::png::readPngPixels(path, 1ll << 40);
-    QVERIFY2(lean.ok(), lean.ok() ? "" : lean.message().c_str());
+    LB_VERIFY_OK(lean);
     auto full = lb::readImageSamples(path); // what readMask reads from
-    QVERIFY2(full.ok(), full.ok() ? "" : full.message().c_str());
+    LB_VERIFY_OK(full);
     QCOMPARE(lean->width, full->image.width);
     QCOMPARE(lean->height, full->image.height);
     QCOMPARE(lean->channels, full->image.channels);

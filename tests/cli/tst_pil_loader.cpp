@@ -184,10 +184,10 @@ private:
         const lbtest::CliRun run = lbtest::runCli(args);
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         auto saved = lb::readImage((stem + ".pixels.tif").toStdString());
-        QVERIFY2(saved.ok(), saved.ok() ? "" : saved.message().c_str());
+        LB_VERIFY_OK(saved);
         *pixels = saved->image.data;
         auto read = lb::readLatentFile((stem + ".latent").toStdString());
-        QVERIFY2(read.ok(), read.ok() ? "" : read.message().c_str());
+        LB_VERIFY_OK(read);
         *latent = std::move(*read);
     }
 
@@ -265,7 +265,7 @@ private slots:
         ComfyInputs expected;
         QVERIFY(comfy(file, {}, &expected));
         auto loaded = lb::readImage(file.toStdString());
-        QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.message().c_str());
+        LB_VERIFY_OK(loaded);
         const lb::ImageBuffer rgb = lb::toRgb(loaded->image);
         const QJsonArray shape = expected.shapes["image"].toArray();
         QCOMPARE(rgb.height, shape.at(1).toInt());
@@ -330,7 +330,7 @@ private slots:
         lb::ImageReadOptions options;
         options.precision = lb::InputPrecision::Full;
         auto loaded = lb::readImage(file.toStdString(), options);
-        QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.message().c_str());
+        LB_VERIFY_OK(loaded);
         QVERIFY(!loaded->reducedTo8Bits);
         QVERIFY(identical(lb::toRgb(loaded->image).data, expected.image));
         const lb::MaskBuffer mask = lb::maskFromAlpha(*loaded);
@@ -385,7 +385,7 @@ private slots:
         QVERIFY(expected.get_pixels(OIIO::ROI::All(), OIIO::TypeDesc::FLOAT, values.data()));
 
         auto loaded = lb::readImage(file.toStdString());
-        QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.message().c_str());
+        LB_VERIFY_OK(loaded);
         QVERIFY(loaded->unpremultiplied);
         QVERIFY(identical(loaded->image.data, values));
         // and by hand: color * alpha gives the stored color back; alpha 0 keeps the stored 0
@@ -399,7 +399,7 @@ private slots:
     // Files without associated alpha keep their stored colors (nothing divided).
     void unassociatedAlphaUntouched() {
         auto loaded = lb::readImage(path(QStringLiteral("rgba.tif")).toStdString());
-        QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.message().c_str());
+        LB_VERIFY_OK(loaded);
         QVERIFY(!loaded->unpremultiplied);
         auto png = lb::readImage(path(QStringLiteral("rgba.png")).toStdString());
         QVERIFY(png.ok() && !png->unpremultiplied);
@@ -435,7 +435,7 @@ private slots:
         const lbtest::CliRun run = lbtest::runCli(args);
         QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out));
         auto batched = lb::readLatentFile((out + QStringLiteral("/rgba16.latent")).toStdString());
-        QVERIFY2(batched.ok(), batched.ok() ? "" : batched.message().c_str());
+        LB_VERIFY_OK(batched);
         std::vector<float> pixels;
         lb::LatentFileContents encoded;
         encode(image, precision, &pixels, &encoded);
@@ -511,13 +511,13 @@ private slots:
         std::vector<float> expected;
         QVERIFY(comfyMask(name, channel, {}, &expected));
         auto mask = lb::readMask(path(name).toStdString()); // Auto, InputPrecision::Reference
-        QVERIFY2(mask.ok(), mask.ok() ? "" : mask.message().c_str());
+        LB_VERIFY_OK(mask);
         qInfo("largest difference from LoadImageMask %.3g", maxDifference(mask->data, expected));
         QVERIFY(identical(mask->data, expected));
         lb::ImageReadOptions everyBit;
         everyBit.precision = lb::InputPrecision::Full;
         auto fullMask = lb::readMask(path(name).toStdString(), lb::MaskChannel::Auto, everyBit);
-        QVERIFY2(fullMask.ok(), fullMask.ok() ? "" : fullMask.message().c_str());
+        LB_VERIFY_OK(fullMask);
         if (full.isEmpty()) {
             // 8-bit files, and 16-bit TIFF alpha (no sidecar): 16-bit alpha keeps every bit
             if (name.startsWith(QLatin1String("unassociated16"))) {

@@ -34,6 +34,15 @@ inline std::string sharedPath(const QString& relative) {
 
 } // namespace lbtest
 
+// Fails the current test with the error's message when `result` (an lb::Result or lb::Status)
+// holds an error. QVERIFY2 would build its message even when the check passes.
+#define LB_VERIFY_OK(result)                                                                       \
+    do {                                                                                           \
+        const auto& lbVerifiedResult_ = (result);                                                  \
+        QVERIFY2(lbVerifiedResult_.ok(),                                                           \
+                 lbVerifiedResult_.ok() ? "" : lbVerifiedResult_.message().c_str());               \
+    } while (0)
+
 // Skips the current test for `reason` (a string literal), or fails it where every check must run.
 #define LB_CANNOT_RUN(reason)                                                                      \
     do {                                                                                           \

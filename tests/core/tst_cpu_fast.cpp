@@ -267,7 +267,7 @@ private slots:
         const Weights w = kind == QStringLiteral("kl") ? klEncoderWeights()
                                                        : lbtest::taesdEncoderWeights(32, true);
         const lb::Status st = lb::writeTensors(path, w, {});
-        QVERIFY2(st.ok(), st.ok() ? "" : st.message().c_str());
+        LB_VERIFY_OK(st);
         const Pair p = encodeBoth(path, randomImage(size, size == 48 ? 80 : size));
         const double err = relL2(p.fast, p.plain);
         qInfo("fast vs reference kernels: relative L2 %.3g", err);
@@ -298,7 +298,7 @@ private slots:
                                  : QFileInfo(caseDir).absolutePath() + QLatin1Char('/') + vae;
         auto expected = lb::SafetensorsFile::open(
             (caseDir + QStringLiteral("/expected.safetensors")).toStdString());
-        QVERIFY2(expected.ok(), expected.ok() ? "" : expected.message().c_str());
+        LB_VERIFY_OK(expected);
         const lb::TensorView* pixels = expected.value()->find("pixels");
         const lb::TensorView* samples = expected.value()->find("samples");
         QVERIFY(pixels && samples);

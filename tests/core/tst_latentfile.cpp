@@ -24,11 +24,6 @@ using namespace lb;
 
 namespace {
 
-// The error message of a result, or "" when it is fine (QVERIFY2 evaluates its message eagerly).
-template <class ResultType> const char* why(const ResultType& result) {
-    return result.ok() ? "" : result.message().c_str();
-}
-
 LatentBuffer makeBuffer(std::vector<std::int64_t> shape, float scale) {
     LatentBuffer buffer;
     std::size_t count = 1;
@@ -131,11 +126,11 @@ void TestLatentFile::roundTrip() {
     QVERIFY(dir.isValid());
     const std::string path = dir.filePath(QStringLiteral("out.latent")).toStdString();
     Status written = writeLatentFile(path, contents);
-    QVERIFY2(written.ok(), why(written));
+    LB_VERIFY_OK(written);
     QCOMPARE(filesIn(dir.path()), QStringList{QStringLiteral("out.latent")});
 
     auto read = readLatentFile(path);
-    QVERIFY2(read.ok(), why(read));
+    LB_VERIFY_OK(read);
     QCOMPARE(read->samples.shape, contents.samples.shape);
     QVERIFY(sameBits(read->samples.data, contents.samples.data));
     QCOMPARE(read->hasNoiseMask, contents.hasNoiseMask);
@@ -150,7 +145,7 @@ void TestLatentFile::roundTrip() {
 
     // The raw layout: what ComfyUI's LoadLatent and diffusers users read.
     auto file = SafetensorsFile::open(path);
-    QVERIFY2(file.ok(), why(file));
+    LB_VERIFY_OK(file);
     const TensorView* latent = (*file)->find("latent_tensor");
     QVERIFY(latent && latent->dtype == DType::F32);
     const TensorView* marker = (*file)->find("latent_format_version_0");
@@ -173,10 +168,10 @@ void TestLatentFile::comfyUiSaveLatentFile() {
          {"latent_tensor", DType::F32, samples.shape, samples.data.data(),
           samples.data.size() * sizeof(float)}},
         {{"prompt", "{\"3\": {\"class_type\": \"KSampler\"}}"}, {"workflow", "{}"}});
-    QVERIFY2(written.ok(), why(written));
+    LB_VERIFY_OK(written);
 
     auto read = readLatentFile(path);
-    QVERIFY2(read.ok(), why(read));
+    LB_VERIFY_OK(read);
     QVERIFY(!read->hasNoiseMask);
     QVERIFY(read->hasFormatVersionMarker);
     QCOMPARE(read->samples.shape, samples.shape);
@@ -195,7 +190,7 @@ void TestLatentFile::legacyFileWithoutVersionMarker() {
                              {})
                 .ok());
     auto read = readLatentFile(path);
-    QVERIFY2(read.ok(), why(read));
+    LB_VERIFY_OK(read);
     QVERIFY(!read->hasFormatVersionMarker);
     QVERIFY(sameBits(read->samples.data, samples.data)); // returned as stored
 }
@@ -224,10 +219,10 @@ void TestLatentFile::halfPrecisionLatents() {
                                       {{"latent_tensor", type, shape, bits.data(), bits.size() * 2},
                                        {"latent_format_version_0", DType::F32, {0}, nullptr, 0}},
                                       {});
-    QVERIFY2(written.ok(), why(written));
+    LB_VERIFY_OK(written);
 
     auto read = readLatentFile(path);
-    QVERIFY2(read.ok(), why(read));
+    LB_VERIFY_OK(read);
     QCOMPARE(read->samples.shape, shape);
     const at::Tensor reference =
         at::from_blob(bits.data(), {65536}, isHalf ? at::kHalf : at::kBFloat16).to(at::kFloat);
@@ -323,7 +318,7 @@ void TestLatentFile::readErrors() {
     }
     if (!tensors.empty()) {
         Status written = writeSafetensors(path, tensors, {});
-        QVERIFY2(written.ok(), why(written));
+        LB_VERIFY_OK(written);
     }
 
     auto read = readLatentFile(path);

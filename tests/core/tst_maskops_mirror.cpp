@@ -189,7 +189,7 @@ private slots:
         lb::MaskBuffer m = randomMask(rng, mh, mw, seed % 5);
         lb::CropRect crop;
         auto ours = lb::noiseMaskForSize(m, H, W, grow, d, &crop);
-        QVERIFY2(ours.ok(), ours.ok() ? "" : ours.message().c_str());
+        LB_VERIFY_OK(ours);
         torch::Tensor resized;
         torch::Tensor ref = seedNoiseMask(toTensor(m), H, W, d, grow, &resized);
         QCOMPARE(ours->height, int(ref.size(2)));
@@ -226,7 +226,7 @@ private slots:
         if (!libTorchIsReference() && (m.height != H || m.width != W))
             QSKIP("resized masks are checked against LibTorch 1.13, the reference's library");
         auto ours = lb::prepareInpaint(img, m, 6, d);
-        QVERIFY2(ours.ok(), ours.ok() ? "" : ours.message().c_str());
+        LB_VERIFY_OK(ours);
 
         // The seed: pixels [1,H,W,3], mask resized and cropped, then the per-channel loop.
         torch::Tensor pixels =

@@ -75,7 +75,7 @@ private slots:
         options.device = "cpu";
         options.dtype = lb::ComputeDType::F32;
         auto loaded = lb::Vae::load(path, options);
-        QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.message().c_str());
+        LB_VERIFY_OK(loaded);
         vae_ = loaded.value();
         QCOMPARE(vae_->info().downscale, 8);
     }
@@ -105,7 +105,7 @@ private slots:
         const lb::MaskBuffer mask =
             maskHeight > 0 ? discMask(maskHeight, maskWidth) : lb::MaskBuffer{};
         auto result = lb::inpaintEncode(*vae_, image, mask, grow);
-        QVERIFY2(result.ok(), result.ok() ? "" : result.message().c_str());
+        LB_VERIFY_OK(result);
 
         auto steps = lb::prepareInpaint(image, mask, grow, 8);
         QVERIFY(steps.ok());

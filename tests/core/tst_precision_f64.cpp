@@ -71,12 +71,12 @@ private slots:
         at::Tensor reference, fast;
         for (bool referenceKernels : {true, false}) {
             auto loaded = lb::Vae::load(path, loadOptions(c, referenceKernels));
-            QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.message().c_str());
+            LB_VERIFY_OK(loaded);
             const lb::VaeInfo& info = loaded.value()->info();
             QCOMPARE(info.family, c.expectedFamily);
             QCOMPARE(info.latentChannels, c.expectedLatentChannels);
             auto encoded = loaded.value()->encode(image);
-            QVERIFY2(encoded.ok(), encoded.ok() ? "" : encoded.message().c_str());
+            LB_VERIFY_OK(encoded);
             (referenceKernels ? reference : fast) = toTensor(encoded.value());
         }
         QDir(folder).removeRecursively();

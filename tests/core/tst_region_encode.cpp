@@ -134,7 +134,7 @@ class RegionEncodeTest : public QObject {
     void runCases(const std::string& vaePath, const Weights& weights, int cases, int maxSide,
                   unsigned seed) {
         auto loaded = lb::Vae::load(vaePath, cpuOptions());
-        QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.message().c_str());
+        LB_VERIFY_OK(loaded);
         lb::Vae& vae = *loaded.value();
         const int d = vae.info().downscale;
         const ComfyMirror mirror(weights);
@@ -169,7 +169,7 @@ class RegionEncodeTest : public QObject {
             }
             auto res = regionEncode(vae, image, mask, opt);
             if (!res.ok() && res.message().find("empty") != std::string::npos) continue;
-            QVERIFY2(res.ok(), res.ok() ? "" : res.message().c_str());
+            LB_VERIFY_OK(res);
             const int sw = res->plan.scaledWidth, sh = res->plan.scaledHeight;
             const std::int64_t B = std::int64_t(res->plan.rects.size());
             QCOMPARE(res->samples.shape[0], B);

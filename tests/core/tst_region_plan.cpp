@@ -200,7 +200,7 @@ private slots:
             if (i % 4 == 1) req.target = *parseTargetArea("65536");
             if (i % 4 == 2) req.target = *parseTargetSize("128x96");
             auto p = planRegions(req, m, d);
-            QVERIFY2(p.ok(), p.ok() ? "" : p.message().c_str());
+            LB_VERIFY_OK(p);
             QCOMPARE(p->scaledWidth % d, 0);
             QCOMPARE(p->scaledHeight % d, 0);
             const std::vector<RegionRect> boxes = componentBoxes(m);

@@ -110,7 +110,7 @@ private slots:
         QVERIFY2(py.exitCode() == 0, qPrintable(QString::fromUtf8(py.readAllStandardError())));
         const QString torchVersion = QString::fromUtf8(py.readAllStandardOutput()).trimmed();
         auto ref = lb::SafetensorsFile::open(outPath);
-        QVERIFY2(ref.ok(), ref.ok() ? "" : ref.error().message.c_str());
+        LB_VERIFY_OK(ref);
 
         std::map<std::string, double> worst; // per method, over both layouts
         for (std::size_t i = 0; i < cases.size(); ++i) {

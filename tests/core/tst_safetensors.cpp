@@ -27,11 +27,6 @@ using namespace lb;
 
 namespace {
 
-// The error message of a result, or "" when it is fine (QVERIFY2 evaluates its message eagerly).
-template <class ResultType> const char* why(const ResultType& result) {
-    return result.ok() ? "" : result.message().c_str();
-}
-
 // A safetensors file from its parts: 8-byte little-endian length, header text, data bytes.
 QByteArray rawFile(const QByteArray& header, const QByteArray& data = {}) {
     QByteArray out;
@@ -157,10 +152,10 @@ void TestSafetensors::roundTripEveryDType() {
                                        {"scalar", type, {}, scalar.data(), scalar.size()},
                                        {"empty", type, {0, 5}, nullptr, 0}},
                                       metadata);
-    QVERIFY2(written.ok(), why(written));
+    LB_VERIFY_OK(written);
 
     auto file = SafetensorsFile::open(path);
-    QVERIFY2(file.ok(), why(file));
+    LB_VERIFY_OK(file);
     QCOMPARE((*file)->metadata(), metadata);
     QCOMPARE((*file)->tensors().size(), std::size_t(3));
     QCOMPARE((*file)->tensors()[0].name, std::string("matrix")); // data order = order given
@@ -180,12 +175,12 @@ void TestSafetensors::roundTripEveryDType() {
 
     if (torchCanHold(type)) {
         auto tensor = toTensor(*file, *m);
-        QVERIFY2(tensor.ok(), why(tensor));
+        LB_VERIFY_OK(tensor);
         QCOMPARE(tensor->sizes().vec(), m->shape);
         QCOMPARE(std::size_t(tensor->element_size()), size);
         QVERIFY(std::memcmp(tensor->data_ptr(), matrix.data(), matrix.size()) == 0);
         auto empty = toTensor(*file, *e);
-        QVERIFY2(empty.ok(), why(empty));
+        LB_VERIFY_OK(empty);
         QCOMPARE(empty->numel(), std::int64_t(0));
     }
 }
@@ -200,7 +195,7 @@ void TestSafetensors::writtenLayout() {
         path.toStdString(),
         {{"z_first", DType::U8, {3}, first, 3}, {"a_second", DType::F32, {2}, second, 8}},
         {{"key", "value"}});
-    QVERIFY2(written.ok(), why(written));
+    LB_VERIFY_OK(written);
     QFile file(path);
     QVERIFY(file.open(QIODevice::ReadOnly));
     const QByteArray bytes = file.readAll();
@@ -260,10 +255,10 @@ void TestSafetensors::validEdgeCases() {
     const QString path = dir.filePath(fileName);
     QVERIFY(writeFile(path, bytes));
     auto file = SafetensorsFile::open(path.toStdString());
-    QVERIFY2(file.ok(), why(file));
+    LB_VERIFY_OK(file);
     QCOMPARE(int((*file)->tensors().size()), tensorCount);
     auto fromMemory = SafetensorsFile::fromBytes(toVector(bytes), fileName.toStdString());
-    QVERIFY2(fromMemory.ok(), why(fromMemory));
+    LB_VERIFY_OK(fromMemory);
     QCOMPARE(int((*fromMemory)->tensors().size()), tensorCount);
     // tensors() is in data order
     const auto& tensors = (*file)->tensors();
@@ -542,14 +537,14 @@ void TestSafetensors::sharedFiles() {
     QFETCH(QString, path);
     LB_REQUIRE_SHARED();
     auto file = SafetensorsFile::open(path.toStdString());
-    QVERIFY2(file.ok(), why(file));
+    LB_VERIFY_OK(file);
     QVERIFY(!(*file)->tensors().empty());
     const QString relative = relativeToShared(path);
 
     // Every tensor LibTorch can hold converts, and float weights are finite.
     for (const TensorView& view : (*file)->tensors()) {
         auto tensor = toTensor(*file, view);
-        QVERIFY2(tensor.ok(), why(tensor));
+        LB_VERIFY_OK(tensor);
         QCOMPARE(tensor->sizes().vec(), view.shape);
         if (tensor->is_floating_point())
             QVERIFY2(tensor->isfinite().all().item<bool>(), view.name.c_str());
@@ -626,11 +621,11 @@ void TestSafetensors::zeroCopyTensor() {
     QVERIFY(writeSafetensors(path, {{"w", DType::F32, {2, 3}, values.data(), 24}}, {}).ok());
 
     auto opened = SafetensorsFile::open(path);
-    QVERIFY2(opened.ok(), why(opened));
+    LB_VERIFY_OK(opened);
     std::shared_ptr<SafetensorsFile> file = *opened;
     const TensorView view = *file->find("w");
     auto tensor = toTensor(file, view);
-    QVERIFY2(tensor.ok(), why(tensor));
+    LB_VERIFY_OK(tensor);
     QCOMPARE(static_cast<const void*>(tensor->data_ptr()), static_cast<const void*>(view.data));
     QCOMPARE(tensor->scalar_type(), at::kFloat);
     QCOMPARE(tensor->sum().item<float>(), 21.0f);
@@ -659,11 +654,11 @@ void TestSafetensors::unalignedDataIsCopied() {
         header += ' '; // the data section starts 8-aligned
     const QByteArray bytes = rawFile(header, data);
     auto file = SafetensorsFile::fromBytes(toVector(bytes), "unaligned.safetensors");
-    QVERIFY2(file.ok(), why(file));
+    LB_VERIFY_OK(file);
     const TensorView* view = (*file)->find("f");
     QVERIFY(reinterpret_cast<std::uintptr_t>(view->data) % 4 != 0);
     auto tensor = toTensor(*file, *view);
-    QVERIFY2(tensor.ok(), why(tensor));
+    LB_VERIFY_OK(tensor);
     QVERIFY(tensor->data_ptr() != static_cast<const void*>(view->data));
     QCOMPARE(reinterpret_cast<std::uintptr_t>(tensor->data_ptr()) % 4, std::uintptr_t(0));
     QCOMPARE(tensor->data_ptr<float>()[0], 0.25f);
@@ -677,7 +672,7 @@ void TestSafetensors::unalignedDataIsCopied() {
 void TestSafetensors::torchRefusesUnsupportedDType() {
     const QByteArray bytes = rawFile("{" + entry("counts", "U16", "[2]", "[0,4]") + "}", "abcd");
     auto file = SafetensorsFile::fromBytes(toVector(bytes), "u16.safetensors");
-    QVERIFY2(file.ok(), why(file));
+    LB_VERIFY_OK(file);
     auto tensor = toTensor(*file, *(*file)->find("counts"));
     QVERIFY(!tensor.ok());
     QVERIFY2(tensor.message().rfind("u16.safetensors: tensor 'counts' has dtype U16", 0) == 0,
@@ -695,16 +690,16 @@ void TestSafetensors::writeTensorsRoundTrip() {
     const at::Tensor longs = at::tensor({std::int64_t(1) << 40, std::int64_t(-3)});
     Status written = writeTensors(
         path, {{"t", transposed}, {"h", half}, {"b", flags}, {"l", longs}}, {{"who", "test"}});
-    QVERIFY2(written.ok(), why(written));
+    LB_VERIFY_OK(written);
 
     auto file = SafetensorsFile::open(path);
-    QVERIFY2(file.ok(), why(file));
+    LB_VERIFY_OK(file);
     QCOMPARE((*file)->metadata().at("who"), std::string("test"));
     const std::pair<const char*, at::Tensor> expected[] = {
         {"t", transposed}, {"h", half}, {"b", flags}, {"l", longs}};
     for (const auto& [name, original] : expected) {
         auto tensor = toTensor(*file, *(*file)->find(name));
-        QVERIFY2(tensor.ok(), why(tensor));
+        LB_VERIFY_OK(tensor);
         QCOMPARE(tensor->scalar_type(), original.scalar_type());
         QVERIFY2(at::equal(*tensor, original), name);
     }

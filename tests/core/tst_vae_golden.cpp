@@ -88,13 +88,13 @@ private slots:
         // same way, so the reference path's bit-for-bit assertion holds on any machine.
         options.cpuThreads = kGoldenThreads;
         auto loaded = lb::Vae::load(vae.toStdString(), options);
-        QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.message().c_str());
+        LB_VERIFY_OK(loaded);
         lb::Vae& model = *loaded.value();
         QCOMPARE(model.info().downscale, c.value(QStringLiteral("downscale")).toInt());
 
         auto expected = lb::SafetensorsFile::open(
             (caseDir + QStringLiteral("/expected.safetensors")).toStdString());
-        QVERIFY2(expected.ok(), expected.ok() ? "" : expected.message().c_str());
+        LB_VERIFY_OK(expected);
         const lb::TensorView* pixels = expected.value()->find("pixels");
         const lb::TensorView* samples = expected.value()->find("samples");
         QVERIFY(pixels && samples);
@@ -108,7 +108,7 @@ private slots:
         image.channels = int(pixels->shape[3]);
         image.data = floats(*pixels);
         auto encoded = model.encode(image);
-        QVERIFY2(encoded.ok(), encoded.ok() ? "" : encoded.message().c_str());
+        LB_VERIFY_OK(encoded);
         const lb::LatentBuffer& latent = encoded.value();
         QCOMPARE(latent.shape, samples->shape);
 

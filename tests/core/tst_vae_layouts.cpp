@@ -110,7 +110,7 @@ private slots:
             write(dir_, QStringLiteral("kl-%1.safetensors").arg(QTest::currentDataTag()), file);
 
         auto loaded = lb::Vae::load(path, cpuOptions());
-        QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.message().c_str());
+        LB_VERIFY_OK(loaded);
         lb::Vae& vae = *loaded.value();
         const lb::VaeInfo& info = vae.info();
         QCOMPARE(info.family, bn ? lb::VaeFamily::Flux2 : lb::VaeFamily::AutoencoderKL);
@@ -129,7 +129,7 @@ private slots:
         const ComfyMirror ref(ldm);
         const lb::ImageBuffer image = randomImage(height, width);
         auto encoded = vae.encode(image);
-        QVERIFY2(encoded.ok(), encoded.ok() ? "" : encoded.message().c_str());
+        LB_VERIFY_OK(encoded);
         const at::Tensor z = toTensor(encoded.value());
         const at::Tensor zRef = ref.klEncode(toNchw(image));
         COMPARE_F32(z, zRef, "encode");
@@ -142,7 +142,7 @@ private slots:
             return;
         }
         auto decoded = vae.decode(encoded.value());
-        QVERIFY2(decoded.ok(), decoded.ok() ? "" : decoded.message().c_str());
+        LB_VERIFY_OK(decoded);
         const lb::ImageBuffer& img = decoded.value();
         QCOMPARE(img.height, height);
         QCOMPARE(img.width, width);
@@ -225,7 +225,7 @@ private slots:
         options.needDecoder = true;
         if (requested >= 0) options.family = lb::VaeFamily(requested);
         auto loaded = lb::Vae::load(path, options);
-        QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.message().c_str());
+        LB_VERIFY_OK(loaded);
         lb::Vae& vae = *loaded.value();
         const lb::VaeInfo& info = vae.info();
         for (const std::string& line : info.inferred)
@@ -243,7 +243,7 @@ private slots:
         const ComfyMirror refEnc(enc), refDec(dec);
         const lb::ImageBuffer image = randomImage(32, 48);
         auto encoded = vae.encode(image);
-        QVERIFY2(encoded.ok(), encoded.ok() ? "" : encoded.message().c_str());
+        LB_VERIFY_OK(encoded);
         const at::Tensor z = toTensor(encoded.value());
         const std::size_t f = std::size_t(family);
         at::Tensor zRef = refEnc.taesdEncode(toNchw(image)) / scale[f] + shift[f];
@@ -251,7 +251,7 @@ private slots:
         COMPARE_F32(z, zRef, "encode");
 
         auto decoded = vae.decode(encoded.value());
-        QVERIFY2(decoded.ok(), decoded.ok() ? "" : decoded.message().c_str());
+        LB_VERIFY_OK(decoded);
         QCOMPARE(decoded.value().height, 32);
         QCOMPARE(decoded.value().width, 48);
         for (float v : decoded.value().data)
@@ -266,7 +266,7 @@ private slots:
             write(dir_, "halves_encoder.safetensors", taesdEncoderWeights(4, false));
         // Without its sibling the encoder alone loads, and decode says why it cannot.
         auto encOnly = lb::Vae::load(encPath, cpuOptions());
-        QVERIFY2(encOnly.ok(), encOnly.ok() ? "" : encOnly.message().c_str());
+        LB_VERIFY_OK(encOnly);
         QVERIFY(!encOnly.value()->info().hasDecoder);
         auto bad = encOnly.value()->decode(toLatent(at::zeros({1, 4, 2, 2})));
         QVERIFY(!bad.ok());
@@ -284,7 +284,7 @@ private slots:
         decodeOnly.needEncoder = false;
         decodeOnly.needDecoder = true;
         auto dec = lb::Vae::load(decPath, decodeOnly);
-        QVERIFY2(dec.ok(), dec.ok() ? "" : dec.message().c_str());
+        LB_VERIFY_OK(dec);
         QVERIFY(!dec.value()->info().hasEncoder);
         QVERIFY(dec.value()->decode(toLatent(at::zeros({1, 4, 3, 5}))).ok());
         auto enc = dec.value()->encode(randomImage(16, 16));
@@ -429,7 +429,7 @@ private slots:
         const QString device = QStringLiteral("cpu");
         const std::string path = precisionVaeFile(dir_, model);
         auto full = lb::Vae::load(path, cpuOptions());
-        QVERIFY2(full.ok(), full.ok() ? "" : full.message().c_str());
+        LB_VERIFY_OK(full);
         lb::VaeLoadOptions options = cpuOptions(lb::ComputeDType(dtype));
         options.device = device.toStdString();
         auto reduced = lb::Vae::load(path, options);

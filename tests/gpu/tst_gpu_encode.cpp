@@ -97,10 +97,10 @@ private slots:
         gpu.device = "cuda";
         QVERIFY(lb::parseComputeDType(dtype.toStdString(), &gpu.dtype));
         auto vae = lb::Vae::load(vaePath.toStdString(), gpu);
-        QVERIFY2(vae.ok(), vae.ok() ? "" : vae.message().c_str());
+        LB_VERIFY_OK(vae);
         QVERIFY(QString::fromStdString((*vae)->info().device).startsWith("cuda"));
         auto out = (*vae)->encode(input);
-        QVERIFY2(out.ok(), out.ok() ? "" : out.message().c_str());
+        LB_VERIFY_OK(out);
         QCOMPARE(out->data.size(), reference.size());
 
         lb::VaeLoadOptions cpu;
@@ -117,7 +117,7 @@ private slots:
         auto plainVae = lb::Vae::load(vaePath.toStdString(), plain);
         QVERIFY(plainVae.ok());
         auto plainOut = (*plainVae)->encode(input);
-        QVERIFY2(plainOut.ok(), plainOut.ok() ? "" : plainOut.message().c_str());
+        LB_VERIFY_OK(plainOut);
         const double vsPlain = relativeL2(out->data, plainOut->data);
         qInfo("%s %s: fast path vs plain path on the GPU: relative L2 %.3g",
               qPrintable(QFileInfo(caseDir).fileName()), qPrintable(dtype), vsPlain);

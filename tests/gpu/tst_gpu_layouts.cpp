@@ -41,11 +41,11 @@ private slots:
         const QString device = QStringLiteral("cuda");
         const std::string path = precisionVaeFile(dir_, model);
         auto full = lb::Vae::load(path, cpuOptions());
-        QVERIFY2(full.ok(), full.ok() ? "" : full.message().c_str());
+        LB_VERIFY_OK(full);
         lb::VaeLoadOptions options = cpuOptions(lb::ComputeDType(dtype));
         options.device = device.toStdString();
         auto reduced = lb::Vae::load(path, options);
-        QVERIFY2(reduced.ok(), reduced.ok() ? "" : reduced.message().c_str());
+        LB_VERIFY_OK(reduced);
         QCOMPARE(QString::fromStdString(reduced.value()->info().computeDType),
                  QString::fromLatin1(lb::computeDTypeName(lb::ComputeDType(dtype))));
         const PrecisionError e =
@@ -78,7 +78,7 @@ private slots:
         lb::VaeLoadOptions options;
         options.device = "cuda";
         auto loaded = lb::Vae::load(path, options);
-        QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.message().c_str());
+        LB_VERIFY_OK(loaded);
         const at::Tensor rgb = at::rand({side, side, 3});
         lb::ImageBuffer image;
         image.height = image.width = side;
@@ -92,7 +92,7 @@ private slots:
         QElapsedTimer timer;
         timer.start();
         auto encoded = loaded.value()->encode(image, progress);
-        QVERIFY2(encoded.ok(), encoded.ok() ? "" : encoded.message().c_str());
+        LB_VERIFY_OK(encoded);
         qInfo("%dx%d on %s in %s: %lld ms (first stage: %s)", side, side,
               loaded.value()->info().device.c_str(), loaded.value()->info().computeDType.c_str(),
               timer.elapsed(), firstStage.c_str());

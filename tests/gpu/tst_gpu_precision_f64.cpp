@@ -68,7 +68,7 @@ private slots:
             o.referenceKernels = !onCuda;
             if (onCuda) o.device = "cuda";
             auto loaded = lb::Vae::load(path, o);
-            QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.message().c_str());
+            LB_VERIFY_OK(loaded);
             QCOMPARE(loaded.value()->info().computeDType, std::string("fp32"));
             if (onCuda) {
                 // fp32 means fp32: TF32 (10-bit mantissa products) would be 1e-3 off
@@ -76,7 +76,7 @@ private slots:
                 QVERIFY(!at::globalContext().allowTF32CuBLAS());
             }
             auto encoded = loaded.value()->encode(image);
-            QVERIFY2(encoded.ok(), encoded.ok() ? "" : encoded.message().c_str());
+            LB_VERIFY_OK(encoded);
             (onCuda ? cuda : reference) = toTensor(encoded.value());
         }
         QDir(folder).removeRecursively();

@@ -114,7 +114,7 @@ private slots:
         LB_REQUIRE_SHARED();
         const StFile f = readSafetensors(latent_);
         auto ours = lb::readLatentFile(latent_.toStdString());
-        QVERIFY2(ours.ok(), ours.ok() ? "" : ours.message().c_str());
+        LB_VERIFY_OK(ours);
         QVERIFY(ours->hasFormatVersionMarker);
         QCOMPARE(ours->samples.shape, f.tensors["latent_tensor"].shape);
         QCOMPARE(QByteArray(reinterpret_cast<const char*>(ours->samples.data.data()),

@@ -43,7 +43,7 @@ private slots:
 
         auto expected =
             lb::SafetensorsFile::open((caseDir + "/expected.safetensors").toStdString());
-        QVERIFY2(expected.ok(), expected.ok() ? "" : expected.message().c_str());
+        LB_VERIFY_OK(expected);
         const lb::TensorView* noise = (*expected)->find("noise_mask");
         QVERIFY(noise);
         QCOMPARE(noise->dtype, lb::DType::U8);
@@ -53,20 +53,20 @@ private slots:
         const lb::TensorView* pixels = (*expected)->find("pixels");
         if (c.contains("image")) {
             auto image = lb::readImage((caseDir + "/" + c["image"].toString()).toStdString());
-            QVERIFY2(image.ok(), image.ok() ? "" : image.message().c_str());
+            LB_VERIFY_OK(image);
             QCOMPARE(image->image.height, H);
             QCOMPARE(image->image.width, W);
             lb::MaskBuffer mask;
             if (c.contains("mask")) {
                 auto m = lb::readMask((caseDir + "/" + c["mask"].toString()).toStdString());
-                QVERIFY2(m.ok(), m.ok() ? "" : m.message().c_str());
+                LB_VERIFY_OK(m);
                 mask = std::move(*m);
             } else {
                 QVERIFY(image->hasAlpha);
                 mask = lb::maskFromAlpha(*image);
             }
             auto prepared = lb::prepareInpaint(image->image, mask, grow, d);
-            QVERIFY2(prepared.ok(), prepared.ok() ? "" : prepared.message().c_str());
+            LB_VERIFY_OK(prepared);
             ours = prepared->noiseMask;
             crop = prepared->crop;
             QVERIFY(pixels);
@@ -83,9 +83,9 @@ private slots:
             QVERIFY2(maxError <= 1e-6, qPrintable(QString("pixels differ by %1").arg(maxError)));
         } else {
             auto m = lb::readMask((caseDir + "/" + c["mask"].toString()).toStdString());
-            QVERIFY2(m.ok(), m.ok() ? "" : m.message().c_str());
+            LB_VERIFY_OK(m);
             auto grown = lb::noiseMaskForSize(*m, H, W, grow, d, &crop);
-            QVERIFY2(grown.ok(), grown.ok() ? "" : grown.message().c_str());
+            LB_VERIFY_OK(grown);
             ours = std::move(*grown);
         }
         const QJsonArray offset = c["crop_offset_hw"].toArray();

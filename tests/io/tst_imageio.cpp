@@ -472,7 +472,7 @@ private slots:
         lb::ImageReadOptions everyBit;
         everyBit.precision = lb::InputPrecision::Full;
         auto loaded = lb::readImage(file.toStdString(), everyBit);
-        QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.message().c_str());
+        LB_VERIFY_OK(loaded);
         QCOMPARE(loaded->format, formatName.toStdString());
         QCOMPARE(loaded->image.width, w);
         QCOMPARE(loaded->image.height, h);
@@ -551,7 +551,7 @@ private slots:
         QVERIFY2(written.isEmpty(), qPrintable(written));
 
         auto loaded = lb::readImage(file.toStdString());
-        QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.message().c_str());
+        LB_VERIFY_OK(loaded);
         const QString diff = firstDifference(loaded->image.data, expected);
         QVERIFY2(diff.isEmpty(), qPrintable(diff));
 
@@ -705,7 +705,7 @@ private slots:
             QVERIFY(isOneLine(mask.message()));
             return;
         }
-        QVERIFY2(mask.ok(), mask.ok() ? "" : mask.message().c_str());
+        LB_VERIFY_OK(mask);
         QCOMPARE(mask->width, w);
         QCOMPARE(mask->height, h);
         std::vector<float> expected;
@@ -900,7 +900,7 @@ private slots:
                 s.alpha_channel = int(names.indexOf(QStringLiteral("A")));
             }).isEmpty());
         auto loaded = lb::readImage(file.toStdString());
-        QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.message().c_str());
+        LB_VERIFY_OK(loaded);
         QCOMPARE(loaded->image.channels, int(kept.size()));
         QCOMPARE(loaded->hasAlpha, hasAlpha);
         // EXR stores channels sorted by name; find each kept channel by its name.
@@ -970,7 +970,7 @@ private slots:
         const std::vector<float> values = bytesToFloats(raw.bytes);
 
         auto loaded = lb::readImage(file.toStdString());
-        QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.message().c_str());
+        LB_VERIFY_OK(loaded);
         QCOMPARE(loaded->format, std::string("png"));
         QCOMPARE(loaded->image.width, raw.width);
         QCOMPARE(loaded->image.height, raw.height);
@@ -1124,7 +1124,7 @@ private slots:
         QVERIFY(writeWithOiio(png, 8, 8, 3, OIIO::TypeDesc::UINT8, bytes).isEmpty());
         QVERIFY(QFile::copy(png, file));
         auto loaded = lb::readImage(file.toStdString());
-        QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.message().c_str());
+        LB_VERIFY_OK(loaded);
         QCOMPARE(loaded->format, std::string("png"));
         QVERIFY(firstDifference(loaded->image.data, bytesToFloats(bytes)).isEmpty());
     }
@@ -1256,10 +1256,10 @@ private slots:
                 image.data[i] = std::max(image.data[i], 1.0f / 255.0f);
         const QString file = path(fileName);
         const lb::Status written = lb::writeImage(file.toStdString(), image);
-        QVERIFY2(written.ok(), written.ok() ? "" : written.message().c_str());
+        LB_VERIFY_OK(written);
 
         auto loaded = lb::readImage(file.toStdString());
-        QVERIFY2(loaded.ok(), loaded.ok() ? "" : loaded.message().c_str());
+        LB_VERIFY_OK(loaded);
         QCOMPARE(loaded->image.channels, channelsRead);
         QCOMPARE(loaded->isFloat, precision == QLatin1String("float"));
         // Expected: the source channels mapped into the written layout.
@@ -1332,7 +1332,7 @@ private slots:
                                            0, 1,   254, 255, 0,   51, 178, 0};
         const QString file = path(QStringLiteral("soft-mask.png"));
         const lb::Status written = lb::writeMaskPng(file.toStdString(), mask);
-        QVERIFY2(written.ok(), written.ok() ? "" : written.message().c_str());
+        LB_VERIFY_OK(written);
         const RawPng raw = decodeRawPng(file);
         QVERIFY2(raw.error.isEmpty(), qPrintable(raw.error));
         QCOMPARE(raw.channels, 1);
@@ -1360,7 +1360,7 @@ private slots:
         mask.data = {0, 1, 0, 1, 1, 1, 0, 0, 0, 1, 0, 0, 1, 0, 7};
         const QString file = path(QStringLiteral("binary-mask.png"));
         const lb::Status written = lb::writeBinaryMaskPng(file.toStdString(), mask);
-        QVERIFY2(written.ok(), written.ok() ? "" : written.message().c_str());
+        LB_VERIFY_OK(written);
         const RawPng raw = decodeRawPng(file);
         QVERIFY2(raw.error.isEmpty(), qPrintable(raw.error));
         QCOMPARE(raw.channels, 1);

@@ -7,6 +7,8 @@
 #include "latentbrush/AtomicFile.h"
 #include "latentbrush/ImageIO.h"
 
+#include "TestSupport.h"
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -168,7 +170,7 @@ private slots:
         } else {
             first = lb::writeImage(file, small);
         }
-        QVERIFY2(first.ok(), first.ok() ? "" : first.message().c_str());
+        LB_VERIFY_OK(first);
         const QByteArray before = sha1(out);
         const std::string error = withFileSizeLimit(2048, name, out, path("result-" + name));
         QFile::remove(path("result-" + name));
@@ -369,7 +371,7 @@ private slots:
             const std::string file = path(name).toStdString();
             QVERIFY(lb::writeImage(file, image).ok());
             auto r = lb::readImage(file);
-            QVERIFY2(r.ok(), r.ok() ? "" : r.message().c_str());
+            LB_VERIFY_OK(r);
             QCOMPARE(r->image.width, 40);
             QCOMPARE(r->image.height, 32);
             lb::ImageReadOptions tight;

@@ -81,25 +81,25 @@ private slots:
         const QJsonObject c = readCase(caseDir);
         auto loadedImage =
             lb::readImage((caseDir + QLatin1Char('/') + c["image"].toString()).toStdString());
-        QVERIFY2(loadedImage.ok(), loadedImage.ok() ? "" : loadedImage.message().c_str());
+        LB_VERIFY_OK(loadedImage);
         lb::MaskBuffer mask;
         if (c.contains(QStringLiteral("mask"))) {
             auto m =
                 lb::readMask((caseDir + QLatin1Char('/') + c["mask"].toString()).toStdString());
-            QVERIFY2(m.ok(), m.ok() ? "" : m.message().c_str());
+            LB_VERIFY_OK(m);
             mask = std::move(m.value());
         } else {
             mask = lb::maskFromAlpha(loadedImage.value());
         }
         auto vae = lb::Vae::load(vaePath(c["vae"].toString()).toStdString(), cpuFp32());
-        QVERIFY2(vae.ok(), vae.ok() ? "" : vae.message().c_str());
+        LB_VERIFY_OK(vae);
 
         std::vector<double> fractions;
         lb::Progress progress;
         progress.report = [&](double f, const std::string&) { fractions.push_back(f); };
         auto result = lb::inpaintEncode(*vae.value(), loadedImage.value().image, mask,
                                         c["grow"].toInt(), progress);
-        QVERIFY2(result.ok(), result.ok() ? "" : result.message().c_str());
+        LB_VERIFY_OK(result);
         const lb::InpaintEncodeResult& r = result.value();
         QVERIFY(!fractions.empty());
         QCOMPARE(fractions.back(), 1.0);
@@ -147,7 +147,7 @@ private slots:
     void taef2RoundTrip() {
         const std::string photo = lbtest::sharedPath(QStringLiteral("data/astronaut.png"));
         auto image = lb::readImage(photo);
-        QVERIFY2(image.ok(), image.ok() ? "" : image.message().c_str());
+        LB_VERIFY_OK(image);
         auto encoder = lb::Vae::load(
             lbtest::sharedPath(QStringLiteral("models/taef2_encoder.safetensors")), cpuFp32());
         lb::VaeLoadOptions decodeOptions = cpuFp32();
@@ -155,18 +155,18 @@ private slots:
         decodeOptions.needDecoder = true;
         auto decoder = lb::Vae::load(
             lbtest::sharedPath(QStringLiteral("models/taef2_decoder.safetensors")), decodeOptions);
-        QVERIFY2(encoder.ok(), encoder.ok() ? "" : encoder.message().c_str());
-        QVERIFY2(decoder.ok(), decoder.ok() ? "" : decoder.message().c_str());
+        LB_VERIFY_OK(encoder);
+        LB_VERIFY_OK(decoder);
         QCOMPARE(encoder.value()->info().family, lb::VaeFamily::Taef2);
         QCOMPARE(decoder.value()->info().family, lb::VaeFamily::Taef2);
 
         // Nothing masked: the pixels are the photo, cropped to multiples of 16.
         auto encoded =
             lb::inpaintEncode(*encoder.value(), image.value().image, lb::MaskBuffer{}, 0);
-        QVERIFY2(encoded.ok(), encoded.ok() ? "" : encoded.message().c_str());
+        LB_VERIFY_OK(encoded);
         QCOMPARE(encoded.value().samples.shape[1], std::int64_t(128));
         auto decoded = decoder.value()->decode(encoded.value().samples);
-        QVERIFY2(decoded.ok(), decoded.ok() ? "" : decoded.message().c_str());
+        LB_VERIFY_OK(decoded);
         QCOMPARE(decoded.value().height, encoded.value().pixels.height);
         QCOMPARE(decoded.value().width, encoded.value().pixels.width);
         const double db = psnr(decoded.value(), encoded.value().pixels);

@@ -73,7 +73,7 @@ private slots:
         QString error;
         QVERIFY2(panel->session()->exportLatent(out, &error), qPrintable(error));
         auto back = lb::readLatentFile(out.toStdString());
-        QVERIFY2(back.ok(), back.ok() ? "" : back.message().c_str());
+        LB_VERIFY_OK(back);
         QVERIFY(back->samples.data == ref->samples.data);
         QVERIFY(back->hasNoiseMask);
         const lb::BinaryMask& nm = w->preview()->noiseMask();

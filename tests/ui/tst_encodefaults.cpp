@@ -211,7 +211,7 @@ private slots:
         QVERIFY(back.ok());
         QVERIFY(back->hasNoiseMask);
         auto png = lb::readMask(QFile::encodeName(maskFile).toStdString(), lb::MaskChannel::Red);
-        QVERIFY2(png.ok(), png.ok() ? "" : png.message().c_str());
+        LB_VERIFY_OK(png);
         QCOMPARE(std::int64_t(png->height), back->noiseMask.shape[2]);
         QCOMPARE(std::int64_t(png->width), back->noiseMask.shape[3]);
         QVERIFY(png->data == back->noiseMask.data);

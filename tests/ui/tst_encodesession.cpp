@@ -124,7 +124,7 @@ private slots:
         QString error;
         QVERIFY2(e.session.exportLatent(out, &error), qPrintable(error));
         auto back = lb::readLatentFile(QFile::encodeName(out).toStdString());
-        QVERIFY2(back.ok(), back.ok() ? "" : back.message().c_str());
+        LB_VERIFY_OK(back);
         QVERIFY(back->samples.data == result->output.samples.data);
         QCOMPARE(back->samples.shape, result->output.samples.shape);
         QCOMPARE(back->metadata.at("vae.file"), std::string("taef2_encoder.safetensors"));
