@@ -14,6 +14,10 @@
 namespace {
 
 const char* const kExtensions[] = {".png", ".jpg", ".exr", ".tif", ".webp", ".bmp", ".tga", ".hdr"};
+// Netpbm, chosen by the selector's bit 6 (unused before, so the older corpus keeps its meaning):
+// PGM/PPM with a maxval other than 255 and 16-bit maps go through the project's own parser
+// (PnmSamples.cpp), which must refuse what is malformed rather than read past it.
+const char* const kNetpbmExtensions[] = {".pgm", ".ppm", ".pbm", ".pnm"};
 
 // Models kept apart from ImageIO.cpp's checks on purpose, so that the target checks the library
 // rather than itself. The canvas size a WebP file declares (RIFF....WEBP with a VP8, VP8L or VP8X
@@ -104,7 +108,8 @@ bool exrHeaderClaimsTooMuch(const std::uint8_t* d, std::size_t n) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size < 1) return 0;
     const unsigned selector = data[0];
-    const char* ext = kExtensions[selector % 8];
+    const char* ext =
+        (selector & 0x40) ? kNetpbmExtensions[selector % 4] : kExtensions[selector % 8];
     const int mode = int((selector >> 3) % 8); // 0..1 readImage, 2..7 readMask with a channel
     const std::string path = lbfuzz::writeScratch(std::string("in") + ext, data + 1, size - 1);
     lb::ImageReadOptions options;

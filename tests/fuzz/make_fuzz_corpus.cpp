@@ -184,6 +184,36 @@ bool writeOiio(const std::string& path, int w, int h, int nch, OIIO::TypeDesc fi
     return out->close() && ok;
 }
 
+// Netpbm files as the project's parser reads them (fuzz_image.cpp's selector bit 6 picks
+// .pgm/.ppm/.pbm/.pnm by its low two bits): binary and plain, maxval 255, 1000 and 65535.
+void netpbmSeeds(const fs::path& dir) {
+    auto seed = [&](const std::string& name, int extension, const std::string& file) {
+        for (int mode : {0, 2}) {
+            std::vector<std::uint8_t> bytes{std::uint8_t(selector(extension, mode) | 0x40)};
+            bytes.insert(bytes.end(), file.begin(), file.end());
+            writeSeed(dir, name + "-mode" + std::to_string(mode), bytes);
+        }
+    };
+    std::string p5 = "P5\n3 2\n1000\n";
+    for (int i = 0; i < 6; ++i) {
+        const int v = i * 190;
+        p5 += char(v >> 8);
+        p5 += char(v & 0xff);
+    }
+    seed("pgm-binary-maxval1000", 0, p5);
+    std::string p6 = "P6 2 2 65535 ";
+    for (int i = 0; i < 12; ++i) {
+        const int v = i * 5461;
+        p6 += char(v >> 8);
+        p6 += char(v & 0xff);
+    }
+    seed("ppm-binary-16bit", 1, p6);
+    seed("pgm-plain-maxval300", 0, "P2\n# a comment\n3 2\n300\n0 150 300\n7 8 299\n");
+    seed("ppm-plain-maxval100", 1, "P3 2 1 100\n0 50 100 100 50 0\n");
+    seed("pbm-plain", 2, "P1\n4 2\n0 1 1 0\n1 0 0 1\n");
+    seed("pnm-binary-8bit", 3, std::string("P5 2 2 255\n") + "\x10\x80\xff\x00");
+}
+
 void imageSeeds(const fs::path& dir, const fs::path& tmp) {
     // extension indexes of fuzz_image.cpp: 0 png, 1 jpg, 2 exr, 3 tif, 4 webp, 5 bmp
     const char* exts[] = {".png", ".jpg", ".exr", ".tif", ".webp", ".bmp"};
@@ -223,6 +253,7 @@ void imageSeeds(const fs::path& dir, const fs::path& tmp) {
     if (writeOiio((tmp / "o.jpg").string(), 9, 4, 3, OIIO::TypeDesc::UINT8, OIIO::TypeDesc::UINT8,
                   bytes, 8))
         imageSeed(dir, "jpg-orient8", 1, readAll(tmp / "o.jpg"));
+    netpbmSeeds(dir);
 }
 
 #endif // LATENTBRUSH_FUZZ_IMAGES
