@@ -213,15 +213,13 @@ private slots:
 
     void builtinVaeErrorsNameTheProblem() {
         QTemporaryDir empty;
-        QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert("LATENTBRUSH_MODELS_DIR", empty.path());
-        p.setProcessEnvironment(env);
-        p.start(lbtest::cliPath(), {"encode", "--image", "a.png", "--vae", "builtin:taef2",
-                                    "--output", empty.filePath("o.latent")});
-        QVERIFY(p.waitForFinished(60000));
-        const QString err = QString::fromUtf8(p.readAllStandardError()).trimmed();
-        QCOMPARE(p.exitCode(), 1);
+        const Run noModels =
+            lbtest::runProgram(lbtest::cliPath(),
+                               {"encode", "--image", "a.png", "--vae", "builtin:taef2", "--output",
+                                empty.filePath("o.latent")},
+                               {"LATENTBRUSH_MODELS_DIR=" + empty.path()}, 60000);
+        const QString err = noModels.err.trimmed();
+        QCOMPARE(noModels.exitCode, 1);
         QVERIFY2(!err.contains('\n') && err.contains(empty.path() + "/taef2_encoder.safetensors") &&
                      err.contains("not installed"),
                  qPrintable(err));

@@ -32,21 +32,7 @@ QString ioCliPath() {
     return QStringLiteral(LATENTBRUSH_BINARY_DIR "/app/latentbrush-cli-io");
 }
 
-lbtest::CliRun runProgram(const QString& program, const QStringList& args) {
-    QProcess p;
-    p.start(program, args);
-    lbtest::CliRun r;
-    if (!p.waitForFinished(300000)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = "timed out";
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
+using lbtest::runProgram;
 
 // Samples of blobs, gradients and noise: every value occurs, with runs as painted masks have.
 PngPixels makePixels(int w, int h, int channels, int bits, unsigned seed) {

@@ -37,7 +37,7 @@
 
 namespace {
 
-constexpr double kPixelTolerance = 1e-6; // DESIGN.md: pixels within 1e-6, noise_mask identical
+using lbtest::kPixelTolerance; // pixels within 1e-6, noise_mask identical
 constexpr int kGrow = 6;
 constexpr int kCropStep = 8; // the TAESD encoder written here
 

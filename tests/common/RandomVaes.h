@@ -10,6 +10,8 @@
 #include "latentbrush/SafetensorsTorch.h"
 #include "latentbrush/Vae.h"
 
+#include "Tolerances.h"
+
 #include <QString>
 #include <QTemporaryDir>
 #include <QtGlobal>
@@ -158,13 +160,7 @@ inline Weights taesdDecoderWeights(std::int64_t latent, bool pool) {
 
 // ---- tolerances, images, comparisons ------------------------------------------------------
 
-// Float32 variants of the same computation (DESIGN.md): relative L2 <= 1e-5, and the golden
-// contract elementwise: |out - ref| <= 1e-4 x max(1, |ref|).
-inline constexpr double kFloat32RelL2 = 1e-5;
-inline constexpr double kElementTolerance = 1e-4;
-// Reduced precision against float32 (DESIGN.md), relative L2.
-inline constexpr double kFp16RelL2 = 1e-2;
-inline constexpr double kBf16RelL2 = 3e-2;
+// The tolerances are Tolerances.h's (kFloat32RelL2, kElementTolerance, kFp16RelL2, kBf16RelL2).
 
 inline lb::ImageBuffer randomImage(int h, int w) {
     const at::Tensor t = at::rand({h, w, 3});
@@ -180,8 +176,12 @@ inline at::Tensor toTensor(const lb::LatentBuffer& l) {
     return at::from_blob(const_cast<float*>(l.data.data()), at::IntArrayRef(l.shape)).clone();
 }
 
+// Tolerances.h's relativeL2 for tensors of any dtype, computed in double.
 inline double relL2(const at::Tensor& out, const at::Tensor& ref) {
-    return (out - ref).norm().item<double>() / std::max(1e-30, ref.norm().item<double>());
+    const at::Tensor r = ref.to(at::kDouble);
+    const double num = (out.to(at::kDouble) - r).norm().item<double>();
+    const double den = r.norm().item<double>();
+    return den > 0.0 ? num / den : num;
 }
 
 // Writes `w` as NAME in `dir` and returns its path (a test cannot go on without it).

@@ -1,6 +1,8 @@
 // Helpers shared by the test suites: where ../shared is, temporary folders, comparisons.
 #pragma once
 
+#include "Tolerances.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QString>

@@ -34,11 +34,7 @@ using lbtest::randomImage;
 
 constexpr double kKernelRelL2 = 1e-6; // one fused operation against ATen's
 
-double relL2(const at::Tensor& out, const at::Tensor& ref) {
-    const double den = ref.to(at::kDouble).norm().item<double>();
-    const double num = (out.to(at::kDouble) - ref.to(at::kDouble)).norm().item<double>();
-    return den > 0 ? num / den : num;
-}
+using lbtest::relL2;
 
 at::Tensor reference(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b,
                      std::int64_t groups, Activation act) {

@@ -25,7 +25,7 @@ namespace {
 // (fused GroupNorm, channels-last weights, oneDNN attention on the CPU; measured at most 6.8e-5:
 // LibTorch 1.13's own channels-last GroupNorm differs from itself by up to 4.6e-5 relative L2
 // between 1 and 2 threads on these VAEs).
-constexpr double kRelativeTolerance = 1e-4;
+using lbtest::kElementTolerance;
 // CPU threads of the runs that made ../shared/golden (LibTorch splits its sums by thread count).
 constexpr int kGoldenThreads = 2;
 
@@ -127,9 +127,9 @@ private slots:
         qInfo("%s: %s, %s kernels, max |error| %.3g, max error / max(1, |ref|) %.3g (tolerance "
               "%.0e)",
               qPrintable(QFileInfo(caseDir).fileName()), lb::vaeFamilyName(model.info().family),
-              referenceKernels ? "reference" : "fast", maxAbs, maxRel, kRelativeTolerance);
+              referenceKernels ? "reference" : "fast", maxAbs, maxRel, kElementTolerance);
         if (referenceKernels) QCOMPARE(maxAbs, 0.0);
-        if (maxRel > kRelativeTolerance) {
+        if (maxRel > kElementTolerance) {
             // Keep the actual latent next to the build for inspection.
             const QString out =
                 QStringLiteral(LATENTBRUSH_BINARY_DIR "/test-output/vae-golden/") +

@@ -15,15 +15,7 @@
 
 namespace {
 
-double relativeL2(const std::vector<float>& out, const std::vector<float>& ref) {
-    double num = 0.0, den = 0.0;
-    for (std::size_t i = 0; i < ref.size(); ++i) {
-        const double d = double(out[i]) - ref[i];
-        num += d * d;
-        den += double(ref[i]) * ref[i];
-    }
-    return std::sqrt(num) / std::max(std::sqrt(den), 1e-30);
-}
+using lbtest::relativeL2;
 
 std::vector<float> floats(const lb::TensorView& v) {
     std::vector<float> out(std::size_t(v.numel()));

@@ -6,6 +6,7 @@
 // Skipped where LibTorch has no CUDA device or the kernels are not built.
 #include <torch/torch.h> // before Qt's headers (their `slots` macro)
 
+#include "RandomVaes.h"
 #include "TestSupport.h"
 #include "latentbrush/Vae.h"
 #include "vae/FastKernels.h"
@@ -15,10 +16,7 @@
 
 namespace {
 
-double relativeL2(const at::Tensor& out, const at::Tensor& ref) {
-    const at::Tensor d = out.to(at::kDouble) - ref.to(at::kDouble);
-    return d.norm().item<double>() / std::max(ref.to(at::kDouble).norm().item<double>(), 1e-30);
-}
+using lbtest::relL2;
 
 at::ScalarType dtypeOf(const QString& name) {
     return name == "fp16" ? at::kHalf : name == "bf16" ? at::kBFloat16 : at::kFloat;
@@ -104,7 +102,7 @@ private slots:
         if (inPlace) QCOMPARE(out.data_ptr(), input.data_ptr());
         QVERIFY(out.is_contiguous(at::MemoryFormat::ChannelsLast));
         QCOMPARE(out.scalar_type(), x.scalar_type());
-        const double err = relativeL2(out, ref);
+        const double err = relL2(out, ref);
         qInfo("relative L2 %.3g (bound %.3g)", err, bound(dtype));
         QVERIFY2(err <= bound(dtype), qPrintable(QString::number(err)));
     }
@@ -168,7 +166,7 @@ private slots:
         }
         ref = ref.t().reshape({1, c, side, side});
         QCOMPARE(fast.sizes(), ref.sizes());
-        const double err = relativeL2(fast, ref);
+        const double err = relL2(fast, ref);
         qInfo("relative L2 vs float32 SDPA %.3g", err);
         QVERIFY2(err <= (dtype == "fp16" ? 1e-2 : 3e-2), qPrintable(QString::number(err)));
     }
@@ -213,7 +211,7 @@ private slots:
             banded = block(input);
             QCOMPARE(banded.data_ptr(), input.data_ptr()); // the sum landed in the input
         }
-        const double err = relativeL2(banded, plain);
+        const double err = relL2(banded, plain);
         qInfo("banded vs plain: relative L2 %.3g", err);
         QVERIFY2(err <= 1e-2, qPrintable(QString::number(err)));
     }
@@ -245,7 +243,7 @@ private slots:
         if (act == 2) expected = at::relu(expected);
         expected = expected.to(dtypeOf(dtype)); // one rounding, as the kernel does
         QVERIFY(lb::vae::cudaAddAct(y, x, static_cast<lb::vae::Activation>(act)));
-        const double err = relativeL2(y, expected.to(at::kFloat));
+        const double err = relL2(y, expected.to(at::kFloat));
         qInfo("relative L2 %.3g", err);
         QVERIFY2(err <= (dtype == "fp32" ? 1e-6 : 2e-3), qPrintable(QString::number(err)));
     }

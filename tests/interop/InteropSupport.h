@@ -4,6 +4,7 @@
 // it accepts is one that `safetensors.torch.load_file` (ComfyUI's LoadLatent) accepts too.
 #pragma once
 
+#include "CliSupport.h"
 #include "TestSupport.h"
 
 // Qt's own PNG codec (QtGui) decodes and writes the test images; a build without Qt Gui (editor
@@ -30,39 +31,9 @@
 
 namespace interop {
 
-struct Run {
-    int exitCode = -1;
-    QString out, err;
-};
-
-inline Run runProgram(const QString& program, const QStringList& args,
-                      const QStringList& extraEnv = {}) {
-    QProcess p;
-    if (!extraEnv.isEmpty()) {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        for (const QString& kv : extraEnv) {
-            const int eq = kv.indexOf('=');
-            env.insert(kv.left(eq), kv.mid(eq + 1));
-        }
-        p.setProcessEnvironment(env);
-    }
-    p.start(program, args);
-    Run r;
-    if (!p.waitForFinished(300000)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = "timed out";
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
-
-inline Run runCli(const QStringList& args) {
-    return runProgram(QStringLiteral(LATENTBRUSH_BINARY_DIR "/app/latentbrush-cli"), args);
-}
+using Run = lbtest::CliRun;
+using lbtest::runCli;
+using lbtest::runProgram;
 
 inline QString kl4Vae() {
     const QString shared = lbtest::sharedDir();

@@ -18,8 +18,7 @@
 namespace {
 
 // DESIGN.md: noise_mask identical; pixels within 1e-6; samples within 1e-4 x max(1, |ref|).
-constexpr double kPixelTolerance = 1e-6;
-constexpr double kSampleTolerance = 1e-4;
+using lbtest::kPixelTolerance;
 // The bar for TAEF2 on the astronaut photo (the reference code reaches 31.2 dB).
 constexpr double kMinRoundTripPsnr = 30.0;
 // The tiled fallback is an approximation: 256-pixel tiles on the 512x512 photo.
@@ -141,7 +140,7 @@ private slots:
         qInfo("%s: pixels max error %.3g, samples max scaled error %.3g",
               qPrintable(QFileInfo(caseDir).fileName()), pixelError, sampleError);
         QVERIFY(pixelError <= kPixelTolerance);
-        QVERIFY(sampleError <= kSampleTolerance);
+        QVERIFY(sampleError <= lbtest::kElementTolerance);
     }
 
     void taef2RoundTrip() {
