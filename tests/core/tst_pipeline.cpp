@@ -8,6 +8,7 @@
 #include "latentbrush/SafetensorsTorch.h"
 #include "latentbrush/Vae.h"
 
+#include "RandomVaes.h"
 #include "TestSupport.h"
 
 #include <QTemporaryDir>
@@ -16,25 +17,6 @@
 #include <cmath>
 
 namespace {
-
-// taesd.py's Encoder with width 16 and 4 latent channels, raw layer names.
-std::vector<std::pair<std::string, at::Tensor>> tinyTaesdEncoder() {
-    std::vector<std::pair<std::string, at::Tensor>> w;
-    const std::string layout = "CBDBBBDBBBDBBBC";
-    auto conv = [&](const std::string& n, std::int64_t out, std::int64_t in, bool bias) {
-        w.push_back({n + ".weight", at::randn({out, in, 3, 3}) / std::sqrt(double(in * 9))});
-        if (bias) w.push_back({n + ".bias", at::randn({out}) * 0.1});
-    };
-    for (std::size_t i = 0; i < layout.size(); ++i) {
-        const std::string n = std::to_string(i);
-        if (layout[i] == 'B')
-            for (const char* c : {".conv.0", ".conv.2", ".conv.4"})
-                conv(n + c, 16, 16, true);
-        if (layout[i] == 'D') conv(n, 16, 16, false);
-        if (layout[i] == 'C') conv(n, i == 0 ? 16 : 4, i == 0 ? 3 : 16, true);
-    }
-    return w;
-}
 
 lb::ImageBuffer randomImage(int h, int w, int channels) {
     const at::Tensor t = at::rand({h, w, channels});
@@ -70,7 +52,8 @@ private slots:
         at::manual_seed(7);
         QVERIFY(dir_.isValid());
         const std::string path = dir_.filePath("tiny_taesd_encoder.safetensors").toStdString();
-        QVERIFY(lb::writeTensors(path, tinyTaesdEncoder()).ok());
+        // taesd.py's Encoder at RandomVaes.h's width, 4 latent channels, raw layer names.
+        LB_VERIFY_OK(lb::writeTensors(path, lbtest::taesdEncoderWeights(4, false)));
         lb::VaeLoadOptions options;
         options.device = "cpu";
         options.dtype = lb::ComputeDType::F32;
