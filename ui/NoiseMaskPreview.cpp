@@ -15,7 +15,11 @@
 namespace lbui {
 
 NoiseMaskPreview::NoiseMaskPreview(MaskDocument* doc, GrowPreview* grow, QObject* parent)
-    : QObject(parent), doc_(doc), grow_(grow), settings_(NoiseMaskSettings::load()) {
+    : QObject(parent), doc_(doc), grow_(grow), settings_(NoiseMaskSettings::load()),
+      refresh_(new QTimer(this)) {
+    refresh_->setSingleShot(true);
+    refresh_->setInterval(kRefreshMs);
+    connect(refresh_, &QTimer::timeout, this, &NoiseMaskPreview::previewChanged);
     connect(doc_, &MaskDocument::imageChanged, this, &NoiseMaskPreview::invalidate);
     connect(doc_, &MaskDocument::maskChanged, this, &NoiseMaskPreview::invalidate);
     connect(grow_, &GrowPreview::cropChanged, this, &NoiseMaskPreview::invalidate);
@@ -25,8 +29,9 @@ void NoiseMaskPreview::setSettings(const NoiseMaskSettings& settings) {
     if (settings == settings_) return;
     settings_ = settings;
     settings_.save();
+    valid_ = false;
     emit settingsChanged();
-    invalidate();
+    emit previewChanged();
 }
 
 void NoiseMaskPreview::setShowStrength(bool show) {
@@ -37,7 +42,9 @@ void NoiseMaskPreview::setShowStrength(bool show) {
 
 void NoiseMaskPreview::invalidate() {
     valid_ = false;
-    emit previewChanged();
+    // One previewChanged per kRefreshMs however many edits come: views repaint then, and the
+    // inpaint mode's views (which show none of this) are left alone.
+    if (noiseMaskMode() && !refresh_->isActive()) refresh_->start();
 }
 
 QRect NoiseMaskPreview::cropRect() const {
@@ -54,8 +61,7 @@ void NoiseMaskPreview::compute() {
     noise_ = lb::MaskBuffer{};
     strength_ = lb::MaskBuffer{};
     error_.clear();
-    noiseImage_ = QImage();
-    strengthImage_ = QImage();
+    imagesStale_ = true;
     const lb::MaskBuffer& mask = doc_->mask();
     if (!doc_->hasImage() || mask.empty()) return;
     const lb::NoiseMaskOptions& o = settings_.options;
@@ -94,8 +100,23 @@ QString NoiseMaskPreview::error() {
 }
 
 const QImage& NoiseMaskPreview::noiseMaskImage() {
+    // Within kRefreshMs of a change the images shown last stay; the timer asks for a repaint.
+    if (!(!valid_ && refresh_->isActive() && !noiseImage_.isNull())) renderImages();
+    return noiseImage_;
+}
+
+const QImage& NoiseMaskPreview::strengthImage() {
+    if (!(!valid_ && refresh_->isActive() && !strengthImage_.isNull())) renderImages();
+    return strengthImage_;
+}
+
+void NoiseMaskPreview::renderImages() {
     compute();
-    if (noiseImage_.isNull() && !noise_.empty()) {
+    if (!imagesStale_) return;
+    imagesStale_ = false;
+    noiseImage_ = QImage();
+    strengthImage_ = QImage();
+    if (!noise_.empty()) {
         // The soft mask as a cyan tint whose opacity is the mask's value.
         noiseImage_ = QImage(noise_.width, noise_.height, QImage::Format_ARGB32_Premultiplied);
         for (int y = 0; y < noise_.height; ++y) {
@@ -108,12 +129,7 @@ const QImage& NoiseMaskPreview::noiseMaskImage() {
             }
         }
     }
-    return noiseImage_;
-}
-
-const QImage& NoiseMaskPreview::strengthImage() {
-    compute();
-    if (strengthImage_.isNull() && !strength_.empty()) {
+    if (!strength_.empty()) {
         // White: the sampler denoises fully; black: it keeps the latent.
         strengthImage_ = QImage(strength_.width, strength_.height, QImage::Format_Grayscale8);
         for (int y = 0; y < strength_.height; ++y) {
@@ -123,7 +139,6 @@ const QImage& NoiseMaskPreview::strengthImage() {
                 dst[x] = uchar(std::lround(std::clamp(m[x], 0.0f, 1.0f) * 255.0f));
         }
     }
-    return strengthImage_;
 }
 
 } // namespace lbui

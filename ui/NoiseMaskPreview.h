@@ -14,6 +14,7 @@
 #include <QObject>
 #include <QRect>
 #include <QString>
+#include <QTimer>
 
 namespace lbui {
 
@@ -45,19 +46,26 @@ public:
     QString optionsProblem() const;
 
     // For the canvas: the noise_mask as a tint (image size) and the strength as gray, one pixel
-    // a latent cell (to be drawn nearest over cropRect()).
+    // a latent cell (to be drawn nearest over cropRect()). While the mask is being painted they
+    // are redone at most every kRefreshMs (a large blur costs more than a stroke's frame), so
+    // for that long they may show the mask of a moment before; previewChanged follows.
     const QImage& noiseMaskImage();
     const QImage& strengthImage();
     QRect cropRect() const;
     int downscale() const;
 
+    static constexpr int kRefreshMs = 40;
+
 signals:
     void settingsChanged();
-    void previewChanged(); // the noise mask, the strength or the view choice changed
+    // The noise mask, the strength or the view choice changed (mask edits: at most once every
+    // kRefreshMs, and only in the noise-mask mode).
+    void previewChanged();
 
 private:
     void invalidate();
     void compute();
+    void renderImages();
 
     MaskDocument* doc_;
     GrowPreview* grow_;
@@ -68,6 +76,8 @@ private:
     lb::MaskBuffer strength_;
     QString error_;
     QImage noiseImage_, strengthImage_;
+    bool imagesStale_ = true;
+    QTimer* refresh_;
 };
 
 } // namespace lbui

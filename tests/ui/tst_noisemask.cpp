@@ -372,6 +372,58 @@ private slots:
         QVERIFY(session->canEncode());
     }
 
+    void softBrushValuesAreKept() {
+        // A soft, half-opaque brush stroke painted with the mouse reaches the encode as painted.
+        const QString vaePath = VaeChooser::builtinVaePath();
+        if (vaePath.isEmpty()) LB_CANNOT_RUN("the built-in TAEF2 is not installed");
+        lbuitest::initEnvironment();
+        auto w = lbuitest::makeWindow();
+        QVERIFY(w);
+        auto* panel = w->findChild<NoiseMaskPanel*>();
+        QVERIFY(panel);
+        panel->modeBox()->setCurrentIndex(1); // expand 0, no blur: the mask itself
+        w->brush()->setSize(60);
+        w->brush()->setHardness(0.1);
+        w->brush()->setOpacity(0.5);
+        QWidget* canvas = w->canvas();
+        QTest::mousePress(canvas, Qt::LeftButton, Qt::NoModifier, QPoint(200, 200));
+        for (int x = 210; x <= 320; x += 10)
+            QTest::mouseMove(canvas, QPoint(x, 200 + (x - 200) / 5));
+        QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, QPoint(320, 224));
+        const lb::MaskBuffer painted = w->document()->mask();
+        const auto soft = std::count_if(painted.data.begin(), painted.data.end(),
+                                        [](float v) { return v > 0.01f && v < 0.49f; });
+        QVERIFY2(soft > 100, qPrintable(QString::number(soft)));
+        QVERIFY(*std::max_element(painted.data.begin(), painted.data.end()) <= 0.5f + 1e-6f);
+
+        EncodeSession* session = w->encodeSession();
+        session->loadVae(vaePath);
+        QTRY_VERIFY_WITH_TIMEOUT(!session->isLoadingVae() && session->vae(), 60000);
+        QVERIFY(session->encode());
+        QTRY_VERIFY_WITH_TIMEOUT(!session->isRunning() && session->resultIsCurrent(), 300000);
+        QVERIFY(session->result()->output.noiseMaskMode);
+        QVERIFY(session->result()->output.softMask.data == painted.data);
+        // The canvas's live tint follows the painted mask (it is redone within kRefreshMs).
+        QTRY_VERIFY_WITH_TIMEOUT(!session->noiseMaskPreview()->noiseMaskImage().isNull(), 5000);
+        const QImage& tint = session->noiseMaskPreview()->noiseMaskImage();
+        std::size_t strongest = 0;
+        for (std::size_t i = 0; i < painted.data.size(); ++i)
+            if (painted.data[i] > painted.data[strongest]) strongest = i;
+        const int sx = int(strongest % std::size_t(painted.width));
+        const int sy = int(strongest / std::size_t(painted.width));
+        QCOMPARE(qAlpha(tint.pixel(sx, sy)), int(255.0f * painted.data[strongest] * 0.6f + 0.5f));
+
+        // The inpaint mode rounds the same stroke (0/1 noise_mask).
+        panel->modeBox()->setCurrentIndex(0);
+        QVERIFY(session->isStale());
+        QVERIFY(session->encode());
+        QTRY_VERIFY_WITH_TIMEOUT(!session->isRunning() && session->resultIsCurrent(), 300000);
+        const EncodeOutput& inpaint = session->result()->output;
+        QVERIFY(!inpaint.noiseMaskMode);
+        QVERIFY(std::all_of(inpaint.noiseMask.data.begin(), inpaint.noiseMask.data.end(),
+                            [](std::uint8_t v) { return v == 0 || v == 1; }));
+    }
+
     void workflowWithoutMaskSteps() {
         // No expand and no blur: no GrowMask and no ImageBlur nodes, still a connected graph.
         const QJsonDocument json = QJsonDocument::fromJson(comfyNoiseMaskWorkflowFor(
