@@ -154,6 +154,7 @@ void EncodePanel::exportLatent() {
     QString dir = s.value("folders/export").toString();
     if (dir.isEmpty()) dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
     ExportLatentDialog dialog(QDir(dir).filePath(base + QStringLiteral(".latent")), this);
+    dialog.setNoiseMaskMode(session_->result()->output.noiseMaskMode);
     if (dialog.exec() != QDialog::Accepted) return;
     const QString path = dialog.latentPath();
     s.setValue("folders/export", QFileInfo(path).absolutePath());

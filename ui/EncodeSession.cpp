@@ -288,9 +288,7 @@ std::string EncodeSession::sourceMaskName(const EncodeSource& source) {
 }
 
 QString EncodeSession::paintedMaskPath(const QString& latentPath) {
-    QString path = ExportLatentDialog::maskPathFor(latentPath);
-    if (path.endsWith(QStringLiteral(".mask.png"))) path.chop(int(qstrlen(".mask.png")));
-    return path + QStringLiteral(".painted.png");
+    return ExportLatentDialog::paintedMaskPathFor(latentPath);
 }
 
 QString EncodeSession::regionMaskPath(const QString& latentPath, int index) {

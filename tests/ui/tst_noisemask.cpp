@@ -11,6 +11,7 @@
 #include "CliSupport.h"
 #include "ComfyWorkflow.h"
 #include "EncodeSession.h"
+#include "ExportLatentDialog.h"
 #include "NoiseMaskPanel.h"
 #include "NoiseMaskPreview.h"
 #include "RegionPlanner.h"
@@ -28,6 +29,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QPainter>
 #include <QRadialGradient>
 #include <QSet>
@@ -436,6 +438,20 @@ private slots:
         QVERIFY(types.contains(QStringLiteral("SetLatentNoiseMask")));
         QVERIFY(!types.contains(QStringLiteral("GrowMask")));
         QVERIFY(!types.contains(QStringLiteral("ImageBlur")));
+        // The export dialog lists the noise-mask export's files.
+        {
+            ExportLatentDialog dialog(QDir::temp().filePath(QStringLiteral("x.latent")));
+            dialog.setSaveWorkflow(true);
+            dialog.setNoiseMaskMode(true);
+            QStringList texts;
+            for (const QLabel* l : dialog.findChildren<QLabel*>())
+                texts << l->text();
+            const QString all = texts.join(QLatin1Char('\n'));
+            QVERIFY2(all.contains(QStringLiteral("x.painted.png")) &&
+                         all.contains(QStringLiteral("x.workflow.json")) &&
+                         all.contains(QStringLiteral("soft noise_mask")),
+                     qPrintable(all));
+        }
         // A blur too large for the image is reported before any encode.
         lbuitest::initEnvironment();
         auto w = lbuitest::makeWindow();
