@@ -588,6 +588,11 @@ void MainWindow::createDocks() {
     auto* noiseMask = new NoiseMaskPreview(doc_, preview_, this);
     canvas_->setNoiseMaskPreview(noiseMask);
     previewPanel_->addSection(new NoiseMaskPanel(noiseMask, regionPlanner_, previewPanel_));
+    auto growFollowsMode = [this, noiseMask] { // grow_mask_by is the inpaint mode's
+        previewPanel_->growControl()->setEnabled(!noiseMask->noiseMaskMode());
+    };
+    connect(noiseMask, &NoiseMaskPreview::settingsChanged, this, growFollowsMode);
+    growFollowsMode();
     previewPanel_->addSection(new RegionPanel(regionPlanner_, previewPanel_));
     QDockWidget* previewDock =
         addDock(QStringLiteral("previewDock"), tr("Inpaint Preview"), previewPanel_, true);

@@ -14,8 +14,10 @@
 #include "ExportLatentDialog.h"
 #include "NoiseMaskPanel.h"
 #include "NoiseMaskPreview.h"
+#include "PreviewPanel.h"
 #include "RegionPlanner.h"
 #include "Resources.h"
+#include "SliderSpin.h"
 #include "TestSupport.h"
 #include "VaeChooser.h"
 
@@ -363,10 +365,15 @@ private slots:
         QVERIFY(panel->infoText().contains(QStringLiteral("inpaint mode only")));
         QVERIFY(!session->isRunning());
 
+        // grow_mask_by is the inpaint mode's only.
+        auto* grow = w->findChild<PreviewPanel*>()->growControl();
+        QVERIFY(!grow->isEnabled());
+
         // The inpaint mode with regions, or the noise-mask mode without them, may encode.
         panel->modeBox()->setCurrentIndex(0);
         QVERIFY(!session->modeConflict());
         QVERIFY(session->canEncode());
+        QVERIFY(grow->isEnabled());
         panel->modeBox()->setCurrentIndex(1);
         QVERIFY(!session->canEncode());
         r.mode = RegionSettings::Mode::Off;
