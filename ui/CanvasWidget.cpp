@@ -7,6 +7,7 @@
 #include "GrowPreview.h"
 #include "MaskDocument.h"
 #include "MaskTool.h"
+#include "NoiseMaskPreview.h"
 #include "RegionPlanner.h"
 #include "StitchSession.h"
 
@@ -180,6 +181,12 @@ void CanvasWidget::setStitchSession(StitchSession* stitch) {
     connect(stitch_, &StitchSession::changed, this, qOverload<>(&QWidget::update));
 }
 
+void CanvasWidget::setNoiseMaskPreview(NoiseMaskPreview* preview) {
+    noiseMask_ = preview;
+    connect(noiseMask_, &NoiseMaskPreview::previewChanged, this, qOverload<>(&QWidget::update));
+    connect(noiseMask_, &NoiseMaskPreview::settingsChanged, this, qOverload<>(&QWidget::update));
+}
+
 void CanvasWidget::paintEvent(QPaintEvent* event) {
     QPainter p(this);
     const QColor background(38, 38, 41);
@@ -196,6 +203,8 @@ void CanvasWidget::paintEvent(QPaintEvent* event) {
     const bool regionInputs = viewMode_ == ViewMode::EncoderInput && regions_ &&
                               regions_->enabled() && regions_->plan().has_value();
     const bool stitched = stitch_ && stitch_->isActive() && !stitch_->showsOriginal();
+    const bool soft = noiseMask_ && noiseMask_->noiseMaskMode();
+    const bool strength = soft && noiseMask_->showStrength();
     for (const QRect& dirty : event->region()) {
         const QRectF target = QRectF(dirty) & imageOnWidget;
         if (target.isEmpty()) continue;
@@ -216,7 +225,17 @@ void CanvasWidget::paintEvent(QPaintEvent* event) {
                 p.drawImage(target, layers_->encoderInput(), source);
             break;
         }
-        if (showGrown_) p.drawImage(target, layers_->grownOverlay(), source);
+        if (showGrown_ && !soft) p.drawImage(target, layers_->grownOverlay(), source);
+        if (showGrown_ && soft && !strength)
+            p.drawImage(target, noiseMask_->noiseMaskImage(), source);
+    }
+    if (strength && !noiseMask_->strengthImage().isNull()) {
+        // One latent cell = d x d image pixels, drawn nearest, as the sampler sees the mask.
+        const QRect crop = noiseMask_->cropRect();
+        p.setRenderHint(QPainter::SmoothPixmapTransform, false);
+        p.drawImage(QRectF(imageToWidget(crop.topLeft()),
+                           QSizeF(crop.width() * zoom_, crop.height() * zoom_)),
+                    noiseMask_->strengthImage());
     }
 
     if (regionInputs) {

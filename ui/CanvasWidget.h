@@ -12,6 +12,7 @@ class CanvasLayers;
 class GrowPreview;
 class MaskDocument;
 class MaskTool;
+class NoiseMaskPreview;
 class RegionPlanner;
 class StitchSession;
 
@@ -38,6 +39,9 @@ public:
     void setRegionPlanner(lbui::RegionPlanner* planner);
     // An imported result shows the stitched photo in the overlay view (unless "before" is on).
     void setStitchSession(lbui::StitchSession* stitch);
+    // In the noise-mask mode the grown-outline layer shows the soft noise_mask instead, or the
+    // strength view (the mask on the latent grid, drawn nearest over the crop).
+    void setNoiseMaskPreview(lbui::NoiseMaskPreview* preview);
 
     ViewMode viewMode() const { return viewMode_; }
     bool showGrownOutline() const { return showGrown_; }
@@ -94,6 +98,7 @@ private:
     GrowPreview* preview_;
     RegionPlanner* regions_ = nullptr;
     StitchSession* stitch_ = nullptr;
+    NoiseMaskPreview* noiseMask_ = nullptr;
     CanvasLayers* layers_;
     BrushTool* brush_;
     MaskTool* tool_ = nullptr;

@@ -76,6 +76,41 @@ bool EncodeJob::start(std::shared_ptr<lb::Vae> vae, std::shared_ptr<const lb::Im
     return true;
 }
 
+bool EncodeJob::startNoiseMask(std::shared_ptr<lb::Vae> vae,
+                               std::shared_ptr<const lb::ImageBuffer> image, lb::MaskBuffer mask,
+                               lb::NoiseMaskOptions options) {
+    if (isRunning() || !vae || !image) return false;
+    cancel_ = std::make_shared<std::atomic<bool>>(false);
+    auto cancel = cancel_;
+    auto report = progressTo(this, &EncodeJob::progress);
+    encodeWatcher_.setFuture(QtConcurrent::run(
+        [report, cancel, vae, image, mask = std::move(mask), options]() -> EncodeOutput {
+            EncodeOutput out;
+            out.noiseMaskMode = true;
+            out.noiseMaskOptions = options;
+            lb::Progress progress;
+            progress.cancel = cancel.get();
+            progress.report = report;
+            try {
+                auto result = lb::noiseMaskEncode(*vae, *image, mask, options, progress);
+                if (!result) {
+                    out.cancelled = cancel->load();
+                    out.error = QString::fromStdString(result.message());
+                    return out;
+                }
+                out.samples = std::move(result->samples);
+                out.softMask = std::move(result->noiseMask);
+                out.pixels = std::move(result->pixels);
+                out.crop = result->crop;
+            } catch (const std::exception& e) {
+                out.error = QString::fromLocal8Bit(e.what());
+            }
+            return out;
+        }));
+    emit runningChanged(true);
+    return true;
+}
+
 bool EncodeJob::startRegions(std::shared_ptr<lb::Vae> vae,
                              std::shared_ptr<const lb::ImageBuffer> image, lb::MaskBuffer mask,
                              lb::regions::RegionEncodeOptions options) {

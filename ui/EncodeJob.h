@@ -1,9 +1,11 @@
-// EncodeJob: runs lb::inpaintEncode or the region encode (and optionally a decode of the result) on
-// a worker thread with progress reports and a Cancel that the core checks through lb::Progress.
+// EncodeJob: runs lb::inpaintEncode, lb::noiseMaskEncode or the region encode (and optionally a
+// decode of the result) on a worker thread with progress reports and a Cancel that the core checks
+// through lb::Progress.
 #pragma once
 
 #include "latentbrush/Buffers.h"
 #include "latentbrush/MaskOps.h"
+#include "latentbrush/NoiseMaskOps.h"
 #include "latentbrush/regions/RegionEncode.h"
 
 #include <QFutureWatcher>
@@ -30,6 +32,13 @@ struct EncodeOutput {
     // A region encode's batch (plan, samples, noise masks, encoder inputs); null for a
     // whole-image encode. `samples` then holds the batch, `noiseMask` the first region's.
     std::shared_ptr<const lb::regions::RegionEncodeResult> regions;
+    // A noise-mask encode (VAEEncode + SetLatentNoiseMask): `softMask` is its noise_mask (the
+    // mask's own size, soft values), `pixels` the encoder's input (cropped, not gray-filled);
+    // `noiseMask` then stays empty.
+    bool noiseMaskMode = false;
+    lb::NoiseMaskOptions noiseMaskOptions;
+    lb::MaskBuffer softMask;
+    lb::ImageBuffer pixels;
 };
 
 struct DecodeOutput {
@@ -47,6 +56,10 @@ public:
     // Starts an encode; the image is shared (never copied), the mask is a snapshot.
     bool start(std::shared_ptr<lb::Vae> vae, std::shared_ptr<const lb::ImageBuffer> image,
                lb::MaskBuffer mask, int grow);
+    // Starts a noise-mask encode (lb::noiseMaskEncode: VAEEncode + SetLatentNoiseMask after the
+    // options' GrowMask and ImageBlur).
+    bool startNoiseMask(std::shared_ptr<lb::Vae> vae, std::shared_ptr<const lb::ImageBuffer> image,
+                        lb::MaskBuffer mask, lb::NoiseMaskOptions options);
     // Starts a region encode (lb::regions::regionEncode: the batch of the planned regions).
     bool startRegions(std::shared_ptr<lb::Vae> vae, std::shared_ptr<const lb::ImageBuffer> image,
                       lb::MaskBuffer mask, lb::regions::RegionEncodeOptions options);

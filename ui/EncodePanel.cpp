@@ -8,6 +8,7 @@
 #include "EncodeSession.h"
 #include "ExportLatentDialog.h"
 #include "MaskDocument.h"
+#include "NoiseMaskSettings.h"
 #include "SvgIconRenderer.h"
 #include "VaeChooser.h"
 
@@ -38,7 +39,8 @@ EncodePanel::EncodePanel(EncodeSession* session, DecodeView* decodeView, QWidget
 
     auto* buttons = new QHBoxLayout;
     encode_ = new QPushButton(themeIcon(QStringLiteral("encode")), tr("Encode"), this);
-    encode_->setToolTip(tr("Run VAEEncodeForInpaint on a worker thread (Ctrl+Return)"));
+    encode_->setToolTip(tr("Run VAEEncodeForInpaint, or VAEEncode + SetLatentNoiseMask in the "
+                           "noise-mask mode, on a worker thread (Ctrl+Return)"));
     encode_->setDefault(true);
     cancel_ = new QPushButton(themeIcon(QStringLiteral("cancel")), tr("Cancel"), this);
     buttons->addWidget(encode_, 1);
@@ -92,7 +94,9 @@ void EncodePanel::updateState() {
     cancel_->setEnabled(running);
     export_->setEnabled(session_->resultIsCurrent()); // the decode preview may still run
     if (running) return;
-    if (!session_->vae())
+    if (session_->modeConflict())
+        status_->setText(regionsNeedInpaintMessage());
+    else if (!session_->vae())
         status_->setText(tr("Choose a VAE to encode. The preview on the left needs none."));
     else if (!session_->hasResult())
         status_->setText(tr("Ready to encode with %1.").arg(chooser_->summary()));
@@ -123,13 +127,18 @@ void EncodePanel::onEncodeFinished(const EncodeOutput& out) {
     }
     progress_->setValue(1000);
     const auto& s = out.samples.shape;
-    status_->setText(tr("Encoded: latent %1 x %2 x %3 x %4, noise_mask %5 x %6.")
+    const int maskHeight = out.noiseMaskMode ? out.softMask.height : out.noiseMask.height;
+    const int maskWidth = out.noiseMaskMode ? out.softMask.width : out.noiseMask.width;
+    status_->setText((out.noiseMaskMode ? tr("Encoded (noise mask): latent %1 x %2 x %3 x %4, "
+                                             "soft noise_mask %5 x %6.")
+                                        : tr("Encoded: latent %1 x %2 x %3 x %4, noise_mask %5 x "
+                                             "%6."))
                          .arg(s.size() > 0 ? s[0] : 0)
                          .arg(s.size() > 1 ? s[1] : 0)
                          .arg(s.size() > 2 ? s[2] : 0)
                          .arg(s.size() > 3 ? s[3] : 0)
-                         .arg(out.noiseMask.height)
-                         .arg(out.noiseMask.width));
+                         .arg(maskHeight)
+                         .arg(maskWidth));
 }
 
 void EncodePanel::exportLatent() {
@@ -144,6 +153,7 @@ void EncodePanel::exportLatent() {
     QString dir = s.value("folders/export").toString();
     if (dir.isEmpty()) dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
     ExportLatentDialog dialog(QDir(dir).filePath(base + QStringLiteral(".latent")), this);
+    dialog.setNoiseMaskMode(session_->result()->output.noiseMaskMode);
     if (dialog.exec() != QDialog::Accepted) return;
     const QString path = dialog.latentPath();
     s.setValue("folders/export", QFileInfo(path).absolutePath());
@@ -164,6 +174,21 @@ void EncodePanel::exportLatent() {
         return;
     }
     status_->setText(tr("Exported %1").arg(names.join(QStringLiteral(", "))));
+    if (session_->result()->output.noiseMaskMode) {
+        emit notice(
+            dialog.saveWorkflow()
+                ? tr("Exported %1 to %2. In ComfyUI, copy the image and %3 into input/ and drag "
+                     "%4 onto the canvas: VAEEncode + SetLatentNoiseMask (denoise below 1).")
+                      .arg(names.join(QStringLiteral(", ")),
+                           QDir::toNativeSeparators(QFileInfo(path).absolutePath()), names.value(2),
+                           names.value(3))
+                : tr("Exported %1 to %2. In ComfyUI, load the .latent with LoadLatent and the "
+                     "soft mask with LoadImageMask (red), joined by SetLatentNoiseMask; sample "
+                     "with denoise below 1 (see docs/COMFYUI.md).")
+                      .arg(names.join(QStringLiteral(", ")),
+                           QDir::toNativeSeparators(QFileInfo(path).absolutePath())));
+        return;
+    }
     emit notice(
         dialog.saveWorkflow()
             ? tr("Exported %1 to %2. In ComfyUI, copy the .latent and the mask into input/ and "

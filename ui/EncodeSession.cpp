@@ -1,12 +1,14 @@
 // EncodeSession: loads VAEs on the thread pool, runs EncodeJob on a snapshot of the mask, keeps
 // the result with what produced it until its inputs change, and exports it through the core's
-// .latent builder (lb::makeLatentFileContents) with the VAE that encoded it.
+// .latent builders (lb::makeLatentFileContents, lb::makeNoiseMaskLatentFileContents) with the
+// VAE that encoded it.
 #include "EncodeSession.h"
 
 #include "ComfyWorkflow.h"
 #include "ExportLatentDialog.h"
 #include "GrowPreview.h"
 #include "MaskDocument.h"
+#include "NoiseMaskPreview.h"
 #include "RegionPlanner.h"
 
 #include "latentbrush/Commands.h"
@@ -96,7 +98,28 @@ EncodeSession::~EncodeSession() {
 void EncodeSession::setRegionPlanner(RegionPlanner* planner) {
     regions_ = planner;
     if (regions_)
-        connect(regions_, &RegionPlanner::settingsChanged, this, &EncodeSession::markStale);
+        connect(regions_, &RegionPlanner::settingsChanged, this, [this] {
+            markStale();
+            emit stateChanged(); // modeConflict() may have changed
+        });
+}
+
+void EncodeSession::setNoiseMaskPreview(NoiseMaskPreview* preview) {
+    noiseMask_ = preview;
+    if (noiseMask_) {
+        connect(noiseMask_, &NoiseMaskPreview::settingsChanged, this, [this] {
+            markStale();
+            emit stateChanged(); // modeConflict() may have changed
+        });
+    }
+}
+
+NoiseMaskSettings EncodeSession::noiseMaskSettings() const {
+    return noiseMask_ ? noiseMask_->settings() : NoiseMaskSettings{};
+}
+
+bool EncodeSession::modeConflict() const {
+    return noiseMaskSettings().noiseMask() && regions_ && regions_->enabled();
 }
 
 lb::InputPrecision EncodeSession::inputPrecision() const {
@@ -144,7 +167,7 @@ bool EncodeSession::isRunning() const {
 }
 
 bool EncodeSession::canEncode() const {
-    return vae_ && !loading_ && doc_->hasImage() && !job_->isRunning();
+    return vae_ && !loading_ && doc_->hasImage() && !job_->isRunning() && !modeConflict();
 }
 
 void EncodeSession::markStale() {
@@ -155,6 +178,10 @@ void EncodeSession::markStale() {
 }
 
 bool EncodeSession::encode() {
+    if (modeConflict()) {
+        emit message(regionsNeedInpaintMessage(), true);
+        return false;
+    }
     if (!canEncode()) return false;
     // A current result stays available should this encode be cancelled.
     previous_.reset();
@@ -173,7 +200,8 @@ bool EncodeSession::encode() {
                             doc_->inputPrecision(),
                             std::nullopt,
                             std::make_shared<const lb::MaskBuffer>(doc_->mask()),
-                            doc_->image()};
+                            doc_->image(),
+                            noiseMaskSettings()};
     emit encodeStarted();
     if (regions_ && regions_->enabled()) {
         pending_.regions = regions_->settings();
@@ -182,6 +210,9 @@ bool EncodeSession::encode() {
         options.method = pending_.regions->method;
         options.grow = pending_.grow;
         job_->startRegions(vae_, doc_->image(), *pending_.mask, options);
+    } else if (pending_.noiseMask.noiseMask()) {
+        // The painted values as they are (soft brushes, opacity): no rounding in this mode.
+        job_->startNoiseMask(vae_, doc_->image(), *pending_.mask, pending_.noiseMask.options);
     } else {
         job_->start(vae_, doc_->image(), *pending_.mask, pending_.grow);
     }
@@ -236,6 +267,8 @@ void EncodeSession::onDecoded(const DecodeOutput& out) {
     if (result_ && result_->output.regions && !result_->output.regions->pixels.empty()) {
         // A region result previews its first region: its encoder input and decode.
         emit decoded(result_->output.regions->pixels.front(), out.image);
+    } else if (result_ && result_->output.noiseMaskMode) {
+        emit decoded(result_->output.pixels, out.image); // the cropped image, no gray fill
     } else if (result_) {
         const lb::CropRect& c = result_->output.crop;
         emit decoded(preview_->encoderPixels(QRect(c.left, c.top, c.width, c.height)), out.image);
@@ -252,6 +285,10 @@ std::string EncodeSession::sourceImageName(const EncodeSource& source) {
 std::string EncodeSession::sourceMaskName(const EncodeSource& source) {
     return source.maskPath.isEmpty() ? std::string("painted")
                                      : QFileInfo(source.maskPath).fileName().toStdString();
+}
+
+QString EncodeSession::paintedMaskPath(const QString& latentPath) {
+    return ExportLatentDialog::paintedMaskPathFor(latentPath);
 }
 
 QString EncodeSession::regionMaskPath(const QString& latentPath, int index) {
@@ -292,6 +329,56 @@ bool EncodeSession::exportRegionLatent(const QString& path, QString* error,
     return true;
 }
 
+bool EncodeSession::exportNoiseMaskLatent(const QString& path, QString* error, bool workflow,
+                                          QStringList* written) const {
+    const EncodeOutput& r = result_->output;
+    const EncodeSource& source = result_->source;
+    lb::NoiseMaskEncodeResult encoded;
+    encoded.samples = r.samples;
+    encoded.noiseMask = r.softMask;
+    encoded.crop = r.crop;
+    const lb::LatentFileContents contents = lb::makeNoiseMaskLatentFileContents(
+        std::move(encoded), source.vae->info(), r.noiseMaskOptions,
+        QFileInfo(source.vaePath).fileName().toStdString(), sourceImageName(source),
+        sourceMaskName(source), source.precision);
+    auto fail = [error](const lb::Status& st) {
+        if (error) *error = QString::fromStdString(st.message());
+        return false;
+    };
+    if (lb::Status st = lb::writeLatentFile(QFile::encodeName(path).toStdString(), contents); !st)
+        return fail(st);
+    if (written) *written << path;
+    // The soft noise_mask beside it (8-bit, as `encode --save-mask NAME.mask.png` writes it).
+    const QString maskPath = ExportLatentDialog::maskPathFor(path);
+    if (lb::Status st = lb::writeMaskPng(QFile::encodeName(maskPath).toStdString(), r.softMask);
+        !st)
+        return fail(st);
+    if (written) *written << maskPath;
+    if (workflow) {
+        // The workflow redoes GrowMask and ImageBlur in ComfyUI: it loads the mask as painted.
+        if (!source.mask) {
+            if (error) *error = tr("the mask this result was encoded from is no longer known");
+            return false;
+        }
+        const QString paintedPath = paintedMaskPath(path);
+        if (lb::Status st =
+                lb::writeMaskPng(QFile::encodeName(paintedPath).toStdString(), *source.mask);
+            !st)
+            return fail(st);
+        if (written) *written << paintedPath;
+        const QString workflowPath = ExportLatentDialog::workflowPathFor(path);
+        QString why;
+        if (!saveComfyNoiseMaskWorkflow(
+                workflowPath, QString::fromStdString(sourceImageName(source)),
+                QFileInfo(paintedPath).fileName(), r.noiseMaskOptions, &why)) {
+            if (error) *error = QStringLiteral("%1: %2").arg(workflowPath, why);
+            return false;
+        }
+        if (written) *written << workflowPath;
+    }
+    return true;
+}
+
 bool EncodeSession::exportLatent(const QString& path, QString* error, bool workflow,
                                  QStringList* written) const {
     if (!result_ || !result_->source.vae) {
@@ -301,6 +388,7 @@ bool EncodeSession::exportLatent(const QString& path, QString* error, bool workf
     const EncodeOutput& r = result_->output;
     const EncodeSource& source = result_->source;
     if (r.regions) return exportRegionLatent(path, error, written);
+    if (r.noiseMaskMode) return exportNoiseMaskLatent(path, error, workflow, written);
     lb::InpaintEncodeResult encoded;
     encoded.samples = r.samples;
     encoded.noiseMask = r.noiseMask;

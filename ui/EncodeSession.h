@@ -6,6 +6,7 @@
 #pragma once
 
 #include "EncodeJob.h"
+#include "NoiseMaskSettings.h"
 #include "RegionSettings.h"
 
 #include "latentbrush/ImageIO.h"
@@ -25,6 +26,7 @@ namespace lbui {
 
 class GrowPreview;
 class MaskDocument;
+class NoiseMaskPreview;
 class RegionPlanner;
 
 // The VAE settings as the panel offers them; QSettings remembers each as it is made
@@ -64,6 +66,8 @@ struct EncodeSource {
     std::optional<RegionSettings> regions;
     std::shared_ptr<const lb::MaskBuffer> mask;   // the mask encoded (the metadata's fingerprint)
     std::shared_ptr<const lb::ImageBuffer> image; // the pixels encoded (Apply may replace them)
+    // The encode mode and the noise-mask mode's GrowMask / ImageBlur options.
+    NoiseMaskSettings noiseMask;
 };
 
 struct EncodeResult {
@@ -98,10 +102,19 @@ public:
     // With a planner whose regions are on, Encode runs the region encode of its settings.
     void setRegionPlanner(RegionPlanner* planner);
     RegionPlanner* regionPlanner() const { return regions_; }
+    // With a preview in the noise-mask mode, Encode runs lb::noiseMaskEncode with its options.
+    void setNoiseMaskPreview(NoiseMaskPreview* preview);
+    NoiseMaskPreview* noiseMaskPreview() const { return noiseMask_; }
+    // The mode and options the next encode uses (the inpaint mode without a preview).
+    NoiseMaskSettings noiseMaskSettings() const;
+    // Regions on with the noise-mask mode: the CLI refuses --region with --mode noise-mask, and
+    // so does the editor (canEncode() is false; encode() says why).
+    bool modeConflict() const;
     EncodeJob* job() const { return job_; }
     bool isRunning() const;
     // The one answer to "may Encode start now": a VAE loaded and not being replaced, an image
-    // open, no encode or decode running. The button and Ctrl+Return both follow it.
+    // open, no encode or decode running, no modeConflict(). The button and Ctrl+Return both
+    // follow it.
     bool canEncode() const;
 
     // The last result and what produced it; a result stays (stale) after its inputs change, and
@@ -118,7 +131,10 @@ public:
 
     // A region result is written as `latentbrush-cli encode --region` writes it
     // (lb::regions::regionLatentContents) with one grown mask per region at the region's size,
-    // NAME.mask_I.png; no workflow is written for it yet.
+    // NAME.mask_I.png; no workflow is written for it yet. A noise-mask result is written as
+    // `latentbrush-cli encode --mode noise-mask` writes it (lb::makeNoiseMaskLatentFileContents),
+    // with its soft noise_mask beside it as NAME.mask.png (8-bit); its workflow
+    // (comfyNoiseMaskWorkflowFor) recomputes it from the mask as painted, NAME.painted.png.
     // Writes the result, stale or not, as a .latent (latent_tensor, noise_mask, and the metadata
     // of lb::makeLatentFileContents describing the VAE that encoded it) and its grown noise_mask
     // beside it as NAME.mask.png (0/255, for LoadImageMask); with `workflow`, also the ComfyUI
@@ -128,6 +144,8 @@ public:
                       QStringList* written = nullptr) const;
     // The per-region grown mask files of a region export to `latentPath`.
     static QString regionMaskPath(const QString& latentPath, int index);
+    // The painted (unprocessed) mask a noise-mask export writes for its workflow.
+    static QString paintedMaskPath(const QString& latentPath);
 
 public slots:
     // Starts an encode of the document's image and a snapshot of its mask when canEncode().
@@ -155,6 +173,8 @@ private:
     void onDecoded(const DecodeOutput& out);
     void markStale();
     bool exportRegionLatent(const QString& path, QString* error, QStringList* written) const;
+    bool exportNoiseMaskLatent(const QString& path, QString* error, bool workflow,
+                               QStringList* written) const;
     static std::string sourceImageName(const EncodeSource& source);
     static std::string sourceMaskName(const EncodeSource& source);
 
@@ -162,6 +182,7 @@ private:
     GrowPreview* preview_;
     EncodeJob* job_;
     RegionPlanner* regions_ = nullptr;
+    NoiseMaskPreview* noiseMask_ = nullptr;
 
     VaeChoices choices_;
     std::shared_ptr<lb::Vae> vae_;

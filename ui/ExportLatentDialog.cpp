@@ -105,6 +105,15 @@ QString ExportLatentDialog::maskPathFor(const QString& latentPath) {
     return stem(latentPath) + QStringLiteral(".mask.png");
 }
 
+QString ExportLatentDialog::paintedMaskPathFor(const QString& latentPath) {
+    return stem(latentPath) + QStringLiteral(".painted.png");
+}
+
+void ExportLatentDialog::setNoiseMaskMode(bool on) {
+    noiseMask_ = on;
+    updateNames();
+}
+
 QString ExportLatentDialog::workflowPathFor(const QString& latentPath) {
     return stem(latentPath) + QStringLiteral(".workflow.json");
 }
@@ -122,12 +131,18 @@ void ExportLatentDialog::updateNames() {
         return;
     }
     QStringList names{QFileInfo(latent).fileName(), QFileInfo(maskPathFor(latent)).fileName()};
-    if (workflow_->isChecked()) names << QFileInfo(workflowPathFor(latent)).fileName();
+    if (workflow_->isChecked()) {
+        if (noiseMask_) names << QFileInfo(paintedMaskPathFor(latent)).fileName();
+        names << QFileInfo(workflowPathFor(latent)).fileName();
+    }
     QStringList items;
     for (const QString& n : names)
         items << QStringLiteral("<tt>%1</tt>").arg(n.toHtmlEscaped());
     files_->setText(
-        tr("Writes %1 into %2 (the mask is the grown noise_mask as a 0/255 PNG).")
+        (noiseMask_ ? tr("Writes %1 into %2 (the mask is the soft noise_mask as an 8-bit PNG; "
+                         "the workflow loads the mask as painted and redoes GrowMask and "
+                         "ImageBlur).")
+                    : tr("Writes %1 into %2 (the mask is the grown noise_mask as a 0/255 PNG)."))
             .arg(items.join(QStringLiteral(", ")),
                  QDir::toNativeSeparators(QFileInfo(latent).absolutePath()).toHtmlEscaped()));
 }

@@ -20,10 +20,14 @@ public:
     void setLatentPath(const QString& path);
     bool saveWorkflow() const;
     void setSaveWorkflow(bool on);
+    // A noise-mask result: the mask beside it is the soft noise_mask, and the workflow comes
+    // with the mask as painted (paintedMaskPathFor); the file list says so.
+    void setNoiseMaskMode(bool on);
 
     // NAME.latent -> NAME.mask.png (as `latentbrush-cli batch` names it), NAME.workflow.json.
     static QString maskPathFor(const QString& latentPath);
     static QString workflowPathFor(const QString& latentPath);
+    static QString paintedMaskPathFor(const QString& latentPath); // NAME.painted.png
 
 public slots:
     void accept() override; // needs a path; remembers the workflow choice
@@ -31,6 +35,7 @@ public slots:
 private:
     void browse();
     void updateNames();
+    bool noiseMask_ = false;
 
     QLineEdit* path_;
     QCheckBox* workflow_;

@@ -19,6 +19,8 @@
 #include "MaskAdjustments.h"
 #include "MaskDocument.h"
 #include "MaskEditCommand.h"
+#include "NoiseMaskPanel.h"
+#include "NoiseMaskPreview.h"
 #include "PreviewPanel.h"
 #include "RecentFiles.h"
 #include "RecoveryBar.h"
@@ -582,6 +584,15 @@ void MainWindow::createDocks() {
                          {action("viewOverlay"), action("viewMaskOnly"), action("viewEncoder"),
                           nullptr, action("showGrown"), action("showCrop")},
                          this);
+    // The encode mode (inpaint or noise mask) with the soft mask's live preview.
+    auto* noiseMask = new NoiseMaskPreview(doc_, preview_, this);
+    canvas_->setNoiseMaskPreview(noiseMask);
+    previewPanel_->addSection(new NoiseMaskPanel(noiseMask, regionPlanner_, previewPanel_));
+    auto growFollowsMode = [this, noiseMask] { // grow_mask_by is the inpaint mode's
+        previewPanel_->growControl()->setEnabled(!noiseMask->noiseMaskMode());
+    };
+    connect(noiseMask, &NoiseMaskPreview::settingsChanged, this, growFollowsMode);
+    growFollowsMode();
     previewPanel_->addSection(new RegionPanel(regionPlanner_, previewPanel_));
     QDockWidget* previewDock =
         addDock(QStringLiteral("previewDock"), tr("Inpaint Preview"), previewPanel_, true);
@@ -589,6 +600,7 @@ void MainWindow::createDocks() {
     // Encoding: one session; the panel, the actions, the decode and live views show it.
     encodeSession_ = new EncodeSession(doc_, preview_, this);
     encodeSession_->setRegionPlanner(regionPlanner_);
+    encodeSession_->setNoiseMaskPreview(noiseMask);
     stitch_ = new StitchSession(doc_, encodeSession_, this);
     canvas_->setStitchSession(stitch_);
     if (auto* column = qobject_cast<QVBoxLayout*>(canvas_->parentWidget()->layout()))
