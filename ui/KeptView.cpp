@@ -140,10 +140,14 @@ void KeptView::showState() {
         text = tr("The live view failed: %1").arg(r->error);
     } else if (r) {
         const double psnr = r->trip.psnrKept;
+        // In the noise-mask mode nothing is gray-filled: "outside the mask" is where the soft
+        // mask (after GrowMask and ImageBlur) is 0.
+        const QString where =
+            r->noiseMaskMode ? tr("where the soft mask is 0") : tr("outside the mask");
         const QString quality = std::isnan(psnr) ? tr("everything is regenerated")
                                 : std::isinf(psnr)
-                                    ? tr("identical outside the mask")
-                                    : tr("PSNR %1 dB outside the mask").arg(psnr, 0, 'f', 1);
+                                    ? tr("identical %1").arg(where)
+                                    : tr("PSNR %1 dB %2").arg(psnr, 0, 'f', 1).arg(where);
         // A precision other than the session's is said, so the view is never taken for float32.
         const QString vae = r->fasterPrecision
                                 ? tr("%1 in %2 (for speed)").arg(r->vaeName, r->precision)

@@ -5,6 +5,7 @@
 #include "EncodeSession.h"
 #include "GrowPreview.h"
 #include "MaskDocument.h"
+#include "NoiseMaskPreview.h"
 #include "WorkerProgress.h"
 
 #include "latentbrush/BuiltinVae.h"
@@ -68,6 +69,11 @@ std::shared_ptr<LiveVae> loadLiveVae(const std::string& file, lb::VaeLoadOptions
         return nullptr;
     }
     live->secondsPerPixel = probeSecondsPerPixel(*live->vae, progress);
+    if (progress.cancelled()) {
+        // A probe cut short measured nothing: not kept, so that the next run measures again.
+        *error = QStringLiteral("cancelled");
+        return nullptr;
+    }
     return live;
 }
 
@@ -76,6 +82,8 @@ struct LiveInputs {
     std::shared_ptr<const lb::ImageBuffer> image;
     lb::MaskBuffer mask;
     int grow = 0;
+    // The noise-mask mode's options: VAEEncode without gray fill, as its Encode runs.
+    std::optional<lb::NoiseMaskOptions> noiseMask;
     std::string chosenFile; // empty: no VAE chosen, or one without a decoder
     double budgetSeconds = LiveRoundTrip::kDefaultBudgetSeconds;
     lb::VaeLoadOptions options;
@@ -156,6 +164,10 @@ LiveResult runLive(const LiveInputs& in, const lb::Progress& progress) {
             std::shared_ptr<LiveVae> fastest;
             QString error;
             use = firstThatFits(out.loaded, in.chosenFile, in, progress, &fastest, &error);
+            if (progress.cancelled()) {
+                out.cancelled = true;
+                return out;
+            }
             if (!error.isEmpty())
                 out.why = error;
             else if (!use && fastest)
@@ -174,6 +186,10 @@ LiveResult runLive(const LiveInputs& in, const lb::Progress& progress) {
             std::shared_ptr<LiveVae> fastest;
             QString error;
             use = firstThatFits(out.loaded, builtinFile.value(), in, progress, &fastest, &error);
+            if (progress.cancelled()) {
+                out.cancelled = true;
+                return out;
+            }
             if (!use) use = fastest;
             if (!use) {
                 out.error = error.isEmpty() ? QStringLiteral("the built-in VAE could not be probed")
@@ -189,7 +205,11 @@ LiveResult runLive(const LiveInputs& in, const lb::Progress& progress) {
             out.cancelled = true;
             return out;
         }
-        auto trip = lb::vaeRoundTrip(*use->vae, *in.image, in.mask, in.grow, progress);
+        out.noiseMaskMode = in.noiseMask.has_value();
+        auto trip =
+            in.noiseMask
+                ? lb::vaeRoundTripNoiseMask(*use->vae, *in.image, in.mask, *in.noiseMask, progress)
+                : lb::vaeRoundTrip(*use->vae, *in.image, in.mask, in.grow, progress);
         if (!trip) {
             out.cancelled = progress.cancelled();
             out.error = QString::fromStdString(trip.message());
@@ -216,6 +236,8 @@ LiveRoundTrip::LiveRoundTrip(MaskDocument* doc, GrowPreview* preview, EncodeSess
     connect(doc_, &MaskDocument::pixelsChanged, this, &LiveRoundTrip::inputsChanged);
     connect(preview_, &GrowPreview::growChanged, this, &LiveRoundTrip::inputsChanged);
     connect(session_, &EncodeSession::vaeChanged, this, &LiveRoundTrip::inputsChanged);
+    if (NoiseMaskPreview* noiseMask = session_->noiseMaskPreview())
+        connect(noiseMask, &NoiseMaskPreview::settingsChanged, this, &LiveRoundTrip::inputsChanged);
 }
 
 LiveRoundTrip::~LiveRoundTrip() {
@@ -287,6 +309,8 @@ void LiveRoundTrip::start() {
     in.image = doc_->image();
     in.mask = doc_->mask();
     in.grow = preview_->grow();
+    if (const NoiseMaskSettings noiseMask = session_->noiseMaskSettings(); noiseMask.noiseMask())
+        in.noiseMask = noiseMask.options;
     in.options = session_->vaeLoadOptions();
     in.budgetSeconds = budgetSeconds_;
     if (auto vae = session_->vae(); vae && vae->info().hasDecoder) in.chosenFile = vae->info().file;

@@ -1,7 +1,8 @@
 // LiveRoundTrip: keeps "what the VAE keeps" current while the user paints. After each change of
-// the mask, the grow or the VAE (debounced), it runs lb::vaeRoundTrip on a worker: the node's
-// gray-filled input encoded and decoded, compared with the original crop. A change while a run is
-// going cancels it; only the newest inputs' result is ever shown as current.
+// the mask, the grow, the encode mode or the VAE, it runs lb::vaeRoundTrip on a worker: the
+// node's gray-filled input encoded and decoded, compared with the original crop (in the
+// noise-mask mode lb::vaeRoundTripNoiseMask: the crop as VAEEncode takes it, no gray fill). A
+// change while a run is going cancels it; only the newest inputs' result is ever shown as current.
 //
 // The VAE it runs: the session's (its own instance, loaded with the session's options, so that it
 // never shares a model with an Encode running at the same time) when it has a decoder and a probe
@@ -54,7 +55,8 @@ struct LiveResult {
     bool chosenSkipped = false;   // a VAE was chosen, and this run used the built-in one instead
     bool builtin = false;
     int grow = 0;
-    QString error; // empty on success
+    bool noiseMaskMode = false; // VAEEncode without gray fill (the noise-mask mode's Encode)
+    QString error;              // empty on success
     bool cancelled = false;
     // VAEs loaded and measured so far, handed back to the GUI thread for the next runs.
     LiveVaes loaded;

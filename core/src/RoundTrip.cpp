@@ -34,36 +34,31 @@ ImageBuffer cropRgb(const ImageBuffer& image, const CropRect& crop) {
     return out;
 }
 
-} // namespace
-
-Result<RoundTrip> vaeRoundTrip(Vae& vae, const ImageBuffer& image, const MaskBuffer& mask, int grow,
-                               const Progress& progress) {
-    if (!vae.info().hasDecoder)
-        return makeError(vae.info().file + ": has no decoder, so it cannot show what it keeps");
-    // Encode and decode share the progress range half and half.
-    Progress half;
-    half.cancel = progress.cancel;
+// Encode and decode share the progress range half and half: the progress of one half.
+struct HalfProgress {
+    const Progress& whole;
     double offset = 0.0;
-    if (progress.report)
-        half.report = [&progress, &offset](double f, const std::string& stage) {
-            progress(offset + 0.5 * f, stage);
-        };
+    Progress half;
+    explicit HalfProgress(const Progress& p) : whole(p) {
+        half.cancel = p.cancel;
+        if (p.report)
+            half.report = [this](double f, const std::string& stage) {
+                whole(offset + 0.5 * f, stage);
+            };
+    }
+};
 
-    auto start = std::chrono::steady_clock::now();
-    Result<InpaintEncodeResult> encoded = inpaintEncode(vae, image, mask, grow, half);
-    if (!encoded) return encoded.error();
-    RoundTrip out;
-    out.encodeSeconds = secondsSince(start);
-    if (progress.cancelled()) return makeError("cancelled");
-
-    offset = 0.5;
-    start = std::chrono::steady_clock::now();
-    Result<ImageBuffer> decoded = vae.decode(encoded->samples, half);
+// Decodes `samples` into `out` (timed) and compares the decode with `image`'s crop: the
+// difference image and the PSNR over the pixels out.noiseMask keeps (0).
+Status decodeAndCompare(Vae& vae, const ImageBuffer& image, const LatentBuffer& samples,
+                        HalfProgress& progress, RoundTrip& out) {
+    if (progress.whole.cancelled()) return makeError("cancelled");
+    progress.offset = 0.5;
+    const auto start = std::chrono::steady_clock::now();
+    Result<ImageBuffer> decoded = vae.decode(samples, progress.half);
     if (!decoded) return decoded.error();
     out.decodeSeconds = secondsSince(start);
     out.decoded = std::move(decoded.value());
-    out.crop = encoded->crop;
-    out.noiseMask = std::move(encoded->noiseMask);
     out.original = cropRgb(image, out.crop);
     if (out.decoded.height != out.crop.height || out.decoded.width != out.crop.width ||
         out.decoded.channels < 3)
@@ -95,7 +90,65 @@ Result<RoundTrip> vaeRoundTrip(Vae& vae, const ImageBuffer& image, const MaskBuf
         out.psnrKept = std::numeric_limits<double>::infinity();
     else
         out.psnrKept = 10.0 * std::log10(double(kept) / squaredError);
-    progress(1.0, "done");
+    progress.whole(1.0, "done");
+    return {};
+}
+
+// The pixels of the crop a soft noise mask leaves to the latent (0 = kept): the mask at the
+// image's size (resized bilinearly, as the node's step 2 would, when it has another size),
+// cropped, any value above 0 counted as regenerated.
+BinaryMask regeneratedPixels(const MaskBuffer& softMask, const ImageBuffer& image,
+                             const CropRect& crop) {
+    BinaryMask out;
+    out.height = crop.height;
+    out.width = crop.width;
+    out.data.assign(std::size_t(crop.height) * std::size_t(crop.width), 0);
+    if (softMask.empty()) return out;
+    const MaskBuffer atImage = softMask.height == image.height && softMask.width == image.width
+                                   ? softMask
+                                   : resizeBilinear(softMask, image.height, image.width);
+    for (int y = 0; y < crop.height; ++y) {
+        const float* in = atImage.data.data() +
+                          std::size_t(crop.top + y) * std::size_t(atImage.width) + crop.left;
+        for (int x = 0; x < crop.width; ++x)
+            out.data[std::size_t(y) * std::size_t(crop.width) + std::size_t(x)] = in[x] > 0.0f;
+    }
+    return out;
+}
+
+} // namespace
+
+Result<RoundTrip> vaeRoundTrip(Vae& vae, const ImageBuffer& image, const MaskBuffer& mask, int grow,
+                               const Progress& progress) {
+    if (!vae.info().hasDecoder)
+        return makeError(vae.info().file + ": has no decoder, so it cannot show what it keeps");
+    HalfProgress half(progress);
+    const auto start = std::chrono::steady_clock::now();
+    Result<InpaintEncodeResult> encoded = inpaintEncode(vae, image, mask, grow, half.half);
+    if (!encoded) return encoded.error();
+    RoundTrip out;
+    out.encodeSeconds = secondsSince(start);
+    out.crop = encoded->crop;
+    out.noiseMask = std::move(encoded->noiseMask);
+    if (Status st = decodeAndCompare(vae, image, encoded->samples, half, out); !st)
+        return st.error();
+    return out;
+}
+
+Result<RoundTrip> vaeRoundTripNoiseMask(Vae& vae, const ImageBuffer& image, const MaskBuffer& mask,
+                                        const NoiseMaskOptions& options, const Progress& progress) {
+    if (!vae.info().hasDecoder)
+        return makeError(vae.info().file + ": has no decoder, so it cannot show what it keeps");
+    HalfProgress half(progress);
+    const auto start = std::chrono::steady_clock::now();
+    Result<NoiseMaskEncodeResult> encoded = noiseMaskEncode(vae, image, mask, options, half.half);
+    if (!encoded) return encoded.error();
+    RoundTrip out;
+    out.encodeSeconds = secondsSince(start);
+    out.crop = encoded->crop;
+    out.noiseMask = regeneratedPixels(encoded->noiseMask, image, out.crop);
+    if (Status st = decodeAndCompare(vae, image, encoded->samples, half, out); !st)
+        return st.error();
     return out;
 }
 

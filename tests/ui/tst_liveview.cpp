@@ -14,7 +14,9 @@
 #include "latentbrush/Vae.h"
 
 #include "EncodePanel.h"
+#include "EncodeSession.h"
 #include "GrowPreview.h"
+#include "NoiseMaskPreview.h"
 #include "PreviewPanel.h"
 #include "SliderSpin.h"
 #include "TestSupport.h"
@@ -85,8 +87,10 @@ private slots:
         QCOMPARE(r->vaeName, QStringLiteral("TAEF2 (built-in)"));
         QVERIFY2(r->why.contains(QStringLiteral("no VAE")), qPrintable(r->why));
 
-        auto taef2 = loadWithDecoder(lb::builtinVaeSpec("taef2"),
-                                     w->encodePanel()->vaeChooser()->loadOptions());
+        // In the precision it names: bf16 where float32 would not fit the budget here.
+        lb::VaeLoadOptions options = w->encodePanel()->vaeChooser()->loadOptions();
+        QVERIFY(lb::parseComputeDType(r->precision.toStdString(), &options.dtype));
+        auto taef2 = loadWithDecoder(lb::builtinVaeSpec("taef2"), options);
         const lb::ImageBuffer expected = encodeThenDecode(*taef2, *w);
         QCOMPARE(r->trip.decoded.height, expected.height);
         QCOMPARE(r->trip.decoded.width, expected.width);
@@ -241,6 +245,48 @@ private slots:
         QSettings().remove(QStringLiteral("vae/dtype"));
     }
 
+    // The noise-mask mode: the view is VAEEncode + decode of the crop, no gray fill, exactly the
+    // noise-mask Encode + decode; a change of its options makes the shown result stale.
+    void noiseMaskModeHasNoGrayFill() {
+        auto w = lbuitest::makeWindow(false, true);
+        QVERIFY(w);
+        LiveRoundTrip* live = w->liveRoundTrip();
+        live->setBudgetSeconds(1e9); // float32, the session's precision
+        NoiseMaskPreview* noiseMask = w->encodeSession()->noiseMaskPreview();
+        QVERIFY(noiseMask);
+        NoiseMaskSettings settings;
+        settings.mode = lb::EncodeMode::NoiseMask;
+        settings.options.expand = 4;
+        settings.options.blurRadius = 3;
+        settings.options.blurSigma = 1.5;
+        noiseMask->setSettings(settings);
+        paintDisc(w->document(), 150, 100, 30);
+        QTRY_VERIFY_WITH_TIMEOUT(live->resultIsCurrent(), 120000);
+        const LiveResult* r = live->result();
+        QVERIFY2(r->error.isEmpty(), qPrintable(r->error));
+        QVERIFY(r->noiseMaskMode);
+        QVERIFY2(w->keptView()->caption().contains(QStringLiteral("soft mask")),
+                 qPrintable(w->keptView()->caption()));
+
+        auto taef2 = loadWithDecoder(lb::builtinVaeSpec("taef2"),
+                                     w->encodePanel()->vaeChooser()->loadOptions());
+        auto encoded = lb::noiseMaskEncode(*taef2, *w->document()->image(), w->document()->mask(),
+                                           settings.options);
+        LB_VERIFY_OK(encoded);
+        auto decoded = taef2->decode(encoded->samples);
+        LB_VERIFY_OK(decoded);
+        QVERIFY(r->trip.decoded.data == decoded->data);
+        // Not the inpaint mode's view: that one gray-fills the disc.
+        const lb::ImageBuffer inpaint = encodeThenDecode(*taef2, *w);
+        QVERIFY(r->trip.decoded.data != inpaint.data);
+
+        settings.options.expand = 8;
+        noiseMask->setSettings(settings);
+        QVERIFY(!live->resultIsCurrent());
+        QTRY_VERIFY_WITH_TIMEOUT(live->resultIsCurrent(), 120000);
+        noiseMask->setSettings(NoiseMaskSettings{}); // saved: later windows start in inpaint mode
+    }
+
     // A brush stroke does not start runs while it is painted, even when it pauses longer than
     // the debounce; its release starts one at once.
     void strokeRunsWhenReleased() {
@@ -263,6 +309,7 @@ private slots:
         QTest::qWait(150);
         QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, c + QPoint(30, 10));
         QTRY_VERIFY_WITH_TIMEOUT(live->resultIsCurrent(), 120000);
+        QVERIFY2(live->result()->error.isEmpty(), qPrintable(live->result()->error));
         QCOMPARE(live->finishedRuns() + live->cancelledRuns(), runsBefore + 1);
         QVERIFY(live->result()->trip.noiseMask.data == noiseMaskAt(*w, 16).data);
     }

@@ -6,6 +6,7 @@
 
 #include "latentbrush/Buffers.h"
 #include "latentbrush/MaskOps.h"
+#include "latentbrush/NoiseMaskOps.h"
 #include "latentbrush/Progress.h"
 #include "latentbrush/Result.h"
 
@@ -30,5 +31,12 @@ struct RoundTrip {
 // what Encode and a decode of its latent give for the same inputs.
 Result<RoundTrip> vaeRoundTrip(Vae& vae, const ImageBuffer& image, const MaskBuffer& mask, int grow,
                                const Progress& progress = {});
+
+// The noise-mask mode's round trip: exactly lb::noiseMaskEncode (VAEEncode of the crop, no gray
+// fill) followed by vae.decode. `noiseMask` is the pixels the soft mask (after GrowMask and
+// ImageBlur) touches at all, so the PSNR is over the pixels left wholly to the latent.
+Result<RoundTrip> vaeRoundTripNoiseMask(Vae& vae, const ImageBuffer& image, const MaskBuffer& mask,
+                                        const NoiseMaskOptions& options,
+                                        const Progress& progress = {});
 
 } // namespace lb
