@@ -7,9 +7,11 @@
 #include "GrowPreview.h"
 #include "MaskDocument.h"
 #include "MaskTool.h"
+#include "RegionHandles.h"
 #include "RegionPlanner.h"
 #include "StitchSession.h"
 
+#include <QCursor>
 #include <QGuiApplication>
 #include <QKeyEvent>
 #include <QMouseEvent>
@@ -173,6 +175,49 @@ void CanvasWidget::updateBrushCursor(QPointF widgetPos) {
 void CanvasWidget::setRegionPlanner(RegionPlanner* planner) {
     regions_ = planner;
     connect(regions_, &RegionPlanner::planChanged, this, qOverload<>(&QWidget::update));
+    connect(regions_, &RegionPlanner::settingsChanged, this, qOverload<>(&QWidget::update));
+    connect(regions_, &RegionPlanner::editingChanged, this, [this] {
+        regionDragging_ = false;
+        update();
+        updateIdleCursor();
+    });
+}
+
+QRectF CanvasWidget::manualRectOnWidget() const {
+    const QRect r = regions_ ? regions_->settings().manual : QRect();
+    return QRectF(imageToWidget(r.topLeft()), QSizeF(r.width() * zoom_, r.height() * zoom_));
+}
+
+bool CanvasWidget::regionPress(QPointF pos, Qt::MouseButton button) {
+    if (!regions_ || !regions_->editingManual() || !doc_->hasImage()) return false;
+    if (button != Qt::LeftButton) return true; // nothing paints while the region is edited
+    regionDragging_ = true;
+    regionPart_ = int(regionhandles::hit(manualRectOnWidget(), pos));
+    regionDragStart_ = regions_->settings().manual;
+    regionDragFrom_ = pos;
+    return true;
+}
+
+bool CanvasWidget::regionMove(QPointF pos) {
+    if (!regions_ || !regions_->editingManual()) return false;
+    const auto part = regionhandles::Part(regionPart_);
+    if (!regionDragging_) {
+        setCursor(regionhandles::cursorFor(regionhandles::hit(manualRectOnWidget(), pos)));
+        return true;
+    }
+    const QPointF d = (pos - regionDragFrom_) / zoom_;
+    const QPoint delta(int(std::lround(d.x())), int(std::lround(d.y())));
+    const QPointF a = widgetToImage(regionDragFrom_);
+    const QPoint anchor(int(std::lround(a.x())), int(std::lround(a.y())));
+    regions_->setManualRect(regionhandles::dragged(regionDragStart_, part, delta, anchor,
+                                                   doc_->size(), regions_->manualSnap()));
+    return true;
+}
+
+bool CanvasWidget::regionRelease(Qt::MouseButton button) {
+    if (!regionDragging_) return regions_ && regions_->editingManual();
+    if (button == Qt::LeftButton) regionDragging_ = false;
+    return true;
 }
 
 void CanvasWidget::setStitchSession(StitchSession* stitch) {
@@ -252,6 +297,22 @@ void CanvasWidget::paintEvent(QPaintEvent* event) {
             p.drawText(tag, Qt::AlignCenter, label);
         }
     }
+    if (regions_ && regions_->manual() && !regions_->settings().manual.isEmpty()) {
+        // The manual rectangle as given (the plan above may widen it to the VAE's multiple), with
+        // its 8 handles while it is edited.
+        const QRectF r = manualRectOnWidget();
+        QPen dash(QColor(255, 255, 255), 1.0, Qt::DashLine);
+        dash.setCosmetic(true);
+        p.setPen(dash);
+        p.setBrush(Qt::NoBrush);
+        p.drawRect(r);
+        if (regions_->editingManual()) {
+            p.setPen(QPen(QColor(0, 0, 0), 1.0));
+            p.setBrush(QColor(255, 255, 255));
+            for (const QRectF& h : regionhandles::handleSquares(r))
+                p.drawRect(h);
+        }
+    }
     if (showCrop_ && !(regions_ && regions_->enabled())) {
         // What the crop to the VAE's multiple drops: hatched, with the kept area outlined.
         const QRect crop = preview_->cropRect();
@@ -286,7 +347,8 @@ void CanvasWidget::paintEvent(QPaintEvent* event) {
     }
 
     // Brush outline at the cursor.
-    if (!tool_ && cursorInside_ && !panning_ && !spaceHeld_) {
+    if (!tool_ && cursorInside_ && !panning_ && !spaceHeld_ &&
+        !(regions_ && regions_->editingManual())) {
         const double r = std::max(1.5, brush_->radiusFor(1.0) * zoom_);
         const bool erase =
             brush_->mode() == BrushTool::Mode::Erase || paintButton_ == Qt::RightButton;
@@ -318,6 +380,7 @@ void CanvasWidget::pointerPress(QPointF pos, Qt::MouseButton button, Qt::Keyboar
         updatePanCursor();
         return;
     }
+    if (!painting_ && regionPress(pos, button)) return;
     if (tool_ && (button == Qt::LeftButton || button == Qt::RightButton) && !painting_ &&
         doc_->hasImage()) {
         painting_ = true;
@@ -339,6 +402,7 @@ void CanvasWidget::pointerMove(QPointF pos, double pressure, Qt::KeyboardModifie
         lastPanPos_ = pos;
         return;
     }
+    if (!painting_ && regionMove(pos)) return;
     if (tool_) {
         tool_->move(widgetToImage(pos), mods);
         return;
@@ -352,6 +416,7 @@ void CanvasWidget::pointerRelease(QPointF pos, Qt::MouseButton button, Qt::Keybo
         updatePanCursor();
         return;
     }
+    if (!painting_ && regionRelease(button)) return;
     if (tool_) {
         if (painting_ && button == paintButton_) {
             painting_ = false;
@@ -494,7 +559,11 @@ void CanvasWidget::updatePanCursor() {
 
 void CanvasWidget::updateIdleCursor() {
     if (panning_ || spaceHeld_) return;
-    setCursor(tool_ ? Qt::CrossCursor : Qt::BlankCursor);
+    if (regions_ && regions_->editingManual())
+        setCursor(regionhandles::cursorFor(
+            regionhandles::hit(manualRectOnWidget(), mapFromGlobal(QCursor::pos()))));
+    else
+        setCursor(tool_ ? Qt::CrossCursor : Qt::BlankCursor);
 }
 
 void CanvasWidget::enterEvent(QEnterEvent* event) {
