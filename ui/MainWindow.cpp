@@ -25,6 +25,7 @@
 #include "RegionPanel.h"
 #include "RegionPlanner.h"
 #include "Resources.h"
+#include "ResultDrop.h"
 #include "ShapeTool.h"
 #include "ShortcutsDialog.h"
 #include "SliderSpin.h"
@@ -1147,16 +1148,22 @@ void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
 }
 
 void MainWindow::dropEvent(QDropEvent* event) {
-    for (const QUrl& url : event->mimeData()->urls()) {
-        if (!url.isLocalFile()) continue;
-        const QString path = url.toLocalFile();
-        event->acceptProposedAction();
-        if (event->modifiers().testFlag(Qt::ShiftModifier) && doc_->hasImage()) {
-            loadMask(path);
-        } else if (maybeSave()) {
-            openImage(path);
-        }
+    QStringList paths;
+    for (const QUrl& url : event->mimeData()->urls())
+        if (url.isLocalFile()) paths << url.toLocalFile();
+    if (paths.isEmpty()) return;
+    event->acceptProposedAction();
+    if (event->modifiers().testFlag(Qt::ShiftModifier) && doc_->hasImage()) {
+        loadMask(paths.first());
         return;
+    }
+    // Sampled results of a region encode are stitched; anything else opens as the image.
+    const DropDecision drop = decideDrop(paths, encodeSession_->result(), doc_);
+    if (drop.action == DropDecision::Action::ImportResults) {
+        if (importResults(drop.paths)) statusBar()->showMessage(drop.note, kStatusNoteMs);
+    } else if (maybeSave()) {
+        openImage(paths.first());
+        statusBar()->showMessage(drop.note, kStatusNoteMs);
     }
 }
 
