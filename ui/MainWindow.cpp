@@ -116,6 +116,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     canvas_ = new CanvasWidget(doc_, preview_, layers_, brush_, central);
     regionPlanner_ = new RegionPlanner(doc_, preview_, this);
     canvas_->setRegionPlanner(regionPlanner_);
+    // The region settings are autosaved with the mask, and come back with it.
+    autosave_->setRegionSource([this] { return regionPlanner_->settings().toMap(); });
+    connect(regionPlanner_, &RegionPlanner::settingsChanged, autosave_,
+            &AutosaveManager::regionsChanged);
     layout->addWidget(recoveryBar_);
     layout->addWidget(infoBar_);
     layout->addWidget(canvas_, 1);
@@ -1089,6 +1093,8 @@ void MainWindow::applyRecoveredMask(const AutosavedMask& recovered) {
     }
     auto cmd = makeReplaceCommand(doc_, tr("Restore autosaved mask"), recovered.mask);
     if (cmd) doc_->undoStack()->push(cmd.release());
+    if (!recovered.regions.isEmpty()) // the regions as they were (files before them have none)
+        regionPlanner_->setSettings(RegionSettings::fromMap(recovered.regions));
     AutosaveManager::removeOrphan(recovered.file);
     autosave_->saveNow(); // the restored mask is now this session's unsaved work
     statusBar()->showMessage(tr("Autosaved mask restored"), 5000);
