@@ -17,10 +17,16 @@ namespace lbui {
 
 RegionPlanner::RegionPlanner(MaskDocument* doc, GrowPreview* preview, QObject* parent)
     : QObject(parent), doc_(doc), preview_(preview), settings_(RegionSettings::load()) {
-    connect(doc_, &MaskDocument::imageChanged, this, &RegionPlanner::schedule);
+    // The grown mask is recomputed only when the mask, the image or the grow changed: a drag of
+    // the manual rectangle or a change of the settings only plans again (fast on large images).
+    auto maskChanged = [this] {
+        maskDirty_ = true;
+        schedule();
+    };
+    connect(doc_, &MaskDocument::imageChanged, this, maskChanged);
     connect(doc_, &MaskDocument::pixelsChanged, this, &RegionPlanner::schedule);
-    connect(doc_, &MaskDocument::maskChanged, this, &RegionPlanner::schedule);
-    connect(preview_, &GrowPreview::growChanged, this, &RegionPlanner::schedule);
+    connect(doc_, &MaskDocument::maskChanged, this, maskChanged);
+    connect(preview_, &GrowPreview::growChanged, this, maskChanged);
     connect(preview_, &GrowPreview::cropChanged, this, &RegionPlanner::schedule); // the multiple
     schedule();
 }
@@ -109,7 +115,6 @@ void RegionPlanner::flush() {
 void RegionPlanner::recompute() {
     plan_.reset();
     error_.clear();
-    fullMask_ = {};
     if (manual() && doc_->hasImage() &&
         (settings_.manual.isEmpty() || !doc_->bounds().contains(settings_.manual))) {
         // No rectangle yet, or one of another image: start from the mask's auto region.
@@ -119,14 +124,21 @@ void RegionPlanner::recompute() {
     }
     if (settings_.enabled() && doc_->hasImage()) {
         const lb::ImageBuffer& image = *doc_->image();
-        fullMask_ = lb::regions::maskAtImageSize(doc_->mask(), image.height, image.width);
-        const lb::BinaryMask grown = lb::regions::grownMaskOfImage(fullMask_, preview_->grow());
+        if (maskDirty_ || grown_.empty()) {
+            fullMask_ = lb::regions::maskAtImageSize(doc_->mask(), image.height, image.width);
+            grown_ = lb::regions::grownMaskOfImage(fullMask_, preview_->grow());
+            maskDirty_ = false;
+        }
         lb::Result<lb::regions::RegionPlan> plan =
-            lb::regions::planRegions(settings_.request(), grown, preview_->multiple());
+            lb::regions::planRegions(settings_.request(), grown_, preview_->multiple());
         if (plan)
             plan_ = std::move(plan.value());
         else
             error_ = QString::fromStdString(plan.message());
+    } else {
+        fullMask_ = {};
+        grown_ = {};
+        maskDirty_ = true;
     }
     emit planChanged();
 }

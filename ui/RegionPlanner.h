@@ -82,6 +82,8 @@ private:
     std::optional<lb::regions::RegionPlan> plan_;
     QString error_;
     lb::MaskBuffer fullMask_; // the mask at the image's size, as planned
+    lb::BinaryMask grown_;    // its grown mask, kept while the mask, image and grow stay
+    bool maskDirty_ = true;
     std::vector<lb::ImageBuffer> inputs_;
     QList<QImage> inputImages_;
     bool inputsValid_ = false;
