@@ -442,6 +442,7 @@ void MainWindow::createMaskToolActions() {
 }
 
 void MainWindow::activateTool(MaskTool* tool) {
+    regionPlanner_->setEditingManual(false); // picking a painting tool ends a region edit
     canvas_->setTool(tool);
     if (toolOptions_) toolOptions_->showOptionsFor(tool);
 }

@@ -185,6 +185,13 @@ private slots:
         sh->setValue(r3.height());
         QCOMPARE(planner->settings().manual, r3);
 
+        // Picking a painting tool ends the edit: the left button paints again; Edit resumes it.
+        w->action(QStringLiteral("toolBrush"))->trigger();
+        QVERIFY(!planner->editingManual());
+        QVERIFY(!edit->isChecked());
+        edit->click();
+        QVERIFY(planner->editingManual());
+
         // None of it touched the mask or its undo history.
         QCOMPARE(doc.undoStack()->count(), undoSteps);
         QVERIFY(doc.mask().data == maskBefore);
