@@ -216,8 +216,17 @@ bool CanvasWidget::regionMove(QPointF pos) {
 
 bool CanvasWidget::regionRelease(Qt::MouseButton button) {
     if (!regionDragging_) return regions_ && regions_->editingManual();
-    if (button == Qt::LeftButton) regionDragging_ = false;
+    if (button == Qt::LeftButton) {
+        regionDragging_ = false;
+        regions_->recordManualEdit(regionDragStart_); // one undo step per drag
+    }
     return true;
+}
+
+bool CanvasWidget::regionHistoryKey(const QKeyEvent* key) const {
+    if (!regions_ || !regions_->editingManual() || regionDragging_) return false;
+    return (key->matches(QKeySequence::Undo) && regions_->canUndoManual()) ||
+           (key->matches(QKeySequence::Redo) && regions_->canRedoManual());
 }
 
 void CanvasWidget::setStitchSession(StitchSession* stitch) {
@@ -469,6 +478,13 @@ void CanvasWidget::mouseDoubleClickEvent(QMouseEvent* event) {
 bool CanvasWidget::event(QEvent* event) {
     // Keys a tool needs while a shape is in progress win over the window's shortcuts
     // (Backspace removes a polygon point instead of clearing the mask).
+    // While the manual region is edited, Undo and Redo step through its rectangles first (the
+    // mask's history is untouched; once the rectangle has none left, they reach the mask again).
+    if (event->type() == QEvent::ShortcutOverride &&
+        regionHistoryKey(static_cast<QKeyEvent*>(event))) {
+        event->accept();
+        return true;
+    }
     if (event->type() == QEvent::ShortcutOverride && tool_) {
         auto* key = static_cast<QKeyEvent*>(event);
         if (tool_->wantsKey(key->key())) {
@@ -521,6 +537,14 @@ void CanvasWidget::wheelEvent(QWheelEvent* event) {
 }
 
 void CanvasWidget::keyPressEvent(QKeyEvent* event) {
+    if (regionHistoryKey(event)) {
+        if (event->matches(QKeySequence::Undo))
+            regions_->undoManual();
+        else
+            regions_->redoManual();
+        event->accept();
+        return;
+    }
     if (tool_ && tool_->wantsKey(event->key())) {
         tool_->keyPress(event);
         event->accept();

@@ -7,6 +7,8 @@
 #include <QRect>
 #include <QWidget>
 
+class QKeyEvent;
+
 namespace lbui {
 
 class BrushTool;
@@ -96,6 +98,7 @@ private:
     bool regionPress(QPointF pos, Qt::MouseButton button);
     bool regionMove(QPointF pos);
     bool regionRelease(Qt::MouseButton button);
+    bool regionHistoryKey(const QKeyEvent* key) const; // Undo/Redo of the manual rectangle
 
     MaskDocument* doc_;
     GrowPreview* preview_;

@@ -147,6 +147,7 @@ void RegionPanel::apply() {
     RegionSettings s = planner_->settings();
     const RegionSettings::Mode before = s.mode;
     s.mode = RegionSettings::Mode(mode_->currentIndex());
+    const QRect manualBefore = s.manual;
     if (s.mode == RegionSettings::Mode::Manual && before == s.mode) // typed X, Y, W or H
         s.manual = planner_->clampedManualRect(
             QRect(manualX_->value(), manualY_->value(), manualW_->value(), manualH_->value()));
@@ -160,6 +161,8 @@ void RegionPanel::apply() {
     context_->setSuffix(s.contextUnit == RegionSettings::ContextUnit::Percent ? tr(" %")
                                                                               : tr(" px"));
     planner_->setSettings(s);
+    if (s.mode == RegionSettings::Mode::Manual && before == s.mode)
+        planner_->recordManualEdit(manualBefore); // an undo step where the rectangle changed
     // Picking Manual puts the rectangle's handles on the canvas.
     if (s.mode == RegionSettings::Mode::Manual && before != s.mode)
         planner_->setEditingManual(true);

@@ -23,6 +23,10 @@ RegionPlanner::RegionPlanner(MaskDocument* doc, GrowPreview* preview, QObject* p
         maskDirty_ = true;
         schedule();
     };
+    connect(doc_, &MaskDocument::imageChanged, this, [this] {
+        manualUndo_.clear(); // rectangles of the previous image
+        manualRedo_.clear();
+    });
     connect(doc_, &MaskDocument::imageChanged, this, maskChanged);
     connect(doc_, &MaskDocument::pixelsChanged, this, &RegionPlanner::schedule);
     connect(doc_, &MaskDocument::maskChanged, this, maskChanged);
@@ -96,6 +100,24 @@ void RegionPlanner::setEditingManual(bool editing) {
     if (editing == editing_) return;
     editing_ = editing;
     emit editingChanged(editing_);
+}
+
+void RegionPlanner::recordManualEdit(const QRect& before) {
+    if (before == settings_.manual) return;
+    manualUndo_.append(before);
+    manualRedo_.clear();
+}
+
+void RegionPlanner::undoManual() {
+    if (manualUndo_.isEmpty()) return;
+    manualRedo_.append(settings_.manual);
+    setManualRect(manualUndo_.takeLast());
+}
+
+void RegionPlanner::redoManual() {
+    if (manualRedo_.isEmpty()) return;
+    manualUndo_.append(settings_.manual);
+    setManualRect(manualRedo_.takeLast());
 }
 
 void RegionPlanner::schedule() {

@@ -51,6 +51,14 @@ public:
     // brush or tool painting); only meaningful in Manual mode.
     bool editingManual() const { return editing_ && manual(); }
     void setEditingManual(bool editing);
+
+    // The manual rectangle's own history (drags on the canvas, typed values), apart from the
+    // mask's undo stack: Ctrl+Z / Ctrl+Shift+Z on the canvas while the rectangle is edited.
+    void recordManualEdit(const QRect& before); // the rectangle before an edit that changed it
+    bool canUndoManual() const { return !manualUndo_.isEmpty(); }
+    bool canRedoManual() const { return !manualRedo_.isEmpty(); }
+    void undoManual();
+    void redoManual();
     // The plan of the current mask; nullopt when regions are off, no image is open or the
     // planning failed (error() says why, e.g. nothing masked).
     const std::optional<lb::regions::RegionPlan>& plan() const;
@@ -79,6 +87,7 @@ private:
     RegionSettings settings_;
     bool pending_ = false;
     bool editing_ = false;
+    QList<QRect> manualUndo_, manualRedo_;
     std::optional<lb::regions::RegionPlan> plan_;
     QString error_;
     lb::MaskBuffer fullMask_; // the mask at the image's size, as planned

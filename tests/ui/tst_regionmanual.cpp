@@ -162,6 +162,20 @@ private slots:
         QCOMPARE(sx->value(), r3.x());
         QCOMPARE(sy->value(), r3.y());
 
+        // Ctrl+Z on the canvas steps back through the drags (one step each), Ctrl+Shift+Z forward;
+        // the mask's history is not touched.
+        canvas->setFocus();
+        QTest::keyClick(canvas, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(planner->settings().manual, r2);
+        QTest::keyClick(canvas, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(planner->settings().manual, r1);
+        QCOMPARE(sw->value(), r1.width());
+        QTest::keyClick(canvas, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QTest::keyClick(canvas, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(planner->settings().manual, r3);
+        QCOMPARE(doc.undoStack()->count(), undoSteps);
+        QCOMPARE(doc.undoStack()->index(), undoSteps);
+
         // Outside the rectangle a drag draws a new one from the press point.
         drag(canvas, onWidget(420, 300), onWidget(420 + 50, 300 + 33));
         QCOMPARE(planner->settings().manual,
