@@ -25,7 +25,9 @@ namespace lbui {
 namespace {
 
 constexpr quint32 kMagic = 0x4c424d4b; // "LBMK"
-constexpr quint32 kVersion = 1;
+// Version 2 appends the region settings (a QVariantMap) after the mask; version 1 files (no
+// regions) are still read.
+constexpr quint32 kVersion = 2;
 constexpr qint64 kMaxPixels = qint64(1) << 30; // far above the image size limit (16384^2)
 
 const QString kSuffix = QStringLiteral(".lbmask");
@@ -130,7 +132,8 @@ void AutosaveManager::onMaskChanged() {
 }
 
 bool AutosaveManager::write(const QString& file, const QString& imagePath, int width, int height,
-                            const std::vector<float>& mask, QString* error) {
+                            const std::vector<float>& mask, const QVariantMap& regions,
+                            QString* error) {
     QByteArray raw(reinterpret_cast<const char*>(mask.data()),
                    qsizetype(mask.size() * sizeof(float)));
     QSaveFile out(file);
@@ -141,7 +144,7 @@ bool AutosaveManager::write(const QString& file, const QString& imagePath, int w
     QDataStream s(&out);
     s.setVersion(QDataStream::Qt_6_0);
     s << kMagic << kVersion << imagePath << QDateTime::currentDateTimeUtc() << qint32(width)
-      << qint32(height) << qCompress(raw, 1);
+      << qint32(height) << qCompress(raw, 1) << regions;
     if (s.status() != QDataStream::Ok || !out.commit()) {
         if (error) *error = out.errorString();
         return false;
@@ -156,8 +159,8 @@ bool AutosaveManager::saveNow() {
     dirtySince_.invalidate();
     if (!doc_->hasImage() || !doc_->isModified() || generation_ == savedGeneration_) return true;
     QString error;
-    const bool ok =
-        write(file_, doc_->imagePath(), doc_->width(), doc_->height(), doc_->mask().data, &error);
+    const bool ok = write(file_, doc_->imagePath(), doc_->width(), doc_->height(),
+                          doc_->mask().data, regions(), &error);
     if (ok) {
         savedGeneration_ = generation_;
         failing_ = false;
@@ -182,10 +185,11 @@ void AutosaveManager::startBackgroundSave() {
     std::vector<float> copy = doc_->mask().data;
     const QString file = file_, image = doc_->imagePath();
     const int w = doc_->width(), h = doc_->height();
+    const QVariantMap regionMap = regions();
     writingGeneration_ = generation_;
-    writer_.setFuture(QtConcurrent::run([file, image, w, h, copy = std::move(copy)] {
+    writer_.setFuture(QtConcurrent::run([file, image, w, h, regionMap, copy = std::move(copy)] {
         QString error;
-        write(file, image, w, h, copy, &error);
+        write(file, image, w, h, copy, regionMap, &error);
         return error;
     }));
 }
@@ -277,7 +281,8 @@ std::optional<AutosavedMask> AutosaveManager::read(const QString& file, QString*
     s >> magic >> version;
     if (s.status() != QDataStream::Ok || magic != kMagic)
         return fail(damaged("not an autosave file (empty, cut short or overwritten)"));
-    if (version != kVersion) return fail(damaged("an autosave of an unknown version"));
+    if (version != 1 && version != kVersion)
+        return fail(damaged("an autosave of an unknown version"));
     s >> out.imagePath >> out.savedAt >> w >> h;
     if (s.status() != QDataStream::Ok) return fail(damaged("the file is cut short"));
     if (w <= 0 || h <= 0 || qint64(w) * h > kMaxPixels)
@@ -297,6 +302,11 @@ std::optional<AutosavedMask> AutosaveManager::read(const QString& file, QString*
                              (quint32(uchar(compressed[2])) << 8) | quint32(uchar(compressed[3]));
     if (qint64(expected) != rawSize)
         return fail(damaged("the mask data does not match the mask size in the file"));
+    if (version >= 2) {
+        s >> out.regions;
+        if (s.status() != QDataStream::Ok)
+            return fail(damaged("the region settings are cut short"));
+    }
     if (!s.atEnd()) return fail(damaged("the file has data after the mask"));
     const QByteArray raw = qUncompress(compressed);
     if (raw.size() != rawSize) return fail(damaged("the mask data is damaged"));

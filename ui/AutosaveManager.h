@@ -1,5 +1,7 @@
 // AutosaveManager: keeps a copy of an unsaved mask in the application's data folder (shortly
 // after each edit, in the background, and on quit) and finds the copies a crash left behind.
+// The copy also holds the region settings (RegionSettings::toMap) that a source gives, so that
+// a restore brings the regions back with the mask.
 #pragma once
 
 #include <QDateTime>
@@ -10,7 +12,9 @@
 #include <QString>
 #include <QStringList>
 #include <QTimer>
+#include <QVariantMap>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -26,6 +30,7 @@ struct AutosavedMask {
     int width = 0;
     int height = 0;
     std::vector<float> mask;
+    QVariantMap regions; // the region settings at the time (empty in files written before them)
 };
 
 // What a look at the autosave folder found: files of crashed sessions that read back, and
@@ -60,6 +65,11 @@ public:
     int maxDelayMs() const { return maxDelayMs_; }
     bool isWriting() const { return writer_.isRunning(); }
 
+    // Where the region settings written beside the mask come from; regionsChanged() marks the
+    // autosave out of date as a mask edit does.
+    void setRegionSource(std::function<QVariantMap()> source) { regionSource_ = std::move(source); }
+    void regionsChanged() { onMaskChanged(); }
+
     // Writes the mask now when it changed since the last autosave (synchronously, atomically).
     bool saveNow();
     // Removes this session's autosave (after a save or an explicit discard).
@@ -89,9 +99,11 @@ private:
     void startBackgroundSave();
     void onWriteFinished();
     static bool write(const QString& file, const QString& imagePath, int width, int height,
-                      const std::vector<float>& mask, QString* error);
+                      const std::vector<float>& mask, const QVariantMap& regions, QString* error);
+    QVariantMap regions() const { return regionSource_ ? regionSource_() : QVariantMap(); }
 
     MaskDocument* doc_;
+    std::function<QVariantMap()> regionSource_;
     QString file_;
     std::unique_ptr<QLockFile> lock_;
     QTimer timer_;    // periodic backstop

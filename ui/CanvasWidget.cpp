@@ -8,9 +8,11 @@
 #include "MaskDocument.h"
 #include "MaskTool.h"
 #include "NoiseMaskPreview.h"
+#include "RegionHandles.h"
 #include "RegionPlanner.h"
 #include "StitchSession.h"
 
+#include <QCursor>
 #include <QGuiApplication>
 #include <QKeyEvent>
 #include <QMouseEvent>
@@ -174,6 +176,58 @@ void CanvasWidget::updateBrushCursor(QPointF widgetPos) {
 void CanvasWidget::setRegionPlanner(RegionPlanner* planner) {
     regions_ = planner;
     connect(regions_, &RegionPlanner::planChanged, this, qOverload<>(&QWidget::update));
+    connect(regions_, &RegionPlanner::settingsChanged, this, qOverload<>(&QWidget::update));
+    connect(regions_, &RegionPlanner::editingChanged, this, [this] {
+        regionDragging_ = false;
+        update();
+        updateIdleCursor();
+    });
+}
+
+QRectF CanvasWidget::manualRectOnWidget() const {
+    const QRect r = regions_ ? regions_->settings().manual : QRect();
+    return QRectF(imageToWidget(r.topLeft()), QSizeF(r.width() * zoom_, r.height() * zoom_));
+}
+
+bool CanvasWidget::regionPress(QPointF pos, Qt::MouseButton button) {
+    if (!regions_ || !regions_->editingManual() || !doc_->hasImage()) return false;
+    if (button != Qt::LeftButton) return true; // nothing paints while the region is edited
+    regionDragging_ = true;
+    regionPart_ = int(regionhandles::hit(manualRectOnWidget(), pos));
+    regionDragStart_ = regions_->settings().manual;
+    regionDragFrom_ = pos;
+    return true;
+}
+
+bool CanvasWidget::regionMove(QPointF pos) {
+    if (!regions_ || !regions_->editingManual()) return false;
+    const auto part = regionhandles::Part(regionPart_);
+    if (!regionDragging_) {
+        setCursor(regionhandles::cursorFor(regionhandles::hit(manualRectOnWidget(), pos)));
+        return true;
+    }
+    const QPointF d = (pos - regionDragFrom_) / zoom_;
+    const QPoint delta(int(std::lround(d.x())), int(std::lround(d.y())));
+    const QPointF a = widgetToImage(regionDragFrom_);
+    const QPoint anchor(int(std::lround(a.x())), int(std::lround(a.y())));
+    regions_->setManualRect(regionhandles::dragged(regionDragStart_, part, delta, anchor,
+                                                   doc_->size(), regions_->manualSnap()));
+    return true;
+}
+
+bool CanvasWidget::regionRelease(Qt::MouseButton button) {
+    if (!regionDragging_) return regions_ && regions_->editingManual();
+    if (button == Qt::LeftButton) {
+        regionDragging_ = false;
+        regions_->recordManualEdit(regionDragStart_); // one undo step per drag
+    }
+    return true;
+}
+
+bool CanvasWidget::regionHistoryKey(const QKeyEvent* key) const {
+    if (!regions_ || !regions_->editingManual() || regionDragging_) return false;
+    return (key->matches(QKeySequence::Undo) && regions_->canUndoManual()) ||
+           (key->matches(QKeySequence::Redo) && regions_->canRedoManual());
 }
 
 void CanvasWidget::setStitchSession(StitchSession* stitch) {
@@ -271,6 +325,22 @@ void CanvasWidget::paintEvent(QPaintEvent* event) {
             p.drawText(tag, Qt::AlignCenter, label);
         }
     }
+    if (regions_ && regions_->manual() && !regions_->settings().manual.isEmpty()) {
+        // The manual rectangle as given (the plan above may widen it to the VAE's multiple), with
+        // its 8 handles while it is edited.
+        const QRectF r = manualRectOnWidget();
+        QPen dash(QColor(255, 255, 255), 1.0, Qt::DashLine);
+        dash.setCosmetic(true);
+        p.setPen(dash);
+        p.setBrush(Qt::NoBrush);
+        p.drawRect(r);
+        if (regions_->editingManual()) {
+            p.setPen(QPen(QColor(0, 0, 0), 1.0));
+            p.setBrush(QColor(255, 255, 255));
+            for (const QRectF& h : regionhandles::handleSquares(r))
+                p.drawRect(h);
+        }
+    }
     if (showCrop_ && !(regions_ && regions_->enabled())) {
         // What the crop to the VAE's multiple drops: hatched, with the kept area outlined.
         const QRect crop = preview_->cropRect();
@@ -305,7 +375,8 @@ void CanvasWidget::paintEvent(QPaintEvent* event) {
     }
 
     // Brush outline at the cursor.
-    if (!tool_ && cursorInside_ && !panning_ && !spaceHeld_) {
+    if (!tool_ && cursorInside_ && !panning_ && !spaceHeld_ &&
+        !(regions_ && regions_->editingManual())) {
         const double r = std::max(1.5, brush_->radiusFor(1.0) * zoom_);
         const bool erase =
             brush_->mode() == BrushTool::Mode::Erase || paintButton_ == Qt::RightButton;
@@ -337,6 +408,7 @@ void CanvasWidget::pointerPress(QPointF pos, Qt::MouseButton button, Qt::Keyboar
         updatePanCursor();
         return;
     }
+    if (!painting_ && regionPress(pos, button)) return;
     if (tool_ && (button == Qt::LeftButton || button == Qt::RightButton) && !painting_ &&
         doc_->hasImage()) {
         painting_ = true;
@@ -358,6 +430,7 @@ void CanvasWidget::pointerMove(QPointF pos, double pressure, Qt::KeyboardModifie
         lastPanPos_ = pos;
         return;
     }
+    if (!painting_ && regionMove(pos)) return;
     if (tool_) {
         tool_->move(widgetToImage(pos), mods);
         return;
@@ -371,6 +444,7 @@ void CanvasWidget::pointerRelease(QPointF pos, Qt::MouseButton button, Qt::Keybo
         updatePanCursor();
         return;
     }
+    if (!painting_ && regionRelease(button)) return;
     if (tool_) {
         if (painting_ && button == paintButton_) {
             painting_ = false;
@@ -423,6 +497,13 @@ void CanvasWidget::mouseDoubleClickEvent(QMouseEvent* event) {
 bool CanvasWidget::event(QEvent* event) {
     // Keys a tool needs while a shape is in progress win over the window's shortcuts
     // (Backspace removes a polygon point instead of clearing the mask).
+    // While the manual region is edited, Undo and Redo step through its rectangles first (the
+    // mask's history is untouched; once the rectangle has none left, they reach the mask again).
+    if (event->type() == QEvent::ShortcutOverride &&
+        regionHistoryKey(static_cast<QKeyEvent*>(event))) {
+        event->accept();
+        return true;
+    }
     if (event->type() == QEvent::ShortcutOverride && tool_) {
         auto* key = static_cast<QKeyEvent*>(event);
         if (tool_->wantsKey(key->key())) {
@@ -475,6 +556,14 @@ void CanvasWidget::wheelEvent(QWheelEvent* event) {
 }
 
 void CanvasWidget::keyPressEvent(QKeyEvent* event) {
+    if (regionHistoryKey(event)) {
+        if (event->matches(QKeySequence::Undo))
+            regions_->undoManual();
+        else
+            regions_->redoManual();
+        event->accept();
+        return;
+    }
     if (tool_ && tool_->wantsKey(event->key())) {
         tool_->keyPress(event);
         event->accept();
@@ -513,7 +602,11 @@ void CanvasWidget::updatePanCursor() {
 
 void CanvasWidget::updateIdleCursor() {
     if (panning_ || spaceHeld_) return;
-    setCursor(tool_ ? Qt::CrossCursor : Qt::BlankCursor);
+    if (regions_ && regions_->editingManual())
+        setCursor(regionhandles::cursorFor(
+            regionhandles::hit(manualRectOnWidget(), mapFromGlobal(QCursor::pos()))));
+    else
+        setCursor(tool_ ? Qt::CrossCursor : Qt::BlankCursor);
 }
 
 void CanvasWidget::enterEvent(QEnterEvent* event) {

@@ -1,9 +1,13 @@
 // CanvasWidget: the view of the document: draws the cached layers, zooms around the cursor,
-// pans (space-drag, middle button), and turns mouse and tablet input into BrushTool strokes.
+// pans (space-drag, middle button), and turns mouse and tablet input into BrushTool strokes
+// (or, while the manual region is being edited, into moves and resizes of its rectangle).
 #pragma once
 
 #include <QPointF>
+#include <QRect>
 #include <QWidget>
+
+class QKeyEvent;
 
 namespace lbui {
 
@@ -93,6 +97,12 @@ private:
     void pointerRelease(QPointF pos, Qt::MouseButton button, Qt::KeyboardModifiers mods);
     void updateToolOverlay();
     void updateIdleCursor();
+    // The manual region: its rectangle on the widget, and the drag of it (RegionHandles).
+    QRectF manualRectOnWidget() const;
+    bool regionPress(QPointF pos, Qt::MouseButton button);
+    bool regionMove(QPointF pos);
+    bool regionRelease(Qt::MouseButton button);
+    bool regionHistoryKey(const QKeyEvent* key) const; // Undo/Redo of the manual rectangle
 
     MaskDocument* doc_;
     GrowPreview* preview_;
@@ -116,6 +126,10 @@ private:
     bool painting_ = false;
     bool tabletActive_ = false;
     Qt::MouseButton paintButton_ = Qt::NoButton;
+    bool regionDragging_ = false;
+    int regionPart_ = 0; // a regionhandles::Part
+    QRect regionDragStart_;
+    QPointF regionDragFrom_; // widget position of the press
     QPointF lastPanPos_;
     QPointF cursorPos_;
     bool cursorInside_ = false;

@@ -27,6 +27,7 @@
 #include "RegionPanel.h"
 #include "RegionPlanner.h"
 #include "Resources.h"
+#include "ResultDrop.h"
 #include "ShapeTool.h"
 #include "ShortcutsDialog.h"
 #include "SliderSpin.h"
@@ -117,6 +118,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     canvas_ = new CanvasWidget(doc_, preview_, layers_, brush_, central);
     regionPlanner_ = new RegionPlanner(doc_, preview_, this);
     canvas_->setRegionPlanner(regionPlanner_);
+    // The region settings are autosaved with the mask, and come back with it.
+    autosave_->setRegionSource([this] { return regionPlanner_->settings().toMap(); });
+    connect(regionPlanner_, &RegionPlanner::settingsChanged, autosave_,
+            &AutosaveManager::regionsChanged);
     layout->addWidget(recoveryBar_);
     layout->addWidget(infoBar_);
     layout->addWidget(canvas_, 1);
@@ -439,6 +444,7 @@ void MainWindow::createMaskToolActions() {
 }
 
 void MainWindow::activateTool(MaskTool* tool) {
+    regionPlanner_->setEditingManual(false); // picking a painting tool ends a region edit
     canvas_->setTool(tool);
     if (toolOptions_) toolOptions_->showOptionsFor(tool);
 }
@@ -1096,6 +1102,8 @@ void MainWindow::applyRecoveredMask(const AutosavedMask& recovered) {
     }
     auto cmd = makeReplaceCommand(doc_, tr("Restore autosaved mask"), recovered.mask);
     if (cmd) doc_->undoStack()->push(cmd.release());
+    if (!recovered.regions.isEmpty()) // the regions as they were (files before them have none)
+        regionPlanner_->setSettings(RegionSettings::fromMap(recovered.regions));
     AutosaveManager::removeOrphan(recovered.file);
     autosave_->saveNow(); // the restored mask is now this session's unsaved work
     statusBar()->showMessage(tr("Autosaved mask restored"), 5000);
@@ -1155,16 +1163,22 @@ void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
 }
 
 void MainWindow::dropEvent(QDropEvent* event) {
-    for (const QUrl& url : event->mimeData()->urls()) {
-        if (!url.isLocalFile()) continue;
-        const QString path = url.toLocalFile();
-        event->acceptProposedAction();
-        if (event->modifiers().testFlag(Qt::ShiftModifier) && doc_->hasImage()) {
-            loadMask(path);
-        } else if (maybeSave()) {
-            openImage(path);
-        }
+    QStringList paths;
+    for (const QUrl& url : event->mimeData()->urls())
+        if (url.isLocalFile()) paths << url.toLocalFile();
+    if (paths.isEmpty()) return;
+    event->acceptProposedAction();
+    if (event->modifiers().testFlag(Qt::ShiftModifier) && doc_->hasImage()) {
+        loadMask(paths.first());
         return;
+    }
+    // Sampled results of a region encode are stitched; anything else opens as the image.
+    const DropDecision drop = decideDrop(paths, encodeSession_->result(), doc_);
+    if (drop.action == DropDecision::Action::ImportResults) {
+        if (importResults(drop.paths)) statusBar()->showMessage(drop.note, kStatusNoteMs);
+    } else if (maybeSave()) {
+        openImage(paths.first());
+        statusBar()->showMessage(drop.note, kStatusNoteMs);
     }
 }
 

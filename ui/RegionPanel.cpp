@@ -8,6 +8,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QSpinBox>
+#include <QToolButton>
 
 namespace lbui {
 
@@ -43,11 +44,36 @@ RegionPanel::RegionPanel(RegionPlanner* planner, QWidget* parent)
     form->setContentsMargins(0, 0, 0, 0);
     form->setSpacing(4);
 
+    // In RegionSettings::Mode order.
     mode_ = combo(this, "regionMode",
-                  {tr("Off (whole image)"), tr("Auto around the mask"), tr("Auto, separate regions")});
+                  {tr("Off (whole image)"), tr("Auto around the mask"),
+                   tr("Auto, separate regions"), tr("Manual rectangle")});
     mode_->setToolTip(tr("Encode the neighbourhood of the mask at the model's size instead of the "
-                         "whole image (latentbrush-cli encode --region auto [--regions separate])."));
+                         "whole image (latentbrush-cli encode --region auto [--regions separate], "
+                         "or --region X,Y,W,H for a manual rectangle)."));
     form->addRow(tr("Regions"), mode_);
+
+    manualRow_ = new QWidget(this);
+    auto* manualRow = new QHBoxLayout(manualRow_);
+    manualRow->setContentsMargins(0, 0, 0, 0);
+    manualX_ = spin(manualRow_, "regionManualX", 0, 16383, 1, QString());
+    manualY_ = spin(manualRow_, "regionManualY", 0, 16383, 1, QString());
+    manualW_ = spin(manualRow_, "regionManualW", 1, 16384, 8, QString());
+    manualH_ = spin(manualRow_, "regionManualH", 1, 16384, 8, QString());
+    manualX_->setPrefix(QStringLiteral("X "));
+    manualY_->setPrefix(QStringLiteral("Y "));
+    manualW_->setPrefix(QStringLiteral("W "));
+    manualH_->setPrefix(QStringLiteral("H "));
+    for (QSpinBox* b : {manualX_, manualY_, manualW_, manualH_})
+        manualRow->addWidget(b);
+    editManual_ = new QToolButton(manualRow_);
+    editManual_->setObjectName(QStringLiteral("regionEditManual"));
+    editManual_->setText(tr("Edit"));
+    editManual_->setCheckable(true);
+    editManual_->setToolTip(tr("Move (drag inside) and resize (drag a handle) the rectangle on "
+                               "the canvas; off: the brush and tools paint the mask again"));
+    manualRow->addWidget(editManual_);
+    form->addRow(tr("Rectangle"), manualRow_);
 
     contextUnit_ = combo(this, "regionContextUnit",
                          {tr("Default (25 %, at least 32 px)"), tr("Pixels"), tr("Percent")});
@@ -81,9 +107,17 @@ RegionPanel::RegionPanel(RegionPlanner* planner, QWidget* parent)
     showSettings(planner_->settings());
     for (QComboBox* c : {mode_, contextUnit_, target_, method_})
         connect(c, &QComboBox::currentIndexChanged, this, &RegionPanel::apply);
-    for (QSpinBox* s : {context_, targetWidth_, targetHeight_, targetArea_})
+    for (QSpinBox* s : {context_, targetWidth_, targetHeight_, targetArea_, manualX_, manualY_,
+                        manualW_, manualH_})
         connect(s, &QSpinBox::valueChanged, this, &RegionPanel::apply);
     connect(planner_, &RegionPlanner::planChanged, this, &RegionPanel::updateInfo);
+    // Changes made elsewhere (a drag on the canvas, a restored autosave) show here.
+    connect(planner_, &RegionPlanner::settingsChanged, this, [this] {
+        showSettings(planner_->settings());
+        updateEnabled();
+    });
+    connect(editManual_, &QToolButton::toggled, planner_, &RegionPlanner::setEditingManual);
+    connect(planner_, &RegionPlanner::editingChanged, editManual_, &QToolButton::setChecked);
     updateEnabled();
     updateInfo();
 }
@@ -95,6 +129,10 @@ void RegionPanel::showSettings(const RegionSettings& s) {
     context_->setValue(s.context);
     context_->setSuffix(s.contextUnit == RegionSettings::ContextUnit::Percent ? tr(" %")
                                                                               : tr(" px"));
+    manualX_->setValue(s.manual.x());
+    manualY_->setValue(s.manual.y());
+    manualW_->setValue(std::max(1, s.manual.width()));
+    manualH_->setValue(std::max(1, s.manual.height()));
     target_->setCurrentIndex(int(s.target));
     targetWidth_->setValue(s.targetWidth);
     targetHeight_->setValue(s.targetHeight);
@@ -107,7 +145,12 @@ void RegionPanel::showSettings(const RegionSettings& s) {
 void RegionPanel::apply() {
     if (updating_) return;
     RegionSettings s = planner_->settings();
+    const RegionSettings::Mode before = s.mode;
     s.mode = RegionSettings::Mode(mode_->currentIndex());
+    const QRect manualBefore = s.manual;
+    if (s.mode == RegionSettings::Mode::Manual && before == s.mode) // typed X, Y, W or H
+        s.manual = planner_->clampedManualRect(
+            QRect(manualX_->value(), manualY_->value(), manualW_->value(), manualH_->value()));
     s.contextUnit = RegionSettings::ContextUnit(contextUnit_->currentIndex());
     s.context = context_->value();
     s.target = RegionSettings::Target(target_->currentIndex());
@@ -118,14 +161,21 @@ void RegionPanel::apply() {
     context_->setSuffix(s.contextUnit == RegionSettings::ContextUnit::Percent ? tr(" %")
                                                                               : tr(" px"));
     planner_->setSettings(s);
+    if (s.mode == RegionSettings::Mode::Manual && before == s.mode)
+        planner_->recordManualEdit(manualBefore); // an undo step where the rectangle changed
+    // Picking Manual puts the rectangle's handles on the canvas.
+    if (s.mode == RegionSettings::Mode::Manual && before != s.mode)
+        planner_->setEditingManual(true);
     updateEnabled();
 }
 
 void RegionPanel::updateEnabled() {
     const RegionSettings& s = planner_->settings();
     const bool on = s.enabled();
-    contextUnit_->setEnabled(on);
-    context_->setEnabled(on && s.contextUnit != RegionSettings::ContextUnit::Default);
+    const bool manual = s.mode == RegionSettings::Mode::Manual;
+    manualRow_->setVisible(manual);
+    contextUnit_->setEnabled(on && !manual); // a manual rectangle is its own context
+    context_->setEnabled(on && !manual && s.contextUnit != RegionSettings::ContextUnit::Default);
     target_->setEnabled(on);
     targetWidth_->setVisible(s.target == RegionSettings::Target::Size);
     targetHeight_->setVisible(s.target == RegionSettings::Target::Size);

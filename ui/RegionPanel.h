@@ -1,6 +1,8 @@
 // RegionPanel: the region controls of the Inpaint Preview panel (off = the whole image; auto with
-// context, separate regions, target size or area, resize method) and a line saying what the
-// planner made of them. A view of RegionPlanner: every change goes to setSettings.
+// context, separate regions, a manual rectangle with X, Y, W, H and a toggle for editing it on the
+// canvas, target size or area, resize method) and a line saying what the planner made of them.
+// A view of RegionPlanner: every change goes to setSettings, and settings changed elsewhere (a
+// drag on the canvas, a restored autosave) are shown.
 #pragma once
 
 #include <QWidget>
@@ -8,6 +10,7 @@
 class QComboBox;
 class QLabel;
 class QSpinBox;
+class QToolButton;
 
 namespace lbui {
 
@@ -29,6 +32,12 @@ private:
     QComboBox* mode_;
     QComboBox* contextUnit_;
     QSpinBox* context_;
+    QSpinBox* manualX_;
+    QSpinBox* manualY_;
+    QSpinBox* manualW_;
+    QSpinBox* manualH_;
+    QToolButton* editManual_;
+    QWidget* manualRow_;
     QComboBox* target_;
     QSpinBox* targetWidth_;
     QSpinBox* targetHeight_;

@@ -17,10 +17,20 @@ namespace lbui {
 
 RegionPlanner::RegionPlanner(MaskDocument* doc, GrowPreview* preview, QObject* parent)
     : QObject(parent), doc_(doc), preview_(preview), settings_(RegionSettings::load()) {
-    connect(doc_, &MaskDocument::imageChanged, this, &RegionPlanner::schedule);
+    // The grown mask is recomputed only when the mask, the image or the grow changed: a drag of
+    // the manual rectangle or a change of the settings only plans again (fast on large images).
+    auto maskChanged = [this] {
+        maskDirty_ = true;
+        schedule();
+    };
+    connect(doc_, &MaskDocument::imageChanged, this, [this] {
+        manualUndo_.clear(); // rectangles of the previous image
+        manualRedo_.clear();
+    });
+    connect(doc_, &MaskDocument::imageChanged, this, maskChanged);
     connect(doc_, &MaskDocument::pixelsChanged, this, &RegionPlanner::schedule);
-    connect(doc_, &MaskDocument::maskChanged, this, &RegionPlanner::schedule);
-    connect(preview_, &GrowPreview::growChanged, this, &RegionPlanner::schedule);
+    connect(doc_, &MaskDocument::maskChanged, this, maskChanged);
+    connect(preview_, &GrowPreview::growChanged, this, maskChanged);
     connect(preview_, &GrowPreview::cropChanged, this, &RegionPlanner::schedule); // the multiple
     schedule();
 }
@@ -44,8 +54,70 @@ QString RegionPlanner::error() const {
 QList<QRect> RegionPlanner::rects() const {
     QList<QRect> out;
     if (plan_)
-        for (const lb::regions::RegionRect& r : plan_->rects) out.append(QRect(r.x, r.y, r.w, r.h));
+        for (const lb::regions::RegionRect& r : plan_->rects)
+            out.append(QRect(r.x, r.y, r.w, r.h));
     return out;
+}
+
+void RegionPlanner::setManualRect(const QRect& rect) {
+    RegionSettings s = settings_;
+    s.manual = clampedManualRect(rect);
+    setSettings(s);
+}
+
+QRect RegionPlanner::clampedManualRect(const QRect& rect) const {
+    QRect r = rect.normalized();
+    if (!doc_->hasImage()) return r;
+    const int W = doc_->width(), H = doc_->height();
+    const int w = std::clamp(r.width(), 1, W), h = std::clamp(r.height(), 1, H);
+    return QRect(std::clamp(r.x(), 0, W - w), std::clamp(r.y(), 0, H - h), w, h);
+}
+
+QRect RegionPlanner::defaultManualRect() const {
+    if (!doc_->hasImage()) return {};
+    const lb::ImageBuffer& image = *doc_->image();
+    const lb::MaskBuffer full =
+        lb::regions::maskAtImageSize(doc_->mask(), image.height, image.width);
+    const lb::BinaryMask grown = lb::regions::grownMaskOfImage(full, preview_->grow());
+    lb::regions::RegionRequest request; // auto, the default context, no target
+    lb::Result<lb::regions::RegionPlan> plan =
+        lb::regions::planRegions(request, grown, preview_->multiple());
+    if (plan && !plan->rects.empty()) {
+        const lb::regions::RegionRect& r = plan->rects.front();
+        return QRect(r.x, r.y, r.w, r.h);
+    }
+    const int d = std::max(1, preview_->multiple());
+    const int w = std::max(d, std::min(512, image.width) / d * d);
+    const int h = std::max(d, std::min(512, image.height) / d * d);
+    return QRect((image.width - w) / 2, (image.height - h) / 2, w, h) & doc_->bounds();
+}
+
+int RegionPlanner::manualSnap() const {
+    return settings_.target == RegionSettings::Target::None ? std::max(1, preview_->multiple()) : 1;
+}
+
+void RegionPlanner::setEditingManual(bool editing) {
+    if (editing == editing_) return;
+    editing_ = editing;
+    emit editingChanged(editing_);
+}
+
+void RegionPlanner::recordManualEdit(const QRect& before) {
+    if (before == settings_.manual) return;
+    manualUndo_.append(before);
+    manualRedo_.clear();
+}
+
+void RegionPlanner::undoManual() {
+    if (manualUndo_.isEmpty()) return;
+    manualRedo_.append(settings_.manual);
+    setManualRect(manualUndo_.takeLast());
+}
+
+void RegionPlanner::redoManual() {
+    if (manualRedo_.isEmpty()) return;
+    manualUndo_.append(settings_.manual);
+    setManualRect(manualRedo_.takeLast());
 }
 
 void RegionPlanner::schedule() {
@@ -65,17 +137,30 @@ void RegionPlanner::flush() {
 void RegionPlanner::recompute() {
     plan_.reset();
     error_.clear();
-    fullMask_ = {};
+    if (manual() && doc_->hasImage() &&
+        (settings_.manual.isEmpty() || !doc_->bounds().contains(settings_.manual))) {
+        // No rectangle yet, or one of another image: start from the mask's auto region.
+        settings_.manual = defaultManualRect();
+        settings_.save();
+        emit settingsChanged();
+    }
     if (settings_.enabled() && doc_->hasImage()) {
         const lb::ImageBuffer& image = *doc_->image();
-        fullMask_ = lb::regions::maskAtImageSize(doc_->mask(), image.height, image.width);
-        const lb::BinaryMask grown = lb::regions::grownMaskOfImage(fullMask_, preview_->grow());
+        if (maskDirty_ || grown_.empty()) {
+            fullMask_ = lb::regions::maskAtImageSize(doc_->mask(), image.height, image.width);
+            grown_ = lb::regions::grownMaskOfImage(fullMask_, preview_->grow());
+            maskDirty_ = false;
+        }
         lb::Result<lb::regions::RegionPlan> plan =
-            lb::regions::planRegions(settings_.request(), grown, preview_->multiple());
+            lb::regions::planRegions(settings_.request(), grown_, preview_->multiple());
         if (plan)
             plan_ = std::move(plan.value());
         else
             error_ = QString::fromStdString(plan.message());
+    } else {
+        fullMask_ = {};
+        grown_ = {};
+        maskDirty_ = true;
     }
     emit planChanged();
 }
@@ -89,8 +174,9 @@ const std::vector<lb::ImageBuffer>& RegionPlanner::encoderInputs() {
             const lb::ImageBuffer scaled = lb::regions::cropAndScale(
                 *doc_->image(), r, plan_->scaledWidth, plan_->scaledHeight, settings_.method);
             // inpaintEncode's own preprocessing (the node's steps) on the region's crop.
-            lb::Result<lb::InpaintInputs> prepared = lb::prepareInpaint(
-                scaled, lb::regions::cropMaskRect(fullMask_, r), preview_->grow(), preview_->multiple());
+            lb::Result<lb::InpaintInputs> prepared =
+                lb::prepareInpaint(scaled, lb::regions::cropMaskRect(fullMask_, r),
+                                   preview_->grow(), preview_->multiple());
             inputs_.push_back(prepared ? std::move(prepared->pixels) : lb::ImageBuffer{});
         }
     }

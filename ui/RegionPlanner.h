@@ -3,6 +3,8 @@
 // steps regionEncode takes; no VAE needed). Recomputes once per event-loop turn however many
 // changes arrive. On request it also gives each region's encoder input (ImageCrop -> ImageScale ->
 // the node's gray fill), computed with the functions the encode uses, for the encoder-input view.
+// In Manual mode it keeps the rectangle inside the image (placed around the mask, or centred,
+// when there is none yet) and says whether the canvas edits it (the region panel's toggle).
 #pragma once
 
 #include "RegionSettings.h"
@@ -32,6 +34,31 @@ public:
     void setSettings(const RegionSettings& settings); // saves them to QSettings
 
     bool enabled() const { return settings_.enabled(); }
+    bool manual() const { return settings_.mode == RegionSettings::Mode::Manual; }
+
+    // The Manual rectangle changed by the canvas or the panel: clamped to the image, saved.
+    void setManualRect(const QRect& rect);
+    // The rectangle shifted inside the image, and shrunk to it where larger.
+    QRect clampedManualRect(const QRect& rect) const;
+    // A starting rectangle for Manual mode: the auto region of the mask (default context), or
+    // the centre of the image, min(512, size) snapped to the VAE's multiple, when nothing is
+    // masked.
+    QRect defaultManualRect() const;
+    // Whether the VAE's multiple constrains the manual rectangle's size (no target: the planning
+    // widens it to multiples of d, so the canvas snaps to them); 1 when it does not.
+    int manualSnap() const;
+    // Whether the canvas's left button moves and resizes the Manual rectangle (instead of the
+    // brush or tool painting); only meaningful in Manual mode.
+    bool editingManual() const { return editing_ && manual(); }
+    void setEditingManual(bool editing);
+
+    // The manual rectangle's own history (drags on the canvas, typed values), apart from the
+    // mask's undo stack: Ctrl+Z / Ctrl+Shift+Z on the canvas while the rectangle is edited.
+    void recordManualEdit(const QRect& before); // the rectangle before an edit that changed it
+    bool canUndoManual() const { return !manualUndo_.isEmpty(); }
+    bool canRedoManual() const { return !manualRedo_.isEmpty(); }
+    void undoManual();
+    void redoManual();
     // The plan of the current mask; nullopt when regions are off, no image is open or the
     // planning failed (error() says why, e.g. nothing masked).
     const std::optional<lb::regions::RegionPlan>& plan() const;
@@ -49,6 +76,7 @@ public:
 signals:
     void planChanged();
     void settingsChanged(); // before the plan follows them
+    void editingChanged(bool editing);
 
 private:
     void schedule();
@@ -58,9 +86,13 @@ private:
     GrowPreview* preview_;
     RegionSettings settings_;
     bool pending_ = false;
+    bool editing_ = false;
+    QList<QRect> manualUndo_, manualRedo_;
     std::optional<lb::regions::RegionPlan> plan_;
     QString error_;
     lb::MaskBuffer fullMask_; // the mask at the image's size, as planned
+    lb::BinaryMask grown_;    // its grown mask, kept while the mask, image and grow stay
+    bool maskDirty_ = true;
     std::vector<lb::ImageBuffer> inputs_;
     QList<QImage> inputImages_;
     bool inputsValid_ = false;
