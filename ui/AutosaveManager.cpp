@@ -1,6 +1,8 @@
 // AutosaveManager: autosave files are QDataStream headers plus the zlib-compressed float mask,
 // written through QSaveFile (temporary file + rename) on a worker thread; a per-session
 // QLockFile tells live sessions from crashed ones. Damaged files are renamed, never fatal.
+// Version 2 adds, after the mask, the imported result (AutosavedStitch) when there is one;
+// version 1 files still read.
 #include "AutosaveManager.h"
 
 #include "MaskDocument.h"
@@ -25,7 +27,7 @@ namespace lbui {
 namespace {
 
 constexpr quint32 kMagic = 0x4c424d4b; // "LBMK"
-constexpr quint32 kVersion = 1;
+constexpr quint32 kVersion = 2;
 constexpr qint64 kMaxPixels = qint64(1) << 30; // far above the image size limit (16384^2)
 
 const QString kSuffix = QStringLiteral(".lbmask");
@@ -121,6 +123,19 @@ void AutosaveManager::setDelays(int delayMs, int maxDelayMs) {
     maxDelayMs_ = std::max(delayMs_, maxDelayMs);
 }
 
+bool AutosaveManager::wanted() const {
+    return doc_->hasImage() && (doc_->isModified() || stitch_.has_value());
+}
+
+void AutosaveManager::setStitch(std::optional<AutosavedStitch> stitch) {
+    if (stitch == stitch_) return;
+    stitch_ = std::move(stitch);
+    if (wanted())
+        onMaskChanged(); // written like an edit
+    else
+        discard();
+}
+
 void AutosaveManager::onMaskChanged() {
     ++generation_;
     if (file_.isEmpty()) return;
@@ -130,7 +145,8 @@ void AutosaveManager::onMaskChanged() {
 }
 
 bool AutosaveManager::write(const QString& file, const QString& imagePath, int width, int height,
-                            const std::vector<float>& mask, QString* error) {
+                            const std::vector<float>& mask,
+                            const std::optional<AutosavedStitch>& stitch, QString* error) {
     QByteArray raw(reinterpret_cast<const char*>(mask.data()),
                    qsizetype(mask.size() * sizeof(float)));
     QSaveFile out(file);
@@ -141,7 +157,11 @@ bool AutosaveManager::write(const QString& file, const QString& imagePath, int w
     QDataStream s(&out);
     s.setVersion(QDataStream::Qt_6_0);
     s << kMagic << kVersion << imagePath << QDateTime::currentDateTimeUtc() << qint32(width)
-      << qint32(height) << qCompress(raw, 1);
+      << qint32(height) << qCompress(raw, 1) << stitch.has_value();
+    if (stitch)
+        s << stitch->results << stitch->feather << qint32(stitch->precision)
+          << qint32(stitch->scaledWidth) << qint32(stitch->scaledHeight) << stitch->rects
+          << qCompress(stitch->grown, 1);
     if (s.status() != QDataStream::Ok || !out.commit()) {
         if (error) *error = out.errorString();
         return false;
@@ -154,10 +174,10 @@ bool AutosaveManager::saveNow() {
     if (file_.isEmpty()) return false;
     debounce_.stop();
     dirtySince_.invalidate();
-    if (!doc_->hasImage() || !doc_->isModified() || generation_ == savedGeneration_) return true;
+    if (!wanted() || generation_ == savedGeneration_) return true;
     QString error;
-    const bool ok =
-        write(file_, doc_->imagePath(), doc_->width(), doc_->height(), doc_->mask().data, &error);
+    const bool ok = write(file_, doc_->imagePath(), doc_->width(), doc_->height(),
+                          doc_->mask().data, stitch_, &error);
     if (ok) {
         savedGeneration_ = generation_;
         failing_ = false;
@@ -175,7 +195,7 @@ void AutosaveManager::startBackgroundSave() {
         saveWhenWritten_ = true; // the edits since this write started go in the next one
         return;
     }
-    if (!doc_->hasImage() || !doc_->isModified() || generation_ == savedGeneration_) return;
+    if (!wanted() || generation_ == savedGeneration_) return;
     debounce_.stop();
     dirtySince_.invalidate();
     // Copy on the GUI thread (a memcpy), compress and write on a worker.
@@ -183,9 +203,10 @@ void AutosaveManager::startBackgroundSave() {
     const QString file = file_, image = doc_->imagePath();
     const int w = doc_->width(), h = doc_->height();
     writingGeneration_ = generation_;
-    writer_.setFuture(QtConcurrent::run([file, image, w, h, copy = std::move(copy)] {
+    writer_.setFuture(QtConcurrent::run([file, image, w, h, copy = std::move(copy),
+                                         stitch = stitch_] {
         QString error;
-        write(file, image, w, h, copy, &error);
+        write(file, image, w, h, copy, stitch, &error);
         return error;
     }));
 }
@@ -218,15 +239,18 @@ void AutosaveManager::discard() {
     saveWhenWritten_ = false;
     if (!file_.isEmpty()) QFile::remove(file_);
     savedGeneration_ = generation_;
+    if (stitch_ && doc_->hasImage()) onMaskChanged(); // the import is still to be kept
 }
 
 void AutosaveManager::shutdown() {
     timer_.stop();
     debounce_.stop();
-    if (doc_->hasImage() && doc_->isModified())
+    if (doc_->hasImage() && doc_->isModified()) {
         saveNow();
-    else
+    } else {
+        stitch_.reset(); // a clean exit keeps no import on its own
         discard();
+    }
 }
 
 QStringList AutosaveManager::orphanedAutosaves() {
@@ -277,7 +301,8 @@ std::optional<AutosavedMask> AutosaveManager::read(const QString& file, QString*
     s >> magic >> version;
     if (s.status() != QDataStream::Ok || magic != kMagic)
         return fail(damaged("not an autosave file (empty, cut short or overwritten)"));
-    if (version != kVersion) return fail(damaged("an autosave of an unknown version"));
+    if (version != 1 && version != kVersion)
+        return fail(damaged("an autosave of an unknown version"));
     s >> out.imagePath >> out.savedAt >> w >> h;
     if (s.status() != QDataStream::Ok) return fail(damaged("the file is cut short"));
     if (w <= 0 || h <= 0 || qint64(w) * h > kMaxPixels)
@@ -297,6 +322,31 @@ std::optional<AutosavedMask> AutosaveManager::read(const QString& file, QString*
                              (quint32(uchar(compressed[2])) << 8) | quint32(uchar(compressed[3]));
     if (qint64(expected) != rawSize)
         return fail(damaged("the mask data does not match the mask size in the file"));
+    bool hasStitch = false;
+    if (version >= 2) s >> hasStitch;
+    if (s.status() != QDataStream::Ok) return fail(damaged("the file is cut short"));
+    if (hasStitch) {
+        AutosavedStitch st;
+        qint32 precision = 0, sw = 0, sh = 0;
+        QByteArray grown;
+        s >> st.results >> st.feather >> precision >> sw >> sh >> st.rects >> grown;
+        if (s.status() != QDataStream::Ok) return fail(damaged("the imported result is cut short"));
+        st.precision = precision;
+        st.scaledWidth = sw;
+        st.scaledHeight = sh;
+        // the same size check as the mask's before inflating
+        const quint32 grownSize =
+            grown.size() < 4 ? 0
+                             : (quint32(uchar(grown[0])) << 24) | (quint32(uchar(grown[1])) << 16) |
+                                   (quint32(uchar(grown[2])) << 8) | quint32(uchar(grown[3]));
+        if (qint64(grownSize) != qint64(w) * h)
+            return fail(damaged("the imported result is damaged"));
+        st.grown = qUncompress(grown);
+        if (st.grown.size() != qint64(w) * h || st.results.size() != st.rects.size() ||
+            st.rects.isEmpty() || sw <= 0 || sh <= 0 || !(st.feather >= 0.0f))
+            return fail(damaged("the imported result is damaged"));
+        out.stitch = std::move(st);
+    }
     if (!s.atEnd()) return fail(damaged("the file has data after the mask"));
     const QByteArray raw = qUncompress(compressed);
     if (raw.size() != rawSize) return fail(damaged("the mask data is damaged"));
