@@ -10,6 +10,7 @@
 
 #include <QFile>
 #include <QPainter>
+#include <QtConcurrent>
 
 #include <algorithm>
 
@@ -20,6 +21,8 @@ StitchSession::StitchSession(MaskDocument* doc, EncodeSession* session, QObject*
     connect(doc_, &MaskDocument::imageChanged, this, &StitchSession::close);
     connect(doc_, &MaskDocument::pixelsChanged, this, &StitchSession::close);
     connect(session_, &EncodeSession::encodeStarted, this, &StitchSession::close);
+    // The original's samples are read on a worker while the regions are sampled elsewhere.
+    connect(session_, &EncodeSession::encodeFinished, this, &StitchSession::prefetch);
 }
 
 bool StitchSession::importResults(const QStringList& paths, QString* error) {
@@ -164,6 +167,50 @@ void StitchSession::setShowOriginal(bool original) {
     emit changed();
 }
 
+namespace {
+
+// The original file's own samples and depth, when the file still holds the pixels encoded (the
+// CLI checks source.sha256 the same way); nullopt otherwise. Runs on a worker (prefetch).
+std::optional<StitchSession::OriginalSamples>
+readOriginalSamples(const QString& imagePath, std::shared_ptr<const lb::ImageBuffer> encoded,
+                    lb::InputPrecision precision) {
+    if (!encoded || imagePath.isEmpty() || imagePath.startsWith(QLatin1Char(':')))
+        return std::nullopt;
+    const std::string file = QFile::encodeName(imagePath).toStdString();
+    lb::ImageReadOptions options;
+    options.precision = precision;
+    auto asEncoded = lb::readImage(file, options);
+    if (!asEncoded || asEncoded->image.width != encoded->width ||
+        asEncoded->image.height != encoded->height ||
+        lb::toRgb(asEncoded->image).data != encoded->data)
+        return std::nullopt;
+    auto samples = lb::readImageSamples(file, options);
+    if (!samples) return std::nullopt;
+    StitchSession::OriginalSamples out;
+    out.depth = samples->isFloat               ? lb::SampleDepth::F32
+                : samples->bitsPerSample > 8 ? lb::SampleDepth::U16
+                                             : lb::SampleDepth::U8;
+    out.samples = std::make_shared<const lb::ImageBuffer>(std::move(samples->image));
+    return out;
+}
+
+} // namespace
+
+void StitchSession::prefetch() {
+    const EncodeResult* result = session_->result();
+    prefetchImage_.reset();
+    prefetchPath_.clear();
+    if (!result || !result->output.regions || !result->source.image) return;
+    const QString path = result->source.imagePath;
+    if (path.isEmpty() || path.startsWith(QLatin1Char(':'))) return;
+    if (applied_.image && applied_.image == result->source.image) return; // kept here already
+    prefetchImage_ = result->source.image;
+    prefetchPath_ = path;
+    prefetchPrecision_ = result->source.precision;
+    prefetch_ = QtConcurrent::run(readOriginalSamples, path, result->source.image,
+                                  result->source.precision);
+}
+
 void StitchSession::loadOriginalSamples(const QString& imagePath, lb::InputPrecision precision) {
     samples_ = original_;
     depth_ = lb::SampleDepth::Default;
@@ -172,22 +219,22 @@ void StitchSession::loadOriginalSamples(const QString& imagePath, lb::InputPreci
         depth_ = applied_.depth;
         return;
     }
-    if (imagePath.isEmpty() || imagePath.startsWith(QLatin1Char(':'))) return;
-    const std::string file = QFile::encodeName(imagePath).toStdString();
-    lb::ImageReadOptions options;
-    options.precision = precision;
-    // The file must still hold the pixels encoded (the CLI checks source.sha256 the same way).
-    auto asEncoded = lb::readImage(file, options);
-    if (!asEncoded || asEncoded->image.width != original_->width ||
-        asEncoded->image.height != original_->height ||
-        lb::toRgb(asEncoded->image).data != original_->data)
-        return;
-    auto samples = lb::readImageSamples(file, options);
-    if (!samples) return;
-    depth_ = samples->isFloat               ? lb::SampleDepth::F32
-             : samples->bitsPerSample > 8 ? lb::SampleDepth::U16
-                                          : lb::SampleDepth::U8;
-    samples_ = std::make_shared<const lb::ImageBuffer>(std::move(samples->image));
+    std::optional<OriginalSamples> found;
+    if (prefetchImage_ == original_ && prefetchPath_ == imagePath &&
+        prefetchPrecision_ == precision && prefetch_.isValid()) {
+        found = prefetch_.result(); // read on a worker since the encode ended (waits if not yet)
+    } else {
+        found = readOriginalSamples(imagePath, original_, precision);
+        if (found) { // kept for the next import of the same image
+            prefetchImage_ = original_;
+            prefetchPath_ = imagePath;
+            prefetchPrecision_ = precision;
+            prefetch_ = QtFuture::makeReadyFuture(found);
+        }
+    }
+    if (!found) return;
+    samples_ = found->samples;
+    depth_ = found->depth;
 }
 
 QString StitchSession::restitch() {
@@ -235,8 +282,11 @@ QString StitchSession::restitch() {
 bool StitchSession::apply() {
     if (!active_ || original_ != doc_->image()) return false;
     // The document takes the RGB conversion; the samples stay here for a later stitch's export.
-    Applied applied{std::make_shared<const lb::ImageBuffer>(lb::toRgb(stitched_)),
-                    std::make_shared<const lb::ImageBuffer>(stitched_), depth_};
+    // An RGB original's samples are the document's pixels too: one buffer, no copy.
+    auto samples = std::make_shared<const lb::ImageBuffer>(std::move(stitched_));
+    auto rgb = samples->channels == 3 ? samples
+                                      : std::make_shared<const lb::ImageBuffer>(lb::toRgb(*samples));
+    Applied applied{std::move(rgb), std::move(samples), depth_};
     const QImage display = display_;
     applied_ = applied;
     // The document closes this import when its pixels change.

@@ -14,6 +14,7 @@
 
 #include "AutosaveManager.h"
 
+#include <QFuture>
 #include <QImage>
 #include <QObject>
 #include <QRect>
@@ -56,6 +57,11 @@ public:
     // The imported result files, in batch order (autosave records them).
     const QStringList& resultPaths() const { return resultPaths_; }
     const QImage& stitchedDisplay() const { return display_; }
+
+    struct OriginalSamples {
+        std::shared_ptr<const lb::ImageBuffer> samples; // all channels, the file's values
+        lb::SampleDepth depth = lb::SampleDepth::Default;
+    };
     bool showsOriginal() const { return showOriginal_; }
     void setShowOriginal(bool original); // the before/after toggle
 
@@ -84,6 +90,9 @@ private:
     // pixels are the ones encoded, else the encoded (document) pixels themselves.
     void loadOriginalSamples(const QString& imagePath, lb::InputPrecision precision);
 
+    // Starts reading the original's samples for the region result just encoded (a worker).
+    void prefetch();
+
     struct Applied {
         std::shared_ptr<const lb::ImageBuffer> image;   // the document pixels Apply made
         std::shared_ptr<const lb::ImageBuffer> samples; // the stitched samples they came from
@@ -103,6 +112,11 @@ private:
     Applied applied_;
     QStringList resultPaths_;
     QRect box_; // what restitch() recomputes, in image pixels
+    // The original's samples read on a worker for the image `prefetchImage_` from that path.
+    QFuture<std::optional<OriginalSamples>> prefetch_;
+    std::shared_ptr<const lb::ImageBuffer> prefetchImage_;
+    QString prefetchPath_;
+    lb::InputPrecision prefetchPrecision_ = lb::InputPrecision::Reference;
     std::vector<lb::ImageBuffer> results_;
     lb::ImageBuffer stitched_;
     QImage display_;

@@ -18,6 +18,8 @@ MaskBuffer maskAtImageSize(const MaskBuffer& mask, int imageHeight, int imageWid
         zero.data.assign(std::size_t(imageHeight) * imageWidth, 0.0f);
         return zero;
     }
+    // the same size: a copy (resizeBilinear would zero a new buffer first, then copy)
+    if (mask.height == imageHeight && mask.width == imageWidth) return mask;
     return resizeBilinear(mask, imageHeight, imageWidth);
 }
 
