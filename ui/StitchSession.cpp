@@ -82,7 +82,7 @@ bool StitchSession::begin(std::shared_ptr<const lb::regions::RegionEncodeResult>
     if (const auto grownBox = lb::regions::maskBoundingBox(regions_->grownFull))
         box_ |= QRect(grownBox->x - 1, grownBox->y - 1, grownBox->w + 2, grownBox->h + 2);
     box_ &= QRect(0, 0, samples_->width, samples_->height);
-    stitched_ = *samples_;
+    stitchedValid_ = false; // composed when first asked (export, Apply)
     display_ = doc_->displayImage(); // shared until restitch() paints the box
     feather_ = feather;
     active_ = true;
@@ -149,6 +149,8 @@ void StitchSession::close() {
     resultPaths_.clear();
     box_ = {};
     stitched_ = {};
+    stitchedValid_ = false;
+    boxOut_ = {};
     display_ = {};
     emit changed();
 }
@@ -266,10 +268,9 @@ QString StitchSession::restitch() {
         emit changed();
         return QString::fromStdString(out.message());
     }
-    for (int y = 0; y < bh; ++y)
-        std::copy(out->row(y), out->row(y) + std::size_t(bw) * C,
-                  stitched_.row(by + y) + std::size_t(bx) * C);
     const QImage part = toDisplayImage(lb::toRgb(*out));
+    boxOut_ = std::move(*out);
+    stitchedValid_ = false;
     {
         QPainter p(&display_);
         p.setCompositionMode(QPainter::CompositionMode_Source);
@@ -279,11 +280,25 @@ QString StitchSession::restitch() {
     return {};
 }
 
+const lb::ImageBuffer& StitchSession::stitched() const {
+    if (stitchedValid_ || !active_) return stitched_;
+    // The original's samples with the stitched box in place.
+    stitched_ = *samples_;
+    const int C = samples_->channels;
+    for (int y = 0; y < boxOut_.height; ++y)
+        std::copy(boxOut_.row(y), boxOut_.row(y) + std::size_t(boxOut_.width) * C,
+                  stitched_.row(box_.y() + y) + std::size_t(box_.x()) * C);
+    stitchedValid_ = true;
+    return stitched_;
+}
+
 bool StitchSession::apply() {
     if (!active_ || original_ != doc_->image()) return false;
     // The document takes the RGB conversion; the samples stay here for a later stitch's export.
     // An RGB original's samples are the document's pixels too: one buffer, no copy.
+    stitched();
     auto samples = std::make_shared<const lb::ImageBuffer>(std::move(stitched_));
+    stitchedValid_ = false;
     auto rgb = samples->channels == 3 ? samples
                                       : std::make_shared<const lb::ImageBuffer>(lb::toRgb(*samples));
     Applied applied{std::move(rgb), std::move(samples), depth_};
@@ -299,7 +314,7 @@ bool StitchSession::exportImage(const QString& path, QString* error) const {
         if (error) *error = tr("no result has been imported");
         return false;
     }
-    const lb::Status st = lb::writeImage(QFile::encodeName(path).toStdString(), stitched_, depth_);
+    const lb::Status st = lb::writeImage(QFile::encodeName(path).toStdString(), stitched(), depth_);
     if (!st) {
         if (error) *error = QString::fromStdString(st.message());
         return false;

@@ -50,7 +50,8 @@ public:
     float feather() const { return feather_; }
     void setFeather(float feather); // restitches
     // The stitched photo: the original's channels (alpha kept) at the original's sample values.
-    const lb::ImageBuffer& stitched() const { return stitched_; }
+    // Composed when first asked after a change (the display follows each restitch by itself).
+    const lb::ImageBuffer& stitched() const;
     // The depth Export Image writes: the original file's (U8, U16, F32), or Default when the
     // original's samples were not available (the built-in sample, a file changed on disk).
     lb::SampleDepth exportDepth() const { return depth_; }
@@ -118,7 +119,9 @@ private:
     QString prefetchPath_;
     lb::InputPrecision prefetchPrecision_ = lb::InputPrecision::Reference;
     std::vector<lb::ImageBuffer> results_;
-    lb::ImageBuffer stitched_;
+    lb::ImageBuffer boxOut_;            // the stitch of box_, the original's channels
+    mutable lb::ImageBuffer stitched_;  // the whole photo, composed by stitched()
+    mutable bool stitchedValid_ = false;
     QImage display_;
 };
 
