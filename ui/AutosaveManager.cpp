@@ -203,12 +203,12 @@ void AutosaveManager::startBackgroundSave() {
     const QString file = file_, image = doc_->imagePath();
     const int w = doc_->width(), h = doc_->height();
     writingGeneration_ = generation_;
-    writer_.setFuture(QtConcurrent::run([file, image, w, h, copy = std::move(copy),
-                                         stitch = stitch_] {
-        QString error;
-        write(file, image, w, h, copy, stitch, &error);
-        return error;
-    }));
+    writer_.setFuture(
+        QtConcurrent::run([file, image, w, h, copy = std::move(copy), stitch = stitch_] {
+            QString error;
+            write(file, image, w, h, copy, stitch, &error);
+            return error;
+        }));
 }
 
 void AutosaveManager::onWriteFinished() {

@@ -6,12 +6,12 @@
 
 #include <QByteArray>
 #include <QDateTime>
-#include <QList>
-#include <QRect>
 #include <QElapsedTimer>
 #include <QFutureWatcher>
+#include <QList>
 #include <QLockFile>
 #include <QObject>
+#include <QRect>
 #include <QString>
 #include <QStringList>
 #include <QTimer>
@@ -32,8 +32,8 @@ struct AutosavedStitch {
     float feather = 0.0f;
     int precision = 0; // lb::InputPrecision the encode read the image with
     int scaledWidth = 0, scaledHeight = 0;
-    QList<QRect> rects;  // the regions, in batch order
-    QByteArray grown;    // the grown mask of the whole image: 0/1 bytes, row-major
+    QList<QRect> rects; // the regions, in batch order
+    QByteArray grown;   // the grown mask of the whole image: 0/1 bytes, row-major
     bool operator==(const AutosavedStitch&) const = default;
 };
 

@@ -283,9 +283,9 @@ bool EncodeSession::exportRegionLatent(const QString& path, QString* error,
             asRead = std::move(read->image);
     }
     const lb::LatentFileContents contents = lb::regions::regionLatentContents(
-        *r.regions, asRead ? *asRead : *source.image, *source.mask, source.regions->method, r.grow, source.vae->info(),
-        QFileInfo(source.vaePath).fileName().toStdString(), sourceImageName(source),
-        sourceMaskName(source), source.precision);
+        *r.regions, asRead ? *asRead : *source.image, *source.mask, source.regions->method, r.grow,
+        source.vae->info(), QFileInfo(source.vaePath).fileName().toStdString(),
+        sourceImageName(source), sourceMaskName(source), source.precision);
     const lb::Status st = lb::writeLatentFile(QFile::encodeName(path).toStdString(), contents);
     if (!st) {
         if (error) *error = QString::fromStdString(st.message());

@@ -82,7 +82,7 @@ bool StitchSession::begin(std::shared_ptr<const lb::regions::RegionEncodeResult>
     if (const auto grownBox = lb::regions::maskBoundingBox(regions_->grownFull))
         box_ |= QRect(grownBox->x - 1, grownBox->y - 1, grownBox->w + 2, grownBox->h + 2);
     box_ &= QRect(0, 0, samples_->width, samples_->height);
-    stitchedValid_ = false; // composed when first asked (export, Apply)
+    stitchedValid_ = false;          // composed when first asked (export, Apply)
     display_ = doc_->displayImage(); // shared until restitch() paints the box
     feather_ = feather;
     active_ = true;
@@ -189,7 +189,7 @@ readOriginalSamples(const QString& imagePath, std::shared_ptr<const lb::ImageBuf
     auto samples = lb::readImageSamples(file, options);
     if (!samples) return std::nullopt;
     StitchSession::OriginalSamples out;
-    out.depth = samples->isFloat               ? lb::SampleDepth::F32
+    out.depth = samples->isFloat             ? lb::SampleDepth::F32
                 : samples->bitsPerSample > 8 ? lb::SampleDepth::U16
                                              : lb::SampleDepth::U8;
     out.samples = std::make_shared<const lb::ImageBuffer>(std::move(samples->image));
@@ -299,8 +299,9 @@ bool StitchSession::apply() {
     stitched();
     auto samples = std::make_shared<const lb::ImageBuffer>(std::move(stitched_));
     stitchedValid_ = false;
-    auto rgb = samples->channels == 3 ? samples
-                                      : std::make_shared<const lb::ImageBuffer>(lb::toRgb(*samples));
+    auto rgb = samples->channels == 3
+                   ? samples
+                   : std::make_shared<const lb::ImageBuffer>(lb::toRgb(*samples));
     Applied applied{std::move(rgb), std::move(samples), depth_};
     const QImage display = display_;
     applied_ = applied;

@@ -73,7 +73,7 @@ public:
     bool exportImage(const QString& path, QString* error) const;
 
 signals:
-    void changed(); // imported, closed, restitched or toggled
+    void changed();                  // imported, closed, restitched or toggled
     void failed(const QString& why); // a restitch failed (the import is closed)
 
 private:
@@ -119,8 +119,8 @@ private:
     QString prefetchPath_;
     lb::InputPrecision prefetchPrecision_ = lb::InputPrecision::Reference;
     std::vector<lb::ImageBuffer> results_;
-    lb::ImageBuffer boxOut_;            // the stitch of box_, the original's channels
-    mutable lb::ImageBuffer stitched_;  // the whole photo, composed by stitched()
+    lb::ImageBuffer boxOut_;           // the stitch of box_, the original's channels
+    mutable lb::ImageBuffer stitched_; // the whole photo, composed by stitched()
     mutable bool stitchedValid_ = false;
     QImage display_;
 };

@@ -3,7 +3,8 @@
 // mask edit triggers (RegionPlanner, once per event-loop turn), the Encode button's start, File >
 // Import Result... (read the results and the original's samples, stitch, display), a feather
 // change (restitch, beside the whole-photo restitch it replaced), Apply and Export Image. The
-// region encode itself runs on the worker and is timed for reference. Prints one JSON line; asserts nothing (docs/PERFORMANCE.md).
+// region encode itself runs on the worker and is timed for reference. Prints one JSON line; asserts
+// nothing (docs/PERFORMANCE.md).
 //
 //   latentbrush-bench-editor-regions [--width 8000] [--height 6000] [--repeat 5]
 #include "DocumentLoader.h"
@@ -231,15 +232,17 @@ int main(int argc, char** argv) {
     if (!stitch->apply()) return fail("apply failed");
     const double applyMs = msSince(t);
 
-    std::printf("{\"bench\": \"editor regions\", \"image\": \"%dx%d\", \"region\": \"%d,%d "
-                "%dx%d\", \"scaled\": \"%dx%d\", \"repeat\": %d, \"open_ms\": %.0f, "
-                "\"plan_after_edit_ms\": %.1f, \"encode_start_ms\": %.1f, "
-                "\"region_encode_worker_ms\": %.0f, \"first_import_ms\": %.1f, \"import_ms\": %.1f, "
-                "\"feather_change_ms\": %.1f, \"baseline_whole_image_restitch_ms\": %.1f, "
-                "\"export_png_ms\": %.0f, \"apply_ms\": %.1f}\n",
-                width, height, plan.rects[0].x, plan.rects[0].y, plan.rects[0].w, plan.rects[0].h,
-                plan.scaledWidth, plan.scaledHeight, repeat, openMs, median(planMs),
-                encodeStartMs, encodeMs, importMs[0], median(importMs), median(featherMs), median(wholeMs), exportMs, applyMs);
+    std::printf(
+        "{\"bench\": \"editor regions\", \"image\": \"%dx%d\", \"region\": \"%d,%d "
+        "%dx%d\", \"scaled\": \"%dx%d\", \"repeat\": %d, \"open_ms\": %.0f, "
+        "\"plan_after_edit_ms\": %.1f, \"encode_start_ms\": %.1f, "
+        "\"region_encode_worker_ms\": %.0f, \"first_import_ms\": %.1f, \"import_ms\": %.1f, "
+        "\"feather_change_ms\": %.1f, \"baseline_whole_image_restitch_ms\": %.1f, "
+        "\"export_png_ms\": %.0f, \"apply_ms\": %.1f}\n",
+        width, height, plan.rects[0].x, plan.rects[0].y, plan.rects[0].w, plan.rects[0].h,
+        plan.scaledWidth, plan.scaledHeight, repeat, openMs, median(planMs), encodeStartMs,
+        encodeMs, importMs[0], median(importMs), median(featherMs), median(wholeMs), exportMs,
+        applyMs);
     std::fflush(stdout);
     doc->markSaved();
     return 0;

@@ -53,8 +53,7 @@ bool inMask(int x, int y) {
 }
 
 // PSNR of two equally sized buffers over the pixels `use` selects (all channels), peak 1.
-template <class Use>
-double psnr(const lb::ImageBuffer& a, const lb::ImageBuffer& b, Use use) {
+template <class Use> double psnr(const lb::ImageBuffer& a, const lb::ImageBuffer& b, Use use) {
     double se = 0.0;
     long long n = 0;
     for (int y = 0; y < a.height; ++y)
@@ -119,11 +118,13 @@ private slots:
 
         // encode: two separate regions, scaled to 256x256
         const QString latent = path("regions" + tag + ".latent");
-        auto run = runCli({"encode", "--image", original, "--mask", mask_, "--vae",
-                           model("encoder"), "--grow", QString::number(kGrow), "--region", "auto",
-                           "--regions", "separate", "--target-area", "65536", "--resize",
-                           "bicubic", "--output", latent, "--save-pixels",
-                           path("pixels" + tag + ".png")});
+        auto run = runCli({"encode",         "--image",       original,
+                           "--mask",         mask_,           "--vae",
+                           model("encoder"), "--grow",        QString::number(kGrow),
+                           "--region",       "auto",          "--regions",
+                           "separate",       "--target-area", "65536",
+                           "--resize",       "bicubic",       "--output",
+                           latent,           "--save-pixels", path("pixels" + tag + ".png")});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         auto contents = lb::readLatentFile(latent.toStdString());
         QVERIFY(contents.ok());
@@ -135,8 +136,8 @@ private slots:
 
         // decode the batch: one image per region
         const QString decoded = path("decoded" + tag + ".png");
-        run = runCli({"decode", "--latent", latent, "--vae", model("decoder"), "--output",
-                      decoded});
+        run =
+            runCli({"decode", "--latent", latent, "--vae", model("decoder"), "--output", decoded});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         QVERIFY(!QFileInfo::exists(decoded)); // a batch writes indexed files only
         QStringList results;
@@ -186,9 +187,8 @@ private slots:
                     const std::size_t k = (std::size_t(y) * kWidth + x) * 3 + c;
                     if (!grown.row(y)[x]) {
                         if (out->image.data[k] != orig->image.data[k])
-                            QFAIL(qPrintable(QString("(%1,%2) outside the grown mask changed")
-                                                 .arg(x)
-                                                 .arg(y)));
+                            QFAIL(qPrintable(
+                                QString("(%1,%2) outside the grown mask changed").arg(x).arg(y)));
                         ++same;
                     } else if (out->image.data[k] != orig->image.data[k]) {
                         ++changed;

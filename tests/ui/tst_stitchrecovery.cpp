@@ -64,8 +64,7 @@ private slots:
             QVERIFY(w);
             w->openImage(photo, maskFile);
             MaskDocument& doc = *w->document();
-            QTRY_VERIFY_WITH_TIMEOUT(doc.imagePath() == photo && doc.maskPath() == maskFile,
-                                     30000);
+            QTRY_VERIFY_WITH_TIMEOUT(doc.imagePath() == photo && doc.maskPath() == maskFile, 30000);
             RegionSettings s;
             s.mode = RegionSettings::Mode::Separate;
             s.target = RegionSettings::Target::Size;
