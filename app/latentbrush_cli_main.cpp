@@ -72,7 +72,8 @@ Commands:
           keeps the original file's own value, bit for bit, at its bit depth (8, 16, float).
   grow    the noise_mask of the node alone: the mask resized to WxH (default: its own size),
           cropped to multiples of D (default 8), grown by N, written as 8-bit 0/255 PNG.
-  decode  a .latent back to an image with a VAE that has a decoder.
+  decode  a .latent back to an image with a VAE that has a decoder; a batch (a region .latent)
+          to one image per item, IMG_0.png, IMG_1.png, ... in batch order.
   info    family, latent channels, downscale ratio, parameter count and dtype of a VAE file;
           without --vae, the built-in VAEs and where they are installed.
   batch   every image of a folder (masks from --masks with the same name, else alpha) to

@@ -1,6 +1,8 @@
 // AutosaveManager: autosave files are QDataStream headers plus the zlib-compressed float mask,
 // written through QSaveFile (temporary file + rename) on a worker thread; a per-session
 // QLockFile tells live sessions from crashed ones. Damaged files are renamed, never fatal.
+// Version 2 adds, after the mask, the imported result (AutosavedStitch) when there is one;
+// version 1 files still read.
 #include "AutosaveManager.h"
 
 #include "MaskDocument.h"
@@ -25,8 +27,8 @@ namespace lbui {
 namespace {
 
 constexpr quint32 kMagic = 0x4c424d4b; // "LBMK"
-// Version 2 appends the region settings (a QVariantMap) after the mask; version 1 files (no
-// regions) are still read.
+// Version 2 appends the region settings (a QVariantMap) and the imported result, if any, after
+// the mask; version 1 files (neither) are still read.
 constexpr quint32 kVersion = 2;
 constexpr qint64 kMaxPixels = qint64(1) << 30; // far above the image size limit (16384^2)
 
@@ -123,6 +125,19 @@ void AutosaveManager::setDelays(int delayMs, int maxDelayMs) {
     maxDelayMs_ = std::max(delayMs_, maxDelayMs);
 }
 
+bool AutosaveManager::wanted() const {
+    return doc_->hasImage() && (doc_->isModified() || stitch_.has_value());
+}
+
+void AutosaveManager::setStitch(std::optional<AutosavedStitch> stitch) {
+    if (stitch == stitch_) return;
+    stitch_ = std::move(stitch);
+    if (wanted())
+        onMaskChanged(); // written like an edit
+    else
+        discard();
+}
+
 void AutosaveManager::onMaskChanged() {
     ++generation_;
     if (file_.isEmpty()) return;
@@ -133,7 +148,7 @@ void AutosaveManager::onMaskChanged() {
 
 bool AutosaveManager::write(const QString& file, const QString& imagePath, int width, int height,
                             const std::vector<float>& mask, const QVariantMap& regions,
-                            QString* error) {
+                            const std::optional<AutosavedStitch>& stitch, QString* error) {
     QByteArray raw(reinterpret_cast<const char*>(mask.data()),
                    qsizetype(mask.size() * sizeof(float)));
     QSaveFile out(file);
@@ -144,7 +159,11 @@ bool AutosaveManager::write(const QString& file, const QString& imagePath, int w
     QDataStream s(&out);
     s.setVersion(QDataStream::Qt_6_0);
     s << kMagic << kVersion << imagePath << QDateTime::currentDateTimeUtc() << qint32(width)
-      << qint32(height) << qCompress(raw, 1) << regions;
+      << qint32(height) << qCompress(raw, 1) << regions << stitch.has_value();
+    if (stitch)
+        s << stitch->results << stitch->feather << qint32(stitch->precision)
+          << qint32(stitch->scaledWidth) << qint32(stitch->scaledHeight) << stitch->rects
+          << qCompress(stitch->grown, 1);
     if (s.status() != QDataStream::Ok || !out.commit()) {
         if (error) *error = out.errorString();
         return false;
@@ -157,10 +176,10 @@ bool AutosaveManager::saveNow() {
     if (file_.isEmpty()) return false;
     debounce_.stop();
     dirtySince_.invalidate();
-    if (!doc_->hasImage() || !doc_->isModified() || generation_ == savedGeneration_) return true;
+    if (!wanted() || generation_ == savedGeneration_) return true;
     QString error;
     const bool ok = write(file_, doc_->imagePath(), doc_->width(), doc_->height(),
-                          doc_->mask().data, regions(), &error);
+                          doc_->mask().data, regions(), stitch_, &error);
     if (ok) {
         savedGeneration_ = generation_;
         failing_ = false;
@@ -178,7 +197,7 @@ void AutosaveManager::startBackgroundSave() {
         saveWhenWritten_ = true; // the edits since this write started go in the next one
         return;
     }
-    if (!doc_->hasImage() || !doc_->isModified() || generation_ == savedGeneration_) return;
+    if (!wanted() || generation_ == savedGeneration_) return;
     debounce_.stop();
     dirtySince_.invalidate();
     // Copy on the GUI thread (a memcpy), compress and write on a worker.
@@ -187,11 +206,12 @@ void AutosaveManager::startBackgroundSave() {
     const int w = doc_->width(), h = doc_->height();
     const QVariantMap regionMap = regions();
     writingGeneration_ = generation_;
-    writer_.setFuture(QtConcurrent::run([file, image, w, h, regionMap, copy = std::move(copy)] {
-        QString error;
-        write(file, image, w, h, copy, regionMap, &error);
-        return error;
-    }));
+    writer_.setFuture(QtConcurrent::run(
+        [file, image, w, h, regionMap, copy = std::move(copy), stitch = stitch_] {
+            QString error;
+            write(file, image, w, h, copy, regionMap, stitch, &error);
+            return error;
+        }));
 }
 
 void AutosaveManager::onWriteFinished() {
@@ -222,15 +242,18 @@ void AutosaveManager::discard() {
     saveWhenWritten_ = false;
     if (!file_.isEmpty()) QFile::remove(file_);
     savedGeneration_ = generation_;
+    if (stitch_ && doc_->hasImage()) onMaskChanged(); // the import is still to be kept
 }
 
 void AutosaveManager::shutdown() {
     timer_.stop();
     debounce_.stop();
-    if (doc_->hasImage() && doc_->isModified())
+    if (doc_->hasImage() && doc_->isModified()) {
         saveNow();
-    else
+    } else {
+        stitch_.reset(); // a clean exit keeps no import on its own
         discard();
+    }
 }
 
 QStringList AutosaveManager::orphanedAutosaves() {
@@ -302,10 +325,35 @@ std::optional<AutosavedMask> AutosaveManager::read(const QString& file, QString*
                              (quint32(uchar(compressed[2])) << 8) | quint32(uchar(compressed[3]));
     if (qint64(expected) != rawSize)
         return fail(damaged("the mask data does not match the mask size in the file"));
+    bool hasStitch = false;
     if (version >= 2) {
         s >> out.regions;
         if (s.status() != QDataStream::Ok)
             return fail(damaged("the region settings are cut short"));
+        s >> hasStitch;
+    }
+    if (s.status() != QDataStream::Ok) return fail(damaged("the file is cut short"));
+    if (hasStitch) {
+        AutosavedStitch st;
+        qint32 precision = 0, sw = 0, sh = 0;
+        QByteArray grown;
+        s >> st.results >> st.feather >> precision >> sw >> sh >> st.rects >> grown;
+        if (s.status() != QDataStream::Ok) return fail(damaged("the imported result is cut short"));
+        st.precision = precision;
+        st.scaledWidth = sw;
+        st.scaledHeight = sh;
+        // the same size check as the mask's before inflating
+        const quint32 grownSize =
+            grown.size() < 4 ? 0
+                             : (quint32(uchar(grown[0])) << 24) | (quint32(uchar(grown[1])) << 16) |
+                                   (quint32(uchar(grown[2])) << 8) | quint32(uchar(grown[3]));
+        if (qint64(grownSize) != qint64(w) * h)
+            return fail(damaged("the imported result is damaged"));
+        st.grown = qUncompress(grown);
+        if (st.grown.size() != qint64(w) * h || st.results.size() != st.rects.size() ||
+            st.rects.isEmpty() || sw <= 0 || sh <= 0 || !(st.feather >= 0.0f))
+            return fail(damaged("the imported result is damaged"));
+        out.stitch = std::move(st);
     }
     if (!s.atEnd()) return fail(damaged("the file has data after the mask"));
     const QByteArray raw = qUncompress(compressed);

@@ -2,13 +2,18 @@
 // after each edit, in the background, and on quit) and finds the copies a crash left behind.
 // The copy also holds the region settings (RegionSettings::toMap) that a source gives, so that
 // a restore brings the regions back with the mask.
+// While a result is imported (File > Import Result...), the copy is kept even for a saved mask
+// and carries what the stitch needs to be shown again (AutosavedStitch).
 #pragma once
 
+#include <QByteArray>
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QFutureWatcher>
+#include <QList>
 #include <QLockFile>
 #include <QObject>
+#include <QRect>
 #include <QString>
 #include <QStringList>
 #include <QTimer>
@@ -23,6 +28,19 @@ namespace lbui {
 
 class MaskDocument;
 
+// An imported region result (StitchSession) as the autosave keeps it: the result files, the
+// feather, and what the region encode gave the stitch (the regions, their encoded size, the
+// grown mask of the whole image), so that restoring needs neither the encode nor the VAE.
+struct AutosavedStitch {
+    QStringList results; // in batch order
+    float feather = 0.0f;
+    int precision = 0; // lb::InputPrecision the encode read the image with
+    int scaledWidth = 0, scaledHeight = 0;
+    QList<QRect> rects; // the regions, in batch order
+    QByteArray grown;   // the grown mask of the whole image: 0/1 bytes, row-major
+    bool operator==(const AutosavedStitch&) const = default;
+};
+
 struct AutosavedMask {
     QString file;
     QString imagePath;
@@ -31,6 +49,7 @@ struct AutosavedMask {
     int height = 0;
     std::vector<float> mask;
     QVariantMap regions; // the region settings at the time (empty in files written before them)
+    std::optional<AutosavedStitch> stitch; // an imported result shown when the session ended
 };
 
 // What a look at the autosave folder found: files of crashed sessions that read back, and
@@ -72,8 +91,12 @@ public:
 
     // Writes the mask now when it changed since the last autosave (synchronously, atomically).
     bool saveNow();
-    // Removes this session's autosave (after a save or an explicit discard).
+    // Removes this session's autosave (after a save or an explicit discard); while a result is
+    // imported, it is written again (without unsaved mask edits it still holds the import).
     void discard();
+    // The imported result to keep with the mask (nullopt: none). Written like a mask edit.
+    void setStitch(std::optional<AutosavedStitch> stitch);
+    const std::optional<AutosavedStitch>& stitch() const { return stitch_; }
     // Ends the session cleanly: autosaves an unsaved mask, or removes the file if none.
     void shutdown();
 
@@ -98,8 +121,10 @@ private:
     void onMaskChanged();
     void startBackgroundSave();
     void onWriteFinished();
+    bool wanted() const; // an unsaved mask, or an imported result, to keep
     static bool write(const QString& file, const QString& imagePath, int width, int height,
-                      const std::vector<float>& mask, const QVariantMap& regions, QString* error);
+                      const std::vector<float>& mask, const QVariantMap& regions,
+                      const std::optional<AutosavedStitch>& stitch, QString* error);
     QVariantMap regions() const { return regionSource_ ? regionSource_() : QVariantMap(); }
 
     MaskDocument* doc_;
@@ -117,6 +142,7 @@ private:
     bool saveWhenWritten_ = false;
     bool failing_ = false;
     QFutureWatcher<QString> writer_;
+    std::optional<AutosavedStitch> stitch_;
 };
 
 } // namespace lbui

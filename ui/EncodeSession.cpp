@@ -12,6 +12,7 @@
 #include "RegionPlanner.h"
 
 #include "latentbrush/Commands.h"
+#include "latentbrush/ImageIO.h"
 #include "latentbrush/LatentFile.h"
 #include "latentbrush/regions/RegionCommands.h"
 
@@ -22,6 +23,7 @@
 #include <QtConcurrent>
 
 #include <exception>
+#include <optional>
 
 namespace lbui {
 
@@ -305,10 +307,22 @@ bool EncodeSession::exportRegionLatent(const QString& path, QString* error,
         if (error) *error = tr("the image this result was encoded from is no longer open");
         return false;
     }
+    // source.sha256 is of the image as the encode read the file, all its channels (`stitch`
+    // checks it): an RGBA or gray file's own samples, which the RGB document lacks.
+    std::optional<lb::ImageBuffer> asRead;
+    if (!source.imagePath.isEmpty() && !source.imagePath.startsWith(QLatin1Char(':'))) {
+        lb::ImageReadOptions options;
+        options.precision = source.precision;
+        auto read = lb::readImage(QFile::encodeName(source.imagePath).toStdString(), options);
+        if (read && read->image.channels != 3 && read->image.width == source.image->width &&
+            read->image.height == source.image->height &&
+            lb::toRgb(read->image).data == source.image->data)
+            asRead = std::move(read->image);
+    }
     const lb::LatentFileContents contents = lb::regions::regionLatentContents(
-        *r.regions, *source.image, *source.mask, source.regions->method, r.grow, source.vae->info(),
-        QFileInfo(source.vaePath).fileName().toStdString(), sourceImageName(source),
-        sourceMaskName(source), source.precision);
+        *r.regions, asRead ? *asRead : *source.image, *source.mask, source.regions->method, r.grow,
+        source.vae->info(), QFileInfo(source.vaePath).fileName().toStdString(),
+        sourceImageName(source), sourceMaskName(source), source.precision);
     const lb::Status st = lb::writeLatentFile(QFile::encodeName(path).toStdString(), contents);
     if (!st) {
         if (error) *error = QString::fromStdString(st.message());

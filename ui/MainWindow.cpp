@@ -617,6 +617,9 @@ void MainWindow::createDocks() {
             [this] { action("exportImage")->setEnabled(stitch_->isActive()); });
     connect(stitch_, &StitchSession::failed, this,
             [this](const QString& why) { showError(tr("The stitch failed: %1").arg(why)); });
+    // An imported result survives a crash like the mask (kept in the same autosave).
+    connect(stitch_, &StitchSession::changed, this,
+            [this] { autosave_->setStitch(stitch_->autosaveState()); });
     auto* decodeView = new DecodeView(this);
     encodePanel_ = new EncodePanel(encodeSession_, decodeView, this);
     QDockWidget* encodeDock =
@@ -1008,7 +1011,8 @@ void MainWindow::chooseExportImage() {
     const QString path = QFileDialog::getSaveFileName(
         this, tr("Export Image"),
         QDir(lastFolder("results")).filePath(base + QStringLiteral("-inpainted.png")),
-        tr("8-bit PNG (*.png);;Float TIFF (*.tif *.tiff);;Float EXR (*.exr);;JPEG (*.jpg)"));
+        tr("PNG, the original's depth (*.png);;TIFF, the original's depth (*.tif *.tiff);;"
+           "Float EXR (*.exr);;JPEG (*.jpg)"));
     if (path.isEmpty()) return;
     rememberFolder("results", path);
     QString why;
@@ -1104,6 +1108,12 @@ void MainWindow::applyRecoveredMask(const AutosavedMask& recovered) {
     if (cmd) doc_->undoStack()->push(cmd.release());
     if (!recovered.regions.isEmpty()) // the regions as they were (files before them have none)
         regionPlanner_->setSettings(RegionSettings::fromMap(recovered.regions));
+    if (recovered.stitch) {
+        QString why;
+        if (!stitch_->restore(*recovered.stitch, &why))
+            showWarning(tr("The imported result kept in %1 could not be shown again: %2")
+                            .arg(QDir::toNativeSeparators(recovered.file), why));
+    }
     AutosaveManager::removeOrphan(recovered.file);
     autosave_->saveNow(); // the restored mask is now this session's unsaved work
     statusBar()->showMessage(tr("Autosaved mask restored"), 5000);

@@ -92,11 +92,14 @@ QString RecoveryBar::rowText(const AutosavedMask& mask) const {
         MaskDocument::isSamplePath(mask.imagePath)
             ? tr("The sample image")
             : QStringLiteral("\u201c%1\u201d").arg(QFileInfo(mask.imagePath).fileName());
-    const QString details =
+    QString details =
         tr("%1 x %2, kept %3")
             .arg(mask.width)
             .arg(mask.height)
             .arg(QLocale().toString(mask.savedAt.toLocalTime(), QLocale::ShortFormat));
+    if (mask.stitch)
+        details += tr(", with the imported result of %n region(s)", nullptr,
+                      int(mask.stitch->results.size()));
     const Relation relation = relationOf_ ? relationOf_(mask) : Relation::OtherImage;
     switch (relation) {
     case Relation::OpenImage:

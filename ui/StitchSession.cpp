@@ -9,6 +9,8 @@
 #include "latentbrush/regions/Stitch.h"
 
 #include <QFile>
+#include <QPainter>
+#include <QtConcurrent>
 
 #include <algorithm>
 
@@ -19,26 +21,40 @@ StitchSession::StitchSession(MaskDocument* doc, EncodeSession* session, QObject*
     connect(doc_, &MaskDocument::imageChanged, this, &StitchSession::close);
     connect(doc_, &MaskDocument::pixelsChanged, this, &StitchSession::close);
     connect(session_, &EncodeSession::encodeStarted, this, &StitchSession::close);
+    // The original's samples are read on a worker while the regions are sampled elsewhere.
+    connect(session_, &EncodeSession::encodeFinished, this, &StitchSession::prefetch);
 }
 
 bool StitchSession::importResults(const QStringList& paths, QString* error) {
+    const EncodeResult* result = session_->result();
+    if (!doc_->hasImage() || !result || !result->output.regions) {
+        if (error)
+            *error = tr("encode with regions first: the results are stitched into the regions of "
+                        "the last region encode");
+        return false;
+    }
+    // begin() checks the files, then that the image is still the one encoded
+    return begin(result->output.regions, paths, result->source.precision,
+                 float(std::max(1, result->output.grow / 2)), error);
+}
+
+bool StitchSession::begin(std::shared_ptr<const lb::regions::RegionEncodeResult> regions,
+                          const QStringList& paths, lb::InputPrecision precision, float feather,
+                          QString* error) {
     auto fail = [error](const QString& why) {
         if (error) *error = why;
         return false;
     };
-    const EncodeResult* result = session_->result();
-    if (!doc_->hasImage() || !result || !result->output.regions)
-        return fail(tr("encode with regions first: the results are stitched into the regions of "
-                       "the last region encode"));
-    const auto& regions = result->output.regions;
     const lb::regions::RegionPlan& plan = regions->plan;
     if (paths.size() != qsizetype(plan.rects.size()))
         return fail(tr("%1 result file(s) chosen but the region encode holds %2 region(s)")
                         .arg(paths.size())
                         .arg(plan.rects.size()));
     std::vector<lb::ImageBuffer> results;
+    lb::ImageReadOptions readOptions;
+    readOptions.precision = precision; // as the CLI reads them
     for (const QString& path : paths) {
-        auto r = lb::readImage(QFile::encodeName(path).toStdString());
+        auto r = lb::readImage(QFile::encodeName(path).toStdString(), readOptions);
         if (!r) return fail(QString::fromStdString(r.message()));
         if (r->image.width != plan.scaledWidth || r->image.height != plan.scaledHeight)
             return fail(tr("%1 is %2x%3 but the regions were encoded at %4x%5")
@@ -49,12 +65,26 @@ bool StitchSession::importResults(const QStringList& paths, QString* error) {
                             .arg(plan.scaledHeight));
         results.push_back(lb::toRgb(r->image));
     }
-    if (!result->source.image || result->source.image != doc_->image())
+    const EncodeResult* result = session_->result();
+    const bool fromEncode = result && result->output.regions == regions;
+    if (fromEncode && (!result->source.image || result->source.image != doc_->image()))
         return fail(tr("the image changed since the region encode: encode again first"));
-    regions_ = regions;
-    original_ = result->source.image;
+    regions_ = std::move(regions);
+    original_ = doc_->image();
+    precision_ = precision;
+    loadOriginalSamples(doc_->imagePath(), precision);
     results_ = std::move(results);
-    feather_ = float(std::max(1, result->output.grow / 2));
+    resultPaths_ = paths;
+    const lb::regions::RegionPlan& kept = regions_->plan;
+    box_ = {};
+    for (const lb::regions::RegionRect& r : kept.rects)
+        box_ |= QRect(r.x, r.y, r.w, r.h);
+    if (const auto grownBox = lb::regions::maskBoundingBox(regions_->grownFull))
+        box_ |= QRect(grownBox->x - 1, grownBox->y - 1, grownBox->w + 2, grownBox->h + 2);
+    box_ &= QRect(0, 0, samples_->width, samples_->height);
+    stitchedValid_ = false;          // composed when first asked (export, Apply)
+    display_ = doc_->displayImage(); // shared until restitch() paints the box
+    feather_ = feather;
     active_ = true;
     showOriginal_ = false;
     const QString why = restitch();
@@ -62,13 +92,65 @@ bool StitchSession::importResults(const QStringList& paths, QString* error) {
     return true;
 }
 
+std::optional<AutosavedStitch> StitchSession::autosaveState() const {
+    if (!active_) return std::nullopt;
+    AutosavedStitch s;
+    s.results = resultPaths_;
+    s.feather = feather_;
+    s.precision = int(precision_);
+    s.scaledWidth = regions_->plan.scaledWidth;
+    s.scaledHeight = regions_->plan.scaledHeight;
+    for (const lb::regions::RegionRect& r : regions_->plan.rects)
+        s.rects << QRect(r.x, r.y, r.w, r.h);
+    const lb::BinaryMask& g = regions_->grownFull;
+    s.grown = QByteArray(reinterpret_cast<const char*>(g.data.data()), qsizetype(g.data.size()));
+    return s;
+}
+
+bool StitchSession::restore(const AutosavedStitch& state, QString* error) {
+    auto fail = [error](const QString& why) {
+        if (error) *error = why;
+        return false;
+    };
+    if (!doc_->hasImage()) return fail(tr("no image is open"));
+    const int w = doc_->width(), h = doc_->height();
+    if (state.grown.size() != qsizetype(w) * h)
+        return fail(tr("the kept result was made for an image of another size"));
+    auto regions = std::make_shared<lb::regions::RegionEncodeResult>();
+    regions->plan.scaledWidth = state.scaledWidth;
+    regions->plan.scaledHeight = state.scaledHeight;
+    for (const QRect& r : state.rects) {
+        if (r.x() < 0 || r.y() < 0 || r.width() < 1 || r.height() < 1 || r.right() >= w ||
+            r.bottom() >= h)
+            return fail(tr("a kept region lies outside the image"));
+        regions->plan.rects.push_back({r.x(), r.y(), r.width(), r.height()});
+    }
+    regions->grownFull.width = w;
+    regions->grownFull.height = h;
+    regions->grownFull.data.assign(state.grown.begin(), state.grown.end());
+    for (std::uint8_t& v : regions->grownFull.data)
+        v = v ? 1 : 0;
+    const lb::InputPrecision precision = state.precision == int(lb::InputPrecision::Full)
+                                             ? lb::InputPrecision::Full
+                                             : lb::InputPrecision::Reference;
+    return begin(std::move(regions), state.results, precision, std::max(0.0f, state.feather),
+                 error);
+}
+
 void StitchSession::close() {
     if (!active_) return;
     active_ = false;
     regions_.reset();
     original_.reset();
+    precision_ = lb::InputPrecision::Reference;
+    samples_.reset();
+    depth_ = lb::SampleDepth::Default;
     results_.clear();
+    resultPaths_.clear();
+    box_ = {};
     stitched_ = {};
+    stitchedValid_ = false;
+    boxOut_ = {};
     display_ = {};
     emit changed();
 }
@@ -87,25 +169,144 @@ void StitchSession::setShowOriginal(bool original) {
     emit changed();
 }
 
+namespace {
+
+// The original file's own samples and depth, when the file still holds the pixels encoded (the
+// CLI checks source.sha256 the same way); nullopt otherwise. Runs on a worker (prefetch).
+std::optional<StitchSession::OriginalSamples>
+readOriginalSamples(const QString& imagePath, std::shared_ptr<const lb::ImageBuffer> encoded,
+                    lb::InputPrecision precision) {
+    if (!encoded || imagePath.isEmpty() || imagePath.startsWith(QLatin1Char(':')))
+        return std::nullopt;
+    const std::string file = QFile::encodeName(imagePath).toStdString();
+    lb::ImageReadOptions options;
+    options.precision = precision;
+    auto asEncoded = lb::readImage(file, options);
+    if (!asEncoded || asEncoded->image.width != encoded->width ||
+        asEncoded->image.height != encoded->height ||
+        lb::toRgb(asEncoded->image).data != encoded->data)
+        return std::nullopt;
+    auto samples = lb::readImageSamples(file, options);
+    if (!samples) return std::nullopt;
+    StitchSession::OriginalSamples out;
+    out.depth = samples->isFloat             ? lb::SampleDepth::F32
+                : samples->bitsPerSample > 8 ? lb::SampleDepth::U16
+                                             : lb::SampleDepth::U8;
+    out.samples = std::make_shared<const lb::ImageBuffer>(std::move(samples->image));
+    return out;
+}
+
+} // namespace
+
+void StitchSession::prefetch() {
+    const EncodeResult* result = session_->result();
+    prefetchImage_.reset();
+    prefetchPath_.clear();
+    if (!result || !result->output.regions || !result->source.image) return;
+    const QString path = result->source.imagePath;
+    if (path.isEmpty() || path.startsWith(QLatin1Char(':'))) return;
+    if (applied_.image && applied_.image == result->source.image) return; // kept here already
+    prefetchImage_ = result->source.image;
+    prefetchPath_ = path;
+    prefetchPrecision_ = result->source.precision;
+    prefetch_ = QtConcurrent::run(readOriginalSamples, path, result->source.image,
+                                  result->source.precision);
+}
+
+void StitchSession::loadOriginalSamples(const QString& imagePath, lb::InputPrecision precision) {
+    samples_ = original_;
+    depth_ = lb::SampleDepth::Default;
+    if (applied_.image && applied_.image == original_) {
+        samples_ = applied_.samples;
+        depth_ = applied_.depth;
+        return;
+    }
+    std::optional<OriginalSamples> found;
+    if (prefetchImage_ == original_ && prefetchPath_ == imagePath &&
+        prefetchPrecision_ == precision && prefetch_.isValid()) {
+        found = prefetch_.result(); // read on a worker since the encode ended (waits if not yet)
+    } else {
+        found = readOriginalSamples(imagePath, original_, precision);
+        if (found) { // kept for the next import of the same image
+            prefetchImage_ = original_;
+            prefetchPath_ = imagePath;
+            prefetchPrecision_ = precision;
+            prefetch_ = QtFuture::makeReadyFuture(found);
+        }
+    }
+    if (!found) return;
+    samples_ = found->samples;
+    depth_ = found->depth;
+}
+
 QString StitchSession::restitch() {
-    auto out = lb::regions::stitch(*original_, results_, regions_->plan, regions_->grownFull,
-                                   feather_);
+    const int C = samples_->channels;
+    const int bx = box_.x(), by = box_.y(), bw = box_.width(), bh = box_.height();
+    lb::ImageBuffer original;
+    original.width = bw;
+    original.height = bh;
+    original.channels = C;
+    original.data.resize(std::size_t(bw) * bh * C);
+    lb::BinaryMask grown;
+    grown.width = bw;
+    grown.height = bh;
+    grown.data.resize(std::size_t(bw) * bh);
+    for (int y = 0; y < bh; ++y) {
+        const float* src = samples_->row(by + y) + std::size_t(bx) * C;
+        std::copy(src, src + std::size_t(bw) * C, original.row(y));
+        const std::uint8_t* g = regions_->grownFull.row(by + y) + bx;
+        std::copy(g, g + bw, grown.row(y));
+    }
+    lb::regions::RegionPlan plan = regions_->plan;
+    for (lb::regions::RegionRect& r : plan.rects) {
+        r.x -= bx;
+        r.y -= by;
+    }
+    auto out = lb::regions::stitch(original, results_, plan, grown, feather_);
     if (!out) {
         active_ = false;
         emit changed();
         return QString::fromStdString(out.message());
     }
-    stitched_ = std::move(*out);
-    display_ = toDisplayImage(lb::toRgb(stitched_));
+    const QImage part = toDisplayImage(lb::toRgb(*out));
+    boxOut_ = std::move(*out);
+    stitchedValid_ = false;
+    {
+        QPainter p(&display_);
+        p.setCompositionMode(QPainter::CompositionMode_Source);
+        p.drawImage(box_.topLeft(), part);
+    }
     emit changed();
     return {};
 }
 
+const lb::ImageBuffer& StitchSession::stitched() const {
+    if (stitchedValid_ || !active_) return stitched_;
+    // The original's samples with the stitched box in place.
+    stitched_ = *samples_;
+    const int C = samples_->channels;
+    for (int y = 0; y < boxOut_.height; ++y)
+        std::copy(boxOut_.row(y), boxOut_.row(y) + std::size_t(boxOut_.width) * C,
+                  stitched_.row(box_.y() + y) + std::size_t(box_.x()) * C);
+    stitchedValid_ = true;
+    return stitched_;
+}
+
 bool StitchSession::apply() {
     if (!active_ || original_ != doc_->image()) return false;
+    // The document takes the RGB conversion; the samples stay here for a later stitch's export.
+    // An RGB original's samples are the document's pixels too: one buffer, no copy.
+    stitched();
+    auto samples = std::make_shared<const lb::ImageBuffer>(std::move(stitched_));
+    stitchedValid_ = false;
+    auto rgb = samples->channels == 3
+                   ? samples
+                   : std::make_shared<const lb::ImageBuffer>(lb::toRgb(*samples));
+    Applied applied{std::move(rgb), std::move(samples), depth_};
+    const QImage display = display_;
+    applied_ = applied;
     // The document closes this import when its pixels change.
-    doc_->replaceImagePixels(std::make_shared<const lb::ImageBuffer>(stitched_), display_,
-                             tr("Apply Stitched Result"));
+    doc_->replaceImagePixels(applied.image, display, tr("Apply Stitched Result"));
     return true;
 }
 
@@ -114,7 +315,7 @@ bool StitchSession::exportImage(const QString& path, QString* error) const {
         if (error) *error = tr("no result has been imported");
         return false;
     }
-    const lb::Status st = lb::writeImage(QFile::encodeName(path).toStdString(), stitched_);
+    const lb::Status st = lb::writeImage(QFile::encodeName(path).toStdString(), stitched(), depth_);
     if (!st) {
         if (error) *error = QString::fromStdString(st.message());
         return false;

@@ -1,18 +1,28 @@
 // StitchSession: the sampled results of a region encode brought back into the photo in the
 // editor (File > Import Result...): the result files checked against the region result (count,
 // size), stitched with lb::regions::stitch exactly as `latentbrush-cli stitch` does, the feather
-// adjustable live, Apply making it the image (one undo step), and the stitched photo written by File > Export Image... (atomically).
+// adjustable live, Apply making it the image (one undo step), and the stitched photo written by
+// File > Export Image... (atomically). The stitch works on the original file's own samples (read
+// again through core's image I/O, as the CLI reads them), so a 16-bit or RGBA original is
+// exported at its depth with its alpha, byte for byte what `latentbrush-cli stitch` writes; the
+// canvas and Apply use its RGB conversion.
 #pragma once
 
 #include "latentbrush/Buffers.h"
+#include "latentbrush/ImageIO.h"
 #include "latentbrush/regions/RegionEncode.h"
 
+#include "AutosaveManager.h"
+
+#include <QFuture>
 #include <QImage>
 #include <QObject>
+#include <QRect>
 #include <QString>
 #include <QStringList>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace lbui {
@@ -30,26 +40,65 @@ public:
     // max(1, grow / 2)). One error line naming the file and the problem; nothing changes then.
     bool importResults(const QStringList& paths, QString* error);
     bool isActive() const { return active_; }
+    // What the autosave keeps of the import (nullopt when none is shown), and the way back after
+    // a crash: the same files stitched into the open image with the kept regions, grown mask and
+    // feather, no encode needed. One error line when the image or the files do not fit.
+    std::optional<AutosavedStitch> autosaveState() const;
+    bool restore(const AutosavedStitch& state, QString* error);
     void close(); // drops the import (a new image or encode does too)
 
     float feather() const { return feather_; }
     void setFeather(float feather); // restitches
-    const lb::ImageBuffer& stitched() const { return stitched_; }
+    // The stitched photo: the original's channels (alpha kept) at the original's sample values.
+    // Composed when first asked after a change (the display follows each restitch by itself).
+    const lb::ImageBuffer& stitched() const;
+    // The depth Export Image writes: the original file's (U8, U16, F32), or Default when the
+    // original's samples were not available (the built-in sample, a file changed on disk).
+    lb::SampleDepth exportDepth() const { return depth_; }
+    // The imported result files, in batch order (autosave records them).
+    const QStringList& resultPaths() const { return resultPaths_; }
     const QImage& stitchedDisplay() const { return display_; }
+
+    struct OriginalSamples {
+        std::shared_ptr<const lb::ImageBuffer> samples; // all channels, the file's values
+        lb::SampleDepth depth = lb::SampleDepth::Default;
+    };
     bool showsOriginal() const { return showOriginal_; }
     void setShowOriginal(bool original); // the before/after toggle
 
     // Makes the stitched photo the image (one undo step; the mask stays) and closes the import.
     bool apply();
-    // Writes the stitched photo (8-bit for PNG/JPEG, float for TIFF/EXR), atomically.
+    // Writes the stitched photo at exportDepth() (Default: 8-bit for PNG/JPEG, float for
+    // TIFF/EXR), atomically.
     bool exportImage(const QString& path, QString* error) const;
 
 signals:
-    void changed(); // imported, closed, restitched or toggled
+    void changed();                  // imported, closed, restitched or toggled
     void failed(const QString& why); // a restitch failed (the import is closed)
 
 private:
-    QString restitch(); // the error, empty on success
+    // The error, empty on success. Only box_ is stitched again (the regions and the grown mask's
+    // box with its one-pixel ring: lb::regions::stitch on that crop gives the same samples as on
+    // the whole image), so a feather change costs the regions, not the photo.
+    QString restitch();
+    // Reads the result files (their count and size checked against `regions`) and shows the
+    // stitch; the original is the document's image.
+    bool begin(std::shared_ptr<const lb::regions::RegionEncodeResult> regions,
+               const QStringList& paths, lb::InputPrecision precision, float feather,
+               QString* error);
+    // The original's samples for the stitch and the depth to export: the last Apply's result
+    // when the encoded pixels are the ones it made, else the image file read again when its
+    // pixels are the ones encoded, else the encoded (document) pixels themselves.
+    void loadOriginalSamples(const QString& imagePath, lb::InputPrecision precision);
+
+    // Starts reading the original's samples for the region result just encoded (a worker).
+    void prefetch();
+
+    struct Applied {
+        std::shared_ptr<const lb::ImageBuffer> image;   // the document pixels Apply made
+        std::shared_ptr<const lb::ImageBuffer> samples; // the stitched samples they came from
+        lb::SampleDepth depth = lb::SampleDepth::Default;
+    };
 
     MaskDocument* doc_;
     EncodeSession* session_;
@@ -58,8 +107,21 @@ private:
     float feather_ = 1.0f;
     std::shared_ptr<const lb::regions::RegionEncodeResult> regions_;
     std::shared_ptr<const lb::ImageBuffer> original_; // the pixels the regions were encoded from
+    std::shared_ptr<const lb::ImageBuffer> samples_;  // the original's own samples, all channels
+    lb::SampleDepth depth_ = lb::SampleDepth::Default;
+    lb::InputPrecision precision_ = lb::InputPrecision::Reference;
+    Applied applied_;
+    QStringList resultPaths_;
+    QRect box_; // what restitch() recomputes, in image pixels
+    // The original's samples read on a worker for the image `prefetchImage_` from that path.
+    QFuture<std::optional<OriginalSamples>> prefetch_;
+    std::shared_ptr<const lb::ImageBuffer> prefetchImage_;
+    QString prefetchPath_;
+    lb::InputPrecision prefetchPrecision_ = lb::InputPrecision::Reference;
     std::vector<lb::ImageBuffer> results_;
-    lb::ImageBuffer stitched_;
+    lb::ImageBuffer boxOut_;           // the stitch of box_, the original's channels
+    mutable lb::ImageBuffer stitched_; // the whole photo, composed by stitched()
+    mutable bool stitchedValid_ = false;
     QImage display_;
 };
 

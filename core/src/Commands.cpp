@@ -381,6 +381,28 @@ Status runDecode(const DecodeOptions& o, const CommandOutput& io) {
         return makeError(o.latent + ": the latent has " + std::to_string(shape[1]) +
                          " channels but " + o.vae + " expects " +
                          std::to_string((*vae)->info().latentChannels));
+    if (shape.size() == 4 && shape[0] > 1) {
+        // a batch (a region .latent): one file per item, OUTPUT_0.png, OUTPUT_1.png, ...
+        auto images = regions::decodeBatch(**vae, latent->samples);
+        if (!images) return makeError(o.latent + ": " + images.message());
+        std::vector<std::string> written;
+        for (std::size_t i = 0; i < images->size(); ++i) {
+            const std::string path = regions::indexedPath(o.output, i);
+            if (Status st = writeImage(path, (*images)[i]); !st) {
+                for (const std::string& w : written) {
+                    std::error_code ec;
+                    std::filesystem::remove(w, ec);
+                }
+                return st;
+            }
+            written.push_back(path);
+        }
+        say(io.warn, "decoded " + std::to_string(images->size()) + " images of " +
+                         std::to_string((*images)[0].width) + "x" +
+                         std::to_string((*images)[0].height) + " into " +
+                         regions::indexedPath(o.output, 0) + " ...");
+        return {};
+    }
     auto image = (*vae)->decode(latent->samples);
     if (!image) return makeError(o.latent + ": " + image.message());
     say(io.warn, "decoded " + std::to_string(image->width) + "x" + std::to_string(image->height));

@@ -34,7 +34,11 @@ F::InterpolateFuncOptions interpolateOptions(std::int64_t h, std::int64_t w, Res
     case ResizeMethod::Area:
         return o.mode(torch::kArea);
     case ResizeMethod::NearestExact:
-        return o.mode(torch::kNearestExact);
+        // LibTorch 1.13's C++ F::interpolate exempts only nearest and area from align_corners and
+        // warns once per call for nearest-exact without it ("Default upsampling behavior...").
+        // false is what it then assumes, and _upsample_nearest_exact2d never reads it: the same
+        // resize as Python's F.interpolate(mode="nearest-exact"), without the warning.
+        return o.mode(torch::kNearestExact).align_corners(false);
     case ResizeMethod::Bilinear:
         return o.mode(torch::kBilinear).align_corners(false);
     case ResizeMethod::Bicubic:

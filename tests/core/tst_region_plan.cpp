@@ -1,8 +1,10 @@
 // Region planning (core/regions RegionPlan.h): explicit and auto regions, context, target size and
 // area, masks at the image's edges, separate components merged where their contexts overlap, the
-// errors, and invariants on random masks.
+// errors, and invariants on random masks. grownMaskOfImage (which rounds and grows only the box of
+// the set pixels) against the node's grow written out directly, on random masks.
 #include "TestSupport.h"
 
+#include "latentbrush/regions/RegionPixels.h"
 #include "latentbrush/regions/RegionPlan.h"
 
 #include <random>
@@ -224,6 +226,49 @@ private slots:
                                         .arg(i)
                                         .arg(QString::fromStdString(formatRect(b)))));
             }
+        }
+    }
+
+    void grownMaskOfImageMatchesTheNode() {
+        std::mt19937 rng(15);
+        for (int trial = 0; trial < 120; ++trial) {
+            const int w = 1 + int(rng() % 70), h = 1 + int(rng() % 50), g = int(rng() % 10);
+            lb::MaskBuffer m{h, w, std::vector<float>(std::size_t(w) * h, 0.0f)};
+            const int blobs = int(rng() % 4); // 0: an empty mask
+            for (int b = 0; b < blobs; ++b) {
+                const int x = int(rng() % w), y = int(rng() % h);
+                const int bw = 1 + int(rng() % 8), bh = 1 + int(rng() % 8);
+                for (int r = y; r < std::min(h, y + bh); ++r)
+                    for (int c = x; c < std::min(w, x + bw); ++c) {
+                        // values around 0.5: exactly 0.5 rounds to 0 (half to even)
+                        const float vals[] = {1.0f, 0.5f, 0.5000001f, 0.75f, 0.25f};
+                        m.data[std::size_t(r) * w + c] = vals[rng() % 5];
+                    }
+            }
+            const lb::BinaryMask got = grownMaskOfImage(m, g);
+            QCOMPARE(got.width, w);
+            QCOMPARE(got.height, h);
+            // the node: round, then max over rows y-a..y+b and columns x-a..x+b (clipped)
+            const int a = g / 2, bb = g - 1 - g / 2;
+            for (int y = 0; y < h; ++y)
+                for (int x = 0; x < w; ++x) {
+                    std::uint8_t want = 0;
+                    if (g <= 1) {
+                        want = m.data[std::size_t(y) * w + x] > 0.5f;
+                    } else {
+                        for (int yy = std::max(0, y - a); yy <= std::min(h - 1, y + bb); ++yy)
+                            for (int xx = std::max(0, x - a); xx <= std::min(w - 1, x + bb); ++xx)
+                                want |= m.data[std::size_t(yy) * w + xx] > 0.5f;
+                    }
+                    QVERIFY2(got.row(y)[x] == want,
+                             qPrintable(QString("trial %1 (%2x%3, grow %4) at %5,%6")
+                                            .arg(trial)
+                                            .arg(w)
+                                            .arg(h)
+                                            .arg(g)
+                                            .arg(x)
+                                            .arg(y)));
+                }
         }
     }
 };

@@ -3,7 +3,9 @@
 // as `latentbrush-cli stitch` stitches them (the exported image equals the CLI's output, at the
 // default feather and after the feather is changed live); the before/after toggle switches the
 // canvas between the original and the stitched photo; Apply makes it the image in one undo step
-// (the mask stays) and undo restores the original; wrong files give one clear error.
+// (the mask stays) and undo restores the original; wrong files give one clear error. A 16-bit
+// and an RGBA original: Export Image writes the original file's depth and alpha, byte for byte
+// the file `latentbrush-cli stitch` writes.
 #include "UiTestSupport.h"
 
 #include "CliSupport.h"
@@ -25,6 +27,11 @@
 using namespace lbui;
 
 namespace {
+
+QByteArray fileBytes(const QString& path) {
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
 
 bool sameImage(const QString& a, const QString& b) {
     const QImage x(a), y(b);
@@ -189,6 +196,124 @@ private slots:
         QVERIFY(session->encode());
         QVERIFY(!stitch->isActive());
         QTRY_VERIFY_WITH_TIMEOUT(!session->isRunning(), 300000);
+        QSettings().clear();
+    }
+
+    void exportKeepsDepthAndAlpha_data() {
+        QTest::addColumn<int>("depth");
+        QTest::addColumn<bool>("alpha");
+        QTest::newRow("16-bit png") << 16 << false;
+        QTest::newRow("rgba png") << 8 << true;
+    }
+    void exportKeepsDepthAndAlpha() {
+        QFETCH(int, depth);
+        QFETCH(bool, alpha);
+        const QString vaePath = VaeChooser::builtinVaePath();
+        if (vaePath.isEmpty()) LB_CANNOT_RUN("the built-in TAEF2 is not installed");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        // The original: the sample photo at 16 bits (values no 8-bit file holds), or with an
+        // alpha gradient.
+        const QString samplePath = dir.filePath(QStringLiteral("sample.png"));
+        QVERIFY(QFile::copy(sampleImagePath(), samplePath));
+        auto sample = lb::readImage(QFile::encodeName(samplePath).toStdString());
+        QVERIFY(sample.ok());
+        const lb::ImageBuffer rgb = lb::toRgb(sample->image);
+        lb::ImageBuffer img = rgb;
+        if (depth == 16)
+            for (std::size_t i = 0; i < img.data.size(); ++i)
+                img.data[i] = std::min(1.0f, img.data[i] + float(i % 5) / 65535.0f);
+        if (alpha) {
+            img.channels = 4;
+            img.data.resize(rgb.pixelCount() * 4);
+            for (std::size_t p = 0; p < rgb.pixelCount(); ++p) {
+                for (int c = 0; c < 3; ++c)
+                    img.data[p * 4 + c] = rgb.data[p * 3 + c];
+                img.data[p * 4 + 3] = float(128 + int(p % 128)) / 255.0f;
+            }
+        }
+        const QString photo = dir.filePath(QStringLiteral("photo.png"));
+        QVERIFY(lb::writeImage(QFile::encodeName(photo).toStdString(), img,
+                               depth == 16 ? lb::SampleDepth::U16 : lb::SampleDepth::U8)
+                    .ok());
+        QImage mask(img.width, img.height, QImage::Format_Grayscale8);
+        mask.fill(0);
+        {
+            QPainter p(&mask);
+            p.fillRect(QRect(120, 90, 60, 40), Qt::white);
+        }
+        const QString maskFile = dir.filePath(QStringLiteral("mask.png"));
+        QVERIFY(mask.save(maskFile));
+
+        auto w = lbuitest::makeWindow();
+        QVERIFY(w);
+        w->openImage(photo, maskFile);
+        MaskDocument& doc = *w->document();
+        QTRY_VERIFY_WITH_TIMEOUT(doc.imagePath() == photo && doc.maskPath() == maskFile, 30000);
+        RegionSettings s;
+        s.mode = RegionSettings::Mode::Auto;
+        s.target = RegionSettings::Target::Size;
+        s.targetWidth = 128;
+        s.targetHeight = 128;
+        w->regionPlanner()->setSettings(s);
+        EncodeSession* session = w->encodeSession();
+        session->loadVae(vaePath);
+        QTRY_VERIFY_WITH_TIMEOUT(!session->isLoadingVae() && session->vae(), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(session->canEncode(), 30000);
+        QVERIFY(session->encode());
+        QTRY_VERIFY_WITH_TIMEOUT(!session->isRunning() && session->hasResult(), 300000);
+        const auto regions = session->result()->output.regions;
+        QVERIFY(regions);
+        QString error;
+        const QString latent = dir.filePath(QStringLiteral("regions.latent"));
+        QVERIFY2(session->exportLatent(latent, &error), qPrintable(error));
+        QStringList results;
+        for (std::size_t i = 0; i < regions->pixels.size(); ++i) {
+            lb::ImageBuffer r = regions->pixels[i];
+            for (float& v : r.data)
+                v = 1.0f - v;
+            const QString path = dir.filePath(QStringLiteral("sampled_%1.png").arg(i));
+            QVERIFY(lb::writeImage(QFile::encodeName(path).toStdString(), r));
+            results << path;
+        }
+        StitchSession* stitch = w->stitchSession();
+        QVERIFY2(stitch->importResults(results, &error), qPrintable(error));
+        QCOMPARE(stitch->stitched().channels, alpha ? 4 : 3);
+        QCOMPARE(stitch->exportDepth(), depth == 16 ? lb::SampleDepth::U16 : lb::SampleDepth::U8);
+
+        QStringList args{QStringLiteral("stitch"), QStringLiteral("--image"), photo,
+                         QStringLiteral("--latent"), latent};
+        for (const QString& r : results)
+            args << QStringLiteral("--result") << r;
+        const QString cliOut = dir.filePath(QStringLiteral("cli.png"));
+        args << QStringLiteral("--output") << cliOut;
+        const lbtest::CliRun run = lbtest::runCli(args);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QString ours = dir.filePath(QStringLiteral("editor.png"));
+        QVERIFY2(stitch->exportImage(ours, &error), qPrintable(error));
+        const QByteArray cliBytes = fileBytes(cliOut);
+        QVERIFY(!cliBytes.isEmpty());
+        QVERIFY(fileBytes(ours) == cliBytes);
+
+        // The file keeps the original's depth and alpha, and changed inside the mask only.
+        auto orig = lb::readImageSamples(QFile::encodeName(photo).toStdString());
+        auto out = lb::readImageSamples(QFile::encodeName(ours).toStdString());
+        QVERIFY(orig.ok() && out.ok());
+        QCOMPARE(out->bitsPerSample, depth);
+        QCOMPARE(out->image.channels, alpha ? 4 : 3);
+        QVERIFY(out->image.data != orig->image.data);
+        if (alpha)
+            for (std::size_t p = 0; p < orig->image.pixelCount(); ++p)
+                QCOMPARE(out->image.data[p * 4 + 3], orig->image.data[p * 4 + 3]);
+
+        // Apply gives the document the RGB conversion; a second export after undo still matches.
+        QVERIFY(stitch->apply());
+        QCOMPARE(doc.image()->channels, 3);
+        doc.undoStack()->undo();
+        QVERIFY2(stitch->importResults(results, &error), qPrintable(error));
+        const QString again = dir.filePath(QStringLiteral("again.png"));
+        QVERIFY2(stitch->exportImage(again, &error), qPrintable(error));
+        QVERIFY(fileBytes(again) == cliBytes);
         QSettings().clear();
     }
 };

@@ -6,7 +6,9 @@
 #include "latentbrush/regions/RegionPixels.h"
 #include "latentbrush/regions/Sha256.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
 
 namespace lb::regions {
 
@@ -57,6 +59,45 @@ Result<RegionEncodeResult> regionEncode(Vae& vae, const ImageBuffer& image, cons
         out.pixels.push_back(std::move(enc->pixels));
     }
     return out;
+}
+
+Result<std::vector<ImageBuffer>> decodeBatch(Vae& vae, const LatentBuffer& latent,
+                                             const Progress& progress) {
+    const auto& s = latent.shape;
+    std::size_t count = 1;
+    for (std::int64_t v : s)
+        count *= std::size_t(std::max<std::int64_t>(v, 0));
+    if (s.size() != 4 || s[0] < 1 || latent.data.size() != count) {
+        // Vae::decode words the error (the shape it expects)
+        auto one = vae.decode(latent, progress);
+        if (!one) return one.error();
+        return std::vector<ImageBuffer>{std::move(*one)};
+    }
+    const std::int64_t batch = s[0];
+    const std::size_t item = count / std::size_t(batch);
+    std::vector<ImageBuffer> images;
+    images.reserve(std::size_t(batch));
+    for (std::int64_t i = 0; i < batch; ++i) {
+        if (progress.cancelled()) return makeError("cancelled");
+        LatentBuffer one;
+        one.shape = {1, s[1], s[2], s[3]};
+        one.data.assign(latent.data.begin() + std::ptrdiff_t(item * std::size_t(i)),
+                        latent.data.begin() + std::ptrdiff_t(item * std::size_t(i + 1)));
+        Progress sub;
+        sub.cancel = progress.cancel;
+        if (progress.report)
+            sub.report = [&progress, i, batch](double f, const std::string& stage) {
+                progress((double(i) + f) / double(batch), "item " + std::to_string(i + 1) + "/" +
+                                                              std::to_string(batch) + ": " + stage);
+            };
+        auto image = vae.decode(one, sub);
+        if (!image) {
+            if (batch == 1) return image.error();
+            return makeError("batch item " + std::to_string(i) + ": " + image.message());
+        }
+        images.push_back(std::move(*image));
+    }
+    return images;
 }
 
 LatentBuffer stackNoiseMasks(const std::vector<BinaryMask>& masks) {

@@ -37,6 +37,12 @@ Result<RegionEncodeResult> regionEncode(Vae& vae, const ImageBuffer& image, cons
                                         const RegionEncodeOptions& options,
                                         const Progress& progress = {});
 
+// Decodes a batch [B, C, h, w] (a region .latent's samples, or ComfyUI's sampled batch) one item
+// at a time: B images of (h*d) x (w*d), in batch order. Vae::decode takes one item; B = 1 gives
+// one image. An error names the item when B > 1.
+Result<std::vector<ImageBuffer>> decodeBatch(Vae& vae, const LatentBuffer& latent,
+                                             const Progress& progress = {});
+
 // noise_mask of the batch as the .latent stores it: F32 [B, 1, H', W'].
 LatentBuffer stackNoiseMasks(const std::vector<BinaryMask>& masks);
 

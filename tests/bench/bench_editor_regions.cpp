@@ -1,0 +1,249 @@
+// latentbrush-bench-editor-regions: the editor's region workflow on a 8000x6000 photo (issue 15),
+// in a real main window (offscreen), timing what runs on the GUI thread: the region planning a
+// mask edit triggers (RegionPlanner, once per event-loop turn), the Encode button's start, File >
+// Import Result... (read the results and the original's samples, stitch, display), a feather
+// change (restitch, beside the whole-photo restitch it replaced), Apply and Export Image. The
+// region encode itself runs on the worker and is timed for reference. Prints one JSON line; asserts
+// nothing (docs/PERFORMANCE.md).
+//
+//   latentbrush-bench-editor-regions [--width 8000] [--height 6000] [--repeat 5]
+#include "DocumentLoader.h"
+#include "EncodeSession.h"
+#include "MainWindow.h"
+#include "MaskDocument.h"
+#include "RegionPlanner.h"
+#include "StitchSession.h"
+
+#include "latentbrush/BuiltinVae.h"
+#include "latentbrush/ImageIO.h"
+#include "latentbrush/regions/Stitch.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace {
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0.0 : v[v.size() / 2];
+}
+
+double msSince(const QElapsedTimer& t) {
+    return double(t.nsecsElapsed()) / 1e6;
+}
+
+// A photograph-like image: smooth colour gradients with fine texture.
+lb::ImageBuffer makeImage(int width, int height) {
+    lb::ImageBuffer img;
+    img.width = width;
+    img.height = height;
+    img.channels = 3;
+    img.data.resize(std::size_t(width) * height * 3);
+    for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x)
+            for (int k = 0; k < 3; ++k) {
+                const double v = 0.5 + 0.3 * std::sin(0.0013 * x * (k + 1) + 0.0021 * y) +
+                                 0.1 * std::sin(0.9 * x + 1.3 * y + k);
+                img.data[(std::size_t(y) * width + x) * 3 + k] = float(std::clamp(v, 0.0, 1.0));
+            }
+    return img;
+}
+
+void paintDisc(lbui::MaskDocument* doc, int cx, int cy, int r, float value) {
+    const QRect rect = QRect(cx - r, cy - r, 2 * r + 1, 2 * r + 1).intersected(doc->bounds());
+    std::vector<float> pixels = doc->readMask(rect);
+    for (int y = 0; y < rect.height(); ++y)
+        for (int x = 0; x < rect.width(); ++x) {
+            const int dx = rect.left() + x - cx, dy = rect.top() + y - cy;
+            if (dx * dx + dy * dy <= r * r) pixels[std::size_t(y) * rect.width() + x] = value;
+        }
+    doc->writeMask(rect, pixels.data());
+}
+
+// Runs the event loop until `done`, sleeping between events (see bench_live.cpp).
+bool waitFor(const std::function<bool()>& done, int timeoutMs = 600000) {
+    QElapsedTimer t;
+    t.start();
+    QTimer wake;
+    wake.start(5);
+    while (!done()) {
+        if (t.elapsed() > timeoutMs) return false;
+        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents);
+    }
+    return true;
+}
+
+// Runs the event loop for `ms` (the workers a mask edit starts report back meanwhile).
+void idle(int ms) {
+    QElapsedTimer t;
+    t.start();
+    waitFor([&] { return t.elapsed() >= ms; });
+}
+
+int fail(const char* what) {
+    std::fprintf(stderr, "latentbrush-bench-editor-regions: %s\n", what);
+    return 1;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    int width = 8000, height = 6000, repeat = 5;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        const int v = i + 1 < argc ? std::atoi(argv[i + 1]) : 0;
+        if (a == "--width" && v > 0) {
+            width = v;
+            ++i;
+        } else if (a == "--height" && v > 0) {
+            height = v;
+            ++i;
+        } else if (a == "--repeat" && v > 0) {
+            repeat = v;
+            ++i;
+        } else {
+            std::printf("usage: latentbrush-bench-editor-regions [--width W] [--height H] "
+                        "[--repeat N]\n");
+            return a == "--help" ? 0 : 2;
+        }
+    }
+    QStandardPaths::setTestModeEnabled(true); // the user's settings stay untouched
+    QApplication app(argc, argv);
+    QSettings().clear();
+    QTemporaryDir dir;
+    if (!dir.isValid()) return fail("no temporary folder");
+    const QString photo = dir.filePath(QStringLiteral("photo.png"));
+    if (!lb::writeImage(QFile::encodeName(photo).toStdString(), makeImage(width, height)))
+        return fail("could not write the test photo");
+
+    lbui::MainWindow w;
+    w.show();
+    lbui::MaskDocument* doc = w.document();
+    QElapsedTimer t;
+    t.start();
+    w.openImage(photo);
+    if (!waitFor([&] { return doc->hasImage() && doc->imagePath() == photo; }))
+        return fail("the photo did not open");
+    const double openMs = msSince(t);
+
+    lbui::RegionSettings settings;
+    settings.mode = lbui::RegionSettings::Mode::Auto;
+    settings.target = lbui::RegionSettings::Target::Area;
+    settings.targetArea = 1048576;
+    lbui::RegionPlanner* planner = w.regionPlanner();
+    planner->setSettings(settings);
+
+    // Mask edits: a stroke-sized disc each, then the planning the next event-loop turn runs.
+    std::vector<double> planMs;
+    for (int r = 0; r < repeat; ++r) {
+        paintDisc(doc, width / 2 + 37 * r, height / 2, 300, 1.0f);
+        t.restart();
+        planner->flush();
+        planMs.push_back(msSince(t));
+        waitFor([] { return true; });
+    }
+    idle(2000);
+    if (!planner->plan()) return fail("no region was planned");
+    const lb::regions::RegionPlan plan = *planner->plan();
+
+    lbui::EncodeSession* session = w.encodeSession();
+    const auto vaePath = lb::resolveVaePath(lb::builtinVaeSpec("taef2"));
+    if (!vaePath) return fail(vaePath.message().c_str());
+    session->loadVae(QString::fromStdString(*vaePath));
+    if (!waitFor([&] { return !session->isLoadingVae() && session->vae(); }))
+        return fail("the VAE did not load");
+    if (!waitFor([&] { return session->canEncode(); })) return fail("cannot encode");
+    bool finished = false;
+    QObject::connect(session, &lbui::EncodeSession::encodeFinished,
+                     [&finished](const lbui::EncodeOutput& out) {
+                         finished = true;
+                         if (!out.error.isEmpty())
+                             std::fprintf(stderr, "encode: %s%s\n", out.error.toUtf8().constData(),
+                                          out.cancelled ? " (cancelled)" : "");
+                     });
+    t.restart();
+    if (!session->encode()) return fail("encode did not start");
+    const double encodeStartMs = msSince(t);
+    if (!waitFor([&] { return finished; }) || !session->hasResult())
+        return fail(session->isStale() ? "the encode result is stale" : "the encode failed");
+    const double encodeMs = msSince(t);
+    const auto regions = session->result()->output.regions;
+    if (!regions) return fail("no region result");
+
+    QStringList results;
+    for (std::size_t i = 0; i < regions->pixels.size(); ++i) {
+        lb::ImageBuffer r = regions->pixels[i];
+        for (float& v : r.data)
+            v = 1.0f - v;
+        const QString path = dir.filePath(QStringLiteral("sampled_%1.png").arg(i));
+        if (!lb::writeImage(QFile::encodeName(path).toStdString(), r))
+            return fail("could not write a result");
+        results << path;
+    }
+
+    lbui::StitchSession* stitch = w.stitchSession();
+    QString error;
+    std::vector<double> importMs, featherMs;
+    for (int r = 0; r < repeat; ++r) {
+        stitch->close();
+        t.restart();
+        if (!stitch->importResults(results, &error)) return fail(error.toUtf8().constData());
+        importMs.push_back(msSince(t));
+        waitFor([] { return true; });
+    }
+    for (int r = 0; r < repeat; ++r) {
+        t.restart();
+        stitch->setFeather(float(4 + r));
+        featherMs.push_back(msSince(t));
+        waitFor([] { return true; });
+    }
+    // The baseline: what a feather change cost before it restitched only the regions' box (the
+    // stitch of the whole photo, then its display conversion).
+    std::vector<lb::ImageBuffer> sampled;
+    for (const QString& path : results)
+        sampled.push_back(lb::readImage(QFile::encodeName(path).toStdString())->image);
+    std::vector<double> wholeMs;
+    for (int r = 0; r < repeat; ++r) {
+        t.restart();
+        auto whole = lb::regions::stitch(*doc->image(), sampled, regions->plan, regions->grownFull,
+                                         float(4 + r));
+        if (!whole) return fail(whole.message().c_str());
+        const QImage shown = lbui::toDisplayImage(*whole);
+        wholeMs.push_back(msSince(t));
+    }
+    t.restart();
+    if (!stitch->exportImage(dir.filePath(QStringLiteral("out.png")), &error))
+        return fail(error.toUtf8().constData());
+    const double exportMs = msSince(t);
+    t.restart();
+    if (!stitch->apply()) return fail("apply failed");
+    const double applyMs = msSince(t);
+
+    std::printf(
+        "{\"bench\": \"editor regions\", \"image\": \"%dx%d\", \"region\": \"%d,%d "
+        "%dx%d\", \"scaled\": \"%dx%d\", \"repeat\": %d, \"open_ms\": %.0f, "
+        "\"plan_after_edit_ms\": %.1f, \"encode_start_ms\": %.1f, "
+        "\"region_encode_worker_ms\": %.0f, \"first_import_ms\": %.1f, \"import_ms\": %.1f, "
+        "\"feather_change_ms\": %.1f, \"baseline_whole_image_restitch_ms\": %.1f, "
+        "\"export_png_ms\": %.0f, \"apply_ms\": %.1f}\n",
+        width, height, plan.rects[0].x, plan.rects[0].y, plan.rects[0].w, plan.rects[0].h,
+        plan.scaledWidth, plan.scaledHeight, repeat, openMs, median(planMs), encodeStartMs,
+        encodeMs, importMs[0], median(importMs), median(featherMs), median(wholeMs), exportMs,
+        applyMs);
+    std::fflush(stdout);
+    doc->markSaved();
+    return 0;
+}
