@@ -320,11 +320,12 @@ void parseEncodeMode(const Args& a, lb::EncodeMode& encodeMode, lb::NoiseMaskOpt
     }
 }
 
-bool parseKernels(const Args& a) {
-    const std::string k = get(a, "kernels", "fast");
-    if (k != "fast" && k != "reference")
+lb::Kernels kernelsOption(const Args& a) {
+    const std::string k = get(a, "kernels", lb::kernelsName(lb::Kernels::Fast));
+    lb::Kernels kernels = lb::Kernels::Fast;
+    if (!lb::parseKernels(k, &kernels))
         usageError("unknown --kernels '" + k + "' (fast or reference)");
-    return k == "reference";
+    return kernels;
 }
 
 #endif
@@ -490,7 +491,7 @@ int main(int argc, char** argv) {
         o.grow = parseGrow(a);
         o.device = get(a, "device", "auto");
         o.dtype = parseDType(a);
-        o.referenceKernels = parseKernels(a);
+        o.kernels = kernelsOption(a);
         o.cpuThreads = parseThreads(a);
         o.output = require(a, "output");
         o.saveMask = get(a, "save-mask");
@@ -529,7 +530,7 @@ int main(int argc, char** argv) {
         o.family = parseFamily(a);
         o.device = get(a, "device", "auto");
         o.dtype = parseDType(a);
-        o.referenceKernels = parseKernels(a);
+        o.kernels = kernelsOption(a);
         o.cpuThreads = parseThreads(a);
         o.output = require(a, "output");
         status = lb::runDecode(o, io);
@@ -543,7 +544,7 @@ int main(int argc, char** argv) {
         o.grow = parseGrow(a);
         o.device = get(a, "device", "auto");
         o.dtype = parseDType(a);
-        o.referenceKernels = parseKernels(a);
+        o.kernels = kernelsOption(a);
         o.cpuThreads = parseThreads(a);
         o.out = require(a, "out");
         o.maxPixels = parseMaxPixels(a);

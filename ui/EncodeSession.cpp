@@ -66,7 +66,7 @@ lb::LatentBuffer firstOfBatch(const lb::LatentBuffer& batch) {
 lb::VaeLoadOptions vaeLoadOptionsFor(const VaeChoices& choices) {
     lb::VaeLoadOptions options;
     options.device = choices.device.toStdString();
-    options.referenceKernels = choices.kernels == QStringLiteral("reference");
+    options.kernels = choices.kernels;
     if (!lb::parseComputeDType(choices.dtype.toStdString(), &options.dtype))
         options.dtype = lb::ComputeDType::Auto;
     options.cpuThreads = choices.cpuThreads;

@@ -32,10 +32,10 @@ class RegionPlanner;
 // The VAE settings as the panel offers them; QSettings remembers each as it is made
 // (vae/device, vae/kernels, vae/dtype, vae/cpuThreads).
 struct VaeChoices {
-    QString device = QStringLiteral("auto");  // auto | cpu | cuda
-    QString kernels = QStringLiteral("fast"); // fast | reference (ComfyUI's own operations)
-    QString dtype = QStringLiteral("auto");   // auto | fp32 | fp16 | bf16
-    int cpuThreads = 0;                       // 0: every core this process may use
+    QString device = QStringLiteral("auto"); // auto | cpu | cuda
+    lb::Kernels kernels = lb::Kernels::Fast; // remembered as lb::kernelsName
+    QString dtype = QStringLiteral("auto");  // auto | fp32 | fp16 | bf16
+    int cpuThreads = 0;                      // 0: every core this process may use
     bool operator==(const VaeChoices&) const = default;
 };
 

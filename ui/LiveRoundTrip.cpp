@@ -27,7 +27,7 @@ namespace {
 
 bool sameOptions(const lb::VaeLoadOptions& a, const lb::VaeLoadOptions& b) {
     return a.family == b.family && a.device == b.device && a.dtype == b.dtype &&
-           a.referenceKernels == b.referenceKernels && a.cpuThreads == b.cpuThreads;
+           a.kernels == b.kernels && a.cpuThreads == b.cpuThreads;
 }
 
 // Encode + decode seconds per pixel of `vae`, from a 128 x 128 round trip run twice (the first

@@ -260,10 +260,10 @@ QJsonObject TestDriver::state() const {
                     {QStringLiteral("info"), infoLabel ? infoLabel->text() : QString()}};
     if (const auto& loaded = chooser->vae()) {
         const lb::VaeInfo& i = loaded->info();
-        vae[QStringLiteral("inUse")] =
-            QJsonObject{{QStringLiteral("device"), QString::fromStdString(i.device)},
-                        {QStringLiteral("kernels"), QString::fromStdString(i.kernels)},
-                        {QStringLiteral("dtype"), QString::fromStdString(i.computeDType)}};
+        vae[QStringLiteral("inUse")] = QJsonObject{
+            {QStringLiteral("device"), QString::fromStdString(i.device)},
+            {QStringLiteral("kernels"), QString::fromLatin1(lb::kernelsName(i.kernels))},
+            {QStringLiteral("dtype"), QString::fromStdString(i.computeDType)}};
     }
     s[QStringLiteral("vae")] = vae;
     s[QStringLiteral("encodeEnabled")] = window_->action(QStringLiteral("encode"))->isEnabled();

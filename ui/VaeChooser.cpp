@@ -55,8 +55,10 @@ VaeChooser::VaeChooser(EncodeSession* session, QWidget* parent)
     device_->setToolTip(tr("Where the VAE runs (auto: the GPU when there is one)"));
     kernels_ = new QComboBox(this);
     kernels_->setObjectName(QStringLiteral("vaeKernels"));
-    kernels_->addItem(tr("Fast kernels"), QStringLiteral("fast"));
-    kernels_->addItem(tr("Exact kernels"), QStringLiteral("reference"));
+    // The items' data: lb::kernelsName (the --kernels spelling).
+    kernels_->addItem(tr("Fast kernels"), QString::fromLatin1(lb::kernelsName(lb::Kernels::Fast)));
+    kernels_->addItem(tr("Exact kernels"),
+                      QString::fromLatin1(lb::kernelsName(lb::Kernels::Reference)));
     kernels_->setToolTip(
         tr("Fast: fused kernels, within 1e-4 of ComfyUI in fp32. Exact: ComfyUI's own "
            "operations and layouts (on the CPU in fp32 the same latent bit for bit), slower."));
@@ -81,7 +83,7 @@ VaeChooser::VaeChooser(EncodeSession* session, QWidget* parent)
         const QSettings s;
         VaeChoices remembered;
         remembered.device = s.value("vae/device", remembered.device).toString();
-        remembered.kernels = s.value("vae/kernels", remembered.kernels).toString();
+        lb::parseKernels(s.value("vae/kernels").toString().toStdString(), &remembered.kernels);
         remembered.dtype = s.value("vae/dtype", remembered.dtype).toString();
         remembered.cpuThreads = s.value("vae/cpuThreads", remembered.cpuThreads).toInt();
         showChoices(remembered);
@@ -127,7 +129,7 @@ VaeChooser::VaeChooser(EncodeSession* session, QWidget* parent)
 VaeChoices VaeChooser::choices() const {
     VaeChoices c;
     c.device = device_->currentData().toString();
-    c.kernels = kernels_->currentData().toString();
+    lb::parseKernels(kernels_->currentData().toString().toStdString(), &c.kernels);
     c.dtype = dtype_->currentData().toString();
     c.cpuThreads = threads_->value();
     return c;
@@ -139,7 +141,7 @@ void VaeChooser::showChoices(const VaeChoices& c) {
         if (at >= 0) box->setCurrentIndex(at);
     };
     select(device_, c.device);
-    select(kernels_, c.kernels);
+    select(kernels_, QString::fromLatin1(lb::kernelsName(c.kernels)));
     select(dtype_, c.dtype);
     threads_->setValue(c.cpuThreads);
     session_->setVaeChoices(choices());
@@ -148,7 +150,7 @@ void VaeChooser::showChoices(const VaeChoices& c) {
 void VaeChooser::rememberChoices(const VaeChoices& c) {
     QSettings s;
     s.setValue("vae/device", c.device);
-    s.setValue("vae/kernels", c.kernels);
+    s.setValue("vae/kernels", QString::fromLatin1(lb::kernelsName(c.kernels)));
     s.setValue("vae/dtype", c.dtype);
     s.setValue("vae/cpuThreads", c.cpuThreads);
 }
@@ -373,7 +375,7 @@ QString VaeChooser::summary() const {
         .arg(i.latentChannels)
         .arg(i.downscale)
         .arg(QString::fromStdString(i.device), QString::fromStdString(i.computeDType),
-             i.kernels == "reference" ? tr(" · exact") : QString());
+             i.kernels == lb::Kernels::Reference ? tr(" · exact") : QString());
 }
 
 void VaeChooser::showInfo() {
@@ -392,7 +394,7 @@ void VaeChooser::showInfo() {
                        .arg(i.hasDecoder ? tr("with decoder") : tr("encoder only"),
                             QString::fromStdString(i.device),
                             QString::fromStdString(i.computeDType) +
-                                (i.kernels == "reference" ? tr(" exact") : QString()),
+                                (i.kernels == lb::Kernels::Reference ? tr(" exact") : QString()),
                             QString::fromStdString(i.fileDType))
                        .arg(double(i.parameterCount) / 1e6, 0, 'f', 1) +
                    (usesBuiltinVae()

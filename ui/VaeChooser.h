@@ -90,7 +90,7 @@ private:
 
     QComboBox* combo_;
     QComboBox* device_;
-    QComboBox* kernels_; // fast, or exact (ComfyUI's own operations: referenceKernels)
+    QComboBox* kernels_; // fast, or exact (lb::Kernels::Reference: ComfyUI's own operations)
     QComboBox* dtype_;   // compute precision (VaeLoadOptions::dtype)
     QSpinBox* threads_;  // LibTorch CPU threads (VaeLoadOptions::cpuThreads), 0 = all cores
     QToolButton* browse_;

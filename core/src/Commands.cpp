@@ -62,7 +62,7 @@ std::map<std::string, std::string> encodeMetadata(EncodeMode mode, const VaeInfo
         {"vae.file", std::filesystem::path(vaeFile).filename().string()},
         {"vae.latent_channels", std::to_string(info.latentChannels)},
         {"vae.downscale", std::to_string(info.downscale)},
-        {"vae.kernels", info.kernels},
+        {"vae.kernels", kernelsName(info.kernels)},
         {"source.image", std::filesystem::path(imageFile).filename().string()},
         {"source.mask", maskSource},
         {"source.precision", inputPrecisionName(precision)},
@@ -223,12 +223,12 @@ Status encodeWithVae(Vae& vae, const EncodeOptions& o, const CommandOutput& io) 
 Result<std::shared_ptr<Vae>> loadEncoder(const std::string& path,
                                          const std::optional<VaeFamily>& family,
                                          const std::string& device, ComputeDType dtype,
-                                         bool referenceKernels, int cpuThreads) {
+                                         Kernels kernels, int cpuThreads) {
     VaeLoadOptions vo;
     vo.family = family;
     vo.device = device;
     vo.dtype = dtype;
-    vo.referenceKernels = referenceKernels;
+    vo.kernels = kernels;
     vo.cpuThreads = cpuThreads;
     vo.needEncoder = true;
     return Vae::load(path, vo);
@@ -245,7 +245,7 @@ Status runEncode(const EncodeOptions& o, const CommandOutput& io) {
         if (auto r = regions::parseRegionOptions(o); !r) return r.error();
     }
     if (Status st = checkInputFile(o.vae, "--vae"); !st) return st;
-    auto vae = loadEncoder(o.vae, o.family, o.device, o.dtype, o.referenceKernels, o.cpuThreads);
+    auto vae = loadEncoder(o.vae, o.family, o.device, o.dtype, o.kernels, o.cpuThreads);
     if (!vae) return vae.error();
     return encodeWithVae(**vae, o, io);
 }
@@ -293,7 +293,7 @@ Status runBatch(const BatchOptions& o, const CommandOutput& io) {
     if (Status st = checkInputFile(o.vae, "--vae"); !st) return st;
     auto names = batchInputs(o.images, o.shardIndex, o.shardCount);
     if (!names) return names.error();
-    auto vae = loadEncoder(o.vae, o.family, o.device, o.dtype, o.referenceKernels, o.cpuThreads);
+    auto vae = loadEncoder(o.vae, o.family, o.device, o.dtype, o.kernels, o.cpuThreads);
     if (!vae) return vae.error();
 
     std::vector<std::string> failures;
@@ -370,7 +370,7 @@ Status runDecode(const DecodeOptions& o, const CommandOutput& io) {
     vo.family = o.family;
     vo.device = o.device;
     vo.dtype = o.dtype;
-    vo.referenceKernels = o.referenceKernels;
+    vo.kernels = o.kernels;
     vo.cpuThreads = o.cpuThreads;
     vo.needEncoder = false;
     vo.needDecoder = true;

@@ -131,7 +131,7 @@ int runEncodeBenchmark(int argc, char** argv) {
     for (const std::string& kernelPath : splitList(kernels))
         for (const std::string& dt : splitList(dtypes)) {
             lb::VaeLoadOptions o;
-            o.referenceKernels = kernelPath == "plain";
+            o.kernels = kernelPath == "plain" ? lb::Kernels::Reference : lb::Kernels::Fast;
             o.device = device;
             if (!lb::parseComputeDType(dt, &o.dtype)) {
                 std::fprintf(stderr, "unknown dtype %s\n", dt.c_str());

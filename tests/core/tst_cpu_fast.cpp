@@ -1,7 +1,7 @@
 // The CPU fast kernel path (vae/CpuKernels.cpp): the fused GroupNorm + activation and the
 // attention against ATen's operations, and whole encoders loaded with the fast kernels against
-// the same files loaded with referenceKernels (DESIGN.md: float32 variants within 1e-5 relative
-// L2), on the golden VAEs of ../shared/golden and on random tiny VAEs made here.
+// the same files loaded with lb::Kernels::Reference (DESIGN.md: float32 variants within 1e-5
+// relative L2), on the golden VAEs of ../shared/golden and on random tiny VAEs made here.
 // LibTorch first: Qt's `slots` keyword macro would break its headers.
 #include <torch/torch.h>
 
@@ -69,7 +69,7 @@ lb::VaeLoadOptions cpuOptions(bool referenceKernels) {
     lb::VaeLoadOptions o;
     o.device = "cpu";
     o.dtype = lb::ComputeDType::F32;
-    o.referenceKernels = referenceKernels;
+    o.kernels = referenceKernels ? lb::Kernels::Reference : lb::Kernels::Fast;
     return o;
 }
 

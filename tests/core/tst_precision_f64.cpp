@@ -32,7 +32,7 @@ constexpr int kThreads = 2;
 lb::VaeLoadOptions loadOptions(const PrecisionCase& c, bool referenceKernels) {
     lb::VaeLoadOptions o = cpuOptions();
     o.family = c.family;
-    o.referenceKernels = referenceKernels;
+    o.kernels = referenceKernels ? lb::Kernels::Reference : lb::Kernels::Fast;
     o.cpuThreads = kThreads;
     return o;
 }

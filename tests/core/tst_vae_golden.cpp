@@ -17,7 +17,7 @@
 namespace {
 
 // The contract of DESIGN.md: samples within 1e-4 x max(1, |reference|), float32 on the CPU.
-// Each case runs twice: with referenceKernels (ComfyUI's operations and layouts, including the
+// Each case runs twice: with Kernels::Reference (ComfyUI's operations and layouts, including the
 // memory layout each result takes, which decides the next GroupNorm's reduction order): bit-exact
 // (0) with 2 intra-op threads on Debian's LibTorch 1.13, asserted where the machine has 2 cores
 // (Vae::load uses all of them; other thread counts change LibTorch's own accumulation order,
@@ -83,7 +83,7 @@ private slots:
         lb::VaeLoadOptions options;
         options.device = "cpu";
         options.dtype = lb::ComputeDType::F32;
-        options.referenceKernels = referenceKernels;
+        options.kernels = referenceKernels ? lb::Kernels::Reference : lb::Kernels::Fast;
         // The goldens were made with 2 threads; the same count splits LibTorch's reductions the
         // same way, so the reference path's bit-for-bit assertion holds on any machine.
         options.cpuThreads = kGoldenThreads;

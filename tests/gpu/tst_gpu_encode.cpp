@@ -105,7 +105,7 @@ private slots:
 
         // the same device and dtype on the plain path (ComfyUI's operations and layouts)
         lb::VaeLoadOptions plain = gpu;
-        plain.referenceKernels = true;
+        plain.kernels = lb::Kernels::Reference;
         auto plainVae = lb::Vae::load(vaePath.toStdString(), plain);
         QVERIFY(plainVae.ok());
         auto plainOut = (*plainVae)->encode(input);

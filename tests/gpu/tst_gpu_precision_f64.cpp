@@ -65,7 +65,7 @@ private slots:
             lb::VaeLoadOptions o = cpuOptions();
             o.family = c.family;
             o.cpuThreads = kThreads;
-            o.referenceKernels = !onCuda;
+            o.kernels = onCuda ? lb::Kernels::Fast : lb::Kernels::Reference;
             if (onCuda) o.device = "cuda";
             auto loaded = lb::Vae::load(path, o);
             LB_VERIFY_OK(loaded);

@@ -123,7 +123,8 @@ private slots:
         panel->vaeChooser()->setCpuThreads(2);
         panel->vaeChooser()->loadFile(vaePath);
         QTRY_VERIFY_WITH_TIMEOUT(panel->vaeChooser()->vae() != nullptr, 60000);
-        QCOMPARE(panel->vaeChooser()->vae()->info().kernels, std::string("fast"));
+        QCOMPARE(std::string(lb::kernelsName(panel->vaeChooser()->vae()->info().kernels)),
+                 std::string("fast"));
 
         auto* kernels = panel->vaeChooser()->findChild<QComboBox*>(QStringLiteral("vaeKernels"));
         QVERIFY(kernels);
@@ -132,7 +133,8 @@ private slots:
         kernels->setCurrentIndex(exact);
         emit kernels->activated(exact); // as a click does
         QTRY_VERIFY_WITH_TIMEOUT(!panel->vaeChooser()->isLoading() && panel->vaeChooser()->vae() &&
-                                     panel->vaeChooser()->vae()->info().kernels == "reference",
+                                     panel->vaeChooser()->vae()->info().kernels ==
+                                         lb::Kernels::Reference,
                                  60000);
         QVERIFY(panel->vaeChooser()->summary().contains(QStringLiteral("exact")));
 

@@ -106,14 +106,14 @@ private slots:
         QVERIFY(result->source.vaeChoices == choices);
         QCOMPARE(result->source.grow, 6);
         QCOMPARE(result->source.maskRevision, e.session.maskRevision());
-        QCOMPARE(encoderInfo.kernels, std::string("fast"));
+        QCOMPARE(std::string(lb::kernelsName(encoderInfo.kernels)), std::string("fast"));
 
         // Another VAE, another family and other kernels.
-        choices.kernels = QStringLiteral("reference");
+        choices.kernels = lb::Kernels::Reference;
         e.session.setVaeChoices(choices);
         QVERIFY(loadAndWait(e.session, kl4Path()));
         const lb::VaeInfo& loadedInfo = e.session.vae()->info();
-        QCOMPARE(loadedInfo.kernels, std::string("reference"));
+        QCOMPARE(std::string(lb::kernelsName(loadedInfo.kernels)), std::string("reference"));
         QVERIFY(loadedInfo.family != encoderInfo.family);
         QVERIFY(e.session.hasResult());
         QVERIFY(e.session.isStale());

@@ -51,8 +51,8 @@ struct EncodeOptions {
     int grow = 6;
     std::string device = "auto";
     ComputeDType dtype = ComputeDType::Auto;
-    bool referenceKernels = false; // --kernels reference (VaeLoadOptions::referenceKernels)
-    int cpuThreads = 0;            // --threads N (VaeLoadOptions::cpuThreads; 0: every core)
+    Kernels kernels = Kernels::Fast; // --kernels (VaeLoadOptions::kernels)
+    int cpuThreads = 0;              // --threads N (VaeLoadOptions::cpuThreads; 0: every core)
     std::string output;
     std::string saveMask;   // inpaint: the grown 0/1 mask (PNG); noise-mask: the soft mask
     std::string savePixels; // the encoder's input
@@ -86,8 +86,8 @@ struct BatchOptions {
     int grow = 6;
     std::string device = "auto";
     ComputeDType dtype = ComputeDType::Auto;
-    bool referenceKernels = false; // --kernels reference (VaeLoadOptions::referenceKernels)
-    int cpuThreads = 0;            // --threads N (VaeLoadOptions::cpuThreads; 0: every core)
+    Kernels kernels = Kernels::Fast; // --kernels (VaeLoadOptions::kernels)
+    int cpuThreads = 0;              // --threads N (VaeLoadOptions::cpuThreads; 0: every core)
     std::string out;
     int shardIndex = 0, shardCount = 1;
     std::int64_t maxPixels = 16384ll * 16384ll;
@@ -144,8 +144,8 @@ struct DecodeOptions {
     std::optional<VaeFamily> family;
     std::string device = "auto";
     ComputeDType dtype = ComputeDType::Auto;
-    bool referenceKernels = false; // --kernels reference (VaeLoadOptions::referenceKernels)
-    int cpuThreads = 0;            // --threads N (VaeLoadOptions::cpuThreads; 0: every core)
+    Kernels kernels = Kernels::Fast; // --kernels (VaeLoadOptions::kernels)
+    int cpuThreads = 0;              // --threads N (VaeLoadOptions::cpuThreads; 0: every core)
     std::string output;
 };
 Status runDecode(const DecodeOptions& options, const CommandOutput& io);

@@ -23,6 +23,16 @@ enum class ComputeDType { Auto, F32, F16, BF16 };
 const char* computeDTypeName(ComputeDType t); // "auto", "fp32", "fp16", "bf16"
 bool parseComputeDType(const std::string& name, ComputeDType* out);
 
+// Which implementation of the layers a loaded VAE runs; chosen once at load, fixed per layer.
+// - Reference: ComfyUI's plain operations in its order and layouts. On the CPU in float32 it
+//   reproduces the goldens bit for bit.
+// - Fast: fused GroupNorm + activation and residual kernels, channels-last weights and
+//   activations, one q/k/v convolution, oneDNN attention on the CPU, CUDA graphs; within
+//   DESIGN.md's tolerances of Reference (float32 1e-5, fp16 1e-2, bf16 3e-2 relative L2).
+enum class Kernels { Reference, Fast };
+const char* kernelsName(Kernels k); // "reference", "fast" (--kernels, .latent "vae.kernels")
+bool parseKernels(const std::string& name, Kernels* out);
+
 struct VaeLoadOptions {
     std::optional<VaeFamily> family; // --vae-family: decides where shapes cannot
     std::string device = "auto";     // auto | cpu | cuda | cuda:N
@@ -32,11 +42,8 @@ struct VaeLoadOptions {
     // Encode in tiles of about this many pixels a side (0: only when the memory estimate or an
     // out-of-memory error asks for it). Tiles overlap and are blended: an approximation.
     int tileSize = 0;
-    // Run ComfyUI's plain operations in its order and layouts instead of the fast kernels (fused
-    // GroupNorm + activation, channels-last, one q/k/v convolution). On the CPU in float32 the
-    // reference path reproduces the goldens bit for bit; the fast path stays within DESIGN.md's
-    // tolerances of it.
-    bool referenceKernels = false;
+    // --kernels: the fast kernels, or ComfyUI's own operations (see Kernels).
+    Kernels kernels = Kernels::Fast;
     // CUDA, fast path: an image size encoded twice is captured as a CUDA graph and replayed from
     // then on (no progress reports during a replay; the graph keeps its working set allocated).
     bool cudaGraphs = true;
@@ -52,10 +59,11 @@ struct VaeInfo {
     int latentChannels = 0; // channels of the latent as exported (after 2x2 packing)
     int downscale = 8;      // spatial compression of the exported latent = the crop multiple
     std::int64_t parameterCount = 0;
-    std::string fileDType;        // dtype of the weights in the file ("F32", "F16", "mixed ...")
-    std::string device;           // "cpu", "cuda:0"
-    std::string computeDType;     // "fp32", "fp16", "bf16"
-    std::string kernels = "fast"; // "fast" or "reference" (VaeLoadOptions::referenceKernels)
+    std::string fileDType;    // dtype of the weights in the file ("F32", "F16", "mixed ...")
+    std::string device;       // "cpu", "cuda:0"
+    std::string computeDType; // "fp32", "fp16", "bf16"
+    // VaeLoadOptions::kernels
+    Kernels kernels = Kernels::Fast;
     bool hasEncoder = false;
     bool hasDecoder = false;
     std::vector<std::string> inferred; // what was inferred, one line each (shown by `info`)

@@ -113,7 +113,7 @@ LatentFileContents regionLatentContents(const RegionEncodeResult& result, const 
         {"vae.file", vaeFile},
         {"vae.latent_channels", std::to_string(info.latentChannels)},
         {"vae.downscale", std::to_string(info.downscale)},
-        {"vae.kernels", info.kernels},
+        {"vae.kernels", kernelsName(info.kernels)},
         {"source.image", imageName},
         {"source.mask", maskSource},
         {"source.precision", inputPrecisionName(precision)},

@@ -5,16 +5,25 @@
 #include "vae/VaeLayers.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <string>
 #include <vector>
 
 namespace lb::vae {
 namespace {
 
-constexpr double kFlux2BatchNormEps = 1e-4;
-
 std::string str(std::int64_t v) {
     return std::to_string(v);
+}
+
+// A small constant as the reference writes it: 1e-4 -> "1e-4".
+std::string epsText(double eps) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.0e", eps); // "1e-04"
+    std::string t = text;
+    const auto e = t.find("e-0");
+    if (e != std::string::npos) t.erase(e + 2, 1);
+    return t;
 }
 
 // One resolution of the encoder or decoder: res blocks (each optionally followed by attention)
@@ -136,9 +145,11 @@ struct KlDecoder {
     std::vector<Level> levels;
     GroupNorm normOut;
     Conv2d convOut;
+    Kernels kernels = Kernels::Reference; // of the upsampling
 
     static KlDecoder load(WeightStore& w, std::int64_t latentChannels) {
         KlDecoder d;
+        d.kernels = w.kernels();
         d.convIn = Conv2d::load(w, "decoder.conv_in", latentChannels, -1, 3, true);
         std::int64_t c = d.convIn.outChannels();
         d.mid = Middle::load(w, "decoder.", c);
@@ -166,7 +177,8 @@ struct KlDecoder {
         for (std::size_t i = 0; i < levels.size(); ++i) {
             hook(double(i + 1) / steps, "decoder: level " + str(i + 1) + "/" + str(levels.size()));
             h = runBlocks(levels[i], std::move(h));
-            if (levels[i].resample.weight.defined()) h = levels[i].resample(upsampleNearest2x(h));
+            if (levels[i].resample.weight.defined())
+                h = levels[i].resample(upsampleNearest2x(h, kernels));
         }
         hook(double(levels.size() + 1) / steps, "decoder: output");
         h = normOut.act(h, Activation::Silu, /*inPlace=*/true);
@@ -182,6 +194,7 @@ public:
     Conv2d postQuantConv; // likewise
     at::Tensor bnMean;    // FLUX.2: float32 [4c]
     at::Tensor bnVar;
+    FamilySpec spec{};
     at::ScalarType dtype = at::kFloat;
 
     bool hasEncoder() const override { return encoder.has_value(); }
@@ -193,19 +206,19 @@ public:
         if (quantConv.weight.defined()) moments = quantConv(moments);
         // The Gaussian's mode: the first half of the channels (no sampling, no scale factor).
         at::Tensor mean = moments.narrow(1, 0, moments.size(1) / 2).to(at::kFloat);
+        if (spec.packed) mean = pack2x2(mean);
         if (!bnMean.defined()) return mean.contiguous();
         // (z - running_mean) / sqrt(running_var + eps), as F.batch_norm computes it (bit-exact).
-        return at::batch_norm(pack2x2(mean), {}, {}, bnMean, bnVar, /*training=*/false,
-                              /*momentum=*/0.0, kFlux2BatchNormEps, /*cudnn_enabled=*/true);
+        return at::batch_norm(mean, {}, {}, bnMean, bnVar, /*training=*/false,
+                              /*momentum=*/0.0, spec.batchNormEps, /*cudnn_enabled=*/true);
     }
 
     at::Tensor decode(const at::Tensor& latent, const StepHook& hook) const override {
         at::Tensor z = latent;
-        if (bnMean.defined()) {
-            z = z * at::sqrt(bnVar.view({1, -1, 1, 1}) + kFlux2BatchNormEps) +
+        if (bnMean.defined())
+            z = z * at::sqrt(bnVar.view({1, -1, 1, 1}) + spec.batchNormEps) +
                 bnMean.view({1, -1, 1, 1});
-            z = unpack2x2(z);
-        }
+        if (spec.packed) z = unpack2x2(z);
         z = z.to(dtype);
         if (postQuantConv.weight.defined()) z = postQuantConv(z);
         const at::Tensor x = (*decoder)(z, hook);
@@ -233,8 +246,10 @@ public:
 } // namespace
 
 std::unique_ptr<VaeModel> buildAutoencoderKL(WeightStore& w, std::optional<VaeFamily> requested) {
+    // The only AutoencoderKL family with a latent batch-norm is FLUX.2.
     const bool flux2 = w.has("bn.running_mean") || w.has("bn.running_var");
     const VaeFamily family = flux2 ? VaeFamily::Flux2 : VaeFamily::AutoencoderKL;
+    const FamilySpec& spec = familySpec(family);
     const std::string file = w.primaryFile().path();
     if (requested && *requested != family)
         throw LoadError(file + ": --vae-family " + familySpec(*requested).name +
@@ -243,6 +258,7 @@ std::unique_ptr<VaeModel> buildAutoencoderKL(WeightStore& w, std::optional<VaeFa
                                : "an AutoencoderKL without a latent batch-norm"));
     auto model = std::make_unique<AutoencoderKLModel>();
     model->family = family;
+    model->spec = spec;
     model->dtype = w.dtype();
     std::vector<std::string>& notes = model->inferred;
 
@@ -294,15 +310,17 @@ std::unique_ptr<VaeModel> buildAutoencoderKL(WeightStore& w, std::optional<VaeFa
 
     model->latentChannels = int(latent);
     model->downscale = 1 << (levels - 1);
-    if (flux2) {
-        model->bnMean = w.takeFloat("bn.running_mean", {latent * 4});
-        model->bnVar = w.takeFloat("bn.running_var", {latent * 4});
-        w.markUsed("bn.num_batches_tracked");
+    if (spec.packed) {
         model->latentChannels *= 4;
         model->downscale *= 2;
+    }
+    if (spec.batchNormEps > 0.0) {
+        model->bnMean = w.takeFloat("bn.running_mean", {model->latentChannels});
+        model->bnVar = w.takeFloat("bn.running_var", {model->latentChannels});
+        w.markUsed("bn.num_batches_tracked");
         notes.push_back("FLUX.2 latent batch-norm (bn.running_mean/var): mean packed 2x2 to " +
                         str(model->latentChannels) + " channels at " + str(model->downscale) +
-                        "x, normalised with eps 1e-4");
+                        "x, normalised with eps " + epsText(spec.batchNormEps));
     }
     w.requireAllUsed(flux2 ? "a FLUX.2 AutoencoderKL" : "an AutoencoderKL");
     return model;

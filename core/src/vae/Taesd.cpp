@@ -35,20 +35,22 @@ struct TaesdBlock {
     Conv2d skip;         // weight undefined: identity
     Conv2d pool0, pool3; // weight undefined: no pool branch
     GroupNorm pool1;
+    Kernels kernels = Kernels::Reference; // of the residual sums
 
     at::Tensor operator()(at::Tensor x) const {
         if (pool0.weight.defined()) {
             at::Tensor p = pool3(pool1.act(pool0(x), Activation::Relu, /*inPlace=*/true));
-            x = addAct(p, x, Activation::None);
+            x = addAct(p, x, Activation::None, kernels);
         }
         at::Tensor h = reluInPlace(conv0(x));
         h = reluInPlace(conv2(h));
         h = conv4(h);
-        return addAct(h, skip.weight.defined() ? skip(x) : x, Activation::Relu);
+        return addAct(h, skip.weight.defined() ? skip(x) : x, Activation::Relu, kernels);
     }
 
     static TaesdBlock load(WeightStore& w, const std::string& name, std::int64_t in, bool pool) {
         TaesdBlock b;
+        b.kernels = w.kernels();
         if (pool) {
             b.pool0 = Conv2d::load(w, name + ".pool.0", in, -1, 1, false);
             b.pool1 =
@@ -74,12 +76,14 @@ struct Sequential {
     std::vector<Layer> layers;
     std::int64_t inChannels = 0;
     std::int64_t outChannels = 0;
+    Kernels kernels = Kernels::Reference; // of the upsampling
 
     // `in` < 0: read from the first convolution.
     static Sequential load(WeightStore& w, const std::string& half, const char* layout,
                            std::int64_t in, std::int64_t lastOut,
                            const std::vector<int>& poolBlocks) {
         Sequential s;
+        s.kernels = w.kernels();
         const int count = int(std::char_traits<char>::length(layout));
         for (int i = 0; i < count; ++i) {
             const std::string name = half + "." + str(i);
@@ -132,7 +136,7 @@ struct Sequential {
                 x = at::relu(x);
                 break;
             case 'U':
-                x = upsampleNearest2x(x);
+                x = upsampleNearest2x(x, kernels);
                 break;
             default:
                 x = layer.conv(x);
@@ -221,18 +225,42 @@ std::string candidateText(const std::vector<VaeFamily>& candidates) {
     return text;
 }
 
+// The tiny families by latent channels, from the family table: "taesd/taesdxl: 4,
+// taesd3/taef1: 16, taef2: 32 with pool blocks".
+std::string tinyFamiliesText() {
+    std::string text;
+    const FamilySpec* group = nullptr; // the first family of the group being written
+    auto close = [&] {
+        if (group)
+            text += ": " + str(group->rawLatentChannels) +
+                    (group->poolBlocks ? " with pool blocks" : "");
+    };
+    for (const FamilySpec& spec : familyTable()) {
+        if (!spec.tiny) continue;
+        if (group && group->rawLatentChannels == spec.rawLatentChannels &&
+            group->poolBlocks == spec.poolBlocks) {
+            text += std::string("/") + spec.name;
+            continue;
+        }
+        close();
+        text += std::string(group ? ", " : "") + spec.name;
+        group = &spec;
+    }
+    close();
+    return text;
+}
+
 VaeFamily chooseFamily(WeightStore& w, std::int64_t rawLatent, bool pool,
                        std::optional<VaeFamily> requested, std::vector<std::string>& notes) {
     const std::string file = w.primaryFile().path();
     std::vector<VaeFamily> candidates;
     for (const FamilySpec& spec : familyTable())
-        if (spec.rawLatentChannels == rawLatent && (spec.family == VaeFamily::Taef2) == pool)
+        if (spec.tiny && spec.rawLatentChannels == rawLatent && spec.poolBlocks == pool)
             candidates.push_back(spec.family);
     if (candidates.empty())
         throw LoadError(file + ": a TAESD with " + str(rawLatent) + " latent channels" +
-                        (pool ? " and pool blocks" : "") +
-                        " fits no known family (taesd/taesdxl: 4, taesd3/taef1: 16, taef2: 32 "
-                        "with pool blocks)");
+                        (pool ? " and pool blocks" : "") + " fits no known family (" +
+                        tinyFamiliesText() + ")");
     const std::string fits = str(rawLatent) + " latent channels fit " + candidateText(candidates);
     if (requested) {
         if (std::find(candidates.begin(), candidates.end(), *requested) == candidates.end())
@@ -280,7 +308,7 @@ VaeFamily chooseFamily(WeightStore& w, std::int64_t rawLatent, bool pool,
 
 std::unique_ptr<VaeModel> buildTaesd(WeightStore& w, std::optional<VaeFamily> requested) {
     const std::string file = w.primaryFile().path();
-    if (requested && (*requested == VaeFamily::AutoencoderKL || *requested == VaeFamily::Flux2))
+    if (requested && !familySpec(*requested).tiny)
         throw LoadError(file + ": --vae-family " + familySpec(*requested).name +
                         " does not fit this file, which holds a TAESD-family model");
     const bool hasEncoder = w.hasPrefix("encoder.");
@@ -318,11 +346,12 @@ std::unique_ptr<VaeModel> buildTaesd(WeightStore& w, std::optional<VaeFamily> re
     model->family = family;
     model->latentChannels = int(rawLatent) * (model->spec.packed ? 4 : 1);
     model->downscale = 8 * (model->spec.packed ? 2 : 1);
-    model->inferred.push_back(
-        "TAESD from weight shapes: width " + str(width) + ", " + str(rawLatent) +
-        " latent channels" + (pool ? ", group-norm pool blocks (TAEF2)" : "") +
-        (model->spec.packed ? ", packed 2x2 to " + str(model->latentChannels) + " channels at 16x"
-                            : std::string()));
+    const std::string packedText = ", packed 2x2 to " + str(model->latentChannels) +
+                                   " channels at " + str(model->downscale) + "x";
+    model->inferred.push_back("TAESD from weight shapes: width " + str(width) + ", " +
+                              str(rawLatent) + " latent channels" +
+                              (pool ? ", group-norm pool blocks (TAEF2)" : "") +
+                              (model->spec.packed ? packedText : std::string()));
     if (!hasDecoder)
         model->inferred.push_back("no decoder (encoder-only file): decode is unavailable");
     if (!hasEncoder)

@@ -1,5 +1,5 @@
 // VaeFamilies: the per-family constants table (DESIGN.md's VAE table) and the names used by
-// --vae-family and --dtype.
+// --vae-family, --dtype and --kernels.
 #include "vae/VaeModel.h"
 
 #include <array>
@@ -8,15 +8,16 @@ namespace lb {
 namespace vae {
 namespace {
 
-// family, name, scale, shift, packed 2x2, channels the network produces (0: any)
+// family, name, tiny, scale, shift, packed 2x2, channels the network produces (0: any),
+// pool blocks, latent batch-norm eps (0: none)
 constexpr std::array<FamilySpec, 7> kFamilies{{
-    {VaeFamily::AutoencoderKL, "autoencoderkl", 1.0, 0.0, false, 0},
-    {VaeFamily::Flux2, "flux2", 1.0, 0.0, true, 0},
-    {VaeFamily::Taesd, "taesd", 0.18215, 0.0, false, 4},
-    {VaeFamily::Taesdxl, "taesdxl", 0.13025, 0.0, false, 4},
-    {VaeFamily::Taesd3, "taesd3", 1.5305, 0.0609, false, 16},
-    {VaeFamily::Taef1, "taef1", 0.3611, 0.1159, false, 16},
-    {VaeFamily::Taef2, "taef2", 1.0, 0.0, true, 32},
+    {VaeFamily::AutoencoderKL, "autoencoderkl", false, 1.0, 0.0, false, 0, false, 0.0},
+    {VaeFamily::Flux2, "flux2", false, 1.0, 0.0, true, 0, false, 1e-4},
+    {VaeFamily::Taesd, "taesd", true, 0.18215, 0.0, false, 4, false, 0.0},
+    {VaeFamily::Taesdxl, "taesdxl", true, 0.13025, 0.0, false, 4, false, 0.0},
+    {VaeFamily::Taesd3, "taesd3", true, 1.5305, 0.0609, false, 16, false, 0.0},
+    {VaeFamily::Taef1, "taef1", true, 0.3611, 0.1159, false, 16, false, 0.0},
+    {VaeFamily::Taef2, "taef2", true, 1.0, 0.0, true, 32, true, 0.0},
 }};
 
 } // namespace
@@ -90,6 +91,20 @@ bool parseComputeDType(const std::string& name, ComputeDType* out) {
     for (const auto& [alias, type] : aliases) {
         if (name == alias) {
             if (out) *out = type;
+            return true;
+        }
+    }
+    return false;
+}
+
+const char* kernelsName(Kernels k) {
+    return k == Kernels::Reference ? "reference" : "fast";
+}
+
+bool parseKernels(const std::string& name, Kernels* out) {
+    for (Kernels k : {Kernels::Reference, Kernels::Fast}) {
+        if (name == kernelsName(k)) {
+            if (out) *out = k;
             return true;
         }
     }

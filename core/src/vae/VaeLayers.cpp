@@ -24,15 +24,13 @@ std::int64_t attentionRows(std::int64_t positions, std::size_t elementSize) {
     return std::clamp<std::int64_t>(std::int64_t(kAttentionChunkBytes / perRow), 1, positions);
 }
 
-thread_local KernelPath tPath = KernelPath::Reference;
-
 // Fast CUDA path: res blocks whose activation is larger than this run in bands of rows of about
 // kBandBytes (a 4096x4096 SD-VAE encode: 4 GiB tensors at the first level).
 constexpr double kBandedBytes = 1.0 * double(1ull << 30);
 constexpr double kBandBytes = 256.0 * double(1ull << 20);
 
-bool fastCuda(const at::Tensor& x) {
-    return tPath == KernelPath::Fast && x.is_cuda();
+bool fastCuda(Kernels kernels, const at::Tensor& x) {
+    return kernels == Kernels::Fast && x.is_cuda();
 }
 
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 9)
@@ -70,22 +68,35 @@ at::Tensor largeAttention(const at::Tensor& q, const at::Tensor& k, const at::Te
 }
 #endif
 
+#if TORCH_VERSION_MAJOR >= 2
+// softmax(q k^T / sqrt(C)) v of [B, 1, n, C] heads through scaled_dot_product_attention, in
+// chunks of `rows` query rows where the scores of all of them would not fit.
+at::Tensor chunkedSdpa(const at::Tensor& qh, const at::Tensor& kh, const at::Tensor& vh,
+                       std::int64_t rows) {
+    const std::int64_t b = qh.size(0), n = qh.size(2), c = qh.size(3);
+    if (rows >= n) return at::scaled_dot_product_attention(qh, kh, vh);
+    if (qh.is_cuda()) {
+        // The fused CUDA kernels need O(n) memory: try them on all rows first. Only the math
+        // fallback needs the n x n scores, and it runs out of memory at once.
+        try {
+            return at::scaled_dot_product_attention(qh, kh, vh);
+        } catch (const c10::OutOfMemoryError&) {
+            releaseCachedMemory(qh.device());
+        }
+    }
+    at::Tensor out = at::empty({b, 1, n, c}, qh.options());
+    for (std::int64_t i = 0; i < n; i += rows) {
+        const std::int64_t len = std::min(rows, n - i);
+        out.narrow(2, i, len).copy_(at::scaled_dot_product_attention(qh.narrow(2, i, len), kh, vh));
+    }
+    return out;
+}
+#endif
+
 } // namespace
 
-KernelPath kernelPath() {
-    return tPath;
-}
-
-KernelPathScope::KernelPathScope(KernelPath path) : previous_(tPath) {
-    tPath = path;
-}
-
-KernelPathScope::~KernelPathScope() {
-    tPath = previous_;
-}
-
-at::Tensor addAct(at::Tensor& y, const at::Tensor& x, Activation a) {
-    if (fastCuda(y) && cudaAddAct(y, x, a)) return y;
+at::Tensor addAct(at::Tensor& y, const at::Tensor& x, Activation a, Kernels kernels) {
+    if (fastCuda(kernels, y) && cudaAddAct(y, x, a)) return y;
     y.add_(x);
     if (a == Activation::Silu) at::silu_(y);
     if (a == Activation::Relu) at::relu_(y);
@@ -115,7 +126,8 @@ Conv2d Conv2d::load(WeightStore& w, const std::string& name, std::int64_t in, st
     // cuDNN's fastest convolutions (tensor cores, fused epilogues) are the NHWC ones. Its NHWC
     // kernels for 3 input channels are slow (173 ms for the SD encoder's conv_in at 4096x4096 on
     // an H200): those inputs get zero channels up to 8, with zero weights, the same sums.
-    if (fastCuda(conv.weight)) {
+    const Kernels kernels = w.kernels();
+    if (fastCuda(kernels, conv.weight)) {
         if (in < 8 && kernel > 1) {
             conv.padIn = 8 - in;
             conv.weight = at::constant_pad_nd(conv.weight, {0, 0, 0, 0, 0, conv.padIn}, 0);
@@ -123,7 +135,7 @@ Conv2d Conv2d::load(WeightStore& w, const std::string& name, std::int64_t in, st
         conv.weight = conv.weight.contiguous(at::MemoryFormat::ChannelsLast);
     }
     // CPU fast path (CpuKernels.cpp): float32 and bf16 weights in oneDNN's preferred layout.
-    if (tPath == KernelPath::Fast && conv.weight.is_cpu()) cpuPrepareConv(conv.weight);
+    if (kernels == Kernels::Fast && conv.weight.is_cpu()) cpuPrepareConv(conv.weight);
     return conv;
 }
 
@@ -136,7 +148,7 @@ at::Tensor GroupNorm::operator()(const at::Tensor& x) const {
 }
 
 at::Tensor GroupNorm::act(const at::Tensor& x, Activation a, bool inPlace) const {
-    if (tPath == KernelPath::Fast) {
+    if (kernels == Kernels::Fast) {
         at::Tensor out = inPlace ? x : at::Tensor();
         if (x.is_cuda() && cudaGroupNormAct(x, weight, bias, groups, eps, a, out)) return out;
         if (x.is_cpu() && cpuGroupNormAct(x, weight, bias, groups, eps, a, out)) return out;
@@ -157,6 +169,7 @@ GroupNorm GroupNorm::load(WeightStore& w, const std::string& name, std::int64_t 
     norm.bias = w.take(name + ".bias", {channels});
     norm.groups = groups;
     norm.eps = eps;
+    norm.kernels = w.kernels();
     return norm;
 }
 
@@ -188,13 +201,14 @@ at::Tensor ResnetBlock::banded(const at::Tensor& x) const {
     at::Tensor out = x; // the block's own input: the residual sum lands in it
     bands([&](std::int64_t r0, std::int64_t r1, std::int64_t a, std::int64_t e) {
         at::Tensor dst = out.narrow(2, r0, r1 - r0);
-        addAct(dst, conv2(h.narrow(2, a, e - a)).narrow(2, r0 - a, r1 - r0), Activation::None);
+        addAct(dst, conv2(h.narrow(2, a, e - a)).narrow(2, r0 - a, r1 - r0), Activation::None,
+               Kernels::Fast);
     });
     return out;
 }
 
 at::Tensor ResnetBlock::operator()(const at::Tensor& x) const {
-    if (fastCuda(x) && !shortcut.weight.defined() && x.size(0) == 1 &&
+    if (fastCuda(kernels, x) && !shortcut.weight.defined() && x.size(0) == 1 &&
         double(x.numel()) * double(x.element_size()) > kBandedBytes) {
         at::Tensor out = banded(x);
         if (out.defined()) return out;
@@ -206,13 +220,14 @@ at::Tensor ResnetBlock::operator()(const at::Tensor& x) const {
     // The same float sums either way. Fast: added into h, which saves a buffer. Reference: the
     // reference's own expressions, because the result takes the layout of the first operand and
     // the next GroupNorm reduces in the order of that layout: the goldens' bits depend on it.
-    if (tPath == KernelPath::Reference)
+    if (kernels == Kernels::Reference)
         return shortcut.weight.defined() ? shortcut(x).add_(h) : x + h;
-    return addAct(h, shortcut.weight.defined() ? shortcut(x) : x, Activation::None);
+    return addAct(h, shortcut.weight.defined() ? shortcut(x) : x, Activation::None, kernels);
 }
 
 ResnetBlock ResnetBlock::load(WeightStore& w, const std::string& prefix, std::int64_t in) {
     ResnetBlock b;
+    b.kernels = w.kernels();
     b.norm1 = GroupNorm::load(w, prefix + "norm1", in, 32, 1e-6);
     b.conv1 = Conv2d::load(w, prefix + "conv1", in, -1, 3, true);
     const std::int64_t out = b.conv1.outChannels();
@@ -230,29 +245,33 @@ ResnetBlock ResnetBlock::load(WeightStore& w, const std::string& prefix, std::in
 
 at::Tensor AttnBlock::operator()(const at::Tensor& x) const {
     const at::Tensor h = norm.act(x, Activation::None, /*inPlace=*/false);
+    if (kernels == Kernels::Reference) {
+        at::Tensor y = projOut(referenceAttention(q(h), k(h), v(h)));
+        // x + y keeps x's (channels-last) layout where y (from LibTorch 1.13's attention) is
+        // NCHW; the next block's GroupNorm and convolutions then run as in the reference.
+        return x + y;
+    }
     at::Tensor out;
-    if (qkv.weight.defined() && fastCuda(h)) {
+    if (qkv.weight.defined() && h.is_cuda()) {
         const at::Tensor all = qkv(h); // channels-last: q, k, v side by side per position
         const std::int64_t c = x.size(1);
-        out = spatialAttention(all.narrow(1, 0, c), all.narrow(1, c, c), all.narrow(1, 2 * c, c));
+        out = fastAttention(all.narrow(1, 0, c), all.narrow(1, c, c), all.narrow(1, 2 * c, c));
     } else {
-        out = spatialAttention(q(h), k(h), v(h));
+        out = fastAttention(q(h), k(h), v(h));
     }
     at::Tensor y = projOut(out);
-    // Reference: x + y keeps x's (channels-last) layout where y (from LibTorch 1.13's attention)
-    // is NCHW; the next block's GroupNorm and convolutions then run as in the reference.
-    if (tPath == KernelPath::Reference) return x + y;
-    return addAct(y, x, Activation::None);
+    return addAct(y, x, Activation::None, kernels);
 }
 
 AttnBlock AttnBlock::load(WeightStore& w, const std::string& prefix, std::int64_t channels) {
     AttnBlock a;
+    a.kernels = w.kernels();
     a.norm = GroupNorm::load(w, prefix + "norm", channels, 32, 1e-6);
     a.q = Conv2d::load(w, prefix + "q", channels, channels, 1, true);
     a.k = Conv2d::load(w, prefix + "k", channels, channels, 1, true);
     a.v = Conv2d::load(w, prefix + "v", channels, channels, 1, true);
     a.projOut = Conv2d::load(w, prefix + "proj_out", channels, channels, 1, true);
-    if (fastCuda(a.q.weight)) {
+    if (fastCuda(a.kernels, a.q.weight)) {
         a.qkv = a.q;
         a.qkv.weight = at::cat({a.q.weight, a.k.weight, a.v.weight}, 0)
                            .contiguous(at::MemoryFormat::ChannelsLast);
@@ -261,48 +280,17 @@ AttnBlock AttnBlock::load(WeightStore& w, const std::string& prefix, std::int64_
     return a;
 }
 
-at::Tensor spatialAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
-    // CPU fast path (CpuKernels.cpp): float32 attention through oneDNN, not the reference BLAS.
-    if (tPath == KernelPath::Fast && q.is_cpu()) {
-        at::Tensor out;
-        if (cpuAttention(q, k, v, out)) return out;
-    }
+at::Tensor referenceAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
     const std::int64_t b = q.size(0), c = q.size(1), h = q.size(2), w = q.size(3);
     const std::int64_t n = h * w;
     const std::int64_t rows = attentionRows(n, q.element_size());
 #if TORCH_VERSION_MAJOR >= 2
-    // ComfyUI's pytorch_attention: one head of dimension C over the H*W positions. Channels-last
-    // tensors (the fast path) already hold each position's C values together: views, no copies.
-    const bool nhwc = fastCuda(q);
+    // ComfyUI's pytorch_attention: one head of dimension C over the H*W positions.
     auto heads = [&](const at::Tensor& t) {
-        return nhwc ? t.permute({0, 2, 3, 1}).reshape({b, 1, n, c})
-                    : t.reshape({b, 1, c, n}).transpose(2, 3).contiguous();
+        return t.reshape({b, 1, c, n}).transpose(2, 3).contiguous();
     };
-    auto back = [&](const at::Tensor& o) {
-        return nhwc ? o.reshape({b, h, w, c}).permute({0, 3, 1, 2})
-                    : o.transpose(2, 3).reshape({b, c, h, w});
-    };
-    const at::Tensor qh = heads(q), kh = heads(k), vh = heads(v);
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 9)
-    if (nhwc && n >= kLargeAttentionPositions && q.scalar_type() != at::kFloat)
-        return back(largeAttention(qh, kh, vh));
-#endif
-    if (rows >= n) return back(at::scaled_dot_product_attention(qh, kh, vh));
-    if (q.is_cuda()) {
-        // The fused CUDA kernels need O(n) memory: try them on all rows first. Only the math
-        // fallback needs the n x n scores, and it runs out of memory at once.
-        try {
-            return back(at::scaled_dot_product_attention(qh, kh, vh));
-        } catch (const c10::OutOfMemoryError&) {
-            releaseCachedMemory(q.device());
-        }
-    }
-    at::Tensor out = at::empty({b, 1, n, c}, qh.options());
-    for (std::int64_t i = 0; i < n; i += rows) {
-        const std::int64_t len = std::min(rows, n - i);
-        out.narrow(2, i, len).copy_(at::scaled_dot_product_attention(qh.narrow(2, i, len), kh, vh));
-    }
-    return back(out);
+    const at::Tensor out = chunkedSdpa(heads(q), heads(k), heads(v), rows);
+    return out.transpose(2, 3).reshape({b, c, h, w});
 #else
     // ComfyUI's normal_attention / slice_attention, the path PyTorch 1.13 takes.
     const at::Tensor qt = q.reshape({b, c, n}).permute({0, 2, 1}); // b, hw, c
@@ -324,6 +312,32 @@ at::Tensor spatialAttention(const at::Tensor& q, const at::Tensor& k, const at::
 #endif
 }
 
+at::Tensor fastAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
+    if (q.is_cpu()) {
+        at::Tensor out;
+        if (cpuAttention(q, k, v, out)) return out;
+        return referenceAttention(q, k, v);
+    }
+#if TORCH_VERSION_MAJOR >= 2
+    if (!q.is_cuda()) return referenceAttention(q, k, v);
+    // Channels-last tensors already hold each position's C values together: the heads are
+    // views, no copies.
+    const std::int64_t b = q.size(0), c = q.size(1), h = q.size(2), w = q.size(3);
+    const std::int64_t n = h * w;
+    auto heads = [&](const at::Tensor& t) { return t.permute({0, 2, 3, 1}).reshape({b, 1, n, c}); };
+    const at::Tensor qh = heads(q), kh = heads(k), vh = heads(v);
+    at::Tensor out;
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 9)
+    if (n >= kLargeAttentionPositions && q.scalar_type() != at::kFloat)
+        out = largeAttention(qh, kh, vh);
+#endif
+    if (!out.defined()) out = chunkedSdpa(qh, kh, vh, attentionRows(n, q.element_size()));
+    return out.reshape({b, h, w, c}).permute({0, 3, 1, 2});
+#else
+    return referenceAttention(q, k, v);
+#endif
+}
+
 double attentionBytes(std::int64_t positions, std::int64_t channels, std::size_t elementSize) {
     const std::int64_t rows = attentionRows(positions, elementSize);
     return double(rows) * double(positions) * double(std::max<std::size_t>(elementSize, 4)) * 3.0 +
@@ -335,9 +349,9 @@ at::Tensor downsample(const Conv2d& conv, const at::Tensor& x) {
     return conv(at::constant_pad_nd(x, at::IntArrayRef(pad), 0));
 }
 
-at::Tensor upsampleNearest2x(const at::Tensor& x) {
+at::Tensor upsampleNearest2x(const at::Tensor& x, Kernels kernels) {
     // The same values; ATen's kernel keeps a channels-last layout where the reshape would not.
-    if (fastCuda(x)) return at::upsample_nearest2d(x, {x.size(2) * 2, x.size(3) * 2});
+    if (fastCuda(kernels, x)) return at::upsample_nearest2d(x, {x.size(2) * 2, x.size(3) * 2});
     const std::int64_t b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
     return x.reshape({b, c, h, 1, w, 1}).expand({b, c, h, 2, w, 2}).reshape({b, c, h * 2, w * 2});
 }

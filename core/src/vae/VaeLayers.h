@@ -12,25 +12,12 @@
 
 namespace lb::vae {
 
-// Which implementation the layers run, chosen per model (thread-local, set by KernelPathScope
-// around loading and running it).
-// - Reference: ComfyUI's ATen calls in its order and layouts; on the CPU in float32 the goldens'
-//   numbers bit for bit.
+// Each layer that behaves differently per Kernels (see latentbrush/Vae.h) keeps the kernels it
+// was loaded for (WeightStore::kernels()), fixed from then on: its weights' layout depends on
+// them. Layers built by hand default to Reference.
+// - Reference: ComfyUI's ATen calls in its order and layouts.
 // - Fast: channels-last weights and activations on CUDA, fused GroupNorm + activation and
-//   residual kernels, q/k/v as one convolution; checked against Reference in the tests within
-//   DESIGN.md's tolerances (float32 variants 1e-5, fp16 1e-2, bf16 3e-2 relative L2).
-enum class KernelPath { Reference, Fast };
-KernelPath kernelPath();
-class KernelPathScope {
-public:
-    explicit KernelPathScope(KernelPath path);
-    ~KernelPathScope();
-    KernelPathScope(const KernelPathScope&) = delete;
-    KernelPathScope& operator=(const KernelPathScope&) = delete;
-
-private:
-    KernelPath previous_;
-};
+//   residual kernels, q/k/v as one convolution; oneDNN layouts and attention on the CPU.
 
 // In-place activations on a tensor the caller no longer needs (SiLU(inplace=True),
 // ReLU(inplace=True)).
@@ -43,9 +30,9 @@ inline at::Tensor reluInPlace(at::Tensor x) {
     return x;
 }
 
-// act(y + x), in place on y (a result the caller owns). Float sums are commutative: the same
-// numbers as x + y.
-at::Tensor addAct(at::Tensor& y, const at::Tensor& x, Activation a);
+// act(y + x), in place on y (a result the caller owns), through the fused CUDA kernel with Fast
+// kernels. Float sums are commutative: the same numbers as x + y.
+at::Tensor addAct(at::Tensor& y, const at::Tensor& x, Activation a, Kernels kernels);
 
 // nn.Conv2d: weight [O, I, k, k], optional bias [O].
 struct Conv2d {
@@ -72,6 +59,7 @@ struct GroupNorm {
     at::Tensor bias;
     std::int64_t groups = 32;
     double eps = 1e-6;
+    Kernels kernels = Kernels::Reference; // Fast: act() through the fused kernels
 
     at::Tensor operator()(const at::Tensor& x) const;
     // act(norm(x)); `inPlace`: x is not needed afterwards and may be overwritten.
@@ -88,6 +76,7 @@ struct ResnetBlock {
     GroupNorm norm2;
     Conv2d conv2;
     Conv2d shortcut; // weight undefined when in == out
+    Kernels kernels = Kernels::Reference;
 
     at::Tensor operator()(const at::Tensor& x) const;
     std::int64_t outChannels() const { return conv2.outChannels(); }
@@ -106,22 +95,30 @@ struct AttnBlock {
     GroupNorm norm;
     Conv2d q, k, v, projOut;
     Conv2d qkv; // fast path: q, k, v stacked into one 1x1 convolution (weight undefined otherwise)
+    Kernels kernels = Kernels::Reference;
 
     at::Tensor operator()(const at::Tensor& x) const;
     static AttnBlock load(WeightStore& w, const std::string& prefix, std::int64_t channels);
 };
 
-// Single-head attention of [B, C, H, W] q, k, v over the H*W positions (ComfyUI's
-// optimized_attention for VAEs). LibTorch 2.x: scaled_dot_product_attention; 1.13: matmul +
-// softmax. Both are chunked over query rows so that large latents fit in memory.
-at::Tensor spatialAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v);
+// Single-head attention softmax(q k^T / sqrt(C)) v of [B, C, H, W] q, k, v over the H*W
+// positions (ComfyUI's optimized_attention for VAEs), chunked over query rows so that large
+// latents fit in memory.
+// Reference: LibTorch 2.x scaled_dot_product_attention on NCHW heads; 1.13 matmul + softmax
+// (ComfyUI's normal_attention / slice_attention).
+at::Tensor referenceAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v);
+// Fast: on the CPU float32 through oneDNN (CpuKernels.cpp); on CUDA SDPA over channels-last
+// views (no copies), from 65536 positions in half precision row chunks of two cuBLAS products.
+// Elsewhere, and for what those decline, referenceAttention.
+at::Tensor fastAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v);
 // Bytes the attention of n positions of c channels needs beyond q, k, v and the output.
 double attentionBytes(std::int64_t positions, std::int64_t channels, std::size_t elementSize);
 
 // model.py Downsample: pad (0, 1, 0, 1) with zeros, then a 3x3 stride-2 convolution.
 at::Tensor downsample(const Conv2d& conv, const at::Tensor& x);
-// Nearest-neighbour 2x upsampling (F.interpolate(scale_factor=2.0, mode="nearest")).
-at::Tensor upsampleNearest2x(const at::Tensor& x);
+// Nearest-neighbour 2x upsampling (F.interpolate(scale_factor=2.0, mode="nearest")); with Fast
+// kernels on CUDA through ATen's kernel, which keeps a channels-last layout.
+at::Tensor upsampleNearest2x(const at::Tensor& x, Kernels kernels);
 
 // [B, c, 2i, 2j] -> [B, 4c, i, j], channel 4c' + 2*pi + pj
 // (reshape(B,c,i,2,j,2).permute(0,1,3,5,2,4)).

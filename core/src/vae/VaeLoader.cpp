@@ -50,9 +50,9 @@ bool allFinite(const std::vector<float>& values) {
 class TorchVae final : public Vae {
 public:
     TorchVae(VaeInfo info, std::unique_ptr<vae::VaeModel> model, vae::ComputeTarget target,
-             int tileSize, vae::KernelPath path, bool graphs)
+             int tileSize, bool graphs)
         : info_(std::move(info)), model_(std::move(model)), target_(std::move(target)),
-          tileSize_(tileSize), path_(path), graphs_(graphs) {}
+          tileSize_(tileSize), graphs_(graphs) {}
 
     const VaeInfo& info() const override { return info_; }
     Result<LatentBuffer> encode(const ImageBuffer& pixels, const Progress& progress) override;
@@ -68,7 +68,6 @@ private:
     std::unique_ptr<vae::VaeModel> model_;
     vae::ComputeTarget target_;
     int tileSize_ = 0;
-    vae::KernelPath path_ = vae::KernelPath::Fast;
     bool graphs_ = true;
     vae::EncodeGraphs graphCache_;
 };
@@ -125,7 +124,6 @@ Result<LatentBuffer> TorchVae::encode(const ImageBuffer& pixels, const Progress&
     if (progress.cancelled()) return makeError("cancelled");
     try {
         c10::InferenceMode guard;
-        const vae::KernelPathScope kernels(path_);
         // On the CPU: [1, C, H, W] with channels-last strides, as ComfyUI's movedim(-1, 1) leaves
         // the IMAGE tensor; convolutions keep that layout, and their float32 results then match
         // the reference's bit for bit. On CUDA: channels-last on the fast path (cuDNN's NHWC
@@ -149,11 +147,11 @@ Result<LatentBuffer> TorchVae::encode(const ImageBuffer& pixels, const Progress&
                     .permute({0, 3, 1, 2});
         }
         if (!target_.device.is_cpu())
-            x = x.contiguous(path_ == vae::KernelPath::Fast ? at::MemoryFormat::ChannelsLast
+            x = x.contiguous(info_.kernels == Kernels::Fast ? at::MemoryFormat::ChannelsLast
                                                             : at::MemoryFormat::Contiguous);
         const StepHook hook(progress);
         at::Tensor z;
-        if (graphs_ && path_ == vae::KernelPath::Fast && tileSize_ == 0 && target_.device.is_cuda())
+        if (graphs_ && info_.kernels == Kernels::Fast && tileSize_ == 0 && target_.device.is_cuda())
             z = graphCache_.encode(*model_, x, kGraphBytes);
         if (!z.defined()) z = runEncode(x, hook);
         // NCHW on the device first (a channels-last latent transposed on the host costs more
@@ -198,7 +196,6 @@ Result<ImageBuffer> TorchVae::decode(const LatentBuffer& latent, const Progress&
     if (progress.cancelled()) return makeError("cancelled");
     try {
         c10::InferenceMode guard;
-        const vae::KernelPathScope kernels(path_);
         const at::Tensor z =
             at::from_blob(const_cast<float*>(latent.data.data()), at::IntArrayRef(s), at::kFloat)
                 .to(target_.device, at::kFloat, /*non_blocking=*/false, /*copy=*/true);
@@ -291,10 +288,7 @@ Result<std::shared_ptr<Vae>> Vae::load(const std::string& spec, const VaeLoadOpt
         VaeInfo info;
         info.file = path;
         info.inferred.push_back("tensor names: " + keys.describe());
-        const vae::KernelPath kernelPath =
-            options.referenceKernels ? vae::KernelPath::Reference : vae::KernelPath::Fast;
-        const vae::KernelPathScope kernels(kernelPath);
-        vae::WeightStore store(target.device, target.dtype);
+        vae::WeightStore store(target.device, target.dtype, options.kernels);
         store.addFile(file, keys);
         if (vae::isTaesdLayout(keys.layout()))
             addTaesdSibling(path, keys, options, store, info.inferred);
@@ -320,8 +314,8 @@ Result<std::shared_ptr<Vae>> Vae::load(const std::string& spec, const VaeLoadOpt
         info.fileDType = store.fileDTypes();
         info.device = target.deviceName;
         info.computeDType = target.dtypeName;
-        info.kernels = options.referenceKernels ? "reference" : "fast";
-        info.inferred.push_back(options.referenceKernels
+        info.kernels = options.kernels;
+        info.inferred.push_back(options.kernels == Kernels::Reference
                                     ? "reference kernels: ComfyUI's operations and layouts"
                                     : "fast kernels (--kernels reference for ComfyUI's own)");
         info.hasEncoder = model->hasEncoder();
@@ -333,7 +327,7 @@ Result<std::shared_ptr<Vae>> Vae::load(const std::string& spec, const VaeLoadOpt
         progress(1.0, "loaded");
         return std::shared_ptr<Vae>(std::make_shared<TorchVae>(std::move(info), std::move(model),
                                                                std::move(target), options.tileSize,
-                                                               kernelPath, options.cudaGraphs));
+                                                               options.cudaGraphs));
     } catch (const vae::LoadError& e) {
         return makeError(e.what());
     } catch (const vae::Cancelled&) {

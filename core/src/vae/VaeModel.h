@@ -19,10 +19,13 @@ namespace lb::vae {
 struct FamilySpec {
     VaeFamily family;
     const char* name; // the --vae-family spelling
+    bool tiny;        // the TAESD architecture (taesd.py), else ComfyUI's AutoencoderKL
     double scale;     // TAESD family: z = encoder(p) / scale + shift; decode((z - shift) * scale)
     double shift;
     bool packed;           // latent packed 2x2 into 4x the channels (FLUX.2, TAEF2)
     int rawLatentChannels; // channels the network itself produces; 0 = any (AutoencoderKL)
+    bool poolBlocks;       // TAESD blocks with the group-norm pool branch (TAEF2)
+    double batchNormEps;   // the packed latent's batch-norm (FLUX.2: bn.running_mean/var); 0: none
 };
 std::span<const FamilySpec> familyTable();
 const FamilySpec& familySpec(VaeFamily family);

@@ -1,8 +1,10 @@
 // WeightStore: a VAE's tensors under canonical names, from one or two files, handed to the model
-// code with shape and finiteness checks, converted to the compute dtype and device.
+// code with shape and finiteness checks, converted to the compute dtype and device, for the
+// kernels the model will run (the layers read kernels() when they load and keep it).
 #pragma once
 
 #include "latentbrush/Safetensors.h"
+#include "latentbrush/Vae.h"
 #include "vae/VaeKeys.h"
 
 #include <torch/types.h>
@@ -17,7 +19,8 @@ namespace lb::vae {
 
 class WeightStore {
 public:
-    WeightStore(at::Device device, at::ScalarType dtype) : device_(device), dtype_(dtype) {}
+    WeightStore(at::Device device, at::ScalarType dtype, Kernels kernels)
+        : device_(device), dtype_(dtype), kernels_(kernels) {}
 
     // Adds every VAE tensor of `file` under its canonical name (throws LoadError when two names
     // map to the same tensor).
@@ -50,6 +53,8 @@ public:
     const SafetensorsFile& primaryFile() const { return *files_.front(); }
     at::Device device() const { return device_; }
     at::ScalarType dtype() const { return dtype_; }
+    // The kernels the layers loaded from this store run (their weights' layout depends on it).
+    Kernels kernels() const { return kernels_; }
 
 private:
     struct Entry {
@@ -62,6 +67,7 @@ private:
 
     at::Device device_;
     at::ScalarType dtype_;
+    Kernels kernels_;
     std::map<std::string, Entry> entries_;
     std::vector<std::shared_ptr<SafetensorsFile>> files_;
     std::vector<KeyMap> keyMaps_; // parallel to files_
