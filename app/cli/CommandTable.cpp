@@ -1,10 +1,14 @@
 // The table of CommandTable.h: latentbrush-cli's commands and options.
 #include "CommandTable.h"
 
+#include "latentbrush/ImageIO.h"
 #include "latentbrush/MaskOps.h"
 #include "latentbrush/NoiseMaskOps.h"
 
 #include <climits>
+#include <initializer_list>
+#include <string>
+#include <utility>
 
 namespace lb::cli {
 
@@ -34,39 +38,46 @@ std::string_view programJob(Program program) {
 
 namespace {
 
+std::string join(std::initializer_list<std::string_view> parts) {
+    std::string out;
+    for (std::string_view part : parts)
+        out += part;
+    return out;
+}
+
 // The kinds of option, as the table below writes them.
-OptionSpec value(std::string_view name, std::string_view placeholder, std::string_view help) {
+OptionSpec value(std::string_view name, std::string_view placeholder, std::string help) {
     OptionSpec o;
     o.name = name;
     o.placeholder = placeholder;
-    o.help = help;
+    o.help = std::move(help);
     return o;
 }
 
 OptionSpec integer(std::string_view name, std::string_view placeholder, IntegerRange range,
-                   std::string_view help) {
-    OptionSpec o = value(name, placeholder, help);
+                   std::string help) {
+    OptionSpec o = value(name, placeholder, std::move(help));
     o.range = range;
     return o;
 }
 
 // A name one of the domain's parsers reads; `choices` completes its "unknown" error.
 OptionSpec choice(std::string_view name, std::string_view placeholder, std::string_view choices,
-                  std::string_view help) {
-    OptionSpec o = value(name, placeholder, help);
+                  std::string help) {
+    OptionSpec o = value(name, placeholder, std::move(help));
     o.choices = choices;
     return o;
 }
 
-OptionSpec flag(std::string_view name, std::string_view excludes, std::string_view help) {
-    OptionSpec o = value(name, {}, help);
+OptionSpec flag(std::string_view name, std::string_view excludes, std::string help) {
+    OptionSpec o = value(name, {}, std::move(help));
     o.arity = Arity::Flag;
     o.excludes = excludes;
     return o;
 }
 
-OptionSpec repeated(std::string_view name, std::string_view placeholder, std::string_view help) {
-    OptionSpec o = value(name, placeholder, help);
+OptionSpec repeated(std::string_view name, std::string_view placeholder, std::string help) {
+    OptionSpec o = value(name, placeholder, std::move(help));
     o.arity = Arity::Repeated;
     return o;
 }
@@ -95,22 +106,25 @@ const std::vector<OptionSpec>& optionTable() {
                 "grow: crop to multiples of D (default 8, the VAE's downscale)"),
         choice("mode", "M", "inpaint or noise-mask",
                "inpaint (default) or noise-mask: see Encode modes"),
-        integer(
-            "grow", "N", {0, kMaxGrow, nullptr},
-            "grow_mask_by, 0..1024 (default 6; ComfyUI's node allows 0..64); inpaint mode only"),
+        integer("grow", "N", {0, kMaxGrow, nullptr},
+                join({"grow_mask_by, 0..", std::to_string(kMaxGrow),
+                      " (default 6; ComfyUI's node allows 0..64); inpaint mode only"})),
         integer("mask-expand", "N", {-kMaxMaskExpand, kMaxMaskExpand, nullptr},
-                "noise-mask: GrowMask's expand, -16384..16384 (default 0): grow the soft mask by "
-                "N pixels (a max filter), or shrink it when negative (a min filter)"),
+                join({"noise-mask: GrowMask's expand, ", std::to_string(-kMaxMaskExpand), "..",
+                      std::to_string(kMaxMaskExpand),
+                      " (default 0): grow the soft mask by N pixels (a max filter), or shrink it "
+                      "when negative (a min filter)"})),
         flag("tapered-corners", "square-corners",
              "noise-mask: GrowMask's tapered_corners=True (a 3x3 cross: diamond-shaped "
              "growth); the default, as ComfyUI's node left at its defaults"),
         flag("square-corners", "tapered-corners",
              "noise-mask: GrowMask's tapered_corners=False (the 3x3 square footprint)"),
         value("mask-blur", "R[,S]",
-              "noise-mask: ImageBlur on the mask after the expand, blur_radius R (0..1024, 0 = "
-              "none; the node allows 1..31) and sigma S (default 1.0; the node's sigma is "
-              "relative to R, not in pixels); R must be smaller than the mask's width and "
-              "height"),
+              join({"noise-mask: ImageBlur on the mask after the expand, blur_radius R (0..",
+                    std::to_string(kMaxMaskBlur),
+                    ", 0 = none; the node allows 1..31) and sigma S (default 1.0; the node's sigma "
+                    "is relative to R, not in pixels); R must be smaller than the mask's width and "
+                    "height"})),
         value("mask-channel", "C",
               "auto|alpha|red|green|blue|luma. auto: gray -> value, gray+alpha or RGBA -> 1 - "
               "alpha, RGB -> red"),
@@ -131,7 +145,8 @@ const std::vector<OptionSpec>& optionTable() {
                "ComfyUI's LoadImage and LoadImageMask, 8-bit values) or full (every bit: v / "
                "65535); recorded in the .latent as source.precision"),
         integer("max-pixels", "N", {1, LLONG_MAX, "--max-pixels must be positive"},
-                "refuse images larger than N pixels (default 268435456 = 16384^2)"),
+                join({"refuse images larger than N pixels (default ",
+                      std::to_string(kDefaultMaxPixels), ")"})),
         value("save-mask", "F",
               "also write the noise_mask: inpaint: the grown 0/1 mask as 8-bit PNG; "
               "noise-mask: the soft mask as 8-bit PNG or float TIFF/EXR"),

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -41,7 +42,7 @@ struct OptionSpec {
     std::optional<IntegerRange> range; // set for integer options
     std::string_view choices;          // the accepted names, appended to an "unknown" error
     std::string_view excludes;         // the flag this one excludes ("[--a | --b]" in --help)
-    std::string_view help;             // the Options paragraph
+    std::string help;                  // the Options paragraph
 };
 
 // One option of one command; `placeholder` overrides the option's own for this command.
