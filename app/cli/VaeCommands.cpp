@@ -89,6 +89,20 @@ void readEncodeMode(const ParsedArgs& args, EncodeMode& mode, NoiseMaskOptions& 
     }
 }
 
+// What encode and batch read alike (their option structs carry the same fields): the mask
+// channel, the VAE and its options, --grow, --max-pixels, --input-precision, --mode with the
+// noise-mask options, and the region options.
+template <typename Options> void readEncodeSettings(const ParsedArgs& args, Options& o) {
+    o.channel = maskChannel(args);
+    o.vae = args.required("vae");
+    o.grow = int(args.integer("grow", o.grow));
+    readVaeOptions(args, o);
+    o.maxPixels = maxPixels(args);
+    o.inputPrecision = args.choice("input-precision", parseInputPrecision, o.inputPrecision);
+    readEncodeMode(args, o.mode, o.noiseMask);
+    readRegionOptions(args, o);
+}
+
 constexpr const char* kRegionNeedsInpaint =
     "--region encodes with --mode inpaint only (VAEEncodeForInpaint per region)";
 
@@ -97,17 +111,10 @@ int encode(ParsedArgs& args, char**) {
     EncodeOptions o;
     o.image = args.required("image");
     o.mask = args.text("mask");
-    o.channel = maskChannel(args);
-    o.vae = args.required("vae");
-    o.grow = int(args.integer("grow", o.grow));
-    readVaeOptions(args, o);
+    readEncodeSettings(args, o);
     o.output = args.required("output");
     o.saveMask = args.text("save-mask");
     o.savePixels = args.text("save-pixels");
-    o.maxPixels = maxPixels(args);
-    o.inputPrecision = args.choice("input-precision", parseInputPrecision, o.inputPrecision);
-    readEncodeMode(args, o.mode, o.noiseMask);
-    readRegionOptions(args, o);
     if (regions::hasRegionOptions(o)) {
         if (o.mode == EncodeMode::NoiseMask) usageError(kRegionNeedsInpaint);
         if (auto r = regions::parseRegionOptions(o); !r) usageError(r.message());
@@ -144,15 +151,8 @@ int batch(ParsedArgs& args, char**) {
     BatchOptions o;
     o.images = args.required("images");
     o.masks = args.text("masks");
-    o.channel = maskChannel(args);
-    o.vae = args.required("vae");
-    o.grow = int(args.integer("grow", o.grow));
-    readVaeOptions(args, o);
+    readEncodeSettings(args, o);
     o.out = args.required("out");
-    o.maxPixels = maxPixels(args);
-    o.inputPrecision = args.choice("input-precision", parseInputPrecision, o.inputPrecision);
-    readEncodeMode(args, o.mode, o.noiseMask);
-    readRegionOptions(args, o);
     if (o.mode == EncodeMode::NoiseMask && !o.region.empty()) usageError(kRegionNeedsInpaint);
     if (const std::string shard = args.text("shard"); !shard.empty()) {
         const auto slash = shard.find('/');
