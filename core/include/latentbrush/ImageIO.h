@@ -25,8 +25,11 @@ enum class InputPrecision {
 const char* inputPrecisionName(InputPrecision precision); // "reference", "full"
 bool parseInputPrecision(const std::string& name, InputPrecision* out);
 
+// The largest image read or written unless a caller raises it (the CLI's --max-pixels): 16384^2.
+inline constexpr std::int64_t kDefaultMaxPixels = 16384ll * 16384ll;
+
 struct ImageReadOptions {
-    std::int64_t maxPixels = 16384ll * 16384ll;           // checked from the header before decoding
+    std::int64_t maxPixels = kDefaultMaxPixels;           // checked from the header before decoding
     InputPrecision precision = InputPrecision::Reference; // 16-bit samples of readImage, readMask
 };
 

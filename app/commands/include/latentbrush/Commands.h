@@ -1,5 +1,5 @@
 // The command-line tool's commands (grow, encode, batch, rgba, decode, info) as library calls:
-// the CLI's main() only parses arguments into these option structs; tests call them directly too.
+// the CLI's runners (app/cli) only read arguments into these option structs; tests call them too.
 #pragma once
 
 #include "latentbrush/ImageIO.h"
@@ -29,7 +29,7 @@ struct GrowOptions {
     int multiple = 8;
     std::string output;
     MaskChannel channel = MaskChannel::Auto;
-    std::int64_t maxPixels = 16384ll * 16384ll;
+    std::int64_t maxPixels = kDefaultMaxPixels;
 };
 Status runGrow(const GrowOptions& options, const CommandOutput& io);
 
@@ -56,11 +56,11 @@ struct EncodeOptions {
     std::string output;
     std::string saveMask;   // inpaint: the grown 0/1 mask (PNG); noise-mask: the soft mask
     std::string savePixels; // the encoder's input
-    std::int64_t maxPixels = 16384ll * 16384ll;
+    std::int64_t maxPixels = kDefaultMaxPixels;
     // --input-precision: 16-bit image samples as PIL gives them to ComfyUI (reference) or v/65535
     InputPrecision inputPrecision = InputPrecision::Reference;
     // Region encode (DESIGN.md "Regions"), the option values as given; all empty: the whole
-    // image, as before. Parsed by regions::parseRegionOptions (core/regions RegionCommands.h).
+    // image, as before. Parsed by regions::parseRegionOptions (RegionCommands.h).
     std::string region;      // --region auto|X,Y,W,H
     std::string regionsMode; // --regions separate
     std::string context;     // --context N|N%
@@ -90,7 +90,7 @@ struct BatchOptions {
     int cpuThreads = 0;              // --threads N (VaeLoadOptions::cpuThreads; 0: every core)
     std::string out;
     int shardIndex = 0, shardCount = 1;
-    std::int64_t maxPixels = 16384ll * 16384ll;
+    std::int64_t maxPixels = kDefaultMaxPixels;
     InputPrecision inputPrecision = InputPrecision::Reference; // --input-precision
     // The region options of EncodeOptions, applied to every image (NAME.mask_N.png per region).
     std::string region, regionsMode, context, target, targetArea, resize;
@@ -130,7 +130,7 @@ struct RgbaOptions {
     std::string mask;
     MaskChannel channel = MaskChannel::Auto;
     std::string output; // .png
-    std::int64_t maxPixels = 16384ll * 16384ll;
+    std::int64_t maxPixels = kDefaultMaxPixels;
 };
 Status runRgba(const RgbaOptions& options, const CommandOutput& io);
 

@@ -50,7 +50,7 @@ struct StitchOptions {
     MaskChannel channel = MaskChannel::Auto;
     std::optional<float> feather; // empty: the metadata's stitch.feather
     std::string output;
-    std::int64_t maxPixels = 16384ll * 16384ll;
+    std::int64_t maxPixels = kDefaultMaxPixels;
 };
 Status runStitch(const StitchOptions& options, const CommandOutput& io);
 
