@@ -6,7 +6,7 @@
 // OpenImageIO) and latentbrush-cli-vae (LATENTBRUSH_CLI_WITH_VAE: every command).
 #include "latentbrush/BuiltinVae.h"
 #include "latentbrush/Commands.h"
-#include "latentbrush/MaskOps.h"
+#include "latentbrush/InpaintPreprocess.h"
 #if LATENTBRUSH_CLI_WITH_VAE
 #include "latentbrush/regions/RegionCommands.h"
 #endif
