@@ -7,6 +7,9 @@
 #include "latentbrush/BuiltinVae.h"
 #include "latentbrush/Commands.h"
 #include "latentbrush/InpaintPreprocess.h"
+#if !LATENTBRUSH_CLI_LEAN
+#include "QuietDecoderStderr.h"
+#endif
 #if LATENTBRUSH_CLI_WITH_VAE
 #include "latentbrush/regions/RegionCommands.h"
 #endif
@@ -379,6 +382,10 @@ int main(int argc, char** argv) {
         if (command == "rgba") runSibling("latentbrush-cli-io", argv);
 #endif
     }
+#endif
+#if !LATENTBRUSH_CLI_LEAN
+    // OpenImageIO's PNG reader lets libpng print beside our one error line (QuietDecoderStderr.h).
+    static const lbcli::QuietDecoderStderr quietDecoders;
 #endif
     const std::map<std::string, std::set<std::string>> allowed = {
         {"grow", {"mask", "grow", "size", "multiple", "output", "mask-channel", "max-pixels"}},

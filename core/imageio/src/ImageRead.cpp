@@ -13,17 +13,12 @@
 #include <OpenImageIO/imagebufalgo.h>
 #include <OpenImageIO/imageio.h>
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -260,48 +255,6 @@ Status checkFinite(const ImageBuffer& image, const std::string& path) {
     return {};
 }
 
-// libpng and libjpeg print their own diagnostics ("libpng error: ...") on stderr before OIIO
-// reports them to us; our message already carries that text, so the decoders' stderr is muted
-// while a file is decoded (one decode at a time mutes; the descriptor is always restored).
-class QuietStderr {
-public:
-    QuietStderr() {
-        std::lock_guard<std::mutex> lock(mutex());
-        if (depth()++ > 0) return;
-        std::fflush(stderr);
-        saved() = ::dup(STDERR_FILENO);
-        const int devNull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
-        if (saved() >= 0 && devNull >= 0) ::dup2(devNull, STDERR_FILENO);
-        if (devNull >= 0) ::close(devNull);
-    }
-    ~QuietStderr() {
-        std::lock_guard<std::mutex> lock(mutex());
-        if (--depth() > 0) return;
-        std::fflush(stderr);
-        if (saved() >= 0) {
-            ::dup2(saved(), STDERR_FILENO);
-            ::close(saved());
-            saved() = -1;
-        }
-    }
-    QuietStderr(const QuietStderr&) = delete;
-    QuietStderr& operator=(const QuietStderr&) = delete;
-
-private:
-    static std::mutex& mutex() {
-        static std::mutex m;
-        return m;
-    }
-    static int& depth() {
-        static int d = 0;
-        return d;
-    }
-    static int& saved() {
-        static int fd = -1;
-        return fd;
-    }
-};
-
 // ---- the values PIL gives ComfyUI's LoadImage ------------------------------------------------
 
 // What is read for: an image (LoadImage's rules: PNG transparency keys of gray and RGB images
@@ -428,7 +381,6 @@ Result<LoadedImage> readImageUnchecked(const std::string& path, const ImageReadO
                                        ReadPurpose purpose) {
     if (Status st = imageio::checkReadablePath(path); !st) return st.error();
     if (Status st = imageio::checkHeaderBeforeDecoding(path, options); !st) return st.error();
-    const QuietStderr quiet;
 
     OIIO::ImageSpec config;
     config.attribute("oiio:UnassociatedAlpha", 1); // the file's own values, never premultiplied
