@@ -4,5 +4,5 @@
 #include "CommandArgs.h"
 
 int main(int argc, char** argv) {
-    return lb::cli::runCli(argc, argv, lb::cli::ioRunners());
+    return lb::cli::runCli(argc, argv, lb::cli::ioRunners(), /*quietDecoders=*/true);
 }

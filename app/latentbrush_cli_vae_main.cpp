@@ -3,5 +3,5 @@
 #include "CommandArgs.h"
 
 int main(int argc, char** argv) {
-    return lb::cli::runCli(argc, argv, lb::cli::vaeRunners());
+    return lb::cli::runCli(argc, argv, lb::cli::vaeRunners(), /*quietDecoders=*/true);
 }

@@ -3,7 +3,7 @@
 #include "DocumentLoader.h"
 
 #include "latentbrush/ImageIO.h"
-#include "latentbrush/MaskOps.h"
+#include "latentbrush/InpaintPreprocess.h"
 #include "latentbrush/Parallel.h"
 
 #include <QCoreApplication>

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "latentbrush/Buffers.h"
-#include "latentbrush/MaskOps.h"
+#include "latentbrush/InpaintPreprocess.h"
 #include "latentbrush/NoiseMaskOps.h"
 #include "latentbrush/regions/RegionEncode.h"
 

@@ -9,7 +9,7 @@
 #include "WorkerProgress.h"
 
 #include "latentbrush/BuiltinVae.h"
-#include "latentbrush/MaskOps.h"
+#include "latentbrush/InpaintPreprocess.h"
 #include "latentbrush/Progress.h"
 
 #include <QFileInfo>

@@ -5,7 +5,7 @@
 #include "GrowPreview.h"
 #include "MaskDocument.h"
 
-#include "latentbrush/MaskOps.h"
+#include "latentbrush/InpaintPreprocess.h"
 #include "latentbrush/regions/RegionPixels.h"
 
 #include <QTimer>

@@ -2,12 +2,14 @@
 #include "CliMain.h"
 
 #include "HelpText.h"
+#include "QuietDecoderStderr.h"
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include <unistd.h>
@@ -37,7 +39,7 @@ int exitStatus(const Status& status) {
     return 1;
 }
 
-int runCli(int argc, char** argv, std::span<const CommandRunner> runners) {
+int runCli(int argc, char** argv, std::span<const CommandRunner> runners, bool quietDecoders) {
     auto runnerOf = [&](std::string_view name) -> const CommandRunner* {
         for (const CommandRunner& r : runners)
             if (r.command == name) return &r;
@@ -51,6 +53,10 @@ int runCli(int argc, char** argv, std::span<const CommandRunner> runners) {
         std::cout << commandHelpText(args.command());
         return 0;
     }
+    // Only once no other program takes over (its stderr must stay whole): OpenImageIO's
+    // decoders print beside our one error line (QuietDecoderStderr.h).
+    std::optional<lbcli::QuietDecoderStderr> quiet;
+    if (quietDecoders) quiet.emplace();
     return runnerOf(args.command().name)->run(args, argv);
 }
 

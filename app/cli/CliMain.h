@@ -21,8 +21,10 @@ struct CommandRunner {
 
 // The whole program: a command that `runners` lacks is handed, before any parsing, to the program
 // the table names for it; the others are parsed, checked and run. --help after a command prints
-// that command's help.
-int runCli(int argc, char** argv, std::span<const CommandRunner> runners);
+// that command's help. `quietDecoders`: the programs that decode through OpenImageIO send C's
+// stderr to /dev/null while the command runs (QuietDecoderStderr.h).
+int runCli(int argc, char** argv, std::span<const CommandRunner> runners,
+           bool quietDecoders = false);
 
 // Runs `program`, installed next to this one, with the same arguments (execv); prints one error
 // line and exits 1 when it cannot.

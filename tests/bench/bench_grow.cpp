@@ -1,6 +1,6 @@
 // `latentbrush-bench grow`: times the core's grow (binary box dilation) and the whole noise_mask
 // step on a large mask, next to the seed's line-by-line LibTorch path. Prints figures only.
-#include "latentbrush/MaskOps.h"
+#include "latentbrush/InpaintPreprocess.h"
 #include "latentbrush/Parallel.h"
 
 #include <torch/torch.h>

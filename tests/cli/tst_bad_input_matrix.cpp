@@ -670,7 +670,7 @@ private slots:
             r.args = QStringList{"grow",     "--mask", "@/in/attribute-bomb.exr", "--grow", "4",
                                  "--output", out};
             r.expected = {"attribute-bomb.exr"};
-            r.memoryCheck = true; // ImageIO.cpp walks the EXR header before OpenEXR sees it
+            r.memoryCheck = true; // HeaderChecks.cpp walks the EXR header before OpenEXR sees it
             QTest::newRow("exr attribute bomb (1 KiB file, 1.5 GiB attribute)") << r;
         }
         if (QFileInfo::exists(work_ + "/in/bomb.webp")) {
@@ -681,7 +681,7 @@ private slots:
                                  "--output", out,      "--max-pixels",   "1000000"};
             r.expected = {"exceeds the limit"};
             // The baseline limit, set in matrix(): OpenImageIO's WebP reader would allocate the
-            // whole canvas (1 GiB) in ImageInput::open; ImageIO.cpp reads the size first.
+            // whole canvas (1 GiB) in ImageInput::open; HeaderChecks.cpp reads the size first.
             r.limits.addressSpace = -2;
             QTest::newRow("webp bomb within the baseline address space") << r;
         }

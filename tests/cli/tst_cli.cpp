@@ -4,7 +4,7 @@
 #include "TestSupport.h"
 
 #include "latentbrush/ImageIO.h"
-#include "latentbrush/MaskOps.h"
+#include "latentbrush/InpaintPreprocess.h"
 #include "latentbrush/Safetensors.h"
 
 #include <QJsonArray>

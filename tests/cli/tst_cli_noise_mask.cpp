@@ -10,8 +10,8 @@
 #include "TestSupport.h"
 
 #include "latentbrush/ImageIO.h"
+#include "latentbrush/InpaintPreprocess.h"
 #include "latentbrush/LatentFile.h"
-#include "latentbrush/MaskOps.h"
 #include "latentbrush/Safetensors.h"
 #include "latentbrush/SafetensorsTorch.h"
 

@@ -8,8 +8,8 @@
 #include "TestSupport.h"
 
 #include "latentbrush/ImageIO.h"
+#include "latentbrush/InpaintPreprocess.h"
 #include "latentbrush/LatentFile.h"
-#include "latentbrush/MaskOps.h"
 #include "latentbrush/regions/Stitch.h"
 
 #include <QTemporaryDir>

@@ -5,10 +5,11 @@
 // `latentbrush-cli grow` (lean) against `latentbrush-cli-io grow` (OpenImageIO) as processes.
 #include "CliSupport.h"
 #include "TestSupport.h"
+#include "PngTestFiles.h"
 
 #include "latentbrush/CommandsLean.h"
 #include "latentbrush/ImageIO.h"
-#include "latentbrush/MaskOps.h"
+#include "latentbrush/InpaintPreprocess.h"
 #include "latentbrush/MaskPng.h"
 
 #include <QFile>
@@ -187,9 +188,9 @@ private slots:
             for (int channels = 1; channels <= 4; ++channels)
                 for (bool interlaced : {false, true}) {
                     const std::string path = file();
-                    lb::png::PngWriteOptions o;
+                    lbtest::PngWriteOptions o;
                     o.interlaced = interlaced;
-                    QVERIFY(lb::png::writePixelsPng(
+                    QVERIFY(lbtest::writePixelsPng(
                                 path, makePixels(37, 29, channels, bits, unsigned(index)), o)
                                 .ok());
                     compareWithOiio(path, channels == 2 || channels == 4);
@@ -200,20 +201,20 @@ private slots:
             for (auto& b : p.bytes)
                 b = std::uint8_t(b % (1 << depth));
             const std::string path = file();
-            lb::png::PngWriteOptions o;
+            lbtest::PngWriteOptions o;
             o.grayBitDepth = depth;
-            QVERIFY(lb::png::writePixelsPng(path, p, o).ok());
+            QVERIFY(lbtest::writePixelsPng(path, p, o).ok());
             compareWithOiio(path, false);
             const std::string withTrns = file();
             o.transparentGray = 1;
-            QVERIFY(lb::png::writePixelsPng(withTrns, p, o).ok());
+            QVERIFY(lbtest::writePixelsPng(withTrns, p, o).ok());
             compareWithOiio(withTrns, true);
         }
         {
             const std::string path = file();
-            lb::png::PngWriteOptions o;
+            lbtest::PngWriteOptions o;
             o.transparentGray = 200;
-            QVERIFY(lb::png::writePixelsPng(path, makePixels(30, 20, 1, 8, 5), o).ok());
+            QVERIFY(lbtest::writePixelsPng(path, makePixels(30, 20, 1, 8, 5), o).ok());
             compareWithOiio(path, true);
         }
         // Palette files, without and with tRNS alpha, at 8 and 2 bits an index.
@@ -228,10 +229,10 @@ private slots:
             for (int i = 0; i < 45 * 31; ++i)
                 indices.push_back(std::uint8_t((i * 7 + i / 45) % entries));
             const std::string plain = file();
-            QVERIFY(lb::png::writePalettePng(plain, 45, 31, depth, indices, rgb, {}).ok());
+            QVERIFY(lbtest::writePalettePng(plain, 45, 31, depth, indices, rgb, {}).ok());
             compareWithOiio(plain, false);
             const std::string transparent = file();
-            QVERIFY(lb::png::writePalettePng(transparent, 45, 31, depth, indices, rgb, alpha).ok());
+            QVERIFY(lbtest::writePalettePng(transparent, 45, 31, depth, indices, rgb, alpha).ok());
             compareWithOiio(transparent, true);
         }
     }
@@ -273,7 +274,7 @@ private slots:
     void declinesWhatItCannotVouchFor() {
         QTemporaryDir tmp;
         const QString good = tmp.filePath("good.png");
-        QVERIFY(lb::png::writePixelsPng(good.toStdString(), makePixels(16, 16, 1, 8, 3)).ok());
+        QVERIFY(lbtest::writePixelsPng(good.toStdString(), makePixels(16, 16, 1, 8, 3)).ok());
         QVERIFY(lb::png::readPngPixels(good.toStdString(), 1ll << 40).ok());
         QVERIFY(!lb::png::readPngPixels(good.toStdString(), 255).ok()); // over --max-pixels
         const QString exif = tmp.filePath("exif.png");
@@ -308,9 +309,9 @@ private slots:
         // Inputs: a painted 8-bit gray mask, 16-bit gray, gray+alpha, RGBA, palette with tRNS,
         // an interlaced one, one with EXIF (declined: goes through latentbrush-cli-io), a JPEG.
         std::vector<QString> inputs;
-        auto add = [&](const QString& name, const PngPixels& p, lb::png::PngWriteOptions o = {}) {
+        auto add = [&](const QString& name, const PngPixels& p, lbtest::PngWriteOptions o = {}) {
             const QString path = tmp.filePath(name);
-            QVERIFY(lb::png::writePixelsPng(path.toStdString(), p, o).ok());
+            QVERIFY(lbtest::writePixelsPng(path.toStdString(), p, o).ok());
             inputs.push_back(path);
         };
         PngPixels painted;
@@ -330,7 +331,7 @@ private slots:
         add("grayalpha.png", makePixels(50, 41, 2, 8, 12));
         add("rgba16.png", makePixels(45, 60, 4, 16, 13));
         add("rgb.png", makePixels(67, 33, 3, 8, 14));
-        lb::png::PngWriteOptions interlaced;
+        lbtest::PngWriteOptions interlaced;
         interlaced.interlaced = true;
         add("interlaced.png", makePixels(40, 40, 1, 8, 15), interlaced);
         {
@@ -343,7 +344,7 @@ private slots:
                 indices.push_back(std::uint8_t((i / 5 + i / 48) % 16));
             const QString path = tmp.filePath("palette.png");
             QVERIFY(
-                lb::png::writePalettePng(path.toStdString(), 48, 40, 4, indices, rgb, alpha).ok());
+                lbtest::writePalettePng(path.toStdString(), 48, 40, 4, indices, rgb, alpha).ok());
             inputs.push_back(path);
         }
         const QString exif = tmp.filePath("exif.png");

@@ -6,8 +6,8 @@
 // FIFO) run in a forked child with a deadline. Rows for known bugs are marked QEXPECT_FAIL.
 #include "TestSupport.h"
 
+#include "latentbrush/InpaintPreprocess.h"
 #include "latentbrush/LatentFile.h"
-#include "latentbrush/MaskOps.h"
 #include "latentbrush/Safetensors.h"
 #include "latentbrush/Vae.h"
 

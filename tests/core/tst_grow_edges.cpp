@@ -1,11 +1,11 @@
-// growBinary on the shapes the bit-packed dilation (core/src/GrowBits.cpp) treats specially:
+// growBinary on the shapes the bit-packed dilation (core/mask/src/GrowBits.cpp) treats specially:
 // widths below, at and around multiples of 64, single rows and columns, empty and full masks,
 // lone pixels at the borders, arbitrary row bands, and each SIMD packing level, for every g in
 // 0..70 and some larger, against a brute-force box dilation (a 2-D prefix count).
-#include "latentbrush/MaskOps.h"
+#include "latentbrush/InpaintPreprocess.h"
 #include "latentbrush/Parallel.h"
 
-#include "../../core/src/GrowBits.h"
+#include "../../core/mask/src/GrowBits.h"
 
 #include <QtTest>
 

@@ -6,7 +6,7 @@
 
 #include "TestSupport.h"
 
-#include "latentbrush/MaskOps.h"
+#include "latentbrush/InpaintPreprocess.h"
 #include "latentbrush/Parallel.h"
 
 #include <cmath>

@@ -3,7 +3,7 @@
 // LibTorch first: Qt's `slots` keyword macro would break its headers.
 #include <torch/types.h>
 
-#include "latentbrush/MaskOps.h"
+#include "latentbrush/InpaintPreprocess.h"
 #include "latentbrush/Pipeline.h"
 #include "latentbrush/SafetensorsTorch.h"
 #include "latentbrush/Vae.h"

@@ -15,8 +15,8 @@
 
 // A property that must hold for every input: report what broke and abort, so that libFuzzer
 // saves the input as a crash reproducer. The text also goes through the sanitizer's report
-// channel, which stays visible when the target's stderr is muted (ImageIO mutes it while
-// decoding; scripts/fuzz.sh runs the targets with -close_fd_mask=2).
+// channel, which stays visible when the target's stderr is closed (scripts/fuzz.sh runs the
+// targets with -close_fd_mask=2, which keeps libpng's own messages out of the log).
 #define FUZZ_CHECK(cond, ...)                                                                      \
     do {                                                                                           \
         if (!(cond)) {                                                                             \

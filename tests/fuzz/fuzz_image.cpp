@@ -19,9 +19,9 @@ const char* const kExtensions[] = {".png", ".jpg", ".exr", ".tif", ".webp", ".bm
 // (PnmSamples.cpp), which must refuse what is malformed rather than read past it.
 const char* const kNetpbmExtensions[] = {".pgm", ".ppm", ".pbm", ".pnm"};
 
-// Models kept apart from ImageIO.cpp's checks on purpose, so that the target checks the library
-// rather than itself. The canvas size a WebP file declares (RIFF....WEBP with a VP8, VP8L or VP8X
-// first chunk), or 0 when the bytes are not one.
+// Models kept apart from the header checks (HeaderChecks.cpp) on purpose, so that the target checks
+// the library rather than itself. The canvas size a WebP file declares (RIFF....WEBP with a VP8,
+// VP8L or VP8X first chunk), or 0 when the bytes are not one.
 std::int64_t webpDeclaredPixels(const std::uint8_t* d, std::size_t n) {
     if (n < 30 || std::memcmp(d, "RIFF", 4) != 0 || std::memcmp(d + 8, "WEBP", 4) != 0) return 0;
     auto le16 = [&](std::size_t i) { return std::int64_t(d[i] | (d[i + 1] << 8)); };
@@ -116,7 +116,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // Small enough that a legal image decodes quickly; a bomb must be refused from its header.
     options.maxPixels = (selector & 0x80) ? 4096 : 1 << 20;
     // Allocation bombs (an EXR attribute claiming gigabytes, a WebP canvas over the limit) must
-    // be refused by the loaders' own header checks (ImageIO.cpp), before OpenEXR or OpenImageIO
+    // be refused by the loaders' own header checks (HeaderChecks.cpp) before OpenEXR or OpenImageIO
     // allocate: libFuzzer's -malloc_limit_mb catches any that get through. Independently of
     // ImageIO's walk, the two models below say which inputs must be refused.
     const bool mustRefuse = webpDeclaredPixels(data + 1, size - 1) > options.maxPixels ||

@@ -4,7 +4,7 @@
 // against their documented output sizes, value ranges and errors.
 #include "FuzzSupport.h"
 
-#include "latentbrush/MaskOps.h"
+#include "latentbrush/InpaintPreprocess.h"
 #include "latentbrush/Parallel.h"
 
 #include <fuzzer/FuzzedDataProvider.h>

@@ -14,7 +14,7 @@
 #include "SliderSpin.h"
 #include "ToolOptionsPanel.h"
 
-#include "latentbrush/MaskOps.h"
+#include "latentbrush/InpaintPreprocess.h"
 
 #include <QAction>
 #include <QComboBox>

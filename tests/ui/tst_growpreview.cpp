@@ -7,7 +7,7 @@
 #include "PreviewPanel.h"
 #include "SliderSpin.h"
 
-#include "latentbrush/MaskOps.h"
+#include "latentbrush/InpaintPreprocess.h"
 
 #include <QSlider>
 #include <QSpinBox>

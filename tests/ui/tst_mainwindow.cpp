@@ -7,7 +7,7 @@
 #include "InfoBar.h"
 
 #include "latentbrush/ImageIO.h"
-#include "latentbrush/MaskOps.h"
+#include "latentbrush/InpaintPreprocess.h"
 
 #include <QAction>
 #include <QDialog>

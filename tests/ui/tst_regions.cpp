@@ -9,7 +9,7 @@
 #include "TestSupport.h"
 #include "VaeChooser.h"
 
-#include "latentbrush/MaskOps.h"
+#include "latentbrush/InpaintPreprocess.h"
 #include "latentbrush/Vae.h"
 #include "latentbrush/regions/RegionEncode.h"
 #include "latentbrush/regions/RegionPixels.h"

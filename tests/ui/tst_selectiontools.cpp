@@ -10,7 +10,7 @@
 #include "MaskTool.h"
 #include "ShapeTool.h"
 
-#include "latentbrush/MaskOps.h"
+#include "latentbrush/InpaintPreprocess.h"
 
 #include <QAction>
 #include <QKeyEvent>

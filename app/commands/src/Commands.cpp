@@ -6,8 +6,8 @@
 
 #include "CommandSupport.h"
 
+#include "latentbrush/InpaintPreprocess.h"
 #include "latentbrush/LatentFile.h"
-#include "latentbrush/MaskOps.h"
 #include "latentbrush/Pipeline.h"
 #include "latentbrush/regions/RegionCommands.h"
 

@@ -4,7 +4,7 @@
 #include "latentbrush/CommandsLean.h"
 
 #include "CommandSupport.h"
-#include "latentbrush/MaskOps.h"
+#include "latentbrush/InpaintPreprocess.h"
 #include "latentbrush/MaskPng.h"
 
 #include <algorithm>

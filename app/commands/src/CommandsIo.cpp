@@ -4,7 +4,7 @@
 #include "latentbrush/Commands.h"
 
 #include "CommandSupport.h"
-#include "latentbrush/MaskOps.h"
+#include "latentbrush/InpaintPreprocess.h"
 
 #include <algorithm>
 #include <cctype>

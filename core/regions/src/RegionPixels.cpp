@@ -1,7 +1,7 @@
 // The torch-free pixel steps of a region encode (RegionPixels.h).
 #include "latentbrush/regions/RegionPixels.h"
 
-#include "latentbrush/MaskOps.h"
+#include "latentbrush/InpaintPreprocess.h"
 #include "latentbrush/Parallel.h"
 
 #include <algorithm>

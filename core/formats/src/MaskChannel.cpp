@@ -1,6 +1,6 @@
-// parseMaskChannel (ImageIO.h) in the torch- and OpenImageIO-free base library, so that the
-// lean `latentbrush-cli` (libpng only) and the image I/O parse --mask-channel with one function.
-#include "latentbrush/ImageIO.h"
+// parseMaskChannel (MaskChannel.h), torch- and OpenImageIO-free, so that the lean
+// `latentbrush-cli` (libpng only) and the image I/O parse --mask-channel with one function.
+#include "latentbrush/MaskChannel.h"
 
 #include <cctype>
 

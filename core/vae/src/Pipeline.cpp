@@ -1,5 +1,6 @@
-// The encode modes as one call each: VAEEncodeForInpaint (MaskOps' resize, crop, grow, gray fill,
-// then the VAE's encode) and VAEEncode + SetLatentNoiseMask (NoiseMaskOps, then the encode).
+// The encode modes as one call each: VAEEncodeForInpaint (InpaintPreprocess' resize, crop, grow,
+// gray fill, then the VAE's encode) and VAEEncode + SetLatentNoiseMask (NoiseMaskOps, then the
+// encode).
 #include "latentbrush/Pipeline.h"
 
 namespace lb {

@@ -6,8 +6,8 @@
 #pragma once
 
 #include "latentbrush/Buffers.h"
-#include "latentbrush/ImageIO.h" // MaskChannel only: nothing here needs OpenImageIO
-#include "latentbrush/MaskOps.h"
+#include "latentbrush/InpaintPreprocess.h"
+#include "latentbrush/MaskChannel.h"
 #include "latentbrush/Result.h"
 
 #include <cstdint>
@@ -49,23 +49,5 @@ std::vector<std::uint8_t> roundedByteTable(bool alpha);
 // writeBinaryMaskPng of ImageIO.h through libpng: 8-bit gray 0/255 (the same pixels), written
 // atomically (AtomicFile.h), with OpenCV's default PNG settings (zlib level 1, Z_RLE, Sub filter).
 Status writeBinaryMaskPng(const std::string& path, const BinaryMask& mask);
-
-// A PNG of `pixels` as they are (8-bit `bytes` or 16-bit `words`, 1..4 channels), for tests
-// that make input files. grayBitDepth 1, 2 or 4 packs 1-channel 8-bit samples (values below
-// 2^depth) to that depth; transparentGray >= 0 adds a tRNS chunk for that gray value.
-struct PngWriteOptions {
-    bool interlaced = false;
-    int grayBitDepth = 0;
-    int transparentGray = -1;
-    int compressionLevel = 6;
-};
-Status writePixelsPng(const std::string& path, const PngPixels& pixels,
-                      const PngWriteOptions& options = {});
-// A palette PNG (`bitDepth` 1, 2, 4 or 8) of indices into `rgb` (3 bytes an entry), with a
-// tRNS alpha per entry when `alpha` is not empty.
-Status writePalettePng(const std::string& path, int width, int height, int bitDepth,
-                       const std::vector<std::uint8_t>& indices,
-                       const std::vector<std::uint8_t>& rgb,
-                       const std::vector<std::uint8_t>& alpha);
 
 } // namespace lb::png

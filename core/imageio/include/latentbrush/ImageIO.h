@@ -4,6 +4,7 @@
 #pragma once
 
 #include "latentbrush/Buffers.h"
+#include "latentbrush/MaskChannel.h"
 #include "latentbrush/Result.h"
 
 #include <cstdint>
@@ -66,9 +67,6 @@ ImageBuffer toRgb(const ImageBuffer& image);
 // ComfyUI's LoadImage: mask = 1 - alpha (1.0f - float(a)/255.0f for 8-bit); an image without
 // alpha gives an empty MaskBuffer.
 MaskBuffer maskFromAlpha(const LoadedImage& loaded);
-
-enum class MaskChannel { Auto, Alpha, Red, Green, Blue, Luma };
-bool parseMaskChannel(const std::string& name, MaskChannel* out);
 
 // A mask file (any size): Auto = one gray channel -> its value; gray+alpha or RGBA -> 1 - alpha;
 // RGB -> red. Float values are clamped to [0, 1]. 16-bit samples as options.precision says (the

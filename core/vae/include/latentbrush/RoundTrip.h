@@ -5,7 +5,7 @@
 #pragma once
 
 #include "latentbrush/Buffers.h"
-#include "latentbrush/MaskOps.h"
+#include "latentbrush/InpaintPreprocess.h"
 #include "latentbrush/NoiseMaskOps.h"
 #include "latentbrush/Progress.h"
 #include "latentbrush/Result.h"

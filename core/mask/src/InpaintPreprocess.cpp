@@ -1,6 +1,6 @@
 // The node's preprocessing on plain buffers: bilinear resize (PyTorch semantics), centre crop,
 // grow as a bit-packed O(1)-per-pixel box dilation (GrowBits.cpp), and the float32 gray fill.
-#include "latentbrush/MaskOps.h"
+#include "latentbrush/InpaintPreprocess.h"
 
 #include "latentbrush/Parallel.h"
 

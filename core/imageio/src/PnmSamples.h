@@ -1,6 +1,6 @@
 // The samples of a PNM file as it stores them, with its maxval: OpenImageIO scales samples of a
 // maxval other than 255 or 65535 itself (truncating, and its plain-text reader not exactly),
-// while PIL rounds v / maxval; ImageIO.cpp makes PIL's values (and v / maxval) from these.
+// while PIL rounds v / maxval; ImageRead.cpp makes PIL's values (and v / maxval) from these.
 #pragma once
 
 #include "latentbrush/Result.h"

@@ -4,25 +4,12 @@
 
 #include "latentbrush/Buffers.h"
 #include "latentbrush/Result.h"
+#include "latentbrush/SampleValues.h" // roundHalfEven, byteToFloat, wordToFloat
 
 #include <cmath>
 #include <cstdint>
 
 namespace lb {
-
-// torch.round: round half to even (0.5 -> 0, 1.5 -> 2, 2.5 -> 2).
-// std::nearbyint rounds half to even under the default rounding mode, which the core never changes.
-inline float roundHalfEven(float v) {
-    return std::nearbyint(v);
-}
-
-// Bytes to floats exactly as the reference: float(v) / 255.0f (not v * (1/255.f)).
-inline float byteToFloat(std::uint8_t v) {
-    return float(v) / 255.0f;
-}
-inline float wordToFloat(std::uint16_t v) {
-    return float(v) / 65535.0f;
-}
 
 // torch.nn.functional.interpolate(mode="bilinear", align_corners=False, antialias=False)
 // on one float32 plane, bit-identical to PyTorch 1.13's CPU kernel.

@@ -1,9 +1,9 @@
 // PNG masks through libpng alone (see MaskPng.h): the fast path of `latentbrush-cli grow`.
 //
 // The reader repeats what OpenImageIO 2.4's PNG plugin does with libpng (png_set_expand, 16-bit
-// samples swapped to native order, interlacing resolved) and what ImageIO.cpp's readMask then
+// samples swapped to native order, interlacing resolved) and what ImageIO.h's readMask then
 // does with the samples (float(v) / 255.0f or / 65535.0f, alpha as 1 - a, luma, clamped to
-// 0..1); tests/io/tst_mask_png.cpp checks both against OpenImageIO on the same files. libpng
+// 0..1); tests/cli/tst_grow_png.cpp checks both against OpenImageIO on the same files. libpng
 // reports errors by longjmp: the functions that call into it hold no C++ objects of their own.
 #include "latentbrush/MaskPng.h"
 
@@ -189,7 +189,7 @@ float sampleToFloat(const PngPixels& p, std::size_t index) {
     return p.bitsPerSample == 8 ? byteToFloat(p.bytes[index]) : wordToFloat(p.words[index]);
 }
 
-// ImageIO.cpp's readMask: which sample (or luma) makes the value, and whether it is 1 - alpha.
+// ImageRead.cpp's readMask: which sample (or luma) makes the value, and whether it is 1 - alpha.
 struct Selection {
     enum Kind { Sample, Alpha, Luma } kind = Sample;
     int channel = 0;
@@ -239,7 +239,8 @@ float maskValue(const PngPixels& p, const Selection& s, std::size_t i) {
     }
 }
 
-// MaskOps.cpp's rounding of a value in [0, 1]: round half to even is 1 exactly when v > 0.5.
+// InpaintPreprocess.cpp's rounding of a value in [0, 1]: round half to even is 1 exactly when
+// v > 0.5.
 std::uint8_t rounded(float v) {
     return v > 0.5f ? 1 : 0;
 }
@@ -259,53 +260,27 @@ std::vector<std::uint8_t> roundedTable(std::size_t size, bool alpha, float (*toF
 struct WriteLayout {
     int width = 0;
     int height = 0;
-    int bitDepth = 8;
-    int colorType = PNG_COLOR_TYPE_GRAY;
-    bool interlaced = false;
-    bool fast = false; // level 1, Z_RLE, Sub filter
-    int level = 6;
-    bool packGray = false;
-    int transparentGray = -1;
-    const png_color* palette = nullptr;
-    int paletteSize = 0;
-    const png_byte* paletteAlpha = nullptr;
-    int paletteAlphaSize = 0;
-    // fillRow(context, y, row): the samples of row y (before packing), rowSamples bytes.
+    // fillRow(context, y, row): the 8-bit gray samples of row y, width bytes.
     void (*fillRow)(const void* context, int y, png_bytep row) = nullptr;
     const void* context = nullptr;
 };
 
-// The whole file through libpng. `row` holds one row. No C++ objects in this frame (longjmp).
+// The whole file through libpng, 8-bit gray with OpenCV's default PNG settings. `row` holds one
+// row. No C++ objects in this frame (longjmp).
 bool writeAll(png_structp png, png_infop info, std::FILE* file, const WriteLayout* l,
               png_bytep row) {
     if (setjmp(png_jmpbuf(png))) return false;
     png_init_io(png, file);
-    if (l->fast) {
-        png_set_compression_level(png, Z_BEST_SPEED);
-        png_set_compression_strategy(png, Z_RLE);
-        png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_SUB);
-    } else {
-        png_set_compression_level(png, l->level);
-    }
-    png_set_IHDR(png, info, png_uint_32(l->width), png_uint_32(l->height), l->bitDepth,
-                 l->colorType, l->interlaced ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE,
-                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    if (l->palette) png_set_PLTE(png, info, l->palette, l->paletteSize);
-    if (l->paletteAlpha) png_set_tRNS(png, info, l->paletteAlpha, l->paletteAlphaSize, nullptr);
-    if (l->transparentGray >= 0) {
-        png_color_16 gray{};
-        gray.gray = png_uint_16(l->transparentGray);
-        png_set_tRNS(png, info, nullptr, 0, &gray);
-    }
+    png_set_compression_level(png, Z_BEST_SPEED);
+    png_set_compression_strategy(png, Z_RLE);
+    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_SUB);
+    png_set_IHDR(png, info, png_uint_32(l->width), png_uint_32(l->height), 8, PNG_COLOR_TYPE_GRAY,
+                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_write_info(png, info);
-    if (l->packGray || l->palette) png_set_packing(png);
-    if (l->bitDepth == 16 && std::endian::native == std::endian::little) png_set_swap(png);
-    const int passes = l->interlaced ? png_set_interlace_handling(png) : 1;
-    for (int pass = 0; pass < passes; ++pass)
-        for (int y = 0; y < l->height; ++y) {
-            l->fillRow(l->context, y, row);
-            png_write_row(png, row);
-        }
+    for (int y = 0; y < l->height; ++y) {
+        l->fillRow(l->context, y, row);
+        png_write_row(png, row);
+    }
     png_write_end(png, info);
     return true;
 }
@@ -440,7 +415,6 @@ Status writeBinaryMaskPng(const std::string& path, const BinaryMask& mask) {
         WriteLayout l;
         l.width = mask.width;
         l.height = mask.height;
-        l.fast = true;
         l.context = &mask;
         l.fillRow = [](const void* context, int y, png_bytep row) {
             const auto* m = static_cast<const BinaryMask*>(context);
@@ -449,81 +423,6 @@ Status writeBinaryMaskPng(const std::string& path, const BinaryMask& mask) {
                 row[x] = std::uint8_t(src[x] ? 255 : 0);
         };
         return writeFile(path, l, std::size_t(mask.width));
-    });
-}
-
-Status writePixelsPng(const std::string& path, const PngPixels& pixels,
-                      const PngWriteOptions& options) {
-    return guardedStatus(path, [&]() -> Status {
-        if (pixels.width <= 0 || pixels.height <= 0 || pixels.channels < 1 || pixels.channels > 4 ||
-            (pixels.bitsPerSample != 8 && pixels.bitsPerSample != 16))
-            return makeError(path + ": cannot write this layout");
-        const std::size_t samples =
-            std::size_t(pixels.width) * std::size_t(pixels.height) * std::size_t(pixels.channels);
-        if ((pixels.bitsPerSample == 8 ? pixels.bytes.size() : pixels.words.size()) != samples)
-            return makeError(path + ": the pixel buffer does not match its size");
-        static constexpr int kColorTypes[] = {PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA,
-                                              PNG_COLOR_TYPE_RGB, PNG_COLOR_TYPE_RGB_ALPHA};
-        WriteLayout l;
-        l.width = pixels.width;
-        l.height = pixels.height;
-        l.bitDepth = pixels.bitsPerSample;
-        l.colorType = kColorTypes[pixels.channels - 1];
-        l.interlaced = options.interlaced;
-        l.level = options.compressionLevel;
-        l.transparentGray = options.transparentGray;
-        if (options.grayBitDepth > 0) {
-            if (pixels.channels != 1 || pixels.bitsPerSample != 8)
-                return makeError(path + ": packed gray needs one 8-bit channel");
-            l.bitDepth = options.grayBitDepth;
-            l.packGray = true;
-        }
-        l.context = &pixels;
-        l.fillRow = [](const void* context, int y, png_bytep row) {
-            const auto* p = static_cast<const PngPixels*>(context);
-            const std::size_t n = std::size_t(p->width) * std::size_t(p->channels);
-            if (p->bitsPerSample == 8)
-                std::memcpy(row, p->bytes.data() + std::size_t(y) * n, n);
-            else
-                std::memcpy(row, p->words.data() + std::size_t(y) * n, n * 2);
-        };
-        return writeFile(path, l,
-                         std::size_t(pixels.width) * std::size_t(pixels.channels) *
-                             std::size_t(pixels.bitsPerSample / 8));
-    });
-}
-
-Status writePalettePng(const std::string& path, int width, int height, int bitDepth,
-                       const std::vector<std::uint8_t>& indices,
-                       const std::vector<std::uint8_t>& rgb,
-                       const std::vector<std::uint8_t>& alpha) {
-    return guardedStatus(path, [&]() -> Status {
-        if (width <= 0 || height <= 0 || indices.size() != std::size_t(width) * height ||
-            rgb.empty() || rgb.size() % 3 || rgb.size() / 3 > 256 || alpha.size() > rgb.size() / 3)
-            return makeError(path + ": bad palette image");
-        std::vector<png_color> palette(rgb.size() / 3);
-        for (std::size_t i = 0; i < palette.size(); ++i)
-            palette[i] = png_color{rgb[i * 3], rgb[i * 3 + 1], rgb[i * 3 + 2]};
-        struct Context {
-            const std::vector<std::uint8_t>* indices;
-            int width;
-        } context{&indices, width};
-        WriteLayout l;
-        l.width = width;
-        l.height = height;
-        l.bitDepth = bitDepth;
-        l.colorType = PNG_COLOR_TYPE_PALETTE;
-        l.palette = palette.data();
-        l.paletteSize = int(palette.size());
-        l.paletteAlpha = alpha.empty() ? nullptr : alpha.data();
-        l.paletteAlphaSize = int(alpha.size());
-        l.context = &context;
-        l.fillRow = [](const void* c, int y, png_bytep row) {
-            const auto* ctx = static_cast<const Context*>(c);
-            std::memcpy(row, ctx->indices->data() + std::size_t(y) * std::size_t(ctx->width),
-                        std::size_t(ctx->width));
-        };
-        return writeFile(path, l, std::size_t(width));
     });
 }
 

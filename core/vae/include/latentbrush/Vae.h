@@ -1,6 +1,6 @@
 // Vae: a VAE loaded from a .safetensors file (AutoencoderKL, FLUX.2, TAESD family, TAEF2),
 // encoding and decoding on the CPU or CUDA. Torch-free API; the LibTorch modules live in
-// core/src/vae/.
+// core/vae/src/vae/.
 #pragma once
 
 #include "latentbrush/Buffers.h"
