@@ -771,7 +771,7 @@ void MainWindow::readSettings() {
         }
     }
     restoreState(s.value("window/state").toByteArray());
-    // At least 1280x800 (DESIGN.md's first start), but never larger than a smaller screen: on
+    // At least 1280x800 (the editor's first-start promise), but never larger than a smaller screen: on
     // 1366x768 the window must fit for its panels to be reachable.
     QSize wanted = size().expandedTo(QSize(1280, 800));
     if (const QScreen* screen = QGuiApplication::primaryScreen())

@@ -56,7 +56,7 @@ public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    // The smallest first-start size (DESIGN.md: at least 1280 x 800).
+    // The smallest first-start size (at least 1280 x 800: one large window at first start).
     static QSize firstStartSize();
 
     MaskDocument* document() const { return doc_; }

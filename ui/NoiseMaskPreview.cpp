@@ -6,7 +6,7 @@
 #include "GrowPreview.h"
 #include "MaskDocument.h"
 
-#include "latentbrush/MaskOps.h"
+#include "latentbrush/InpaintPreprocess.h"
 #include "latentbrush/NoiseMaskOps.h"
 
 #include <algorithm>

@@ -2,7 +2,7 @@
 #include "CommandTable.h"
 
 #include "latentbrush/ImageIO.h"
-#include "latentbrush/MaskOps.h"
+#include "latentbrush/InpaintPreprocess.h"
 #include "latentbrush/NoiseMaskOps.h"
 
 #include <climits>

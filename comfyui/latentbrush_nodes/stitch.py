@@ -1,4 +1,4 @@
-"""The stitch of `latentbrush-cli stitch` (DESIGN.md "Regions: stitch") in torch, for the
+"""The stitch of `latentbrush-cli stitch` (docs/REGIONS.md, "Stitch") in torch, for the
 Latentbrush Stitch node: each sampled region scaled back to its rectangle and blended into the
 original with B = min(1, dist / F), dist the exact Euclidean distance to the nearest pixel outside
 the grown mask of the whole image. The same checks as the CLI, each a ValueError of one line.

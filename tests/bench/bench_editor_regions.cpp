@@ -1,4 +1,4 @@
-// latentbrush-bench-editor-regions: the editor's region workflow on a 8000x6000 photo (issue 15),
+// latentbrush-bench-editor-regions: the editor's region workflow on a 8000x6000 photo,
 // in a real main window (offscreen), timing what runs on the GUI thread: the region planning a
 // mask edit triggers (RegionPlanner, once per event-loop turn), the Encode button's start, File >
 // Import Result... (read the results and the original's samples, stitch, display), a feather

@@ -1,4 +1,4 @@
-// The bad-input matrix of latentbrush-cli (issue 6, item 3): every row runs the CLI as a process
+// The bad-input matrix of latentbrush-cli: every row runs the CLI as a process
 // on one hostile input - missing files, folders, empty, truncated and corrupt PNG/JPEG/EXR/TIFF/
 // WebP/BMP, images of 0 or absurd size, decompression bombs, masks with non-finite values or a
 // missing channel, grow outside 0..1024, hostile safetensors, wrong dtypes, NaN/Inf weights,

@@ -257,7 +257,7 @@ private slots:
                     QCOMPARE(px->image.data[(std::size_t(y) * 64 + x) * 3 + c],
                              imageData_.data[(std::size_t(y + 2) * kW + x + 5) * 3 + c]);
 
-        // The samples: within 1e-4 x max(1, |ref|) of the mirror (DESIGN.md's tolerance).
+        // The samples: within 1e-4 x max(1, |ref|) of the mirror (docs/NUMERICS.md's tolerance).
         QCOMPARE(file->samples.shape, (std::vector<std::int64_t>{1, 128, 3, 4}));
         const at::Tensor ref = samples_.contiguous();
         const float* refData = ref.data_ptr<float>();

@@ -1,4 +1,4 @@
-// A real photo round trip through the region workflow with the real TAEF2 (issue 15): coffee.png
+// A real photo round trip through the region workflow with the real TAEF2: coffee.png
 // with a two-part mask, `encode --region auto --regions separate` with the encoder of
 // ../shared/models, `decode` of the batch latent with its decoder (one image per region), and
 // `stitch` of the decoded images back into the photo, at 8-bit and 16-bit originals.
@@ -17,7 +17,7 @@
 
 #include "latentbrush/ImageIO.h"
 #include "latentbrush/LatentFile.h"
-#include "latentbrush/MaskOps.h"
+#include "latentbrush/InpaintPreprocess.h"
 #include "latentbrush/regions/Stitch.h"
 
 #include <QTemporaryDir>

@@ -162,7 +162,7 @@ inline at::Tensor mirrorEncode(const PrecisionCase& c, const lb::ImageBuffer& im
 }
 
 // How far a float32 result is from the truth: relative L2 and the largest
-// |out - truth| / max(1, |truth|) (DESIGN.md's element-wise measure).
+// |out - truth| / max(1, |truth|) (docs/NUMERICS.md's element-wise measure).
 struct TruthError {
     double relL2 = 0.0;
     double maxScaled = 0.0;
@@ -176,7 +176,7 @@ inline TruthError errorAgainst(const at::Tensor& out, const at::Tensor& truth) {
     return e;
 }
 
-// The judgement of DESIGN.md: a float32 path that computes differently from the reference must be
+// The judgement of docs/NUMERICS.md ("Tolerances"): a float32 path that computes differently from the reference must be
 // at least as close to the float64 truth as the reference's float32 is. Two float32 evaluations in
 // different summation orders are equally good only on average: case by case their errors scatter
 // (measured: up to 1.4x apart on well-conditioned VAEs, where both are float32's own rounding).

@@ -1,7 +1,7 @@
 // Random-weight VAE files for tests: ComfyUI's AutoencoderKL (LDM names, optional decoder and
 // FLUX.2 batch-norm) and taesd.py's Sequentials (raw names, TAEF2's pool branches), as named
 // tensors to write with lb::writeTensors; random images, latents as tensors, and the float32 and
-// reduced-precision tolerances of DESIGN.md. Include LibTorch before Qt (its `slots` macro).
+// reduced-precision tolerances of docs/NUMERICS.md. Include LibTorch before Qt (its `slots` macro).
 #pragma once
 
 #include <torch/types.h>
@@ -213,7 +213,7 @@ inline std::string precisionVaeFile(const QTemporaryDir& dir, const QString& mod
 struct PrecisionError {
     bool ok = false;    // both encodes ran
     double relL2 = 0.0; // of `reduced`'s latent against `full`'s
-    double limit = 0.0; // DESIGN.md's bound for the dtype
+    double limit = 0.0; // docs/NUMERICS.md's bound for the dtype
 };
 
 // A random 64x64 image encoded by `full` (CPU float32) and by `reduced` (another device or dtype).

@@ -1,4 +1,4 @@
-// Atomic writes under SIGKILL (issue 6, item 4): a child process rewrites one file over and over
+// Atomic writes under SIGKILL: a child process rewrites one file over and over
 // - a 24 MiB .latent through writeLatentFile, and a grown-mask PNG through latentbrush-cli - and
 // is killed at random moments, many times. After every kill the destination must be exactly the
 // previous version or exactly the new one, never a mix, a truncation or missing. Temporary files

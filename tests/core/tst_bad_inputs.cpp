@@ -1,4 +1,4 @@
-// The bad-input matrix of the core (issue 6, item 3): safetensors files, VAE files, .latent files,
+// The bad-input matrix of the core: safetensors files, VAE files, .latent files,
 // mask and image buffers and output folders that are wrong in one way each. Every row must give
 // one error line that names the problem (and the file, where there is one), never succeed, crash
 // or hang, and leave the folder exactly as it was (no partial output, no temporary file, the

@@ -1,6 +1,6 @@
 // The CPU fast kernel path (vae/CpuKernels.cpp): the fused GroupNorm + activation and the
 // attention against ATen's operations, and whole encoders loaded with the fast kernels against
-// the same files loaded with lb::Kernels::Reference (DESIGN.md: float32 variants within 1e-5
+// the same files loaded with lb::Kernels::Reference (docs/NUMERICS.md: float32 variants within 1e-5
 // relative L2), on the golden VAEs of ../shared/golden and on random tiny VAEs made here.
 // LibTorch first: Qt's `slots` keyword macro would break its headers.
 #include <torch/torch.h>
@@ -28,8 +28,8 @@ using lb::vae::Activation;
 
 namespace {
 
-using lbtest::kElementTolerance; // DESIGN.md: samples vs the goldens
-using lbtest::kFloat32RelL2;     // DESIGN.md: float32 variants of the same computation
+using lbtest::kElementTolerance; // docs/NUMERICS.md: samples vs the goldens
+using lbtest::kFloat32RelL2;     // docs/NUMERICS.md: float32 variants of the same computation
 using lbtest::randomImage;
 
 constexpr double kKernelRelL2 = 1e-6; // one fused operation against ATen's
@@ -320,7 +320,7 @@ private slots:
         // The random-weight golden VAEs amplify float32 rounding: the reference kernels differ
         // from themselves by 1.3e-5 to 4.6e-5 relative L2 between 1 and 2 threads (measured).
         // There the golden contract holds, and the fast kernels stay within 1e-4 relative L2;
-        // real weights (shared:models) keep DESIGN.md's 1e-5.
+        // real weights (shared:models) keep docs/NUMERICS.md's 1e-5.
         const double bound = vae.startsWith(QStringLiteral("shared:")) ? kFloat32RelL2 : 1e-4;
         QVERIFY2(err <= bound, qPrintable(QString::number(err)));
         QVERIFY2(maxScaled <= kElementTolerance, qPrintable(QString::number(maxScaled)));

@@ -1,7 +1,7 @@
 // The region resizes (core/regions ExactResize.h) against /usr/bin/python3's PyTorch 1.13
 // F.interpolate: random planar images of odd sizes, scaled up and down with every method, written
 // to a real safetensors file, resized by PyTorch (contiguous and as ComfyUI's channels-last view),
-// read back. Tolerance: max |ours - torch| <= 1e-6 (DESIGN.md's tolerance for pixels).
+// read back. Tolerance: max |ours - torch| <= 1e-6 (docs/NUMERICS.md's tolerance for pixels).
 #include "TestSupport.h"
 
 #include "latentbrush/Safetensors.h"

@@ -16,7 +16,7 @@
 
 namespace {
 
-// The contract of DESIGN.md: samples within 1e-4 x max(1, |reference|), float32 on the CPU.
+// The contract of docs/NUMERICS.md: samples within 1e-4 x max(1, |reference|), float32 on the CPU.
 // Each case runs twice: with Kernels::Reference (ComfyUI's operations and layouts, including the
 // memory layout each result takes, which decides the next GroupNorm's reduction order): bit-exact
 // (0) with 2 intra-op threads on Debian's LibTorch 1.13, asserted where the machine has 2 cores

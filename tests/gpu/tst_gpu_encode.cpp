@@ -1,5 +1,5 @@
 // CUDA against CPU: every golden VAE encodes the golden pixels on the GPU in fp32, fp16 and bf16
-// and is compared with the CPU fp32 path (and the reference samples) within DESIGN.md's
+// and is compared with the CPU fp32 path (and the reference samples) within docs/NUMERICS.md's
 // tolerances, and the fast kernel path with the plain one on the same device and dtype. Skipped
 // where LibTorch has no CUDA device.
 #include "TestSupport.h"
@@ -45,7 +45,7 @@ private slots:
         for (const QString& name :
              golden.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
             if (!QFileInfo(golden.filePath(name) + "/case.json").exists()) continue;
-            // DESIGN.md: fp32 variants <= 1e-5 relative L2, fp16 <= 1e-2, bf16 <= 3e-2 against
+            // docs/NUMERICS.md: fp32 variants <= 1e-5 relative L2, fp16 <= 1e-2, bf16 <= 3e-2 against
             // the float32 path. Three tiny random-weight VAEs amplify bf16 rounding beyond 3e-2
             // in any implementation: ComfyUI's classes in PyTorch bf16 (tests/bench/reference.py,
             // CPU) measured 0.0479, 0.0391 and 0.0407 on them; for those the bound is PyTorch's
@@ -117,7 +117,7 @@ private slots:
 
         const double vsCpu = relativeL2(out->data, cpuOut->data);
         const double vsReference = relativeL2(out->data, reference);
-        double elementwise = 0.0; // DESIGN.md's samples contract: |out - ref| <= 1e-4 max(1, |ref|)
+        double elementwise = 0.0; // docs/NUMERICS.md's samples contract: |out - ref| <= 1e-4 max(1, |ref|)
         for (std::size_t i = 0; i < reference.size(); ++i)
             elementwise = std::max(elementwise, std::fabs(double(out->data[i]) - reference[i]) /
                                                     std::max(1.0, std::fabs(double(reference[i]))));

@@ -649,7 +649,7 @@ private slots:
         QCOMPARE(int(parsed), valid ? channel : int(lb::MaskChannel::Blue)); // untouched if invalid
     }
 
-    // DESIGN.md's mask rules, each expected value computed here from the stored samples.
+    // docs/FILES.md's mask rules, each expected value computed here from the stored samples.
     void maskChannelRules_data() {
         QTest::addColumn<int>("channels");
         QTest::addColumn<QString>("option");

@@ -17,7 +17,7 @@
 
 namespace {
 
-// DESIGN.md: noise_mask identical; pixels within 1e-6; samples within 1e-4 x max(1, |ref|).
+// docs/NUMERICS.md: noise_mask identical; pixels within 1e-6; samples within 1e-4 x max(1, |ref|).
 using lbtest::kPixelTolerance;
 // The bar for TAEF2 on the astronaut photo (the reference code reaches 31.2 dB).
 constexpr double kMinRoundTripPsnr = 30.0;

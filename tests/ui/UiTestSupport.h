@@ -43,7 +43,7 @@ inline void initEnvironment() {
 inline std::unique_ptr<lbui::MainWindow> makeWindow(bool unitZoom = true, bool live = false) {
     QSettings().setValue(QStringLiteral("live/enabled"), live);
     auto w = std::make_unique<lbui::MainWindow>();
-    // The suites' clicks were placed for DESIGN.md's 1280x800 window; the offscreen platform's
+    // The suites' clicks were placed for the first start's 1280x800 window; the offscreen platform's
     // screen is 800x600, to which a first start now keeps the window.
     w->resize(w->size().expandedTo(QSize(1280, 800)));
     w->openSample();

@@ -1,4 +1,4 @@
-// Editor timings at 4096 x 4096 (issue 4): start to a shown window and image, brush segment to
+// Editor timings at 4096 x 4096: start to a shown window and image, brush segment to
 // repaint, grow preview refresh after a stroke and after a slider change. Prints the figures;
 // asserts only generous upper bounds so that a regression to whole-image work shows.
 #include "UiTestSupport.h"

@@ -1,4 +1,4 @@
-// The editor's noise-mask mode (issue 17): the mode and its GrowMask / ImageBlur options chosen in
+// The editor's noise-mask mode: the mode and its GrowMask / ImageBlur options chosen in
 // the preview panel and remembered; Encode runs lb::noiseMaskEncode on the worker with the soft
 // mask as painted; the strength view is the noise mask on the latent grid (checked against an
 // independent bilinear resize); Export writes exactly what `latentbrush-cli encode --mode

@@ -1,4 +1,4 @@
-// The region settings survive a crash with the mask (issue 15): the autosave of an unsaved mask
+// The region settings survive a crash with the mask: the autosave of an unsaved mask
 // also holds the region settings (mode, context, target, resize method, manual rectangle) and
 // follows their changes within its usual delays; after a simulated crash (the session abandoned,
 // its autosave left behind) a new window whose settings are different restores the mask and the

@@ -1,4 +1,4 @@
-// Drag and drop of sampled results onto the editor (issue 15): real QDropEvents carrying file
+// Drag and drop of sampled results onto the editor: real QDropEvents carrying file
 // URLs. After a region encode of the open image, the sampled result PNG of its one region, and
 // then the results of two regions dropped together as a batch of files, go to File > Import
 // Result... and the stitched image equals `latentbrush-cli stitch`'s; a file that does not fit

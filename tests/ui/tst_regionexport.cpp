@@ -1,4 +1,4 @@
-// The editor's region encode and export (issue 15): with regions on, Encode runs the region encode
+// The editor's region encode and export: with regions on, Encode runs the region encode
 // through EncodeSession (on the worker, as a whole-image encode does) and the result records the
 // region settings; Export writes the region .latent exactly as `latentbrush-cli encode --region`
 // writes it for the same files (tensors and metadata) and one grown mask per region at the

@@ -1,4 +1,4 @@
-// The manual region in the editor (issue 15): "Manual rectangle" in the region controls puts a
+// The manual region in the editor: "Manual rectangle" in the region controls puts a
 // rectangle with 8 handles on the canvas; QTest mouse drags resize it by a handle (its size
 // snapped to the VAE's multiple, as the planning without a target needs; to the pixel with a
 // target), move it from inside and draw a new one outside, each clamped to the image, with the

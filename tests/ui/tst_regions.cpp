@@ -1,4 +1,4 @@
-// The editor's regions (issue 15): the region controls of the Inpaint Preview panel drive the
+// The editor's regions: the region controls of the Inpaint Preview panel drive the
 // planner, which plans exactly as lb::regions does on the grown mask of the whole image and
 // follows the mask and grow live; the canvas outlines the regions; the encoder-input view's
 // pixels are regionEncode's own (the built-in TAEF2); the settings are remembered.

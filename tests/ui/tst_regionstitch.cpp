@@ -1,4 +1,4 @@
-// File > Import Result in the editor (issue 15): after a region encode, the sampled results (here
+// File > Import Result in the editor: after a region encode, the sampled results (here
 // the regions' encoder inputs inverted, written as real PNGs) are stitched into the photo exactly
 // as `latentbrush-cli stitch` stitches them (the exported image equals the CLI's output, at the
 // default feather and after the feather is changed live); the before/after toggle switches the

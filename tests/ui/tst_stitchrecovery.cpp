@@ -1,4 +1,4 @@
-// An imported region result survives a crash like the mask (issue 15): after a region encode
+// An imported region result survives a crash like the mask: after a region encode
 // with the built-in TAEF2 and File > Import Result... with the feather changed, the autosave
 // holds the import (result files, feather, regions, grown mask) even though the mask itself is
 // saved; the session then stops as a crash would, a new window offers it back, and Restore

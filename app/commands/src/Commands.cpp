@@ -43,7 +43,7 @@ bool parseEncodeMode(const std::string& text, EncodeMode* mode) {
 
 namespace {
 
-// The metadata both modes write (DESIGN.md, "Files").
+// The metadata both modes write (docs/FILES.md).
 std::map<std::string, std::string> encodeMetadata(EncodeMode mode, const VaeInfo& info,
                                                   const CropRect& c, const std::string& vaeFile,
                                                   const std::string& imageFile,

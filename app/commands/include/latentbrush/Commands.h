@@ -59,7 +59,7 @@ struct EncodeOptions {
     std::int64_t maxPixels = kDefaultMaxPixels;
     // --input-precision: 16-bit image samples as PIL gives them to ComfyUI (reference) or v/65535
     InputPrecision inputPrecision = InputPrecision::Reference;
-    // Region encode (DESIGN.md "Regions"), the option values as given; all empty: the whole
+    // Region encode (docs/REGIONS.md), the option values as given; all empty: the whole
     // image, as before. Parsed by regions::parseRegionOptions (RegionCommands.h).
     std::string region;      // --region auto|X,Y,W,H
     std::string regionsMode; // --regions separate
@@ -103,7 +103,7 @@ Result<std::vector<std::string>> batchInputs(const std::string& folder, int shar
                                              int shardCount);
 std::uint64_t shardHash(const std::string& name);
 
-// The .latent contents of an encode result, with the metadata keys of DESIGN.md and
+// The .latent contents of an encode result, with the metadata keys of docs/FILES.md and
 // source.precision (how the image's 16-bit samples were read: "reference" or "full").
 LatentFileContents makeLatentFileContents(InpaintEncodeResult&& result, const VaeInfo& info,
                                           int grow, const std::string& vaeFile,

@@ -1,5 +1,5 @@
 // .latent files: ComfyUI's SaveLatent/LoadLatent safetensors layout plus noise_mask and
-// Latentbrush's metadata (DESIGN.md, "Files").
+// Latentbrush's metadata (docs/FILES.md).
 #pragma once
 
 #include "latentbrush/Buffers.h"

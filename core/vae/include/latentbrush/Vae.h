@@ -28,7 +28,7 @@ bool parseComputeDType(const std::string& name, ComputeDType* out);
 //   reproduces the goldens bit for bit.
 // - Fast: fused GroupNorm + activation and residual kernels, channels-last weights and
 //   activations, one q/k/v convolution, oneDNN attention on the CPU, CUDA graphs; within
-//   DESIGN.md's tolerances of Reference (float32 1e-5, fp16 1e-2, bf16 3e-2 relative L2).
+//   docs/NUMERICS.md's tolerances of Reference (float32 1e-5, fp16 1e-2, bf16 3e-2 relative L2).
 enum class Kernels { Reference, Fast };
 const char* kernelsName(Kernels k); // "reference", "fast" (--kernels, .latent "vae.kernels")
 bool parseKernels(const std::string& name, Kernels* out);

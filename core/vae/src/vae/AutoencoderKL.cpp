@@ -1,5 +1,5 @@
 // AutoencoderKL: Encoder/Decoder of ComfyUI's model.py, the Gaussian mean of the encoder's
-// moments, quant convs, and FLUX.2's 2x2 packing + batch-norm (DESIGN.md's VAE table).
+// moments, quant convs, and FLUX.2's 2x2 packing + batch-norm (docs/NUMERICS.md's VAE families).
 #include "vae/AutoencoderKL.h"
 
 #include "vae/VaeLayers.h"

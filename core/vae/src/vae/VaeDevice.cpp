@@ -143,7 +143,7 @@ ComputeTarget resolveTarget(const std::string& deviceText, ComputeDType dtype) {
     target.dtypeName = computeDTypeName(dtype);
     if (cuda && target.dtype == at::kFloat) {
         // LibTorch lets cuDNN convolutions use TF32 by default (relative error ~1e-3): fp32 means
-        // float32 here (DESIGN.md: float32 variants within 1e-5). A process-wide setting.
+        // float32 here (docs/NUMERICS.md: float32 variants within 1e-5). A process-wide setting.
         at::globalContext().setAllowTF32CuDNN(false);
         at::globalContext().setAllowTF32CuBLAS(false);
         target.notes.push_back("fp32 on " + target.deviceName + ": TF32 disabled");

@@ -36,7 +36,7 @@ bool fastCuda(Kernels kernels, const at::Tensor& x) {
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 9)
 // From this many positions (a 2048x2048 SD-VAE encode) single-head attention with C = 512 runs
 // faster as row chunks of two cuBLAS products than in SDPA's memory-efficient kernel (the flash
-// and cuDNN kernels do not take a head of 512): 0.73 s against 1.53 s at 4096x4096 on an H200.
+// and cuDNN kernels do not take a head of 512); docs/PERFORMANCE.md has the measurement.
 constexpr std::int64_t kLargeAttentionPositions = 65536;
 // Bytes of scores (float32 logits and softmax, half-precision probabilities) per chunk.
 constexpr double kLargeAttentionChunkBytes = 2.0 * double(1ull << 30);
@@ -124,8 +124,8 @@ Conv2d Conv2d::load(WeightStore& w, const std::string& name, std::int64_t in, st
     conv.stride = stride;
     conv.padding = padding < 0 ? kernel / 2 : padding;
     // cuDNN's fastest convolutions (tensor cores, fused epilogues) are the NHWC ones. Its NHWC
-    // kernels for 3 input channels are slow (173 ms for the SD encoder's conv_in at 4096x4096 on
-    // an H200): those inputs get zero channels up to 8, with zero weights, the same sums.
+    // kernels for 3 input channels are slow (docs/PERFORMANCE.md): those inputs get zero channels
+    // up to 8, with zero weights, the same sums.
     const Kernels kernels = w.kernels();
     if (fastCuda(kernels, conv.weight)) {
         if (in < 8 && kernel > 1) {

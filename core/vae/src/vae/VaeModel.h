@@ -15,7 +15,7 @@
 
 namespace lb::vae {
 
-// DESIGN.md's VAE table: what encode and decode do around the networks, per family.
+// docs/NUMERICS.md's VAE families: what encode and decode do around the networks, per family.
 struct FamilySpec {
     VaeFamily family;
     const char* name; // the --vae-family spelling

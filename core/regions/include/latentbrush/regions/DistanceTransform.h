@@ -1,4 +1,4 @@
-// The exact Euclidean distance transform of the stitch (DESIGN.md "Regions"): for every pixel,
+// The exact Euclidean distance transform of the stitch (docs/REGIONS.md): for every pixel,
 // the distance between pixel centres to the nearest pixel outside the mask (0 outside it, 1 for a
 // pixel 4-adjacent to its edge). The image's border does not count as outside: a mask covering
 // the whole image has no outside pixel, and every distance is +infinity. Felzenszwalb &

@@ -1,4 +1,4 @@
-// Region encode (DESIGN.md "Regions"): for each planned region, ComfyUI's
+// Region encode (docs/REGIONS.md): for each planned region, ComfyUI's
 // ImageCrop -> ImageScale(method) -> VAEEncodeForInpaint(mask = CropMask(mask at image size)),
 // stacked as one batch, and the metadata the stitch checks. Links the LibTorch core.
 #pragma once
@@ -46,7 +46,7 @@ Result<std::vector<ImageBuffer>> decodeBatch(Vae& vae, const LatentBuffer& laten
 // noise_mask of the batch as the .latent stores it: F32 [B, 1, H', W'].
 LatentBuffer stackNoiseMasks(const std::vector<BinaryMask>& masks);
 
-// The metadata keys of DESIGN.md: source.size, source.sha256 (of the decoded image's float32
+// The metadata keys of docs/FILES.md: source.size, source.sha256 (of the decoded image's float32
 // values, interleaved as loaded), mask.sha256 (of the mask's float32 values at its own size;
 // of nothing for an empty mask), region.count, region.scaled, region.method, region.N.rect,
 // stitch.feather (max(1, grow // 2)), stitch.mask_runs (maskRuns of result.grownFull).

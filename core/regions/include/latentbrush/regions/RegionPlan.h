@@ -1,4 +1,4 @@
-// Choosing the regions of a region encode (DESIGN.md "Regions: choosing regions"): an explicit
+// Choosing the regions of a region encode (docs/REGIONS.md, "How regions are chosen"): an explicit
 // rectangle, or `auto` around the grown mask with context and a target size or area, one region
 // or one per 8-connected component (merged where their context boxes overlap). Every choice the
 // contract leaves open is made here and listed below (also in docs/REGIONS.md).

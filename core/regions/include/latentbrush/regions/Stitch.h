@@ -1,4 +1,4 @@
-// The stitch (DESIGN.md "Regions: stitch"): each sampled region result scaled back to its
+// The stitch (docs/REGIONS.md, "Stitch"): each sampled region result scaled back to its
 // rectangle and blended into the original with B = min(1, dist / F), dist the exact Euclidean
 // distance to the nearest pixel outside the grown mask of the whole image. Where B = 0 the
 // original's values are kept as they are (the caller writes them back bit for bit).
