@@ -8,9 +8,13 @@
 #include "CanvasWidget.h"
 #include "MainWindow.h"
 #include "MaskDocument.h"
+#include "Resources.h"
 
 #include <QApplication>
 #include <QDir>
+#include <QFile>
+#include <QImage>
+#include <QPainter>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -18,6 +22,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <memory>
 #include <vector>
 
@@ -40,11 +45,28 @@ inline void initEnvironment() {
 // that widget pixel (x, y) is image point (x - ox, y - oy). The live "what the VAE keeps" view is
 // off unless `live`: the suites of other features then run no VAE behind their backs (the live
 // view's own suite and the smoke test of the real program run it).
+// A real photo file (the sample image copied to `photo`) and a real 8-bit gray mask file of its
+// size with white rectangles `marks` (to be regenerated); false when either cannot be written.
+inline bool writePhotoWithMarks(const QString& photo, const QString& maskFile,
+                                std::initializer_list<QRect> marks) {
+    if (!QFile::copy(lbui::sampleImagePath(), photo)) return false;
+    const QImage image(photo);
+    if (image.isNull()) return false;
+    QImage mask(image.size(), QImage::Format_Grayscale8);
+    mask.fill(0);
+    {
+        QPainter p(&mask);
+        for (const QRect& r : marks)
+            p.fillRect(r, Qt::white);
+    }
+    return mask.save(maskFile);
+}
+
 inline std::unique_ptr<lbui::MainWindow> makeWindow(bool unitZoom = true, bool live = false) {
     QSettings().setValue(QStringLiteral("live/enabled"), live);
     auto w = std::make_unique<lbui::MainWindow>();
-    // The suites' clicks were placed for the first start's 1280x800 window; the offscreen platform's
-    // screen is 800x600, to which a first start now keeps the window.
+    // The suites' clicks were placed for the first start's 1280x800 window; the offscreen
+    // platform's screen is 800x600, to which a first start now keeps the window.
     w->resize(w->size().expandedTo(QSize(1280, 800)));
     w->openSample();
     w->show();

@@ -78,18 +78,9 @@ private slots:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         const QString photo = dir.filePath(QStringLiteral("photo.png"));
-        QVERIFY(QFile::copy(sampleImagePath(), photo));
-        const QImage image(photo);
-        QVERIFY(!image.isNull());
-        QImage mask(image.size(), QImage::Format_Grayscale8);
-        mask.fill(0);
-        {
-            QPainter p(&mask);
-            p.fillRect(QRect(120, 90, 60, 40), Qt::white);
-            p.fillRect(QRect(600, 420, 50, 70), Qt::white);
-        }
         const QString maskFile = dir.filePath(QStringLiteral("mask.png"));
-        QVERIFY(mask.save(maskFile));
+        QVERIFY(lbuitest::writePhotoWithMarks(photo, maskFile,
+                                              {QRect(120, 90, 60, 40), QRect(600, 420, 50, 70)}));
 
         auto w = lbuitest::makeWindow();
         QVERIFY(w);

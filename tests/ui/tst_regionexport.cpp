@@ -34,18 +34,9 @@ private slots:
         QVERIFY(dir.isValid());
         // A real photo file and a real mask file with two marks.
         const QString photo = dir.filePath(QStringLiteral("photo.png"));
-        QVERIFY(QFile::copy(sampleImagePath(), photo));
-        const QImage image(photo);
-        QVERIFY(!image.isNull());
-        QImage mask(image.size(), QImage::Format_Grayscale8);
-        mask.fill(0);
-        {
-            QPainter p(&mask);
-            p.fillRect(QRect(120, 90, 60, 40), Qt::white);
-            p.fillRect(QRect(700, 520, 50, 70), Qt::white);
-        }
         const QString maskFile = dir.filePath(QStringLiteral("mask.png"));
-        QVERIFY(mask.save(maskFile));
+        QVERIFY(lbuitest::writePhotoWithMarks(photo, maskFile,
+                                              {QRect(120, 90, 60, 40), QRect(700, 520, 50, 70)}));
 
         auto w = lbuitest::makeWindow();
         QVERIFY(w);

@@ -52,17 +52,10 @@ private slots:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         const QString photo = dir.filePath(QStringLiteral("photo.png"));
-        QVERIFY(QFile::copy(sampleImagePath(), photo));
-        const QImage image(photo);
-        QImage mask(image.size(), QImage::Format_Grayscale8);
-        mask.fill(0);
-        {
-            QPainter p(&mask);
-            p.fillRect(QRect(120, 90, 60, 40), Qt::white);
-            p.fillRect(QRect(700, 520, 50, 70), Qt::white);
-        }
         const QString maskFile = dir.filePath(QStringLiteral("mask.png"));
-        QVERIFY(mask.save(maskFile));
+        QVERIFY(lbuitest::writePhotoWithMarks(photo, maskFile,
+                                              {QRect(120, 90, 60, 40), QRect(700, 520, 50, 70)}));
+        const QImage image(photo);
 
         auto w = lbuitest::makeWindow();
         QVERIFY(w);
