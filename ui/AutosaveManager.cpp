@@ -206,8 +206,8 @@ void AutosaveManager::startBackgroundSave() {
     const int w = doc_->width(), h = doc_->height();
     const QVariantMap regionMap = regions();
     writingGeneration_ = generation_;
-    writer_.setFuture(QtConcurrent::run(
-        [file, image, w, h, regionMap, copy = std::move(copy), stitch = stitch_] {
+    writer_.setFuture(
+        QtConcurrent::run([file, image, w, h, regionMap, copy = std::move(copy), stitch = stitch_] {
             QString error;
             write(file, image, w, h, copy, regionMap, stitch, &error);
             return error;

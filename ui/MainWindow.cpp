@@ -771,8 +771,8 @@ void MainWindow::readSettings() {
         }
     }
     restoreState(s.value("window/state").toByteArray());
-    // At least 1280x800 (the editor's first-start promise), but never larger than a smaller screen: on
-    // 1366x768 the window must fit for its panels to be reachable.
+    // At least 1280x800 (the editor's first-start promise), but never larger than a smaller screen:
+    // on 1366x768 the window must fit for its panels to be reachable.
     QSize wanted = size().expandedTo(QSize(1280, 800));
     if (const QScreen* screen = QGuiApplication::primaryScreen())
         wanted = wanted.boundedTo(screen->availableGeometry().size());

@@ -16,8 +16,8 @@
 #include "TestSupport.h"
 
 #include "latentbrush/ImageIO.h"
-#include "latentbrush/LatentFile.h"
 #include "latentbrush/InpaintPreprocess.h"
+#include "latentbrush/LatentFile.h"
 #include "latentbrush/regions/Stitch.h"
 
 #include <QTemporaryDir>

@@ -4,8 +4,8 @@
 // and interlaced files, the writer's round trip, the files it must decline, and
 // `latentbrush-cli grow` (lean) against `latentbrush-cli-io grow` (OpenImageIO) as processes.
 #include "CliSupport.h"
-#include "TestSupport.h"
 #include "PngTestFiles.h"
+#include "TestSupport.h"
 
 #include "latentbrush/CommandsLean.h"
 #include "latentbrush/ImageIO.h"

@@ -176,12 +176,13 @@ inline TruthError errorAgainst(const at::Tensor& out, const at::Tensor& truth) {
     return e;
 }
 
-// The judgement of docs/NUMERICS.md ("Tolerances"): a float32 path that computes differently from the reference must be
-// at least as close to the float64 truth as the reference's float32 is. Two float32 evaluations in
-// different summation orders are equally good only on average: case by case their errors scatter
-// (measured: up to 1.4x apart on well-conditioned VAEs, where both are float32's own rounding).
-// So a case passes when the path is within that scatter of the reference, or at the level of
-// float32 rounding itself; over all cases, the medians and the largest errors must not be worse.
+// The judgement of docs/NUMERICS.md ("Tolerances"): a float32 path that computes differently from
+// the reference must be at least as close to the float64 truth as the reference's float32 is. Two
+// float32 evaluations in different summation orders are equally good only on average: case by case
+// their errors scatter (measured: up to 1.4x apart on well-conditioned VAEs, where both are
+// float32's own rounding). So a case passes when the path is within that scatter of the reference,
+// or at the level of float32 rounding itself; over all cases, the medians and the largest errors
+// must not be worse.
 inline constexpr double kUnitRoundoff = 5.96e-8;                         // 2^-24
 inline constexpr double kRoundoffFloorRelL2 = 32.0 * kUnitRoundoff;      // 1.9e-6
 inline constexpr double kRoundoffFloorMaxScaled = 128.0 * kUnitRoundoff; // 7.6e-6

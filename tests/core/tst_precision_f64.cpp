@@ -1,5 +1,5 @@
-// The float32 paths judged against float64 (docs/NUMERICS.md's tolerances): on 220 random-weight VAEs of
-// every key format (tests/common/PrecisionCases.h), ComfyUI's encoder run in float64 by the
+// The float32 paths judged against float64 (docs/NUMERICS.md's tolerances): on 220 random-weight
+// VAEs of every key format (tests/common/PrecisionCases.h), ComfyUI's encoder run in float64 by the
 // mirror (tests/common/ComfyMirror.h) is the truth, and the fast CPU kernels must be at least as
 // close to it as the reference kernels' float32 (ComfyUI's own operations, which tst_vae_golden
 // holds bit for bit to the goldens). The figures of both paths are printed at the end.

@@ -3,9 +3,9 @@
 // F.interpolate on ImageScale's channels-last view, the node's steps (bilinear mask resize,
 // conv2d grow, round, gray fill), the VAE step by step (ComfyMirror). Random images, masks (at
 // their own size), regions, sizes, methods and grows; a random TAEF2 and the real one in
-// ../shared/models. docs/NUMERICS.md's tolerances: noise_mask identical, pixels within 1e-6, samples
-// within 1e-4 x max(1, |ref|).
-// LibTorch before Qt: Qt's `slots` macro would break LibTorch's headers.
+// ../shared/models. docs/NUMERICS.md's tolerances: noise_mask identical, pixels within 1e-6,
+// samples within 1e-4 x max(1, |ref|). LibTorch before Qt: Qt's `slots` macro would break
+// LibTorch's headers.
 #include <torch/torch.h>
 
 #include "ComfyMirror.h"

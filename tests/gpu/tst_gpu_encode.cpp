@@ -45,11 +45,11 @@ private slots:
         for (const QString& name :
              golden.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
             if (!QFileInfo(golden.filePath(name) + "/case.json").exists()) continue;
-            // docs/NUMERICS.md: fp32 variants <= 1e-5 relative L2, fp16 <= 1e-2, bf16 <= 3e-2 against
-            // the float32 path. Three tiny random-weight VAEs amplify bf16 rounding beyond 3e-2
-            // in any implementation: ComfyUI's classes in PyTorch bf16 (tests/bench/reference.py,
-            // CPU) measured 0.0479, 0.0391 and 0.0407 on them; for those the bound is PyTorch's
-            // own bf16 error (ours was 0.040, 0.031 and 0.031 on an H100).
+            // docs/NUMERICS.md: fp32 variants <= 1e-5 relative L2, fp16 <= 1e-2, bf16 <= 3e-2
+            // against the float32 path. Three tiny random-weight VAEs amplify bf16 rounding beyond
+            // 3e-2 in any implementation: ComfyUI's classes in PyTorch bf16
+            // (tests/bench/reference.py, CPU) measured 0.0479, 0.0391 and 0.0407 on them; for those
+            // the bound is PyTorch's own bf16 error (ours was 0.040, 0.031 and 0.031 on an H100).
             const double bf16 = name == "kl16-mask-upscaled-grow7" ? 0.0479
                                 : name == "kl4-alpha-mask-grow0"   ? 0.0391
                                 : name == "kl4-mask-2x-ties-grow4" ? 0.0407
@@ -117,7 +117,8 @@ private slots:
 
         const double vsCpu = relativeL2(out->data, cpuOut->data);
         const double vsReference = relativeL2(out->data, reference);
-        double elementwise = 0.0; // docs/NUMERICS.md's samples contract: |out - ref| <= 1e-4 max(1, |ref|)
+        double elementwise =
+            0.0; // docs/NUMERICS.md's samples contract: |out - ref| <= 1e-4 max(1, |ref|)
         for (std::size_t i = 0; i < reference.size(); ++i)
             elementwise = std::max(elementwise, std::fabs(double(out->data[i]) - reference[i]) /
                                                     std::max(1.0, std::fabs(double(reference[i]))));

@@ -1,4 +1,5 @@
-// VaeFamilies: the per-family constants table (docs/NUMERICS.md's VAE families) and the names used by
+// VaeFamilies: the per-family constants table (docs/NUMERICS.md's VAE families) and the names used
+// by
 // --vae-family, --dtype and --kernels.
 #include "vae/VaeModel.h"
 

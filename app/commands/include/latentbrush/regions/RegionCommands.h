@@ -26,9 +26,9 @@ Result<RegionEncodeOptions> parseRegionOptions(const EncodeOptions& o);
 // "GROWN.png" -> "GROWN_3.png": the per-region files of --save-mask / --save-pixels.
 std::string indexedPath(const std::string& path, std::size_t index);
 
-// The region .latent of an encode result: samples [B,C,h,w], noise_mask [B,1,H',W'], docs/FILES.md's
-// metadata and the region keys. `vaeFile`, `imageName` and `maskSource` are file names as the
-// metadata records them. The CLI and the editor's Export both write this.
+// The region .latent of an encode result: samples [B,C,h,w], noise_mask [B,1,H',W'],
+// docs/FILES.md's metadata and the region keys. `vaeFile`, `imageName` and `maskSource` are file
+// names as the metadata records them. The CLI and the editor's Export both write this.
 LatentFileContents regionLatentContents(const RegionEncodeResult& result, const ImageBuffer& image,
                                         const MaskBuffer& mask, ResizeMethod method, int grow,
                                         const VaeInfo& info, const std::string& vaeFile,
@@ -36,8 +36,8 @@ LatentFileContents regionLatentContents(const RegionEncodeResult& result, const 
                                         InputPrecision precision);
 
 // The region encode of runEncode: the batch .latent (samples [B,C,h,w], noise_mask
-// [B,1,H',W'], docs/FILES.md's metadata and the region keys) and, when asked, one grown mask and one
-// gray-filled pixels file per region (indexedPath).
+// [B,1,H',W'], docs/FILES.md's metadata and the region keys) and, when asked, one grown mask and
+// one gray-filled pixels file per region (indexedPath).
 Status encodeRegionsToFiles(Vae& vae, const EncodeOptions& o, const LoadedImage& image,
                             const MaskBuffer& mask, const std::string& maskSource,
                             const CommandOutput& io);
