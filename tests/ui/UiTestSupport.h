@@ -10,6 +10,8 @@
 #include "MaskDocument.h"
 #include "Resources.h"
 
+#include "latentbrush/LatentFile.h"
+
 #include <QApplication>
 #include <QDir>
 #include <QFile>
@@ -45,6 +47,41 @@ inline void initEnvironment() {
 // that widget pixel (x, y) is image point (x - ox, y - oy). The live "what the VAE keeps" view is
 // off unless `live`: the suites of other features then run no VAE behind their backs (the live
 // view's own suite and the smoke test of the real program run it).
+// Checks that the .latent at `editor` holds the tensors of the one at `cli` bit for bit and the
+// same metadata (each of the CLI's keys with its value, and no other key); the two files are
+// handed back for further checks. Fails the current test through QVERIFY: callers return when
+// QTest::currentTestFailed().
+inline void verifyLatentEqualsCli(const QString& editor, const QString& cli,
+                                  lb::LatentFileContents* fromEditor,
+                                  lb::LatentFileContents* fromCli = nullptr) {
+    auto ours = lb::readLatentFile(QFile::encodeName(editor).toStdString());
+    auto theirs = lb::readLatentFile(QFile::encodeName(cli).toStdString());
+    QVERIFY2(ours, ours ? "" : ours.message().c_str());
+    QVERIFY2(theirs, theirs ? "" : theirs.message().c_str());
+    QVERIFY(ours->samples.shape == theirs->samples.shape);
+    QVERIFY(ours->samples.data == theirs->samples.data);
+    QVERIFY(ours->hasNoiseMask && theirs->hasNoiseMask);
+    QVERIFY(ours->noiseMask.shape == theirs->noiseMask.shape);
+    QVERIFY(ours->noiseMask.data == theirs->noiseMask.data);
+    for (const auto& [key, value] : theirs->metadata)
+        QVERIFY2(ours->metadata.count(key) && ours->metadata.at(key) == value,
+                 qPrintable(QStringLiteral("%1: editor '%2', CLI '%3'")
+                                .arg(QString::fromStdString(key))
+                                .arg(QString::fromStdString(ours->metadata.count(key)
+                                                                ? ours->metadata.at(key)
+                                                                : std::string("(missing)")))
+                                .arg(QString::fromStdString(value))));
+    QCOMPARE(ours->metadata.size(), theirs->metadata.size());
+    *fromEditor = std::move(ours.value());
+    if (fromCli) *fromCli = std::move(theirs.value());
+}
+
+// The bytes of the file at `path`, empty when it cannot be read.
+inline QByteArray fileBytes(const QString& path) {
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
 // A real photo file (the sample image copied to `photo`) and a real 8-bit gray mask file of its
 // size with white rectangles `marks` (to be regenerated); false when either cannot be written.
 inline bool writePhotoWithMarks(const QString& photo, const QString& maskFile,

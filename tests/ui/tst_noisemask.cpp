@@ -228,29 +228,14 @@ private slots:
              QStringLiteral("--save-mask"), cliMask});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
 
-        auto fromEditor = lb::readLatentFile(QFile::encodeName(editorLatent).toStdString());
-        auto fromCli = lb::readLatentFile(QFile::encodeName(cliLatent).toStdString());
-        QVERIFY2(fromEditor, fromEditor ? "" : fromEditor.message().c_str());
-        QVERIFY2(fromCli, fromCli ? "" : fromCli.message().c_str());
-        QVERIFY(fromEditor->samples.shape == fromCli->samples.shape);
-        QVERIFY(fromEditor->samples.data == fromCli->samples.data);
-        QVERIFY(fromEditor->hasNoiseMask && fromCli->hasNoiseMask);
-        QVERIFY(fromEditor->noiseMask.shape == fromCli->noiseMask.shape);
-        QVERIFY(fromEditor->noiseMask.data == fromCli->noiseMask.data);
-        for (const auto& [key, value] : fromCli->metadata)
-            QVERIFY2(fromEditor->metadata.count(key) && fromEditor->metadata.at(key) == value,
-                     qPrintable(QStringLiteral("%1: editor '%2', CLI '%3'")
-                                    .arg(QString::fromStdString(key))
-                                    .arg(QString::fromStdString(fromEditor->metadata.count(key)
-                                                                    ? fromEditor->metadata.at(key)
-                                                                    : std::string("(missing)")))
-                                    .arg(QString::fromStdString(value))));
-        QCOMPARE(fromEditor->metadata.size(), fromCli->metadata.size());
-        QCOMPARE(fromEditor->metadata.at("encode.mode"), std::string("noise-mask"));
-        QCOMPARE(fromEditor->metadata.at("mask.expand"), std::string("3"));
-        QCOMPARE(fromEditor->metadata.at("mask.tapered_corners"), std::string("false"));
-        QCOMPARE(fromEditor->metadata.at("mask.blur_radius"), std::string("4"));
-        QCOMPARE(fromEditor->metadata.at("mask.blur_sigma"), std::string("1.5"));
+        lb::LatentFileContents fromEditor, fromCli;
+        lbuitest::verifyLatentEqualsCli(editorLatent, cliLatent, &fromEditor, &fromCli);
+        if (QTest::currentTestFailed()) return;
+        QCOMPARE(fromEditor.metadata.at("encode.mode"), std::string("noise-mask"));
+        QCOMPARE(fromEditor.metadata.at("mask.expand"), std::string("3"));
+        QCOMPARE(fromEditor.metadata.at("mask.tapered_corners"), std::string("false"));
+        QCOMPARE(fromEditor.metadata.at("mask.blur_radius"), std::string("4"));
+        QCOMPARE(fromEditor.metadata.at("mask.blur_sigma"), std::string("1.5"));
         // The soft mask beside it is the CLI's --save-mask PNG.
         const QImage ours(editorMask), theirs(cliMask);
         QVERIFY(!ours.isNull() && !theirs.isNull());
@@ -296,11 +281,10 @@ private slots:
 
         // The strength view: the CLI's noise_mask resized bilinearly to the latent grid.
         lb::MaskBuffer cliNoise;
-        cliNoise.height = int(fromCli->noiseMask.shape[2]);
-        cliNoise.width = int(fromCli->noiseMask.shape[3]);
-        cliNoise.data = fromCli->noiseMask.data;
-        const int latentH = int(fromCli->samples.shape[2]),
-                  latentW = int(fromCli->samples.shape[3]);
+        cliNoise.height = int(fromCli.noiseMask.shape[2]);
+        cliNoise.width = int(fromCli.noiseMask.shape[3]);
+        cliNoise.data = fromCli.noiseMask.data;
+        const int latentH = int(fromCli.samples.shape[2]), latentW = int(fromCli.samples.shape[3]);
         const lb::MaskBuffer expected = referenceBilinear(cliNoise, latentH, latentW);
         const lb::MaskBuffer& strength = preview->strength();
         QCOMPARE(strength.height, latentH);
@@ -312,7 +296,7 @@ private slots:
         // On the canvas: one latent cell is d x d pixels of its gray, drawn nearest.
         panel->strengthBox()->setChecked(true);
         QVERIFY(preview->showStrength());
-        const int d = int(std::stoi(fromCli->metadata.at("vae.downscale")));
+        const int d = int(std::stoi(fromCli.metadata.at("vae.downscale")));
         const QRect crop = preview->cropRect();
         const QImage shown = w->canvas()->grab().toImage();
         const qreal ratio = shown.devicePixelRatio();

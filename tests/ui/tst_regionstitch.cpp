@@ -28,11 +28,6 @@ using namespace lbui;
 
 namespace {
 
-QByteArray fileBytes(const QString& path) {
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
 bool sameImage(const QString& a, const QString& b) {
     const QImage x(a), y(b);
     return !x.isNull() &&
@@ -284,9 +279,9 @@ private slots:
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         const QString ours = dir.filePath(QStringLiteral("editor.png"));
         QVERIFY2(stitch->exportImage(ours, &error), qPrintable(error));
-        const QByteArray cliBytes = fileBytes(cliOut);
+        const QByteArray cliBytes = lbuitest::fileBytes(cliOut);
         QVERIFY(!cliBytes.isEmpty());
-        QVERIFY(fileBytes(ours) == cliBytes);
+        QVERIFY(lbuitest::fileBytes(ours) == cliBytes);
 
         // The file keeps the original's depth and alpha, and changed inside the mask only.
         auto orig = lb::readImageSamples(QFile::encodeName(photo).toStdString());
@@ -306,7 +301,7 @@ private slots:
         QVERIFY2(stitch->importResults(results, &error), qPrintable(error));
         const QString again = dir.filePath(QStringLiteral("again.png"));
         QVERIFY2(stitch->exportImage(again, &error), qPrintable(error));
-        QVERIFY(fileBytes(again) == cliBytes);
+        QVERIFY(lbuitest::fileBytes(again) == cliBytes);
         QSettings().clear();
     }
 };

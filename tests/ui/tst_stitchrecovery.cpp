@@ -23,15 +23,6 @@
 
 using namespace lbui;
 
-namespace {
-
-QByteArray fileBytes(const QString& path) {
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-} // namespace
-
 class TestStitchRecovery : public QObject {
     Q_OBJECT
 private slots:
@@ -85,7 +76,7 @@ private slots:
             stitch->setFeather(4.0f);
             const QString ours = dir.filePath(QStringLiteral("before-crash.png"));
             QVERIFY2(stitch->exportImage(ours, &error), qPrintable(error));
-            exported = fileBytes(ours);
+            exported = lbuitest::fileBytes(ours);
             QVERIFY(!exported.isEmpty());
 
             // The mask is the saved file: the autosave is kept for the import alone.
@@ -104,7 +95,7 @@ private slots:
             QVERIFY(read->mask == doc.mask().data);
             kept = read->stitch;
             // A file cut short anywhere is refused with a reason, never read half.
-            const QByteArray bytes = fileBytes(autosaveFile);
+            const QByteArray bytes = lbuitest::fileBytes(autosaveFile);
             const QString cut = dir.filePath(QStringLiteral("cut.lbmask"));
             for (qsizetype n = 0; n < bytes.size();
                  n += std::max<qsizetype>(1, bytes.size() / 400)) {
@@ -135,7 +126,7 @@ private slots:
         QVERIFY(!w->encodeSession()->hasResult()); // no encode was needed
         const QString again = dir.filePath(QStringLiteral("after-crash.png"));
         QVERIFY2(stitch->exportImage(again, &error), qPrintable(error));
-        QVERIFY(fileBytes(again) == exported);
+        QVERIFY(lbuitest::fileBytes(again) == exported);
         QVERIFY(!QFileInfo::exists(autosaveFile)); // taken over by this session
         QVERIFY(stitch->autosaveState() == kept);
 
