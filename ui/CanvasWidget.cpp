@@ -256,7 +256,11 @@ void CanvasWidget::paintEvent(QPaintEvent* event) {
 
     const bool regionInputs = viewMode_ == ViewMode::EncoderInput && regions_ &&
                               regions_->enabled() && regions_->plan().has_value();
-    const bool stitched = stitch_ && stitch_->isActive() && !stitch_->showsOriginal();
+    // While a result is imported, the person judges the photo itself, before and after: the mask's
+    // tint would cover exactly the pixels the stitch changed, so only the grown mask's outline
+    // shows.
+    const bool resultImported = stitch_ && stitch_->isActive();
+    const bool stitched = resultImported && !stitch_->showsOriginal();
     const bool soft = noiseMask_ && noiseMask_->noiseMaskMode();
     const bool strength = soft && noiseMask_->showStrength();
     for (const QRect& dirty : event->region()) {
@@ -267,7 +271,7 @@ void CanvasWidget::paintEvent(QPaintEvent* event) {
         case ViewMode::Overlay:
             p.drawImage(target, stitched ? stitch_->stitchedDisplay() : doc_->displayImage(),
                         source);
-            p.drawImage(target, layers_->maskOverlay(), source);
+            if (!resultImported) p.drawImage(target, layers_->maskOverlay(), source);
             break;
         case ViewMode::MaskOnly:
             p.drawImage(target, layers_->maskOnly(), source);

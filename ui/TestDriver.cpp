@@ -173,6 +173,8 @@ void TestDriver::run(const QString& line) {
             encode->trigger(); // as Ctrl+Return or the button does
         else
             error = QStringLiteral("Encode is disabled");
+    } else if (command == QLatin1String("import")) {
+        if (!window_->importResults(words.mid(1))) error = QStringLiteral("import failed");
     } else if (command == QLatin1String("quit")) {
         window_->close();
     } else {

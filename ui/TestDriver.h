@@ -24,6 +24,8 @@ class MainWindow;
 //   dump-mask PATH                -> the mask as raw float32, row-major; reply ok {width, height}
 //   save-mask PATH                -> File > Save Mask As PATH
 //   grab PATH                     -> the window as a PNG (what a person would see)
+//   encode                        -> Encode, as Ctrl+Return or the button does
+//   import PATH [PATH...]         -> File > Import Result with these files (no spaces in paths)
 //   quit                          -> closes the window
 // Replies are "reply ok JSON" or "reply error WHY"; events are "event NAME [DETAIL]": shown,
 // image PATH, image-failed PATH, recovery COUNT, recovery-hidden, vae-loaded PATH, vae-note TEXT,

@@ -148,8 +148,11 @@ private slots:
         const QColor stitchedColor = stitch->stitchedDisplay().pixelColor(imagePoint);
         const QColor originalColor = doc.displayImage().pixelColor(imagePoint);
         QVERIFY(stitchedColor != originalColor);
-        // The mask overlay tints both views alike; the two differ where the stitch changed.
+        // Neither view is tinted by the mask: the canvas shows the photo's own colours, stitched or
+        // original, where the stitch changed them.
         QVERIFY(after.pixelColor(inMark) != before.pixelColor(inMark));
+        QCOMPARE(after.pixelColor(inMark), stitchedColor);
+        QCOMPARE(before.pixelColor(inMark), originalColor);
 
         // Apply: the stitched photo becomes the image in one undo step; the mask stays.
         w->findChild<QToolButton*>(QStringLiteral("stitchBefore"))->setChecked(false);
