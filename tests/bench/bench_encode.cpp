@@ -61,8 +61,7 @@ double peakGiB([[maybe_unused]] const std::string& device) {
 // One more encode (a separately loaded VAE without CUDA graphs, whose replay reports no
 // stages), the device synchronised at every progress report: where the time goes, stage by
 // stage (the synchronisation itself costs a little).
-void printStages(const std::string& vaePath, lb::VaeLoadOptions o, const lb::ImageBuffer& img,
-                 const std::string& kernelPath) {
+void printStages(const std::string& vaePath, lb::VaeLoadOptions o, const lb::ImageBuffer& img) {
     o.cudaGraphs = false;
     auto vae = lb::Vae::load(vaePath, o);
     if (!vae) return;
@@ -80,7 +79,8 @@ void printStages(const std::string& vaePath, lb::VaeLoadOptions o, const lb::Ima
         last = now;
     };
     (void)(*vae)->encode(img, progress);
-    std::printf("{\"stages\": %d, \"kernels\": \"%s\", \"ms\": [", img.width, kernelPath.c_str());
+    std::printf("{\"stages\": %d, \"kernels\": \"%s\", \"ms\": [", img.width,
+                lb::kernelsName(o.kernels));
     for (std::size_t m = 0; m < marks.size(); ++m)
         std::printf("%s[\"%s\", %.3f]", m ? ", " : "", marks[m].first.c_str(), marks[m].second);
     std::printf("]}\n");
@@ -119,7 +119,7 @@ int runEncodeBenchmark(int argc, char** argv) {
         else {
             std::printf("usage: latentbrush-bench encode --vae FILE [--device cpu|cuda] "
                         "[--sizes 512,1024] [--dtype fp32,bf16] [--reps N] [--warmup N] "
-                        "[--threads T] [--vae-family F] [--kernels fast,plain] [--stages]\n");
+                        "[--threads T] [--vae-family F] [--kernels fast,reference] [--stages]\n");
             return a == "--help" ? 0 : 2;
         }
     }
@@ -131,7 +131,11 @@ int runEncodeBenchmark(int argc, char** argv) {
     for (const std::string& kernelPath : splitList(kernels))
         for (const std::string& dt : splitList(dtypes)) {
             lb::VaeLoadOptions o;
-            o.kernels = kernelPath == "plain" ? lb::Kernels::Reference : lb::Kernels::Fast;
+            // "plain" is the name older scripts and PERFORMANCE.md tables used for "reference".
+            if (!lb::parseKernels(kernelPath == "plain" ? "reference" : kernelPath, &o.kernels)) {
+                std::fprintf(stderr, "unknown kernels %s (fast, reference)\n", kernelPath.c_str());
+                return 2;
+            }
             o.device = device;
             if (!lb::parseComputeDType(dt, &o.dtype)) {
                 std::fprintf(stderr, "unknown dtype %s\n", dt.c_str());
@@ -173,14 +177,14 @@ int runEncodeBenchmark(int argc, char** argv) {
                                 info.device.c_str(), error.c_str());
                     continue;
                 }
-                if (stages) printStages(vaePath, o, img, kernelPath);
+                if (stages) printStages(vaePath, o, img);
                 std::sort(ms.begin(), ms.end());
                 const double peak = peakGiB(info.device);
                 std::printf(
                     "{\"impl\": \"latentbrush-%s\", \"libtorch\": \"%s\", \"family\": \"%s\", "
                     "\"size\": %d, \"dtype\": \"%s\", \"device\": \"%s\", \"threads\": %d, "
                     "\"median_ms\": %.3f, \"min_ms\": %.3f, \"peak_gib\": %s}\n",
-                    kernelPath.c_str(), TORCH_VERSION, lb::vaeFamilyName(info.family), size,
+                    lb::kernelsName(o.kernels), TORCH_VERSION, lb::vaeFamilyName(info.family), size,
                     info.computeDType.c_str(), info.device.c_str(), at::get_num_threads(),
                     ms[ms.size() / 2], ms.front(),
                     peak < 0 ? "null" : std::to_string(peak).c_str());
