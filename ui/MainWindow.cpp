@@ -593,6 +593,7 @@ void MainWindow::createDocks() {
     // The encode mode (inpaint or noise mask) with the soft mask's live preview.
     auto* noiseMask = new NoiseMaskPreview(doc_, preview_, this);
     canvas_->setNoiseMaskPreview(noiseMask);
+    previewPanel_->setNoiseMaskPreview(noiseMask);
     previewPanel_->addSection(new NoiseMaskPanel(noiseMask, regionPlanner_, previewPanel_));
     auto growFollowsMode = [this, noiseMask] { // grow_mask_by is the inpaint mode's
         previewPanel_->growControl()->setEnabled(!noiseMask->noiseMaskMode());

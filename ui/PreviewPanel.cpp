@@ -5,6 +5,7 @@
 #include "CanvasLayers.h"
 #include "GrowPreview.h"
 #include "MaskDocument.h"
+#include "NoiseMaskPreview.h"
 #include "SliderSpin.h"
 
 #include <QAction>
@@ -56,6 +57,7 @@ PreviewPanel::PreviewPanel(MaskDocument* doc, GrowPreview* preview, CanvasLayers
     cropInfo_ = new QLabel(this);
     cropInfo_->setWordWrap(true);
     stats_ = new QLabel(this);
+    stats_->setObjectName(QStringLiteral("coverageLine"));
     stats_->setWordWrap(true);
     layout->addWidget(vaeInfo_);
     layout->addWidget(cropInfo_);
@@ -80,7 +82,7 @@ PreviewPanel::PreviewPanel(MaskDocument* doc, GrowPreview* preview, CanvasLayers
     layout->addStretch(1);
 
     connect(preview_, &GrowPreview::cropChanged, this, &PreviewPanel::updateCropInfo);
-    connect(preview_, &GrowPreview::previewChanged, this, &PreviewPanel::updateStats);
+    connect(preview_, &GrowPreview::previewChanged, this, &PreviewPanel::updateInpaintStats);
     connect(layers_, &CanvasLayers::layersChanged, this, &PreviewPanel::updateColorButton);
     setVaeDescription(tr("Crop to multiples of 8 (no VAE chosen)."));
     updateCropInfo();
@@ -118,7 +120,45 @@ void PreviewPanel::updateCropInfo() {
     cropInfo_->setText(text);
 }
 
+void PreviewPanel::setNoiseMaskPreview(NoiseMaskPreview* noiseMask) {
+    noiseMask_ = noiseMask;
+    // The noise-mask preview refreshes at most every NoiseMaskPreview::kRefreshMs while painting;
+    // its line follows it rather than each grow update, which would recompute the blur each time.
+    connect(noiseMask_, &NoiseMaskPreview::settingsChanged, this, &PreviewPanel::updateStats);
+    connect(noiseMask_, &NoiseMaskPreview::previewChanged, this, &PreviewPanel::updateSoftStats);
+    updateStats();
+}
+
+void PreviewPanel::updateSoftStats() {
+    if (!noiseMask_ || !noiseMask_->noiseMaskMode()) return;
+    // The soft noise_mask SetLatentNoiseMask gets: how much of the image it touches and its mean
+    // strength (1 = fully regenerated), over the whole mask as the sampler resizes it.
+    const lb::MaskBuffer& soft = noiseMask_->noiseMask();
+    if (soft.empty()) {
+        stats_->setText(noiseMask_->error());
+        return;
+    }
+    double sum = 0.0;
+    std::size_t touched = 0;
+    for (const float v : soft.data) {
+        sum += v;
+        touched += v > 0.0f;
+    }
+    const double n = double(soft.data.size());
+    stats_->setText(tr("Soft noise_mask: touches %1 %   mean %2 %")
+                        .arg(100.0 * double(touched) / n, 0, 'f', 1)
+                        .arg(100.0 * sum / n, 0, 'f', 1));
+}
+
 void PreviewPanel::updateStats() {
+    if (noiseMask_ && noiseMask_->noiseMaskMode())
+        updateSoftStats();
+    else
+        updateInpaintStats();
+}
+
+void PreviewPanel::updateInpaintStats() {
+    if (noiseMask_ && noiseMask_->noiseMaskMode()) return; // updateSoftStats' line stays
     const QRect crop = preview_->cropRect();
     const double n = double(crop.width()) * crop.height();
     if (n <= 0) {

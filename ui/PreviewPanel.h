@@ -15,6 +15,7 @@ namespace lbui {
 class CanvasLayers;
 class GrowPreview;
 class MaskDocument;
+class NoiseMaskPreview;
 class SliderSpin;
 
 class PreviewPanel : public QWidget {
@@ -28,15 +29,21 @@ public:
     void setVaeDescription(const QString& text); // "no VAE: crop to multiples of 8", ...
     // Adds a section (the region controls) below the panel's own.
     void addSection(QWidget* section);
+    // In the noise-mask mode the coverage line describes the soft noise_mask instead of the
+    // rounded and grown one, which that mode does not use.
+    void setNoiseMaskPreview(NoiseMaskPreview* noiseMask);
 
 private:
     void updateCropInfo();
-    void updateStats();
+    void updateStats(); // the line of the mode chosen
+    void updateInpaintStats();
+    void updateSoftStats();
     void updateColorButton();
 
     QVBoxLayout* layout_;
     MaskDocument* doc_;
     GrowPreview* preview_;
+    NoiseMaskPreview* noiseMask_ = nullptr;
     CanvasLayers* layers_;
     SliderSpin* grow_;
     SliderSpin* opacity_;

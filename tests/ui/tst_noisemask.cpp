@@ -201,6 +201,18 @@ private slots:
         QVERIFY2(between > 1000, qPrintable(QString::number(between)));
         // The live preview is the encoded mask.
         QVERIFY(preview->noiseMask().data == soft.data);
+        // The panel's coverage line describes that soft mask, not the rounded and grown one.
+        auto* coverage = w->findChild<QLabel*>(QStringLiteral("coverageLine"));
+        QVERIFY(coverage);
+        double softSum = 0.0;
+        for (const float v : soft.data)
+            softSum += v;
+        const auto touched =
+            std::count_if(soft.data.begin(), soft.data.end(), [](float v) { return v > 0.0f; });
+        const double samples = double(soft.data.size());
+        QCOMPARE(coverage->text(), QStringLiteral("Soft noise_mask: touches %1 %   mean %2 %")
+                                       .arg(100.0 * double(touched) / samples, 0, 'f', 1)
+                                       .arg(100.0 * softSum / samples, 0, 'f', 1));
         // A changed option makes the result stale; changing it back, the editor re-encodes.
         panel->blurRadiusBox()->setValue(5);
         QVERIFY(session->isStale());
@@ -319,6 +331,13 @@ private slots:
             }
         }
         QVERIFY(checked > 0);
+
+        // Back in the inpaint mode, the line is the rounded and grown mask's again.
+        panel->modeBox()->setCurrentIndex(0);
+        QVERIFY(!preview->noiseMaskMode());
+        QVERIFY2(coverage->text().startsWith(QStringLiteral("Masked (round): ")),
+                 qPrintable(coverage->text()));
+        panel->modeBox()->setCurrentIndex(1); // as remembered for the next functions
     }
 
     void regionsAreRefused() {
