@@ -121,7 +121,8 @@ QString ExportLatentDialog::regionMaskPathFor(const QString& latentPath, int ind
 
 void ExportLatentDialog::setRegionCount(int count) {
     regionCount_ = std::max(count, 0);
-    if (regionCount_ > 0)
+    if (regionCount_ > 0) {
+        workflow_->setText(tr("Also save the ComfyUI workflow that computes them in stock nodes"));
         note_->setText(
             tr("<b>In ComfyUI:</b> copy the original image and the PNGs into ComfyUI's "
                "<i>input/</i> folder, then drag the workflow onto the canvas. It computes the "
@@ -130,6 +131,7 @@ void ExportLatentDialog::setRegionCount(int count) {
                "SetLatentNoiseMask) and saves one image per region; bring them back with "
                "<i>File ▸ Import Result…</i> or <tt>latentbrush-cli stitch</tt>. Without the "
                "workflow: LoadLatent + LoadImageMask of the grown masks + SetLatentNoiseMask."));
+    }
     updateNames();
 }
 

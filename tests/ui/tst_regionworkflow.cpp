@@ -464,6 +464,9 @@ private slots:
              {"x.latent", "x.mask_0.png", "x.mask_1.png", "x.painted.png", "x.workflow.json"})
             QVERIFY2(all.contains(QLatin1String(name)), qPrintable(all));
         QVERIFY(!all.contains(QStringLiteral("x.mask.png")));
+        QVERIFY2(all.contains(QStringLiteral("ImageCrop")) &&
+                     all.contains(QStringLiteral("Import Result")),
+                 qPrintable(all));
         dialog.setSaveWorkflow(false);
         texts.clear();
         for (const QLabel* l : dialog.findChildren<QLabel*>())
