@@ -286,7 +286,8 @@ bool saveComfyWorkflow(const QString& path, const QString& latentName, const QSt
 QByteArray comfyRegionWorkflowFor(const QString& imageName, const QString& paintedMaskName,
                                   const QStringList& grownMaskNames,
                                   const lb::regions::RegionPlan& plan,
-                                  lb::regions::ResizeMethod method, int grow) {
+                                  lb::regions::ResizeMethod method, int grow,
+                                  const QStringList& notes) {
     const int count = int(plan.rects.size());
     if (count == 0 || (count > 1 && grownMaskNames.size() != count)) return {};
     GraphBuilder g;
@@ -388,11 +389,13 @@ QByteArray comfyRegionWorkflowFor(const QString& imageName, const QString& paint
         {QStringLiteral("scaled"), QJsonArray{plan.scaledWidth, plan.scaledHeight}},
         {QStringLiteral("method"), methodName},
         {QStringLiteral("grow_mask_by"), grow}};
+    QStringList allNotes = notes;
     if (grow > 64)
-        about.insert(QStringLiteral("note"),
-                     QStringLiteral("grow_mask_by %1 is above VAEEncodeForInpaint's maximum (64): "
-                                    "ComfyUI refuses it; encode with a grow of 64 or less.")
-                         .arg(grow));
+        allNotes << QStringLiteral("grow_mask_by %1 is above VAEEncodeForInpaint's maximum (64): "
+                                   "ComfyUI refuses it; encode with a grow of 64 or less.")
+                        .arg(grow);
+    if (!allNotes.isEmpty())
+        about.insert(QStringLiteral("notes"), QJsonArray::fromStringList(allNotes));
     const QJsonObject extra{{QStringLiteral("latentbrush"), about}};
     return QJsonDocument(g.build(extra)).toJson(QJsonDocument::Indented);
 }
@@ -400,9 +403,9 @@ QByteArray comfyRegionWorkflowFor(const QString& imageName, const QString& paint
 bool saveComfyRegionWorkflow(const QString& path, const QString& imageName,
                              const QString& paintedMaskName, const QStringList& grownMaskNames,
                              const lb::regions::RegionPlan& plan, lb::regions::ResizeMethod method,
-                             int grow, QString* error) {
-    const QByteArray json =
-        comfyRegionWorkflowFor(imageName, paintedMaskName, grownMaskNames, plan, method, grow);
+                             int grow, QString* error, const QStringList& notes) {
+    const QByteArray json = comfyRegionWorkflowFor(imageName, paintedMaskName, grownMaskNames, plan,
+                                                   method, grow, notes);
     if (json.isEmpty()) {
         if (error)
             *error = QStringLiteral("the region plan has no region, or a mask name is missing");

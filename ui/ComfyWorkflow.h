@@ -46,14 +46,17 @@ bool saveComfyNoiseMaskWorkflow(const QString& path, const QString& imageName,
 // grownMaskNames[I] (NAME.mask_I.png, the region's grown noise_mask, 0/255) -> MaskToImage ->
 // ImageBatch -> ImageToMask(red). Then KSampler (denoise 1.0) -> VAEDecode -> SaveImage; the
 // stitch back is `latentbrush-cli stitch` or the editor's Import Result.
-// grownMaskNames holds one name per region (unused for one region).
+// grownMaskNames holds one name per region (unused for one region). `notes` (what keeps the
+// graph from reproducing this latent, e.g. an image LoadImage cannot read as it was encoded) go
+// into extra.latentbrush.notes, with one of its own for a grow above the node's maximum (64).
 QByteArray comfyRegionWorkflowFor(const QString& imageName, const QString& paintedMaskName,
                                   const QStringList& grownMaskNames,
                                   const lb::regions::RegionPlan& plan,
-                                  lb::regions::ResizeMethod method, int grow);
+                                  lb::regions::ResizeMethod method, int grow,
+                                  const QStringList& notes = {});
 bool saveComfyRegionWorkflow(const QString& path, const QString& imageName,
                              const QString& paintedMaskName, const QStringList& grownMaskNames,
                              const lb::regions::RegionPlan& plan, lb::regions::ResizeMethod method,
-                             int grow, QString* error);
+                             int grow, QString* error, const QStringList& notes = {});
 
 } // namespace lbui

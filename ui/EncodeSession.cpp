@@ -361,11 +361,20 @@ bool EncodeSession::exportRegionWorkflow(const QString& path, QString* error,
     QStringList grownNames;
     for (std::size_t i = 0; i < r.regions->noiseMasks.size(); ++i)
         grownNames << QFileInfo(regionMaskPath(path, int(i))).fileName();
+    // What LoadImage cannot give as the encode read it.
+    QStringList notes;
+    if (MaskDocument::isSamplePath(source.imagePath))
+        notes << tr("The image is the built-in sample, which is not a file on disk: LoadImage "
+                    "needs the image as a file; open a photo from disk to export a workflow that "
+                    "runs as it is.");
+    if (source.precision == lb::InputPrecision::Full)
+        notes << tr("The image was read with Input Precision: Full (16-bit values); LoadImage "
+                    "reads 8-bit values, so this graph's latent differs from the .latent.");
     const QString workflowPath = ExportLatentDialog::workflowPathFor(path);
     QString why;
     if (!saveComfyRegionWorkflow(workflowPath, QString::fromStdString(sourceImageName(source)),
                                  QFileInfo(paintedPath).fileName(), grownNames, r.regions->plan,
-                                 source.regions->method, r.grow, &why)) {
+                                 source.regions->method, r.grow, &why, notes)) {
         if (error) *error = QStringLiteral("%1: %2").arg(workflowPath, why);
         return false;
     }

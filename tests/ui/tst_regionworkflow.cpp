@@ -243,6 +243,16 @@ private slots:
         Workflow wf;
         const QString problem = parseWorkflow(lbuitest::fileBytes(workflowPath), &wf);
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        // A photo from disk read at 8 bits: nothing keeps the graph from reproducing the latent.
+        const QJsonObject about = QJsonDocument::fromJson(lbuitest::fileBytes(workflowPath))
+                                      .object()
+                                      .value(QStringLiteral("extra"))
+                                      .toObject()
+                                      .value(QStringLiteral("latentbrush"))
+                                      .toObject();
+        QVERIFY(!about.contains(QStringLiteral("notes")));
+        QCOMPARE(about.value(QStringLiteral("method")).toString(), methodName);
+        QCOMPARE(about.value(QStringLiteral("regions")).toArray().size(), regions);
         const int many = regions > 1 ? 1 : 0;
         const QList<std::pair<const char*, int>> counts{{"CheckpointLoaderSimple", 1},
                                                         {"CLIPTextEncode", 2},
@@ -494,19 +504,22 @@ private slots:
                                          lb::regions::ResizeMethod::Area, 6, &error));
         QVERIFY(!error.isEmpty());
         QVERIFY(!QFileInfo::exists(path));
-        // A grow above the node's maximum (64) is said in the workflow's notes.
+        // The caller's notes and a grow above the node's maximum (64) are in the workflow's notes.
         const QJsonObject about =
             QJsonDocument::fromJson(
                 comfyRegionWorkflowFor(
                     QStringLiteral("a.png"), QStringLiteral("a.painted.png"),
                     {QStringLiteral("a.mask_0.png"), QStringLiteral("a.mask_1.png")}, plan,
-                    lb::regions::ResizeMethod::Area, 100))
+                    lb::regions::ResizeMethod::Area, 100, {QStringLiteral("first note")}))
                 .object()
                 .value(QStringLiteral("extra"))
                 .toObject()
                 .value(QStringLiteral("latentbrush"))
                 .toObject();
-        QVERIFY(about.value(QStringLiteral("note")).toString().contains(QStringLiteral("64")));
+        const QJsonArray notes = about.value(QStringLiteral("notes")).toArray();
+        QCOMPARE(notes.size(), 2);
+        QCOMPARE(notes.at(0).toString(), QStringLiteral("first note"));
+        QVERIFY(notes.at(1).toString().contains(QStringLiteral("64")));
         QCOMPARE(about.value(QStringLiteral("regions")).toArray().size(), 2);
     }
 };
