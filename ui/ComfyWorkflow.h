@@ -1,12 +1,16 @@
 // ComfyWorkflow: the ComfyUI workflow that loads an exported .latent and its grown mask
-// (LoadLatent + LoadImageMask + SetLatentNoiseMask), embedded from docs/workflows, and the
-// noise-mask mode's workflow (VAEEncode + SetLatentNoiseMask, GrowMask and ImageBlur when used).
+// (LoadLatent + LoadImageMask + SetLatentNoiseMask), embedded from docs/workflows, the
+// noise-mask mode's workflow (VAEEncode + SetLatentNoiseMask, GrowMask and ImageBlur when used)
+// and the region workflow (ImageCrop -> ImageScale -> VAEEncodeForInpaint per region, batched).
 #pragma once
 
 #include "latentbrush/NoiseMaskOps.h"
+#include "latentbrush/regions/ExactResize.h"
+#include "latentbrush/regions/RegionPlan.h"
 
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
 
 namespace lbui {
 
@@ -32,5 +36,27 @@ QByteArray comfyNoiseMaskWorkflowFor(const QString& imageName, const QString& ma
 bool saveComfyNoiseMaskWorkflow(const QString& path, const QString& imageName,
                                 const QString& maskName, const lb::NoiseMaskOptions& options,
                                 QString* error);
+
+// The region workflow in stock ComfyUI nodes, computing the region .latent of `plan` (DESIGN.md,
+// "Regions"): LoadImage(imageName) and LoadImageMask(paintedMaskName, red) (the mask as
+// encoded, at the image's size); per region I: ImageCrop(w, h, x, y) -> ImageScale(method, W',
+// H', disabled) and CropMask(x, y, w, h) -> VAEEncodeForInpaint(grow). One region goes straight
+// to KSampler. Several are joined in batch order by LatentBatch, which keeps only the first
+// region's noise_mask, so SetLatentNoiseMask puts the batch's back: LoadImageMask of
+// grownMaskNames[I] (NAME.mask_I.png, the region's grown noise_mask, 0/255) -> MaskToImage ->
+// ImageBatch -> ImageToMask(red). Then KSampler (denoise 1.0) -> VAEDecode -> SaveImage; the
+// stitch back is `latentbrush-cli stitch` or the editor's Import Result.
+// grownMaskNames holds one name per region (unused for one region). `notes` (what keeps the
+// graph from reproducing this latent, e.g. an image LoadImage cannot read as it was encoded) go
+// into extra.latentbrush.notes, with one of its own for a grow above the node's maximum (64).
+QByteArray comfyRegionWorkflowFor(const QString& imageName, const QString& paintedMaskName,
+                                  const QStringList& grownMaskNames,
+                                  const lb::regions::RegionPlan& plan,
+                                  lb::regions::ResizeMethod method, int grow,
+                                  const QStringList& notes = {});
+bool saveComfyRegionWorkflow(const QString& path, const QString& imageName,
+                             const QString& paintedMaskName, const QStringList& grownMaskNames,
+                             const lb::regions::RegionPlan& plan, lb::regions::ResizeMethod method,
+                             int grow, QString* error, const QStringList& notes = {});
 
 } // namespace lbui

@@ -154,6 +154,8 @@ void EncodePanel::exportLatent() {
     if (dir.isEmpty()) dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
     ExportLatentDialog dialog(QDir(dir).filePath(base + QStringLiteral(".latent")), this);
     dialog.setNoiseMaskMode(session_->result()->output.noiseMaskMode);
+    const auto& regions = session_->result()->output.regions;
+    dialog.setRegionCount(regions ? int(regions->plan.rects.size()) : 0);
     if (dialog.exec() != QDialog::Accepted) return;
     const QString path = dialog.latentPath();
     s.setValue("folders/export", QFileInfo(path).absolutePath());
@@ -174,6 +176,23 @@ void EncodePanel::exportLatent() {
         return;
     }
     status_->setText(tr("Exported %1").arg(names.join(QStringLiteral(", "))));
+    if (regions) {
+        emit notice(
+            dialog.saveWorkflow()
+                ? tr("Exported %1 to %2. In ComfyUI, copy the image and the PNGs into input/ and "
+                     "drag %3 onto the canvas: ImageCrop, ImageScale and VAEEncodeForInpaint per "
+                     "region, then KSampler and SaveImage; stitch the results back with File > "
+                     "Import Result.")
+                      .arg(names.join(QStringLiteral(", ")),
+                           QDir::toNativeSeparators(QFileInfo(path).absolutePath()),
+                           names.value(names.size() - 1))
+                : tr("Exported %1 to %2. In ComfyUI, load the .latent with LoadLatent and the "
+                     "grown masks with LoadImageMask (red) into SetLatentNoiseMask, sample, and "
+                     "stitch the results back with File > Import Result (see docs/COMFYUI.md).")
+                      .arg(names.join(QStringLiteral(", ")),
+                           QDir::toNativeSeparators(QFileInfo(path).absolutePath())));
+        return;
+    }
     if (session_->result()->output.noiseMaskMode) {
         emit notice(
             dialog.saveWorkflow()

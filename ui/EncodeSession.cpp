@@ -15,6 +15,7 @@
 #include "latentbrush/ImageIO.h"
 #include "latentbrush/LatentFile.h"
 #include "latentbrush/regions/RegionCommands.h"
+#include "latentbrush/regions/RegionPixels.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -294,12 +295,10 @@ QString EncodeSession::paintedMaskPath(const QString& latentPath) {
 }
 
 QString EncodeSession::regionMaskPath(const QString& latentPath, int index) {
-    return QString::fromStdString(lb::regions::indexedPath(
-        QFile::encodeName(ExportLatentDialog::maskPathFor(latentPath)).toStdString(),
-        std::size_t(index)));
+    return ExportLatentDialog::regionMaskPathFor(latentPath, index);
 }
 
-bool EncodeSession::exportRegionLatent(const QString& path, QString* error,
+bool EncodeSession::exportRegionLatent(const QString& path, QString* error, bool workflow,
                                        QStringList* written) const {
     const EncodeOutput& r = result_->output;
     const EncodeSource& source = result_->source;
@@ -340,6 +339,46 @@ bool EncodeSession::exportRegionLatent(const QString& path, QString* error,
         }
         if (written) *written << maskPath;
     }
+    if (workflow) return exportRegionWorkflow(path, error, written);
+    return true;
+}
+
+bool EncodeSession::exportRegionWorkflow(const QString& path, QString* error,
+                                         QStringList* written) const {
+    // The workflow recomputes the batch in stock nodes from the image and the mask as encoded
+    // (at the image's size, 8-bit: exact for masks whose values are multiples of 1/255).
+    const EncodeOutput& r = result_->output;
+    const EncodeSource& source = result_->source;
+    const QString paintedPath = paintedMaskPath(path);
+    if (lb::Status st = lb::writeMaskPng(
+            QFile::encodeName(paintedPath).toStdString(),
+            lb::regions::maskAtImageSize(*source.mask, source.image->height, source.image->width));
+        !st) {
+        if (error) *error = QString::fromStdString(st.message());
+        return false;
+    }
+    if (written) *written << paintedPath;
+    QStringList grownNames;
+    for (std::size_t i = 0; i < r.regions->noiseMasks.size(); ++i)
+        grownNames << QFileInfo(regionMaskPath(path, int(i))).fileName();
+    // What LoadImage cannot give as the encode read it.
+    QStringList notes;
+    if (MaskDocument::isSamplePath(source.imagePath))
+        notes << tr("The image is the built-in sample, which is not a file on disk: LoadImage "
+                    "needs the image as a file; open a photo from disk to export a workflow that "
+                    "runs as it is.");
+    if (source.precision == lb::InputPrecision::Full)
+        notes << tr("The image was read with Input Precision: Full (16-bit values); LoadImage "
+                    "reads 8-bit values, so this graph's latent differs from the .latent.");
+    const QString workflowPath = ExportLatentDialog::workflowPathFor(path);
+    QString why;
+    if (!saveComfyRegionWorkflow(workflowPath, QString::fromStdString(sourceImageName(source)),
+                                 QFileInfo(paintedPath).fileName(), grownNames, r.regions->plan,
+                                 source.regions->method, r.grow, &why, notes)) {
+        if (error) *error = QStringLiteral("%1: %2").arg(workflowPath, why);
+        return false;
+    }
+    if (written) *written << workflowPath;
     return true;
 }
 
@@ -401,7 +440,7 @@ bool EncodeSession::exportLatent(const QString& path, QString* error, bool workf
     }
     const EncodeOutput& r = result_->output;
     const EncodeSource& source = result_->source;
-    if (r.regions) return exportRegionLatent(path, error, written);
+    if (r.regions) return exportRegionLatent(path, error, workflow, written);
     if (r.noiseMaskMode) return exportNoiseMaskLatent(path, error, workflow, written);
     lb::InpaintEncodeResult encoded;
     encoded.samples = r.samples;

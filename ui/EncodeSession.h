@@ -131,7 +131,9 @@ public:
 
     // A region result is written as `latentbrush-cli encode --region` writes it
     // (lb::regions::regionLatentContents) with one grown mask per region at the region's size,
-    // NAME.mask_I.png; no workflow is written for it yet. A noise-mask result is written as
+    // NAME.mask_I.png; with `workflow`, also the mask as encoded (NAME.painted.png, 8-bit, at
+    // the image's size) and the stock-node workflow that recomputes the batch
+    // (comfyRegionWorkflowFor) as NAME.workflow.json. A noise-mask result is written as
     // `latentbrush-cli encode --mode noise-mask` writes it (lb::makeNoiseMaskLatentFileContents),
     // with its soft noise_mask beside it as NAME.mask.png (8-bit); its workflow
     // (comfyNoiseMaskWorkflowFor) recomputes it from the mask as painted, NAME.painted.png.
@@ -172,7 +174,11 @@ private:
     void onEncoded(const EncodeOutput& out);
     void onDecoded(const DecodeOutput& out);
     void markStale();
-    bool exportRegionLatent(const QString& path, QString* error, QStringList* written) const;
+    bool exportRegionLatent(const QString& path, QString* error, bool workflow,
+                            QStringList* written) const;
+    // The region workflow (comfyRegionWorkflowFor) and the mask as encoded it loads,
+    // NAME.painted.png.
+    bool exportRegionWorkflow(const QString& path, QString* error, QStringList* written) const;
     bool exportNoiseMaskLatent(const QString& path, QString* error, bool workflow,
                                QStringList* written) const;
     static std::string sourceImageName(const EncodeSource& source);

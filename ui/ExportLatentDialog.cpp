@@ -2,9 +2,12 @@
 // check box (remembered in the settings) and the ComfyUI note.
 #include "ExportLatentDialog.h"
 
+#include "latentbrush/regions/RegionCommands.h"
+
 #include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QDir>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -13,6 +16,8 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace lbui {
 
@@ -109,6 +114,27 @@ QString ExportLatentDialog::paintedMaskPathFor(const QString& latentPath) {
     return stem(latentPath) + QStringLiteral(".painted.png");
 }
 
+QString ExportLatentDialog::regionMaskPathFor(const QString& latentPath, int index) {
+    return QFile::decodeName(QByteArray::fromStdString(lb::regions::indexedPath(
+        QFile::encodeName(maskPathFor(latentPath)).toStdString(), std::size_t(index))));
+}
+
+void ExportLatentDialog::setRegionCount(int count) {
+    regionCount_ = std::max(count, 0);
+    if (regionCount_ > 0) {
+        workflow_->setText(tr("Also save the ComfyUI workflow that computes them in stock nodes"));
+        note_->setText(
+            tr("<b>In ComfyUI:</b> copy the original image and the PNGs into ComfyUI's "
+               "<i>input/</i> folder, then drag the workflow onto the canvas. It computes the "
+               "regions' latent in stock nodes (ImageCrop, ImageScale and VAEEncodeForInpaint "
+               "per region, joined by LatentBatch, with the grown masks put back by "
+               "SetLatentNoiseMask) and saves one image per region; bring them back with "
+               "<i>File ▸ Import Result…</i> or <tt>latentbrush-cli stitch</tt>. Without the "
+               "workflow: LoadLatent + LoadImageMask of the grown masks + SetLatentNoiseMask."));
+    }
+    updateNames();
+}
+
 void ExportLatentDialog::setNoiseMaskMode(bool on) {
     noiseMask_ = on;
     updateNames();
@@ -130,19 +156,34 @@ void ExportLatentDialog::updateNames() {
         files_->clear();
         return;
     }
-    QStringList names{QFileInfo(latent).fileName(), QFileInfo(maskPathFor(latent)).fileName()};
+    QStringList names{QFileInfo(latent).fileName()};
+    if (regionCount_ > 0)
+        for (int i = 0; i < regionCount_; ++i)
+            names << QFileInfo(regionMaskPathFor(latent, i)).fileName();
+    else
+        names << QFileInfo(maskPathFor(latent)).fileName();
     if (workflow_->isChecked()) {
-        if (noiseMask_) names << QFileInfo(paintedMaskPathFor(latent)).fileName();
+        if (noiseMask_ || regionCount_ > 0)
+            names << QFileInfo(paintedMaskPathFor(latent)).fileName();
         names << QFileInfo(workflowPathFor(latent)).fileName();
     }
     QStringList items;
     for (const QString& n : names)
         items << QStringLiteral("<tt>%1</tt>").arg(n.toHtmlEscaped());
+    QString what;
+    if (regionCount_ > 0)
+        what = workflow_->isChecked()
+                   ? tr("Writes %1 into %2 (one grown noise_mask per region at the region's size "
+                        "as a 0/255 PNG; the workflow recomputes the regions in stock nodes from "
+                        "the image and the mask as encoded).")
+                   : tr("Writes %1 into %2 (one grown noise_mask per region at the region's size "
+                        "as a 0/255 PNG).");
     files_->setText(
-        (noiseMask_ ? tr("Writes %1 into %2 (the mask is the soft noise_mask as an 8-bit PNG; "
-                         "the workflow loads the mask as painted and redoes GrowMask and "
-                         "ImageBlur).")
-                    : tr("Writes %1 into %2 (the mask is the grown noise_mask as a 0/255 PNG)."))
+        (!what.isEmpty() ? what
+         : noiseMask_    ? tr("Writes %1 into %2 (the mask is the soft noise_mask as an 8-bit PNG; "
+                                 "the workflow loads the mask as painted and redoes GrowMask and "
+                                 "ImageBlur).")
+                      : tr("Writes %1 into %2 (the mask is the grown noise_mask as a 0/255 PNG)."))
             .arg(items.join(QStringLiteral(", ")),
                  QDir::toNativeSeparators(QFileInfo(latent).absolutePath()).toHtmlEscaped()));
 }

@@ -23,11 +23,17 @@ public:
     // A noise-mask result: the mask beside it is the soft noise_mask, and the workflow comes
     // with the mask as painted (paintedMaskPathFor); the file list says so.
     void setNoiseMaskMode(bool on);
+    // A region result of `count` regions (0: not a region result): the masks beside it are one
+    // grown noise_mask per region (NAME.mask_I.png), and the workflow comes with the mask as
+    // encoded (paintedMaskPathFor); the file list says so.
+    void setRegionCount(int count);
 
     // NAME.latent -> NAME.mask.png (as `latentbrush-cli batch` names it), NAME.workflow.json.
     static QString maskPathFor(const QString& latentPath);
     static QString workflowPathFor(const QString& latentPath);
     static QString paintedMaskPathFor(const QString& latentPath); // NAME.painted.png
+    // Region I's grown mask of a region export: NAME.mask_I.png (as `encode --save-mask`).
+    static QString regionMaskPathFor(const QString& latentPath, int index);
 
 public slots:
     void accept() override; // needs a path; remembers the workflow choice
@@ -36,6 +42,7 @@ private:
     void browse();
     void updateNames();
     bool noiseMask_ = false;
+    int regionCount_ = 0;
 
     QLineEdit* path_;
     QCheckBox* workflow_;
