@@ -47,6 +47,14 @@ F::InterpolateFuncOptions interpolateOptions(std::int64_t h, std::int64_t w, Res
     return o;
 }
 
+// docs/NUMERICS.md's 1e-6 for pixels is against LibTorch 1.13, the goldens' and ComfyUI's reference
+// library, whose F.interpolate ExactResize reproduces (tst_region_resize). LibTorch 2.x computes
+// the cubic and linear resizes in another order (measured on the GPU machine's 2.11: bicubic up to
+// 2.4e-6 apart from 1.13's); against it the pixels are held to 1e-5, and the samples to the usual
+// 1e-4 x max(1, |ref|).
+constexpr bool kReferenceLibTorch = TORCH_VERSION_MAJOR == 1 && TORCH_VERSION_MINOR == 13;
+constexpr double kRegionPixelTolerance = kReferenceLibTorch ? lbtest::kPixelTolerance : 1e-5;
+
 struct GraphOutput {
     at::Tensor pixels;    // [1, H', W', 3] gray-filled
     at::Tensor noiseMask; // [1, 1, H', W']
@@ -204,13 +212,14 @@ class RegionEncodeTest : public QObject {
                                                       {1, 1, sh, sw}, at::kByte)
                                             .to(at::kFloat);
                 QVERIFY2(at::equal(ours, ref.noiseMask), qPrintable(what + ": noise_mask"));
-                // pixels within 1e-6
+                // pixels within 1e-6 (1e-5 against another LibTorch than 1.13)
                 const lb::ImageBuffer& px = res->pixels[std::size_t(b)];
                 const at::Tensor oursPx =
                     at::from_blob(const_cast<float*>(px.data.data()), {1, sh, sw, 3});
                 const double dp = (oursPx - ref.pixels).abs().max().item<double>();
                 worstPixels = std::max(worstPixels, dp);
-                QVERIFY2(dp <= 1e-6, qPrintable(what + QString(": pixels differ by %1").arg(dp)));
+                QVERIFY2(dp <= kRegionPixelTolerance,
+                         qPrintable(what + QString(": pixels differ by %1").arg(dp)));
                 // samples within 1e-4 x max(1, |ref|)
                 const double ds = maxScaled(samples.index({Slice(b, b + 1)}), ref.samples);
                 worstSamples = std::max(worstSamples, ds);

@@ -5,6 +5,8 @@
 #include "latentbrush/Safetensors.h"
 #include "latentbrush/Vae.h"
 
+#include <torch/version.h>
+
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
@@ -28,6 +30,10 @@ namespace {
 using lbtest::kElementTolerance;
 // CPU threads of the runs that made ../shared/golden (LibTorch splits its sums by thread count).
 constexpr int kGoldenThreads = 2;
+// The goldens' LibTorch (Debian's 1.13): the reference kernels reproduce them bit for bit only with
+// it. Another version (the GPU machine's LibTorch 2.11) orders its CPU convolutions and reductions
+// differently (measured there: at most 1.4e-5) and is held to the tolerance, as the fast kernels.
+constexpr bool kGoldenLibTorch = TORCH_VERSION_MAJOR == 1 && TORCH_VERSION_MINOR == 13;
 
 QJsonObject readCase(const QString& dir) {
     QFile f(dir + QStringLiteral("/case.json"));
@@ -128,7 +134,10 @@ private slots:
               "%.0e)",
               qPrintable(QFileInfo(caseDir).fileName()), lb::vaeFamilyName(model.info().family),
               referenceKernels ? "reference" : "fast", maxAbs, maxRel, kElementTolerance);
-        if (referenceKernels) QCOMPARE(maxAbs, 0.0);
+        if (referenceKernels && kGoldenLibTorch) QCOMPARE(maxAbs, 0.0);
+        if (referenceKernels && !kGoldenLibTorch)
+            qInfo("LibTorch %s is not the goldens' 1.13: the tolerance applies, not bit for bit",
+                  TORCH_VERSION);
         if (maxRel > kElementTolerance) {
             // Keep the actual latent next to the build for inspection.
             const QString out =
