@@ -24,9 +24,9 @@ std::unique_ptr<MaskEditCommand> MaskEditCommand::fromRect(MaskDocument* doc, co
                                                            const QRect& rect,
                                                            std::vector<float> before,
                                                            std::vector<float> after) {
-    return fromRegion(doc, label,
-                      std::make_shared<MaskRegion>(
-                          MaskRegion{rect, std::move(before), std::move(after)}));
+    return fromRegion(
+        doc, label,
+        std::make_shared<MaskRegion>(MaskRegion{rect, std::move(before), std::move(after)}));
 }
 
 std::unique_ptr<MaskEditCommand> MaskEditCommand::adjustment(const MaskEditCommand* target,

@@ -66,7 +66,7 @@ namespace {
 // `cov(x, y)` is the coverage at image pixel (x, y) for pixels inside `covRect`.
 template <class CoverageAt>
 MaskRegion buildEdit(MaskDocument* doc, const QRect& covRect, CoverageAt cov, MaskCombine mode,
-                   const MaskEditCommand* live, MaskRegion* buffers) {
+                     const MaskEditCommand* live, MaskRegion* buffers) {
     MaskRegion e;
     if (buffers) {
         e.before = std::move(buffers->before);
@@ -115,7 +115,7 @@ MaskRegion buildEdit(MaskDocument* doc, const QRect& covRect, CoverageAt cov, Ma
 } // namespace
 
 MaskRegion makeToolEdit(MaskDocument* doc, const lb::Coverage& coverage, MaskCombine mode,
-                      const MaskEditCommand* live, MaskRegion* buffers) {
+                        const MaskEditCommand* live, MaskRegion* buffers) {
     const QRect covRect(coverage.rect.left, coverage.rect.top, coverage.rect.width,
                         coverage.rect.height);
     return buildEdit(
@@ -124,7 +124,7 @@ MaskRegion makeToolEdit(MaskDocument* doc, const lb::Coverage& coverage, MaskCom
 }
 
 MaskRegion makeToolEdit(MaskDocument* doc, const lb::Region& region, MaskCombine mode,
-                      const MaskEditCommand* live, MaskRegion* buffers) {
+                        const MaskEditCommand* live, MaskRegion* buffers) {
     const QRect covRect = region.count > 0 ? QRect(region.bounds.left, region.bounds.top,
                                                    region.bounds.width, region.bounds.height)
                                            : QRect();
