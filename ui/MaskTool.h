@@ -67,7 +67,7 @@ public:
     MaskTool(MaskDocument* doc, const QString& settingsKey, QObject* parent = nullptr);
 
     MaskDocument* document() const { return doc_; }
-    // The QSettings group of this tool's options ("tools/<name>").
+    // The QSettings group of this tool's options ("tools/<name>"; the brush's: "brush").
     QString settingsKey() const { return settingsKey_; }
 
     // Input in image coordinates (pixel (x, y) covers [x, x+1) x [y, y+1)); `pressure` is the
