@@ -6,6 +6,7 @@
 #include "PaintStrokeCommand.h"
 #include "StrokeBuffer.h"
 
+#include <QPainter>
 #include <QUndoStack>
 
 #include <algorithm>
@@ -13,7 +14,8 @@
 
 namespace lbui {
 
-BrushTool::BrushTool(MaskDocument* doc, QObject* parent) : QObject(parent), doc_(doc) {
+BrushTool::BrushTool(MaskDocument* doc, QObject* parent)
+    : MaskTool(doc, QStringLiteral("brush"), parent) {
     // Anything else that moves the history (undo during a drag) ends the stroke.
     connect(doc_->undoStack(), &QUndoStack::indexChanged, this, [this] {
         if (!pushing_ && stroke_) abandonStroke();
@@ -31,6 +33,7 @@ void BrushTool::setSettings(const BrushSettings& s) {
     settings_.hardness = std::clamp(s.hardness, 0.0, 1.0);
     settings_.opacity = std::clamp(s.opacity, 0.0, 1.0);
     emit settingsChanged();
+    emit cursorChanged();
 }
 
 void BrushTool::setSize(double size) {
@@ -116,6 +119,50 @@ void BrushTool::abandonStroke() {
     // The stroke's command (if still in the stack) finishes itself from the document's state.
     stroke_.reset();
     command_ = nullptr;
+}
+
+void BrushTool::press(QPointF pos, Qt::MouseButton button, Qt::KeyboardModifiers mods,
+                      double pressure) {
+    pressed_ = true;
+    beginStroke(pos, pressure, button == Qt::RightButton, mods.testFlag(Qt::ShiftModifier));
+}
+
+void BrushTool::move(QPointF pos, Qt::KeyboardModifiers mods, double pressure) {
+    (void)mods;
+    if (pressed_) continueStroke(pos, pressure);
+}
+
+void BrushTool::release(QPointF pos, Qt::MouseButton button, Qt::KeyboardModifiers mods) {
+    (void)pos;
+    (void)button;
+    (void)mods;
+    pressed_ = false;
+    endStroke();
+}
+
+void BrushTool::deactivate() {
+    if (!pressed_) return;
+    pressed_ = false;
+    endStroke();
+}
+
+void BrushTool::paintCursor(QPainter& p, QPointF at, double zoom, Qt::MouseButton held) const {
+    const double r = std::max(1.5, radiusFor(1.0) * zoom);
+    const bool erase = mode_ == Mode::Erase || held == Qt::RightButton;
+    p.setBrush(Qt::NoBrush);
+    p.setPen(QPen(QColor(0, 0, 0, 170), 3.0));
+    p.drawEllipse(at, r, r);
+    p.setPen(QPen(erase ? QColor(255, 255, 255) : QColor(255, 240, 120), 1.2,
+                  erase ? Qt::DashLine : Qt::SolidLine));
+    p.drawEllipse(at, r, r);
+    p.setPen(QPen(QColor(255, 255, 255, 200), 1.0));
+    p.drawLine(at - QPointF(3, 0), at + QPointF(3, 0));
+    p.drawLine(at - QPointF(0, 3), at + QPointF(0, 3));
+}
+
+QRect BrushTool::cursorBounds(QPointF at, double zoom) const {
+    const double r = radiusFor(1.0) * zoom + 3.0;
+    return QRectF(at.x() - r, at.y() - r, 2 * r, 2 * r).toAlignedRect().adjusted(-2, -2, 2, 2);
 }
 
 void BrushTool::paintSegment(QPointF a, double pa, QPointF b, double pb) {

@@ -1,8 +1,10 @@
 // BrushTool: the round mask brush and eraser (size, hardness, opacity, pen pressure, straight
-// lines); paints strokes into the document, one PaintStrokeCommand per stroke.
+// lines), the canvas tool that paints strokes into the document, one PaintStrokeCommand per
+// stroke, and draws its outline as the cursor.
 #pragma once
 
-#include <QObject>
+#include "MaskTool.h"
+
 #include <QPointF>
 #include <QRect>
 
@@ -10,7 +12,6 @@
 
 namespace lbui {
 
-class MaskDocument;
 class PaintStrokeCommand;
 class StrokeBuffer;
 
@@ -20,7 +21,7 @@ struct BrushSettings {
     double opacity = 1.0;  // the most one stroke changes a pixel towards its target
 };
 
-class BrushTool : public QObject {
+class BrushTool : public MaskTool {
     Q_OBJECT
 public:
     enum class Mode { Paint, Erase };
@@ -55,6 +56,21 @@ public:
     static double coverageAt(double d2, double radius, double hardness);
     double radiusFor(double pressure) const;
 
+    // The canvas input: the left button paints in the mode, the right one erases, Shift-click
+    // draws a straight line from the previous stroke's end.
+    void press(QPointF pos, Qt::MouseButton button, Qt::KeyboardModifiers mods,
+               double pressure) override;
+    void move(QPointF pos, Qt::KeyboardModifiers mods, double pressure) override;
+    void release(QPointF pos, Qt::MouseButton button, Qt::KeyboardModifiers mods) override;
+    bool wantsDoubleClick() const override { return false; } // a second click paints again
+    void deactivate() override;                              // ends a stroke in progress
+
+    // The brush outline (dashed when erasing) instead of the system cursor.
+    Qt::CursorShape cursorShape() const override { return Qt::BlankCursor; }
+    void paintCursor(QPainter& painter, QPointF at, double zoom,
+                     Qt::MouseButton held) const override;
+    QRect cursorBounds(QPointF at, double zoom) const override;
+
 signals:
     void settingsChanged();
     void modeChanged(lbui::BrushTool::Mode mode);
@@ -63,7 +79,6 @@ private:
     void paintSegment(QPointF a, double pa, QPointF b, double pb);
     void abandonStroke();
 
-    MaskDocument* doc_;
     BrushSettings settings_;
     Mode mode_ = Mode::Paint;
 
@@ -71,6 +86,7 @@ private:
     PaintStrokeCommand* command_ = nullptr; // the stroke's command, owned by the undo stack
     bool erasing_ = false;
     bool pushing_ = false;
+    bool pressed_ = false; // a canvas press began the stroke; moves continue it
     QString label_;
     QPointF last_;
     double lastPressure_ = 1.0;

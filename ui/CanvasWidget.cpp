@@ -1,8 +1,7 @@
 // CanvasWidget: draws only the dirty parts of the cached layers at the current zoom and maps
-// input to image coordinates for the brush. No document logic lives here.
+// input to image coordinates for the current tool. No document logic lives here.
 #include "CanvasWidget.h"
 
-#include "BrushTool.h"
 #include "CanvasLayers.h"
 #include "GrowPreview.h"
 #include "MaskDocument.h"
@@ -28,8 +27,8 @@
 namespace lbui {
 
 CanvasWidget::CanvasWidget(MaskDocument* doc, GrowPreview* preview, CanvasLayers* layers,
-                           BrushTool* brush, QWidget* parent)
-    : QWidget(parent), doc_(doc), preview_(preview), layers_(layers), brush_(brush) {
+                           MaskTool* tool, QWidget* parent)
+    : QWidget(parent), doc_(doc), preview_(preview), layers_(layers), tool_(tool) {
     setAttribute(Qt::WA_OpaquePaintEvent);
     setAttribute(Qt::WA_TabletTracking);
     setMouseTracking(true);
@@ -40,41 +39,36 @@ CanvasWidget::CanvasWidget(MaskDocument* doc, GrowPreview* preview, CanvasLayers
     connect(doc_, &MaskDocument::imageChanged, this, &CanvasWidget::onImageChanged);
     connect(doc_, &MaskDocument::pixelsChanged, this, qOverload<>(&QWidget::update));
     connect(layers_, &CanvasLayers::layersChanged, this, &CanvasWidget::updateImageRect);
-    connect(brush_, &BrushTool::settingsChanged, this, [this] { updateBrushCursor(cursorPos_); });
+    connect(tool_, &MaskTool::overlayChanged, this, &CanvasWidget::updateToolOverlay);
+    connect(tool_, &MaskTool::cursorChanged, this, [this] { updateToolCursor(cursorPos_); });
 }
 
 void CanvasWidget::setTool(MaskTool* tool) {
-    if (tool == tool_) return;
-    if (tool_) {
-        if (painting_) {
-            painting_ = false;
-            paintButton_ = Qt::NoButton;
-        }
-        disconnect(tool_, nullptr, this, nullptr);
-        tool_->deactivate();
-    } else if (painting_) {
-        brush_->endStroke();
+    if (!tool || tool == tool_) return;
+    if (painting_) {
         painting_ = false;
         paintButton_ = Qt::NoButton;
     }
+    disconnect(tool_, nullptr, this, nullptr);
+    tool_->deactivate();
+    update(toolCursorRect(cursorPos_));
     tool_ = tool;
-    if (tool_) connect(tool_, &MaskTool::overlayChanged, this, &CanvasWidget::updateToolOverlay);
+    connect(tool_, &MaskTool::overlayChanged, this, &CanvasWidget::updateToolOverlay);
+    connect(tool_, &MaskTool::cursorChanged, this, [this] { updateToolCursor(cursorPos_); });
     update(toolOverlayRect_);
     toolOverlayRect_ = QRect();
-    update(brushCursorRect(cursorPos_));
+    update(toolCursorRect(cursorPos_));
     updateIdleCursor();
 }
 
 void CanvasWidget::updateToolOverlay() {
     QRect now;
-    if (tool_) {
-        const QRectF b = tool_->overlayBounds();
-        if (!b.isNull())
-            now = QRectF(imageToWidget(b.topLeft()), imageToWidget(b.bottomRight()))
-                      .normalized()
-                      .toAlignedRect()
-                      .adjusted(-6, -6, 6, 6);
-    }
+    const QRectF b = tool_->overlayBounds();
+    if (!b.isNull())
+        now = QRectF(imageToWidget(b.topLeft()), imageToWidget(b.bottomRight()))
+                  .normalized()
+                  .toAlignedRect()
+                  .adjusted(-6, -6, 6, 6);
     update(toolOverlayRect_ | now);
     toolOverlayRect_ = now;
 }
@@ -162,15 +156,14 @@ void CanvasWidget::updateImageRect(const QRect& imageRect) {
     update(w.toAlignedRect().adjusted(-2, -2, 2, 2) & rect());
 }
 
-QRect CanvasWidget::brushCursorRect(QPointF p) const {
-    const double r = brush_->radiusFor(1.0) * zoom_ + 3.0;
-    return QRectF(p.x() - r, p.y() - r, 2 * r, 2 * r).toAlignedRect().adjusted(-2, -2, 2, 2);
+QRect CanvasWidget::toolCursorRect(QPointF p) const {
+    return tool_->cursorBounds(p, zoom_);
 }
 
-void CanvasWidget::updateBrushCursor(QPointF widgetPos) {
-    update(brushCursorRect(cursorPos_));
+void CanvasWidget::updateToolCursor(QPointF widgetPos) {
+    update(toolCursorRect(cursorPos_));
     cursorPos_ = widgetPos;
-    update(brushCursorRect(cursorPos_));
+    update(toolCursorRect(cursorPos_));
 }
 
 void CanvasWidget::setRegionPlanner(RegionPlanner* planner) {
@@ -366,34 +359,19 @@ void CanvasWidget::paintEvent(QPaintEvent* event) {
         }
     }
 
-    if (tool_) {
-        const QTransform toWidget(zoom_, 0, 0, zoom_, offset_.x(), offset_.y());
-        tool_->paintOverlay(p, toWidget);
-        const QRectF b = tool_->overlayBounds();
-        toolOverlayRect_ = b.isNull()
-                               ? QRect()
-                               : QRectF(imageToWidget(b.topLeft()), imageToWidget(b.bottomRight()))
-                                     .normalized()
-                                     .toAlignedRect()
-                                     .adjusted(-6, -6, 6, 6);
-    }
+    const QTransform toWidget(zoom_, 0, 0, zoom_, offset_.x(), offset_.y());
+    tool_->paintOverlay(p, toWidget);
+    const QRectF b = tool_->overlayBounds();
+    toolOverlayRect_ = b.isNull()
+                           ? QRect()
+                           : QRectF(imageToWidget(b.topLeft()), imageToWidget(b.bottomRight()))
+                                 .normalized()
+                                 .toAlignedRect()
+                                 .adjusted(-6, -6, 6, 6);
 
-    // Brush outline at the cursor.
-    if (!tool_ && cursorInside_ && !panning_ && !spaceHeld_ &&
-        !(regions_ && regions_->editingManual())) {
-        const double r = std::max(1.5, brush_->radiusFor(1.0) * zoom_);
-        const bool erase =
-            brush_->mode() == BrushTool::Mode::Erase || paintButton_ == Qt::RightButton;
-        p.setBrush(Qt::NoBrush);
-        p.setPen(QPen(QColor(0, 0, 0, 170), 3.0));
-        p.drawEllipse(cursorPos_, r, r);
-        p.setPen(QPen(erase ? QColor(255, 255, 255) : QColor(255, 240, 120), 1.2,
-                      erase ? Qt::DashLine : Qt::SolidLine));
-        p.drawEllipse(cursorPos_, r, r);
-        p.setPen(QPen(QColor(255, 255, 255, 200), 1.0));
-        p.drawLine(cursorPos_ - QPointF(3, 0), cursorPos_ + QPointF(3, 0));
-        p.drawLine(cursorPos_ - QPointF(0, 3), cursorPos_ + QPointF(0, 3));
-    }
+    // The tool's cursor (the brush outline).
+    if (cursorInside_ && !panning_ && !spaceHeld_ && !(regions_ && regions_->editingManual()))
+        tool_->paintCursor(p, cursorPos_, zoom_, paintButton_);
 }
 
 void CanvasWidget::emitCursor(QPointF widgetPos) {
@@ -413,18 +391,10 @@ void CanvasWidget::pointerPress(QPointF pos, Qt::MouseButton button, Qt::Keyboar
         return;
     }
     if (!painting_ && regionPress(pos, button)) return;
-    if (tool_ && (button == Qt::LeftButton || button == Qt::RightButton) && !painting_ &&
-        doc_->hasImage()) {
-        painting_ = true;
-        paintButton_ = button;
-        tool_->press(widgetToImage(pos), button, mods);
-        return;
-    }
     if ((button == Qt::LeftButton || button == Qt::RightButton) && !painting_ && doc_->hasImage()) {
         painting_ = true;
         paintButton_ = button;
-        brush_->beginStroke(widgetToImage(pos), pressure, button == Qt::RightButton,
-                            mods.testFlag(Qt::ShiftModifier));
+        tool_->press(widgetToImage(pos), button, mods, pressure);
     }
 }
 
@@ -435,11 +405,7 @@ void CanvasWidget::pointerMove(QPointF pos, double pressure, Qt::KeyboardModifie
         return;
     }
     if (!painting_ && regionMove(pos)) return;
-    if (tool_) {
-        tool_->move(widgetToImage(pos), mods);
-        return;
-    }
-    if (painting_) brush_->continueStroke(widgetToImage(pos), pressure);
+    tool_->move(widgetToImage(pos), mods, pressure);
 }
 
 void CanvasWidget::pointerRelease(QPointF pos, Qt::MouseButton button, Qt::KeyboardModifiers mods) {
@@ -449,18 +415,10 @@ void CanvasWidget::pointerRelease(QPointF pos, Qt::MouseButton button, Qt::Keybo
         return;
     }
     if (!painting_ && regionRelease(button)) return;
-    if (tool_) {
-        if (painting_ && button == paintButton_) {
-            painting_ = false;
-            paintButton_ = Qt::NoButton;
-            tool_->release(widgetToImage(pos), button, mods);
-        }
-        return;
-    }
     if (painting_ && button == paintButton_) {
-        brush_->endStroke();
         painting_ = false;
         paintButton_ = Qt::NoButton;
+        tool_->release(widgetToImage(pos), button, mods);
     }
 }
 
@@ -471,7 +429,7 @@ void CanvasWidget::mousePressEvent(QMouseEvent* event) {
 }
 
 void CanvasWidget::mouseMoveEvent(QMouseEvent* event) {
-    updateBrushCursor(event->position());
+    updateToolCursor(event->position());
     emitCursor(event->position());
     if (!tabletActive_) pointerMove(event->position(), 1.0, event->modifiers());
     event->accept();
@@ -484,7 +442,7 @@ void CanvasWidget::mouseReleaseEvent(QMouseEvent* event) {
 }
 
 void CanvasWidget::mouseDoubleClickEvent(QMouseEvent* event) {
-    if (tool_ && !tabletActive_ && !spaceHeld_ &&
+    if (tool_->wantsDoubleClick() && !tabletActive_ && !spaceHeld_ &&
         (event->button() == Qt::LeftButton || event->button() == Qt::RightButton) &&
         doc_->hasImage()) {
         setFocus(Qt::MouseFocusReason);
@@ -508,7 +466,7 @@ bool CanvasWidget::event(QEvent* event) {
         event->accept();
         return true;
     }
-    if (event->type() == QEvent::ShortcutOverride && tool_) {
+    if (event->type() == QEvent::ShortcutOverride) {
         auto* key = static_cast<QKeyEvent*>(event);
         if (tool_->wantsKey(key->key())) {
             event->accept();
@@ -528,7 +486,7 @@ void CanvasWidget::tabletEvent(QTabletEvent* event) {
                      event->modifiers(), pressure);
         break;
     case QEvent::TabletMove:
-        updateBrushCursor(pos);
+        updateToolCursor(pos);
         emitCursor(pos);
         pointerMove(pos, pressure, event->modifiers());
         break;
@@ -568,7 +526,7 @@ void CanvasWidget::keyPressEvent(QKeyEvent* event) {
         event->accept();
         return;
     }
-    if (tool_ && tool_->wantsKey(event->key())) {
+    if (tool_->wantsKey(event->key())) {
         tool_->keyPress(event);
         event->accept();
         return;
@@ -576,7 +534,7 @@ void CanvasWidget::keyPressEvent(QKeyEvent* event) {
     if (event->key() == Qt::Key_Space && !event->isAutoRepeat()) {
         spaceHeld_ = true;
         updatePanCursor();
-        update(brushCursorRect(cursorPos_));
+        update(toolCursorRect(cursorPos_));
         event->accept();
         return;
     }
@@ -588,7 +546,7 @@ void CanvasWidget::keyReleaseEvent(QKeyEvent* event) {
         spaceHeld_ = false;
         if (panning_ && !(QGuiApplication::mouseButtons() & Qt::MiddleButton)) panning_ = false;
         updatePanCursor();
-        update(brushCursorRect(cursorPos_));
+        update(toolCursorRect(cursorPos_));
         event->accept();
         return;
     }
@@ -610,17 +568,17 @@ void CanvasWidget::updateIdleCursor() {
         setCursor(regionhandles::cursorFor(
             regionhandles::hit(manualRectOnWidget(), mapFromGlobal(QCursor::pos()))));
     else
-        setCursor(tool_ ? Qt::CrossCursor : Qt::BlankCursor);
+        setCursor(tool_->cursorShape());
 }
 
 void CanvasWidget::enterEvent(QEnterEvent* event) {
     cursorInside_ = true;
-    updateBrushCursor(event->position());
+    updateToolCursor(event->position());
 }
 
 void CanvasWidget::leaveEvent(QEvent*) {
     cursorInside_ = false;
-    update(brushCursorRect(cursorPos_));
+    update(toolCursorRect(cursorPos_));
     emit cursorLeft();
 }
 

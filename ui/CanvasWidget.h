@@ -1,6 +1,7 @@
 // CanvasWidget: the view of the document: draws the cached layers, zooms around the cursor,
-// pans (space-drag, middle button), and turns mouse and tablet input into BrushTool strokes
-// (or, while the manual region is being edited, into moves and resizes of its rectangle).
+// pans (space-drag, middle button), and passes mouse and tablet input to the current MaskTool
+// (or, while the manual region is being edited, turns it into moves and resizes of its
+// rectangle).
 #pragma once
 
 #include <QPointF>
@@ -11,7 +12,6 @@ class QKeyEvent;
 
 namespace lbui {
 
-class BrushTool;
 class CanvasLayers;
 class GrowPreview;
 class MaskDocument;
@@ -27,7 +27,8 @@ public:
     static constexpr double kMinZoom = 1.0 / 64.0;
     static constexpr double kMaxZoom = 64.0;
 
-    CanvasWidget(MaskDocument* doc, GrowPreview* preview, CanvasLayers* layers, BrushTool* brush,
+    // `tool`: the tool active at first (never null).
+    CanvasWidget(MaskDocument* doc, GrowPreview* preview, CanvasLayers* layers, MaskTool* tool,
                  QWidget* parent = nullptr);
 
     double zoom() const { return zoom_; }
@@ -35,7 +36,7 @@ public:
     QPointF widgetToImage(QPointF p) const { return (p - offset_) / zoom_; }
     QPointF imageToWidget(QPointF p) const { return p * zoom_ + offset_; }
 
-    // The active tool other than the brush (null: the brush paints).
+    // The active tool, never null (the brush is one); setTool ignores null.
     MaskTool* tool() const { return tool_; }
     void setTool(lbui::MaskTool* tool);
     // The planned regions are outlined on the canvas (numbered in batch order), and the
@@ -87,8 +88,8 @@ protected:
 private:
     void onImageChanged();
     void updateImageRect(const QRect& imageRect);
-    void updateBrushCursor(QPointF widgetPos);
-    QRect brushCursorRect(QPointF widgetPos) const;
+    void updateToolCursor(QPointF widgetPos);
+    QRect toolCursorRect(QPointF widgetPos) const;
     void updatePanCursor();
     void emitCursor(QPointF widgetPos);
     void pointerPress(QPointF pos, Qt::MouseButton button, Qt::KeyboardModifiers mods,
@@ -110,8 +111,7 @@ private:
     StitchSession* stitch_ = nullptr;
     NoiseMaskPreview* noiseMask_ = nullptr;
     CanvasLayers* layers_;
-    BrushTool* brush_;
-    MaskTool* tool_ = nullptr;
+    MaskTool* tool_;
     QRect toolOverlayRect_; // widget rect of the tool's outline, last painted
     double zoom_ = 1.0;
     QPointF offset_;

@@ -1,6 +1,6 @@
 // FillTool: flood fill and select by color through the core's lb::floodFill and
 // lb::colorDistanceMap; the newest application is kept "live" so that the tolerance slider
-// replaces its result in place (MaskEditCommand::replaceResult) instead of stacking commands.
+// pushes adjustments that merge into it (MaskEditCommand::adjustment) instead of stacking steps.
 #include "FillTool.h"
 
 #include "MaskDocument.h"
@@ -10,6 +10,7 @@
 #include <QUndoStack>
 
 #include <algorithm>
+#include <utility>
 
 namespace lbui {
 
@@ -73,7 +74,8 @@ void FillTool::endLive() {
     live_ = Live{};
 }
 
-void FillTool::press(QPointF pos, Qt::MouseButton button, Qt::KeyboardModifiers mods) {
+void FillTool::press(QPointF pos, Qt::MouseButton button, Qt::KeyboardModifiers mods,
+                     double /*pressure*/) {
     if (button != Qt::LeftButton && button != Qt::RightButton) return;
     applyAt(QPoint(int(std::floor(pos.x())), int(std::floor(pos.y()))), combineFor(button, mods));
 }
@@ -130,16 +132,25 @@ lb::Region FillTool::computeRegion() {
 
 void FillTool::apply(bool adjustLive) {
     const lb::Region region = computeRegion();
-    MaskEditCommand* live = adjustLive ? live_.command : nullptr;
-    ToolEdit edit = makeToolEdit(doc_, region, live_.mode, live, &live_.buffers);
-    const QRect rect = edit.rect;
+    const MaskEditCommand* live = adjustLive ? live_.command : nullptr;
+    MaskRegion* buffers = live_.spare.use_count() == 1 ? live_.spare.get() : nullptr;
+    auto edit = std::make_shared<MaskRegion>(makeToolEdit(doc_, region, live_.mode, live, buffers));
+    live_.spare.reset();
+    const QRect rect = edit->rect;
     applying_ = true;
     if (live) {
-        live->replaceResult(edit.rect, edit.before, edit.after);
-        live_.buffers = std::move(edit); // the old result's memory, for the next step
+        if (auto adjustment = MaskEditCommand::adjustment(live, edit)) {
+            doc_->undoStack()->push(adjustment.release()); // merges into live_.command
+            live_.spare = std::exchange(live_.shown, std::move(edit));
+        }
     } else {
-        live_.command =
-            pushToolEdit(doc_, tr("%1 (%2)").arg(name(), combineName(live_.mode)), std::move(edit));
+        auto command = MaskEditCommand::fromRegion(
+            doc_, tr("%1 (%2)").arg(name(), combineName(live_.mode)), edit);
+        live_.command = command.get();
+        if (command) {
+            doc_->undoStack()->push(command.release());
+            live_.shown = std::move(edit);
+        }
         live_.index = doc_->undoStack()->index();
         if (!live_.command) endLive();
     }

@@ -1,7 +1,8 @@
 // FillTool: flood fill on the image (the connected region within a color tolerance of the
 // clicked pixel, scanline fill) and select by color (every pixel within the tolerance). While
-// an application is the newest undo command, changing an option re-applies it in place: the
-// mask and the grow preview follow the tolerance slider live.
+// an application is the newest undo command, changing an option re-applies it as an adjustment
+// that merges into it (one undo step): the mask and the grow preview follow the tolerance
+// slider live.
 #pragma once
 
 #include "MaskTool.h"
@@ -9,6 +10,7 @@
 #include <QPoint>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace lbui {
@@ -38,7 +40,8 @@ public:
     // Whether the newest undo command is this tool's last application (options adjust it).
     bool hasLiveApplication() const;
 
-    void press(QPointF pos, Qt::MouseButton button, Qt::KeyboardModifiers mods) override;
+    void press(QPointF pos, Qt::MouseButton button, Qt::KeyboardModifiers mods,
+               double pressure) override;
     void deactivate() override { endLive(); }
 
 private:
@@ -57,7 +60,10 @@ private:
         lb::BinaryMask blocked;               // stop-at-mask barrier from the mask before it
         std::vector<std::uint16_t> distances; // select by color: distances to the seed
         lb::ColorMetric distanceMetric = lb::ColorMetric::Rgb;
-        ToolEdit buffers; // memory reused by the next re-application
+        // The region the command holds (shared with it), and an earlier one whose memory the
+        // next re-application reuses once no command holds it.
+        std::shared_ptr<MaskRegion> shown;
+        std::shared_ptr<MaskRegion> spare;
     } live_;
     bool active_ = false; // live_ holds an application
     bool applying_ = false;

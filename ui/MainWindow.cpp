@@ -348,11 +348,11 @@ void MainWindow::createActions() {
     brushTool->setChecked(true);
     connect(brushTool, &QAction::triggered, brush_, [this] {
         brush_->setMode(BrushTool::Mode::Paint);
-        activateTool(nullptr);
+        activateTool(brush_);
     });
     connect(eraserTool, &QAction::triggered, brush_, [this] {
         brush_->setMode(BrushTool::Mode::Erase);
-        activateTool(nullptr);
+        activateTool(brush_);
     });
     createMaskToolActions();
     connect(brush_, &BrushTool::modeChanged, this, [this](BrushTool::Mode m) {

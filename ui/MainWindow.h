@@ -113,7 +113,7 @@ protected:
 private:
     void createActions();
     void createMaskToolActions();
-    void activateTool(MaskTool* tool); // null: the brush
+    void activateTool(MaskTool* tool); // the brush is one of the tools
     void createMenus();
     void createToolBars();
     void createDocks();

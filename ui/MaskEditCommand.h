@@ -1,9 +1,10 @@
-// MaskEditCommand: an undoable whole-mask operation (fill, invert, clear, load, restore) that
-// keeps only the bounding rectangle of the pixels it changed, before and after.
+// MaskEditCommand: an undoable whole-mask or tool operation (fill, invert, clear, load, restore,
+// a shape, a fill) that keeps only the bounding rectangle of the pixels it changed, before and
+// after. A live adjustment of the newest one (a tool option moving) is pushed as a command of
+// the same id that mergeWith folds into it, so the history keeps one step per application.
 #pragma once
 
-#include <QRect>
-#include <QUndoCommand>
+#include "MaskRegionCommand.h"
 
 #include <functional>
 #include <memory>
@@ -11,10 +12,10 @@
 
 namespace lbui {
 
-class MaskDocument;
-
-class MaskEditCommand : public QUndoCommand {
+class MaskEditCommand : public MaskRegionCommand {
 public:
+    static constexpr int kId = 0x4c45; // "LE"
+
     // Computes the new mask with `edit` (called once on a copy of the whole mask, row-major),
     // and keeps the changed rectangle only. Returns null when nothing would change.
     static std::unique_ptr<MaskEditCommand>
@@ -27,30 +28,31 @@ public:
     static std::unique_ptr<MaskEditCommand> fromRect(MaskDocument* doc, const QString& label,
                                                      const QRect& rect, std::vector<float> before,
                                                      std::vector<float> after);
+    // The same for a shared region: trims `edit` in place (trimToChanged) and holds it. The
+    // caller may keep its handle and reuse the region's memory once no command holds it
+    // (use_count() == 1); it must not change the region before then.
+    static std::unique_ptr<MaskEditCommand> fromRegion(MaskDocument* doc, const QString& label,
+                                                       std::shared_ptr<MaskRegion> edit);
 
-    void undo() override;
+    // A live adjustment of `target`, which must be the newest command of the undo stack and
+    // not its clean state (else null): `edit` is the whole edit computed again from the pixels
+    // before `target` (beforePixels()). Pushing it writes to the document only the pixels
+    // whose value changes (the target's old result is undone where the new one does not
+    // reach), then merges into `target`, which from then on holds `edit` (trimmed as by
+    // fromRegion, possibly to nothing: the step stays in the history, changing nothing).
+    static std::unique_ptr<MaskEditCommand> adjustment(const MaskEditCommand* target,
+                                                       std::shared_ptr<MaskRegion> edit);
+
+    int id() const override { return kId; }
+    bool mergeWith(const QUndoCommand* other) override;
     void redo() override;
 
-    // Live adjustment of the newest, applied command (a tool option moving): replaces what it
-    // stores with the edit `before` -> `after` over `rect` (trimmed to what changed) and writes
-    // to the document only the pixels whose value changes. Returns false when the edit is
-    // empty (the command then holds an empty rect and the document its before pixels).
-    // `before` and `after` are taken; they come back holding the old buffers (for reuse).
-    bool replaceResult(const QRect& rect, std::vector<float>& before, std::vector<float>& after);
-    // The pixels of rect() before the command (row-major).
-    const std::vector<float>& beforePixels() const { return before_; }
-
-    QRect rect() const { return rect_; }
-    std::size_t storedPixelCount() const { return before_.size() + after_.size(); }
-
 private:
-    MaskEditCommand(MaskDocument* doc, const QString& label, QRect rect, std::vector<float> before,
-                    std::vector<float> after);
+    MaskEditCommand(MaskDocument* doc, const QString& label,
+                    std::shared_ptr<const MaskRegion> region);
 
-    MaskDocument* doc_;
-    QRect rect_;
-    std::vector<float> before_;
-    std::vector<float> after_;
+    const MaskEditCommand* adjusts_ = nullptr; // an adjustment: the command it merges into
+    bool pushed_ = false;                      // the first redo (the push) has run
 };
 
 // Ready-made edits.

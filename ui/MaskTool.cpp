@@ -65,9 +65,9 @@ namespace {
 
 // `cov(x, y)` is the coverage at image pixel (x, y) for pixels inside `covRect`.
 template <class CoverageAt>
-ToolEdit buildEdit(MaskDocument* doc, const QRect& covRect, CoverageAt cov, MaskCombine mode,
-                   const MaskEditCommand* live, ToolEdit* buffers) {
-    ToolEdit e;
+MaskRegion buildEdit(MaskDocument* doc, const QRect& covRect, CoverageAt cov, MaskCombine mode,
+                     const MaskEditCommand* live, MaskRegion* buffers) {
+    MaskRegion e;
     if (buffers) {
         e.before = std::move(buffers->before);
         e.after = std::move(buffers->after);
@@ -114,8 +114,8 @@ ToolEdit buildEdit(MaskDocument* doc, const QRect& covRect, CoverageAt cov, Mask
 
 } // namespace
 
-ToolEdit makeToolEdit(MaskDocument* doc, const lb::Coverage& coverage, MaskCombine mode,
-                      const MaskEditCommand* live, ToolEdit* buffers) {
+MaskRegion makeToolEdit(MaskDocument* doc, const lb::Coverage& coverage, MaskCombine mode,
+                        const MaskEditCommand* live, MaskRegion* buffers) {
     const QRect covRect(coverage.rect.left, coverage.rect.top, coverage.rect.width,
                         coverage.rect.height);
     return buildEdit(
@@ -123,8 +123,8 @@ ToolEdit makeToolEdit(MaskDocument* doc, const lb::Coverage& coverage, MaskCombi
         [&coverage](int x, int y) { return coverage.at(x, y); }, mode, live, buffers);
 }
 
-ToolEdit makeToolEdit(MaskDocument* doc, const lb::Region& region, MaskCombine mode,
-                      const MaskEditCommand* live, ToolEdit* buffers) {
+MaskRegion makeToolEdit(MaskDocument* doc, const lb::Region& region, MaskCombine mode,
+                        const MaskEditCommand* live, MaskRegion* buffers) {
     const QRect covRect = region.count > 0 ? QRect(region.bounds.left, region.bounds.top,
                                                    region.bounds.width, region.bounds.height)
                                            : QRect();
@@ -133,9 +133,9 @@ ToolEdit makeToolEdit(MaskDocument* doc, const lb::Region& region, MaskCombine m
         buffers);
 }
 
-MaskEditCommand* pushToolEdit(MaskDocument* doc, const QString& label, ToolEdit edit) {
-    auto cmd = MaskEditCommand::fromRect(doc, label, edit.rect, std::move(edit.before),
-                                         std::move(edit.after));
+MaskEditCommand* pushToolEdit(MaskDocument* doc, const QString& label, MaskRegion edit) {
+    auto cmd =
+        MaskEditCommand::fromRegion(doc, label, std::make_shared<MaskRegion>(std::move(edit)));
     if (!cmd) return nullptr;
     MaskEditCommand* raw = cmd.get();
     doc->undoStack()->push(cmd.release());

@@ -9,31 +9,34 @@ namespace lbui {
 
 PaintStrokeCommand::PaintStrokeCommand(std::shared_ptr<StrokeBuffer> stroke, const QRect& dirty,
                                        const QString& label)
-    : QUndoCommand(label), doc_(stroke->document()), stroke_(std::move(stroke)), rect_(dirty) {}
+    : MaskRegionCommand(stroke->document(), label), stroke_(std::move(stroke)), dirty_(dirty) {}
 
 bool PaintStrokeCommand::mergeWith(const QUndoCommand* other) {
     if (other->id() != id() || !stroke_) return false;
     const auto* segment = static_cast<const PaintStrokeCommand*>(other);
     if (segment->stroke_ != stroke_) return false;
-    rect_ |= segment->rect_;
+    dirty_ |= segment->dirty_;
     return true;
 }
 
 void PaintStrokeCommand::finish() {
     if (!stroke_) return;
-    rect_ &= doc_->bounds();
-    after_ = doc_->readMask(rect_);
-    before_.resize(after_.size());
-    for (int y = 0; y < rect_.height(); ++y)
-        for (int x = 0; x < rect_.width(); ++x)
-            before_[std::size_t(y) * rect_.width() + x] =
-                stroke_->beforeOrCurrent(rect_.left() + x, rect_.top() + y);
+    auto region = std::make_shared<MaskRegion>();
+    region->rect = dirty_ & doc_->bounds();
+    const QRect& r = region->rect;
+    region->after = doc_->readMask(r);
+    region->before.resize(region->after.size());
+    for (int y = 0; y < r.height(); ++y)
+        for (int x = 0; x < r.width(); ++x)
+            region->before[std::size_t(y) * r.width() + x] =
+                stroke_->beforeOrCurrent(r.left() + x, r.top() + y);
+    setRegion(std::move(region));
     stroke_.reset();
 }
 
 void PaintStrokeCommand::undo() {
     finish();
-    doc_->writeMask(rect_, before_.data());
+    MaskRegionCommand::undo();
 }
 
 void PaintStrokeCommand::redo() {
@@ -42,7 +45,7 @@ void PaintStrokeCommand::redo() {
         return;
     }
     finish();
-    doc_->writeMask(rect_, after_.data());
+    MaskRegionCommand::redo();
 }
 
 } // namespace lbui

@@ -1,19 +1,19 @@
 // PaintStrokeCommand: one brush stroke as one undo command. While the drag lasts, each
-// segment's command merges into the first; finish() then keeps only the dirty rectangle.
+// segment's command merges into the first; finish() then keeps only the dirty rectangle's
+// before/after pixels, as every MaskRegionCommand does.
 #pragma once
 
+#include "MaskRegionCommand.h"
+
 #include <QRect>
-#include <QUndoCommand>
 
 #include <memory>
-#include <vector>
 
 namespace lbui {
 
-class MaskDocument;
 class StrokeBuffer;
 
-class PaintStrokeCommand : public QUndoCommand {
+class PaintStrokeCommand : public MaskRegionCommand {
 public:
     static constexpr int kId = 0x4c42; // "LB"
 
@@ -27,19 +27,13 @@ public:
     void redo() override;
 
     // Ends the stroke: copies the dirty rectangle's before/after pixels and drops the tiles.
+    // Until then rect() is empty and the stroke's tiles hold the before pixels.
     void finish();
     bool isFinished() const { return !stroke_; }
 
-    QRect rect() const { return rect_; }
-    // Pixels held once finished: 2 * rect().width() * rect().height().
-    std::size_t storedPixelCount() const { return before_.size() + after_.size(); }
-
 private:
-    MaskDocument* doc_;
     std::shared_ptr<StrokeBuffer> stroke_;
-    QRect rect_;
-    std::vector<float> before_;
-    std::vector<float> after_;
+    QRect dirty_; // what the stroke's segments changed
     bool firstRedo_ = true;
 };
 

@@ -120,7 +120,8 @@ void ShapeTool::addPoint(QPointF pos) {
     points_.push_back(pos);
 }
 
-void ShapeTool::press(QPointF pos, Qt::MouseButton button, Qt::KeyboardModifiers mods) {
+void ShapeTool::press(QPointF pos, Qt::MouseButton button, Qt::KeyboardModifiers mods,
+                      double /*pressure*/) {
     if (!doc_->hasImage()) return;
     if (kind_ == Kind::PolygonLasso) {
         if (!active_) {
@@ -145,7 +146,7 @@ void ShapeTool::press(QPointF pos, Qt::MouseButton button, Qt::KeyboardModifiers
     changed();
 }
 
-void ShapeTool::move(QPointF pos, Qt::KeyboardModifiers mods) {
+void ShapeTool::move(QPointF pos, Qt::KeyboardModifiers mods, double /*pressure*/) {
     if (kind_ == Kind::PolygonLasso) {
         if (!active_) return;
         hover_ = pos;
@@ -174,8 +175,8 @@ void ShapeTool::release(QPointF pos, Qt::MouseButton button, Qt::KeyboardModifie
 }
 
 void ShapeTool::doubleClick(QPointF pos, Qt::MouseButton button, Qt::KeyboardModifiers mods) {
-    if (kind_ != Kind::PolygonLasso) return press(pos, button, mods);
-    if (!active_) press(pos, button, mods);
+    if (kind_ != Kind::PolygonLasso) return press(pos, button, mods, 1.0);
+    if (!active_) press(pos, button, mods, 1.0);
     addPoint(pos);
     closePolygon();
 }
@@ -229,7 +230,7 @@ void ShapeTool::apply(const std::vector<lb::PointD>& polygon) {
     const lb::Coverage coverage =
         lb::rasterizePolygon(polygon, doc_->height(), doc_->width(), options_.antialias);
     if (coverage.empty() && mode_ != MaskCombine::Replace) return;
-    ToolEdit edit = makeToolEdit(doc_, coverage, mode_);
+    MaskRegion edit = makeToolEdit(doc_, coverage, mode_);
     const QRect rect = edit.rect;
     if (pushToolEdit(doc_, tr("%1 (%2)").arg(name(), combineName(mode_)), std::move(edit)))
         emit applied(rect);

@@ -30,8 +30,9 @@ public:
     static std::vector<lb::PointD> dragShape(Kind kind, QPointF anchor, QPointF to,
                                              bool keepAspect);
 
-    void press(QPointF pos, Qt::MouseButton button, Qt::KeyboardModifiers mods) override;
-    void move(QPointF pos, Qt::KeyboardModifiers mods) override;
+    void press(QPointF pos, Qt::MouseButton button, Qt::KeyboardModifiers mods,
+               double pressure) override;
+    void move(QPointF pos, Qt::KeyboardModifiers mods, double pressure) override;
     void release(QPointF pos, Qt::MouseButton button, Qt::KeyboardModifiers mods) override;
     void doubleClick(QPointF pos, Qt::MouseButton button, Qt::KeyboardModifiers mods) override;
     bool wantsKey(int key) const override;

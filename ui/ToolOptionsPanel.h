@@ -26,7 +26,7 @@ public:
     ToolOptionsPanel(BrushPanel* brushPanel, const QList<MaskTool*>& tools,
                      QWidget* parent = nullptr);
 
-    // Shows the options of `tool` (null: the brush).
+    // Shows the options of `tool` (the brush: the brush panel).
     void showOptionsFor(MaskTool* tool);
     QWidget* currentPage() const;
 

@@ -580,7 +580,7 @@ private slots:
             QVERIFY(!a->shortcut().isEmpty());
         }
         QTest::keyClick(w.get(), Qt::Key_B);
-        QCOMPARE(w->canvas()->tool(), nullptr);
+        QCOMPARE(w->canvas()->tool(), static_cast<MaskTool*>(w->brush()));
 
         w->action(QStringLiteral("shortcuts"))->trigger();
         auto* dialog = w->findChild<ShortcutsDialog*>();
