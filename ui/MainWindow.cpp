@@ -52,6 +52,7 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QMimeData>
 #include <QScreen>
 #include <QScrollArea>
@@ -374,7 +375,7 @@ void MainWindow::createActions() {
                        tr("Stitch the sampled results of a region encode into the photo")),
             &QAction::triggered, this, &MainWindow::chooseResults);
     connect(makeAction("exportImage", tr("Export &Image…"), "export", {},
-                       tr("Write the stitched photo")),
+                       tr("Write the stitched photo, or the image an Apply made")),
             &QAction::triggered, this, &MainWindow::chooseExportImage);
     makeAction("chooseVae", tr("Choose &VAE File…"), "vae", {QKeySequence(tr("Ctrl+Shift+V"))});
     makeAction("chooseVaeFolder", tr("Choose ComfyUI models/vae &Folder…"), "folder", {});
@@ -613,9 +614,13 @@ void MainWindow::createDocks() {
     if (auto* column = qobject_cast<QVBoxLayout*>(canvas_->parentWidget()->layout()))
         column->insertWidget(column->indexOf(canvas_), new StitchBar(stitch_, action("exportImage"),
                                                                      canvas_->parentWidget()));
-    action("exportImage")->setEnabled(false);
-    connect(stitch_, &StitchSession::changed, this,
-            [this] { action("exportImage")->setEnabled(stitch_->isActive()); });
+    // Export Image writes the result shown, or the image an Apply made (until it is undone).
+    auto exportable = [this] {
+        action("exportImage")->setEnabled(stitch_->isActive() || doc_->imageIsApplied());
+    };
+    exportable();
+    connect(stitch_, &StitchSession::changed, this, exportable);
+    connect(doc_, &MaskDocument::appliedChanged, this, exportable);
     connect(stitch_, &StitchSession::failed, this,
             [this](const QString& why) { showError(tr("The stitch failed: %1").arg(why)); });
     // An imported result survives a crash like the mask (kept in the same autosave).
@@ -807,6 +812,29 @@ void MainWindow::rememberFolder(const QString& key, const QString& file) {
 // --- files ---------------------------------------------------------------------------------
 
 bool MainWindow::maybeSave() {
+    // An applied result not written anywhere is asked about first: saving the mask keeps it not.
+    if (doc_->hasUnexportedImage()) {
+        QMessageBox box(QMessageBox::Question, tr("Image not exported"),
+                        tr("The image of \"%1\" has an applied result that is not exported. "
+                           "Export it first?")
+                            .arg(doc_->displayName()),
+                        QMessageBox::Discard | QMessageBox::Cancel, this);
+        QPushButton* exportButton = box.addButton(tr("Export Image…"), QMessageBox::AcceptRole);
+        exportButton->setObjectName(QStringLiteral("exportImageButton"));
+        box.setDefaultButton(exportButton);
+        box.exec();
+        if (box.clickedButton() == exportButton) {
+            if (!chooseExportImage()) return false;
+        } else if (box.clickedButton() != box.button(QMessageBox::Discard)) {
+            return false;
+        }
+        if (!doc_->maskModified()) {
+            autosave_->discard(false); // nothing else to keep
+            return true;
+        }
+    } else if (doc_->isModified() && !doc_->maskModified()) {
+        return true; // an Apply that was exported: the mask is the saved one
+    }
     if (!doc_->isModified()) return true;
     const auto answer = QMessageBox::question(
         this, tr("Unsaved mask"),
@@ -815,7 +843,7 @@ bool MainWindow::maybeSave() {
         QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
     if (answer == QMessageBox::Save) return saveMask();
     if (answer == QMessageBox::Discard) {
-        autosave_->discard();
+        autosave_->discard(false);
         return true;
     }
     return false;
@@ -1005,8 +1033,8 @@ void MainWindow::chooseResults() {
     importResults(paths);
 }
 
-void MainWindow::chooseExportImage() {
-    if (!stitch_->isActive()) return;
+bool MainWindow::chooseExportImage() {
+    if (!stitch_->isActive() && !doc_->imageIsApplied()) return false;
     const QFileInfo image(doc_->imagePath());
     const QString base = doc_->outputStem();
     const QString path = QFileDialog::getSaveFileName(
@@ -1014,15 +1042,18 @@ void MainWindow::chooseExportImage() {
         QDir(lastFolder("results")).filePath(base + QStringLiteral("-inpainted.png")),
         tr("PNG, the original's depth (*.png);;TIFF, the original's depth (*.tif *.tiff);;"
            "Float EXR (*.exr);;JPEG (*.jpg)"));
-    if (path.isEmpty()) return;
+    if (path.isEmpty()) return false;
     rememberFolder("results", path);
     QString why;
-    if (!stitch_->exportImage(path, &why)) {
+    const bool written = stitch_->isActive() ? stitch_->exportImage(path, &why)
+                                             : stitch_->exportAppliedImage(path, &why);
+    if (!written) {
         showError(tr("Could not export the image to \"%1\": %2")
                       .arg(QDir::toNativeSeparators(path), why));
-        return;
+        return false;
     }
     statusBar()->showMessage(tr("Image exported to %1").arg(QDir::toNativeSeparators(path)), 5000);
+    return true;
 }
 
 void MainWindow::exportGrownMask() {
@@ -1109,6 +1140,12 @@ void MainWindow::applyRecoveredMask(const AutosavedMask& recovered) {
     if (cmd) doc_->undoStack()->push(cmd.release());
     if (!recovered.regions.isEmpty()) // the regions as they were (files before them have none)
         regionPlanner_->setSettings(RegionSettings::fromMap(recovered.regions));
+    if (recovered.applied) { // before the import: that was shown over the applied image
+        QString why;
+        if (!stitch_->restoreApplied(recovered, &why))
+            showWarning(tr("The applied image kept in %1 could not be restored: %2")
+                            .arg(QDir::toNativeSeparators(recovered.file), why));
+    }
     if (recovered.stitch) {
         QString why;
         if (!stitch_->restore(*recovered.stitch, &why))
