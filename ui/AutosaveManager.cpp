@@ -173,8 +173,7 @@ bool AutosaveManager::writeAppliedPixels(const QString& file, const lb::ImageBuf
       << qint32(pixels.channels);
     // Blocks of rows, each within qCompress's 4-byte size whatever the image's size.
     const qsizetype rowBytes = qsizetype(pixels.width) * pixels.channels * qsizetype(sizeof(float));
-    for (int y = 0; y < pixels.height && s.status() == QDataStream::Ok;
-         y += kPixelsRowsPerBlock) {
+    for (int y = 0; y < pixels.height && s.status() == QDataStream::Ok; y += kPixelsRowsPerBlock) {
         const int rows = std::min(kPixelsRowsPerBlock, pixels.height - y);
         s << qCompress(reinterpret_cast<const uchar*>(pixels.row(y)), rowBytes * rows, 1);
     }
@@ -233,7 +232,8 @@ std::optional<lb::ImageBuffer> AutosaveManager::readAppliedPixels(const Autosave
     }
     if (!s.atEnd()) return fail(where + damaged("the file has data after the pixels"));
     for (float v : out.data)
-        if (!std::isfinite(v)) return fail(where + damaged("the pixels hold values that are not numbers"));
+        if (!std::isfinite(v))
+            return fail(where + damaged("the pixels hold values that are not numbers"));
     return out;
 }
 
@@ -396,10 +396,10 @@ AutosaveScan AutosaveManager::scanOrphans() {
     AutosaveScan scan;
     // Temporary files of writes that a kill interrupted (the autosave itself is intact).
     QDir dir(folder());
-    const QFileInfoList temps = dir.entryInfoList(
-        {QStringLiteral("autosave-*") + kSuffix + QStringLiteral(".*"),
-         QStringLiteral("autosave-*") + kPixelsSuffix + QStringLiteral(".*")},
-        QDir::Files);
+    const QFileInfoList temps =
+        dir.entryInfoList({QStringLiteral("autosave-*") + kSuffix + QStringLiteral(".*"),
+                           QStringLiteral("autosave-*") + kPixelsSuffix + QStringLiteral(".*")},
+                          QDir::Files);
     for (const QFileInfo& info : temps) {
         const QString path = info.absoluteFilePath();
         if (!path.endsWith(QLatin1String(kCorruptSuffix)) && ownerIsGone(path)) QFile::remove(path);

@@ -61,7 +61,7 @@ struct AutosavedMask {
     int height = 0;
     std::vector<float> mask;
     QVariantMap regions; // the region settings at the time (empty in files written before them)
-    std::optional<AutosavedStitch> stitch; // an imported result shown when the session ended
+    std::optional<AutosavedStitch> stitch;   // an imported result shown when the session ended
     std::optional<AutosavedApplied> applied; // an applied image not exported (version 3)
 };
 

@@ -1,7 +1,7 @@
 // ImageReplaceCommand: the undo step of Apply (an imported, stitched result becomes the image).
 // Swaps the document's pixels, display copy and the stitched samples behind them (with their
-// depth: what Export Image writes and the autosave keeps); the mask, size and paths stay, so a second pass
-// can follow on the same mask.
+// depth: what Export Image writes and the autosave keeps); the mask, size and paths stay, so a
+// second pass can follow on the same mask.
 #pragma once
 
 #include "latentbrush/Buffers.h"

@@ -103,7 +103,7 @@ signals:
 private:
     std::shared_ptr<const lb::ImageBuffer> image_;
     QImage display_;
-    std::shared_ptr<const lb::ImageBuffer> applied_;  // see appliedSamples()
+    std::shared_ptr<const lb::ImageBuffer> applied_; // see appliedSamples()
     lb::SampleDepth appliedDepth_ = lb::SampleDepth::Default;
     std::shared_ptr<const lb::ImageBuffer> exported_; // the samples Export Image wrote last
     lb::MaskBuffer mask_;

@@ -352,8 +352,7 @@ bool StitchSession::restoreApplied(const AutosavedMask& kept, QString* error) {
                    : std::make_shared<const lb::ImageBuffer>(lb::toRgb(*samples));
     QImage display = toDisplayImage(*rgb);
     doc_->replaceImagePixels(std::move(rgb), std::move(display), std::move(samples),
-                             lb::SampleDepth(kept.applied->depth),
-                             tr("Restore Applied Result"));
+                             lb::SampleDepth(kept.applied->depth), tr("Restore Applied Result"));
     return true;
 }
 
