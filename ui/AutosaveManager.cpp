@@ -374,7 +374,7 @@ void AutosaveManager::discard(bool keepOthers) {
 void AutosaveManager::shutdown() {
     timer_.stop();
     debounce_.stop();
-    if (doc_->hasImage() && doc_->isModified()) {
+    if (doc_->hasImage() && (doc_->isModified() || doc_->hasUnexportedImage())) {
         saveNow();
     } else {
         stitch_.reset(); // a clean exit keeps no import on its own

@@ -111,7 +111,8 @@ public:
     // The imported result to keep with the mask (nullopt: none). Written like a mask edit.
     void setStitch(std::optional<AutosavedStitch> stitch);
     const std::optional<AutosavedStitch>& stitch() const { return stitch_; }
-    // Ends the session cleanly: autosaves an unsaved mask, or removes the file if none.
+    // Ends the session cleanly: autosaves an unsaved mask or an applied image not exported (unless
+    // discarded), or removes the file if none.
     void shutdown();
 
     // Autosaves of other sessions whose process is gone, newest first (not read).

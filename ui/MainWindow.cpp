@@ -833,7 +833,8 @@ bool MainWindow::maybeSave() {
             return true;
         }
     } else if (doc_->isModified() && !doc_->maskModified()) {
-        return true; // an Apply that was exported: the mask is the saved one
+        autosave_->discard(false); // an Apply that was exported: the mask is the saved one
+        return true;
     }
     if (!doc_->isModified()) return true;
     const auto answer = QMessageBox::question(
