@@ -813,6 +813,7 @@ void MainWindow::rememberFolder(const QString& key, const QString& file) {
 
 bool MainWindow::maybeSave() {
     // An applied result not written anywhere is asked about first: saving the mask keeps it not.
+    bool imageDiscarded = false;
     if (doc_->hasUnexportedImage()) {
         QMessageBox box(QMessageBox::Question, tr("Image not exported"),
                         tr("The image of \"%1\" has an applied result that is not exported. "
@@ -825,7 +826,9 @@ bool MainWindow::maybeSave() {
         box.exec();
         if (box.clickedButton() == exportButton) {
             if (!chooseExportImage()) return false;
-        } else if (box.clickedButton() != box.button(QMessageBox::Discard)) {
+        } else if (box.clickedButton() == box.button(QMessageBox::Discard)) {
+            imageDiscarded = true;
+        } else {
             return false;
         }
         if (!doc_->maskModified()) {
@@ -842,7 +845,11 @@ bool MainWindow::maybeSave() {
         tr("The mask of \"%1\" has changes that are not saved. Save them first?")
             .arg(doc_->displayName()),
         QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
-    if (answer == QMessageBox::Save) return saveMask();
+    if (answer == QMessageBox::Save) {
+        if (!saveMask()) return false;
+        if (imageDiscarded) autosave_->discard(false); // the mask is saved, the image let go
+        return true;
+    }
     if (answer == QMessageBox::Discard) {
         autosave_->discard(false);
         return true;

@@ -207,7 +207,7 @@ private slots:
         QVERIFY(doc.imageIsApplied() && !doc.hasUnexportedImage());
 
         // Applied again after an undo: new samples, to export again; the autosave keeps them
-        // beside it, and Discard on closing keeps nothing.
+        // beside it until closing lets them go.
         doc.undoStack()->undo();
         QVERIFY(w->importResults(f.results));
         QVERIFY(stitch->apply());
@@ -216,10 +216,15 @@ private slots:
         QVERIFY(autosave->saveNow());
         QVERIFY(QFileInfo::exists(AutosaveManager::pixelsPathFor(autosave->filePath())));
         const QString autosaveFile = autosave->filePath();
+        // Discard the image, save the mask (to its file): the window closes and keeps nothing.
+        QTest::mouseClick(w->canvas(), Qt::LeftButton, Qt::NoModifier, QPoint(400, 300));
+        QVERIFY(doc.maskModified());
         seen.clear();
         answerNextBox(QStringLiteral("Discard"), &seen);
+        answerNextBox(QStringLiteral("Save"), &seen);
         QVERIFY(w->close());
-        QCOMPARE(seen.size(), 1);
+        QCOMPARE(seen.size(), 2);
+        QVERIFY(!doc.isModified());
         QVERIFY(!QFileInfo::exists(autosaveFile));
         QVERIFY(!QFileInfo::exists(AutosaveManager::pixelsPathFor(autosaveFile)));
         QSettings().clear();
