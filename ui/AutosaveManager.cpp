@@ -2,7 +2,9 @@
 // written through QSaveFile (temporary file + rename) on a worker thread; a per-session
 // QLockFile tells live sessions from crashed ones. Damaged files are renamed, never fatal.
 // Version 2 adds, after the mask, the imported result (AutosavedStitch) when there is one;
-// version 1 files still read.
+// version 3 then whether an applied, unexported image is kept (AutosavedApplied), its samples in
+// the file beside (pixelsPathFor: zlib-compressed float rows, written atomically). Versions 1 and
+// 2 still read.
 #include "AutosaveManager.h"
 
 #include "MaskDocument.h"
@@ -28,16 +30,22 @@ namespace {
 
 constexpr quint32 kMagic = 0x4c424d4b; // "LBMK"
 // Version 2 appends the region settings (a QVariantMap) and the imported result, if any, after
-// the mask; version 1 files (neither) are still read.
-constexpr quint32 kVersion = 2;
+// the mask; version 1 files (neither) are still read. Version 3 appends the applied image's
+// record (its samples lie in the pixels file beside).
+constexpr quint32 kVersion = 3;
+constexpr quint32 kPixelsMagic = 0x4c425058; // "LBPX"
+constexpr quint32 kPixelsVersion = 1;
+constexpr int kPixelsRowsPerBlock = 64;
 constexpr qint64 kMaxPixels = qint64(1) << 30; // far above the image size limit (16384^2)
 
 const QString kSuffix = QStringLiteral(".lbmask");
+const QString kPixelsSuffix = QStringLiteral(".lbpixels");
 
 // "autosave-P-N-R.lbmask" and its temporary siblings "autosave-P-N-R.lbmask.XXXXXX" share the
 // lock "autosave-P-N-R.lock".
 QString lockPathFor(const QString& autosaveFile) {
-    const int at = autosaveFile.lastIndexOf(kSuffix);
+    int at = autosaveFile.lastIndexOf(kSuffix);
+    if (at < 0) at = autosaveFile.lastIndexOf(kPixelsSuffix);
     return (at < 0 ? autosaveFile : autosaveFile.left(at)) + QStringLiteral(".lock");
 }
 
@@ -102,6 +110,13 @@ AutosaveManager::AutosaveManager(MaskDocument* doc, QObject* parent) : QObject(p
         // grows, so a write of the previous document finishing later cannot mark new edits.)
         discard();
     });
+    // An Apply, its undo or an export of the applied image: kept (or dropped) like an edit.
+    connect(doc_, &MaskDocument::appliedChanged, this, [this] {
+        if (wanted())
+            onMaskChanged();
+        else
+            discard();
+    });
     connect(doc_, &MaskDocument::modifiedChanged, this, [this](bool modified) {
         if (!modified) discard();
     });
@@ -126,7 +141,100 @@ void AutosaveManager::setDelays(int delayMs, int maxDelayMs) {
 }
 
 bool AutosaveManager::wanted() const {
-    return doc_->hasImage() && (doc_->isModified() || stitch_.has_value());
+    return doc_->hasImage() &&
+           (doc_->isModified() || stitch_.has_value() || doc_->hasUnexportedImage());
+}
+
+std::optional<AutosavedApplied> AutosaveManager::appliedState() const {
+    if (!doc_->hasUnexportedImage()) return std::nullopt;
+    return AutosavedApplied{int(doc_->appliedDepth()), doc_->appliedSamples()->channels};
+}
+
+std::shared_ptr<const lb::ImageBuffer> AutosaveManager::pixelsToWrite() const {
+    if (!doc_->hasUnexportedImage() || doc_->appliedSamples() == writtenPixels_) return nullptr;
+    return doc_->appliedSamples();
+}
+
+QString AutosaveManager::pixelsPathFor(const QString& autosaveFile) {
+    const int at = autosaveFile.lastIndexOf(kSuffix);
+    return (at < 0 ? autosaveFile : autosaveFile.left(at)) + kPixelsSuffix;
+}
+
+bool AutosaveManager::writeAppliedPixels(const QString& file, const lb::ImageBuffer& pixels,
+                                         QString* error) {
+    QSaveFile out(file);
+    if (!out.open(QIODevice::WriteOnly)) {
+        if (error) *error = out.errorString();
+        return false;
+    }
+    QDataStream s(&out);
+    s.setVersion(QDataStream::Qt_6_0);
+    s << kPixelsMagic << kPixelsVersion << qint32(pixels.width) << qint32(pixels.height)
+      << qint32(pixels.channels);
+    // Blocks of rows, each within qCompress's 4-byte size whatever the image's size.
+    const qsizetype rowBytes = qsizetype(pixels.width) * pixels.channels * qsizetype(sizeof(float));
+    for (int y = 0; y < pixels.height && s.status() == QDataStream::Ok; y += kPixelsRowsPerBlock) {
+        const int rows = std::min(kPixelsRowsPerBlock, pixels.height - y);
+        s << qCompress(reinterpret_cast<const uchar*>(pixels.row(y)), rowBytes * rows, 1);
+    }
+    if (s.status() != QDataStream::Ok || !out.commit()) {
+        if (error) *error = out.errorString();
+        return false;
+    }
+    return true;
+}
+
+std::optional<lb::ImageBuffer> AutosaveManager::readAppliedPixels(const AutosavedMask& kept,
+                                                                  QString* error) {
+    auto fail = [error](const QString& why) {
+        if (error) *error = why;
+        return std::nullopt;
+    };
+    if (!kept.applied) return fail(damaged("the autosave keeps no applied image"));
+    const QString file = pixelsPathFor(kept.file);
+    QFile in(file);
+    if (!in.open(QIODevice::ReadOnly))
+        return fail(QStringLiteral("%1: %2").arg(QDir::toNativeSeparators(file), in.errorString()));
+    QDataStream s(&in);
+    s.setVersion(QDataStream::Qt_6_0);
+    quint32 magic = 0, version = 0;
+    qint32 w = 0, h = 0, c = 0;
+    s >> magic >> version >> w >> h >> c;
+    const QString where = QDir::toNativeSeparators(file) + QStringLiteral(": ");
+    if (s.status() != QDataStream::Ok || magic != kPixelsMagic || version != kPixelsVersion)
+        return fail(where + damaged("not the pixels of an autosave (cut short or overwritten)"));
+    if (w != kept.width || h != kept.height || c != kept.applied->channels || c < 1 || c > 4)
+        return fail(where + damaged("the pixels do not fit the autosaved mask"));
+    lb::ImageBuffer out;
+    out.width = w;
+    out.height = h;
+    out.channels = c;
+    out.data.resize(std::size_t(w) * std::size_t(h) * std::size_t(c));
+    const qint64 rowBytes = qint64(w) * c * qint64(sizeof(float));
+    for (int y = 0; y < h; y += kPixelsRowsPerBlock) {
+        const int rows = std::min(kPixelsRowsPerBlock, h - y);
+        quint32 blockSize = 0;
+        s >> blockSize;
+        if (s.status() != QDataStream::Ok || blockSize < 4 || blockSize > in.size())
+            return fail(where + damaged("the file is cut short"));
+        QByteArray block(qsizetype(blockSize), Qt::Uninitialized);
+        if (s.readRawData(block.data(), int(blockSize)) != int(blockSize))
+            return fail(where + damaged("the file is cut short"));
+        const quint32 expected = (quint32(uchar(block[0])) << 24) |
+                                 (quint32(uchar(block[1])) << 16) |
+                                 (quint32(uchar(block[2])) << 8) | quint32(uchar(block[3]));
+        if (qint64(expected) != rowBytes * rows)
+            return fail(where + damaged("the pixels are damaged"));
+        const QByteArray raw = qUncompress(block);
+        if (qint64(raw.size()) != rowBytes * rows)
+            return fail(where + damaged("the pixels are damaged"));
+        std::memcpy(out.row(y), raw.constData(), std::size_t(raw.size()));
+    }
+    if (!s.atEnd()) return fail(where + damaged("the file has data after the pixels"));
+    for (float v : out.data)
+        if (!std::isfinite(v))
+            return fail(where + damaged("the pixels hold values that are not numbers"));
+    return out;
 }
 
 void AutosaveManager::setStitch(std::optional<AutosavedStitch> stitch) {
@@ -148,7 +256,11 @@ void AutosaveManager::onMaskChanged() {
 
 bool AutosaveManager::write(const QString& file, const QString& imagePath, int width, int height,
                             const std::vector<float>& mask, const QVariantMap& regions,
-                            const std::optional<AutosavedStitch>& stitch, QString* error) {
+                            const std::optional<AutosavedStitch>& stitch,
+                            const std::shared_ptr<const lb::ImageBuffer>& pixels,
+                            const std::optional<AutosavedApplied>& applied, QString* error) {
+    // The samples first: the autosave that names them is written once they are on disk.
+    if (pixels && !writeAppliedPixels(pixelsPathFor(file), *pixels, error)) return false;
     QByteArray raw(reinterpret_cast<const char*>(mask.data()),
                    qsizetype(mask.size() * sizeof(float)));
     QSaveFile out(file);
@@ -164,10 +276,13 @@ bool AutosaveManager::write(const QString& file, const QString& imagePath, int w
         s << stitch->results << stitch->feather << qint32(stitch->precision)
           << qint32(stitch->scaledWidth) << qint32(stitch->scaledHeight) << stitch->rects
           << qCompress(stitch->grown, 1);
+    s << applied.has_value();
+    if (applied) s << qint32(applied->depth) << qint32(applied->channels);
     if (s.status() != QDataStream::Ok || !out.commit()) {
         if (error) *error = out.errorString();
         return false;
     }
+    if (!applied) QFile::remove(pixelsPathFor(file)); // an Apply since undone or exported
     return true;
 }
 
@@ -178,10 +293,13 @@ bool AutosaveManager::saveNow() {
     dirtySince_.invalidate();
     if (!wanted() || generation_ == savedGeneration_) return true;
     QString error;
+    const std::shared_ptr<const lb::ImageBuffer> pixels = pixelsToWrite();
+    const std::optional<AutosavedApplied> applied = appliedState();
     const bool ok = write(file_, doc_->imagePath(), doc_->width(), doc_->height(),
-                          doc_->mask().data, regions(), stitch_, &error);
+                          doc_->mask().data, regions(), stitch_, pixels, applied, &error);
     if (ok) {
         savedGeneration_ = generation_;
+        writtenPixels_ = applied ? doc_->appliedSamples() : nullptr;
         failing_ = false;
         emit saved(file_);
     } else {
@@ -206,12 +324,14 @@ void AutosaveManager::startBackgroundSave() {
     const int w = doc_->width(), h = doc_->height();
     const QVariantMap regionMap = regions();
     writingGeneration_ = generation_;
-    writer_.setFuture(
-        QtConcurrent::run([file, image, w, h, regionMap, copy = std::move(copy), stitch = stitch_] {
-            QString error;
-            write(file, image, w, h, copy, regionMap, stitch, &error);
-            return error;
-        }));
+    const std::optional<AutosavedApplied> applied = appliedState();
+    writingPixels_ = applied ? doc_->appliedSamples() : nullptr;
+    writer_.setFuture(QtConcurrent::run([file, image, w, h, regionMap, copy = std::move(copy),
+                                         stitch = stitch_, pixels = pixelsToWrite(), applied] {
+        QString error;
+        write(file, image, w, h, copy, regionMap, stitch, pixels, applied, &error);
+        return error;
+    }));
 }
 
 void AutosaveManager::onWriteFinished() {
@@ -220,6 +340,7 @@ void AutosaveManager::onWriteFinished() {
     if (error.isEmpty()) {
         // discard() may have run meanwhile; it already brought savedGeneration_ up to date.
         savedGeneration_ = std::max(savedGeneration_, writingGeneration_);
+        writtenPixels_ = writingPixels_;
         failing_ = false;
         emit saved(file_);
     } else {
@@ -235,24 +356,29 @@ void AutosaveManager::onWriteFinished() {
     }
 }
 
-void AutosaveManager::discard() {
+void AutosaveManager::discard(bool keepOthers) {
     writer_.waitForFinished();
     debounce_.stop();
     dirtySince_.invalidate();
     saveWhenWritten_ = false;
-    if (!file_.isEmpty()) QFile::remove(file_);
+    if (!file_.isEmpty()) {
+        QFile::remove(file_);
+        QFile::remove(pixelsPathFor(file_));
+    }
+    writtenPixels_.reset();
     savedGeneration_ = generation_;
-    if (stitch_ && doc_->hasImage()) onMaskChanged(); // the import is still to be kept
+    // the import, or an applied image not exported, is still to be kept
+    if (keepOthers && (stitch_ || doc_->hasUnexportedImage()) && doc_->hasImage()) onMaskChanged();
 }
 
 void AutosaveManager::shutdown() {
     timer_.stop();
     debounce_.stop();
-    if (doc_->hasImage() && doc_->isModified()) {
+    if (doc_->hasImage() && (doc_->isModified() || doc_->hasUnexportedImage())) {
         saveNow();
     } else {
         stitch_.reset(); // a clean exit keeps no import on its own
-        discard();
+        discard(false);
     }
 }
 
@@ -270,8 +396,10 @@ AutosaveScan AutosaveManager::scanOrphans() {
     AutosaveScan scan;
     // Temporary files of writes that a kill interrupted (the autosave itself is intact).
     QDir dir(folder());
-    const QFileInfoList temps = dir.entryInfoList(
-        {QStringLiteral("autosave-*") + kSuffix + QStringLiteral(".*")}, QDir::Files);
+    const QFileInfoList temps =
+        dir.entryInfoList({QStringLiteral("autosave-*") + kSuffix + QStringLiteral(".*"),
+                           QStringLiteral("autosave-*") + kPixelsSuffix + QStringLiteral(".*")},
+                          QDir::Files);
     for (const QFileInfo& info : temps) {
         const QString path = info.absoluteFilePath();
         if (!path.endsWith(QLatin1String(kCorruptSuffix)) && ownerIsGone(path)) QFile::remove(path);
@@ -304,7 +432,7 @@ std::optional<AutosavedMask> AutosaveManager::read(const QString& file, QString*
     s >> magic >> version;
     if (s.status() != QDataStream::Ok || magic != kMagic)
         return fail(damaged("not an autosave file (empty, cut short or overwritten)"));
-    if (version != 1 && version != kVersion)
+    if (version < 1 || version > kVersion)
         return fail(damaged("an autosave of an unknown version"));
     s >> out.imagePath >> out.savedAt >> w >> h;
     if (s.status() != QDataStream::Ok) return fail(damaged("the file is cut short"));
@@ -355,6 +483,20 @@ std::optional<AutosavedMask> AutosaveManager::read(const QString& file, QString*
             return fail(damaged("the imported result is damaged"));
         out.stitch = std::move(st);
     }
+    if (version >= 3) {
+        bool hasApplied = false;
+        s >> hasApplied;
+        if (hasApplied) {
+            qint32 depth = -1, channels = 0;
+            s >> depth >> channels;
+            if (s.status() == QDataStream::Ok &&
+                (depth < 0 || depth > 3 || channels < 1 || channels > 4))
+                return fail(damaged("the applied image's record is damaged"));
+            out.applied = AutosavedApplied{depth, channels};
+        }
+        if (s.status() != QDataStream::Ok)
+            return fail(damaged("the applied image's record is cut short"));
+    }
     if (!s.atEnd()) return fail(damaged("the file has data after the mask"));
     const QByteArray raw = qUncompress(compressed);
     if (raw.size() != rawSize) return fail(damaged("the mask data is damaged"));
@@ -370,6 +512,7 @@ std::optional<AutosavedMask> AutosaveManager::read(const QString& file, QString*
 
 void AutosaveManager::removeOrphan(const QString& file) {
     QFile::remove(file);
+    QFile::remove(pixelsPathFor(file));
     QFile::remove(lockPathFor(file));
 }
 

@@ -3,8 +3,11 @@
 // The copy also holds the region settings (RegionSettings::toMap) that a source gives, so that
 // a restore brings the regions back with the mask.
 // While a result is imported (File > Import Result...), the copy is kept even for a saved mask
-// and carries what the stitch needs to be shown again (AutosavedStitch).
+// and carries what the stitch needs to be shown again (AutosavedStitch); an image made by Apply
+// and not exported is kept too (AutosavedApplied, its samples in a file beside the autosave).
 #pragma once
+
+#include "latentbrush/Buffers.h"
 
 #include <QByteArray>
 #include <QDateTime>
@@ -41,6 +44,15 @@ struct AutosavedStitch {
     bool operator==(const AutosavedStitch&) const = default;
 };
 
+// An applied result (the image an Apply made) that was not exported, as the autosave keeps it:
+// its stitched samples lie beside the autosave in their own file (AutosaveManager::pixelsPathFor),
+// written when they change, not with every mask edit.
+struct AutosavedApplied {
+    int depth = 0;    // lb::SampleDepth Export Image writes them at
+    int channels = 0; // of the samples (the original file's channels)
+    bool operator==(const AutosavedApplied&) const = default;
+};
+
 struct AutosavedMask {
     QString file;
     QString imagePath;
@@ -49,7 +61,8 @@ struct AutosavedMask {
     int height = 0;
     std::vector<float> mask;
     QVariantMap regions; // the region settings at the time (empty in files written before them)
-    std::optional<AutosavedStitch> stitch; // an imported result shown when the session ended
+    std::optional<AutosavedStitch> stitch;   // an imported result shown when the session ended
+    std::optional<AutosavedApplied> applied; // an applied image not exported (version 3)
 };
 
 // What a look at the autosave folder found: files of crashed sessions that read back, and
@@ -92,12 +105,14 @@ public:
     // Writes the mask now when it changed since the last autosave (synchronously, atomically).
     bool saveNow();
     // Removes this session's autosave (after a save or an explicit discard); while a result is
-    // imported, it is written again (without unsaved mask edits it still holds the import).
-    void discard();
+    // imported or an applied image is not exported, it is written again (without unsaved mask
+    // edits it still holds them) unless `keepOthers` is false (the person discarded everything).
+    void discard(bool keepOthers = true);
     // The imported result to keep with the mask (nullopt: none). Written like a mask edit.
     void setStitch(std::optional<AutosavedStitch> stitch);
     const std::optional<AutosavedStitch>& stitch() const { return stitch_; }
-    // Ends the session cleanly: autosaves an unsaved mask, or removes the file if none.
+    // Ends the session cleanly: autosaves an unsaved mask or an applied image not exported (unless
+    // discarded), or removes the file if none.
     void shutdown();
 
     // Autosaves of other sessions whose process is gone, newest first (not read).
@@ -106,6 +121,11 @@ public:
     // temporary files that writes of crashed sessions left behind.
     static AutosaveScan scanOrphans();
     static std::optional<AutosavedMask> read(const QString& file, QString* error = nullptr);
+    // The file beside an autosave that holds its applied image's samples.
+    static QString pixelsPathFor(const QString& autosaveFile);
+    // Reads those samples back (size and channels checked against `kept`); one error line.
+    static std::optional<lb::ImageBuffer> readAppliedPixels(const AutosavedMask& kept,
+                                                            QString* error = nullptr);
     static void removeOrphan(const QString& file);
     // Renames a damaged autosave to FILE.corrupt (and drops its lock); returns the new path.
     static QString setAside(const QString& file);
@@ -122,9 +142,18 @@ private:
     void startBackgroundSave();
     void onWriteFinished();
     bool wanted() const; // an unsaved mask, or an imported result, to keep
+    // `pixels`: the applied samples to write beside the autosave first (null: that file holds
+    // them already, or there are none); `applied`: what the autosave records of them.
     static bool write(const QString& file, const QString& imagePath, int width, int height,
                       const std::vector<float>& mask, const QVariantMap& regions,
-                      const std::optional<AutosavedStitch>& stitch, QString* error);
+                      const std::optional<AutosavedStitch>& stitch,
+                      const std::shared_ptr<const lb::ImageBuffer>& pixels,
+                      const std::optional<AutosavedApplied>& applied, QString* error);
+    static bool writeAppliedPixels(const QString& file, const lb::ImageBuffer& pixels,
+                                   QString* error);
+    // The applied image to keep (nullopt when none) and its samples.
+    std::optional<AutosavedApplied> appliedState() const;
+    std::shared_ptr<const lb::ImageBuffer> pixelsToWrite() const;
     QVariantMap regions() const { return regionSource_ ? regionSource_() : QVariantMap(); }
 
     MaskDocument* doc_;
@@ -143,6 +172,8 @@ private:
     bool failing_ = false;
     QFutureWatcher<QString> writer_;
     std::optional<AutosavedStitch> stitch_;
+    std::shared_ptr<const lb::ImageBuffer> writtenPixels_; // what the pixels file holds
+    std::shared_ptr<const lb::ImageBuffer> writingPixels_;
 };
 
 } // namespace lbui

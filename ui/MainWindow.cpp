@@ -53,6 +53,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPushButton>
 #include <QScreen>
 #include <QScrollArea>
 #include <QScrollBar>
@@ -374,7 +375,7 @@ void MainWindow::createActions() {
                        tr("Stitch the sampled results of a region encode into the photo")),
             &QAction::triggered, this, &MainWindow::chooseResults);
     connect(makeAction("exportImage", tr("Export &Image…"), "export", {},
-                       tr("Write the stitched photo")),
+                       tr("Write the stitched photo, or the image an Apply made")),
             &QAction::triggered, this, &MainWindow::chooseExportImage);
     makeAction("chooseVae", tr("Choose &VAE File…"), "vae", {QKeySequence(tr("Ctrl+Shift+V"))});
     makeAction("chooseVaeFolder", tr("Choose ComfyUI models/vae &Folder…"), "folder", {});
@@ -613,9 +614,13 @@ void MainWindow::createDocks() {
     if (auto* column = qobject_cast<QVBoxLayout*>(canvas_->parentWidget()->layout()))
         column->insertWidget(column->indexOf(canvas_), new StitchBar(stitch_, action("exportImage"),
                                                                      canvas_->parentWidget()));
-    action("exportImage")->setEnabled(false);
-    connect(stitch_, &StitchSession::changed, this,
-            [this] { action("exportImage")->setEnabled(stitch_->isActive()); });
+    // Export Image writes the result shown, or the image an Apply made (until it is undone).
+    auto exportable = [this] {
+        action("exportImage")->setEnabled(stitch_->isActive() || doc_->imageIsApplied());
+    };
+    exportable();
+    connect(stitch_, &StitchSession::changed, this, exportable);
+    connect(doc_, &MaskDocument::appliedChanged, this, exportable);
     connect(stitch_, &StitchSession::failed, this,
             [this](const QString& why) { showError(tr("The stitch failed: %1").arg(why)); });
     // An imported result survives a crash like the mask (kept in the same autosave).
@@ -807,15 +812,46 @@ void MainWindow::rememberFolder(const QString& key, const QString& file) {
 // --- files ---------------------------------------------------------------------------------
 
 bool MainWindow::maybeSave() {
+    // An applied result not written anywhere is asked about first: saving the mask keeps it not.
+    bool imageDiscarded = false;
+    if (doc_->hasUnexportedImage()) {
+        QMessageBox box(QMessageBox::Question, tr("Image not exported"),
+                        tr("The image of \"%1\" has an applied result that is not exported. "
+                           "Export it first?")
+                            .arg(doc_->displayName()),
+                        QMessageBox::Discard | QMessageBox::Cancel, this);
+        QPushButton* exportButton = box.addButton(tr("Export Image…"), QMessageBox::AcceptRole);
+        exportButton->setObjectName(QStringLiteral("exportImageButton"));
+        box.setDefaultButton(exportButton);
+        box.exec();
+        if (box.clickedButton() == exportButton) {
+            if (!chooseExportImage()) return false;
+        } else if (box.clickedButton() == box.button(QMessageBox::Discard)) {
+            imageDiscarded = true;
+        } else {
+            return false;
+        }
+        if (!doc_->maskModified()) {
+            autosave_->discard(false); // nothing else to keep
+            return true;
+        }
+    } else if (doc_->isModified() && !doc_->maskModified()) {
+        autosave_->discard(false); // an Apply that was exported: the mask is the saved one
+        return true;
+    }
     if (!doc_->isModified()) return true;
     const auto answer = QMessageBox::question(
         this, tr("Unsaved mask"),
         tr("The mask of \"%1\" has changes that are not saved. Save them first?")
             .arg(doc_->displayName()),
         QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
-    if (answer == QMessageBox::Save) return saveMask();
+    if (answer == QMessageBox::Save) {
+        if (!saveMask()) return false;
+        if (imageDiscarded) autosave_->discard(false); // the mask is saved, the image let go
+        return true;
+    }
     if (answer == QMessageBox::Discard) {
-        autosave_->discard();
+        autosave_->discard(false);
         return true;
     }
     return false;
@@ -1005,8 +1041,8 @@ void MainWindow::chooseResults() {
     importResults(paths);
 }
 
-void MainWindow::chooseExportImage() {
-    if (!stitch_->isActive()) return;
+bool MainWindow::chooseExportImage() {
+    if (!stitch_->isActive() && !doc_->imageIsApplied()) return false;
     const QFileInfo image(doc_->imagePath());
     const QString base = doc_->outputStem();
     const QString path = QFileDialog::getSaveFileName(
@@ -1014,15 +1050,18 @@ void MainWindow::chooseExportImage() {
         QDir(lastFolder("results")).filePath(base + QStringLiteral("-inpainted.png")),
         tr("PNG, the original's depth (*.png);;TIFF, the original's depth (*.tif *.tiff);;"
            "Float EXR (*.exr);;JPEG (*.jpg)"));
-    if (path.isEmpty()) return;
+    if (path.isEmpty()) return false;
     rememberFolder("results", path);
     QString why;
-    if (!stitch_->exportImage(path, &why)) {
+    const bool written = stitch_->isActive() ? stitch_->exportImage(path, &why)
+                                             : stitch_->exportAppliedImage(path, &why);
+    if (!written) {
         showError(tr("Could not export the image to \"%1\": %2")
                       .arg(QDir::toNativeSeparators(path), why));
-        return;
+        return false;
     }
     statusBar()->showMessage(tr("Image exported to %1").arg(QDir::toNativeSeparators(path)), 5000);
+    return true;
 }
 
 void MainWindow::exportGrownMask() {
@@ -1109,6 +1148,12 @@ void MainWindow::applyRecoveredMask(const AutosavedMask& recovered) {
     if (cmd) doc_->undoStack()->push(cmd.release());
     if (!recovered.regions.isEmpty()) // the regions as they were (files before them have none)
         regionPlanner_->setSettings(RegionSettings::fromMap(recovered.regions));
+    if (recovered.applied) { // before the import: that was shown over the applied image
+        QString why;
+        if (!stitch_->restoreApplied(recovered, &why))
+            showWarning(tr("The applied image kept in %1 could not be restored: %2")
+                            .arg(QDir::toNativeSeparators(recovered.file), why));
+    }
     if (recovered.stitch) {
         QString why;
         if (!stitch_->restore(*recovered.stitch, &why))

@@ -130,7 +130,7 @@ private:
     bool saveMaskAs();
     void exportGrownMask();
     void chooseResults();
-    void chooseExportImage();
+    bool chooseExportImage(); // false: cancelled or failed
     void applyLoadedDocument(const LoadedDocument& loaded);
     void applyLoadedMask(const LoadedMask& loaded);
     void restoreAutosave(const AutosavedMask& kept);

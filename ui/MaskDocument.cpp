@@ -23,6 +23,9 @@ void MaskDocument::setImage(std::shared_ptr<const lb::ImageBuffer> rgb, QImage d
     undoStack_.clear();
     image_ = std::move(rgb);
     display_ = std::move(display);
+    applied_.reset();
+    appliedDepth_ = lb::SampleDepth::Default;
+    exported_.reset();
     const int h = image_ ? image_->height : 0;
     const int w = image_ ? image_->width : 0;
     if (mask.height != h || mask.width != w) {
@@ -41,20 +44,43 @@ void MaskDocument::setImage(std::shared_ptr<const lb::ImageBuffer> rgb, QImage d
     emit maskChanged(bounds());
     emit pathsChanged();
     emit modifiedChanged(false);
+    emit appliedChanged();
 }
 
 void MaskDocument::replaceImagePixels(std::shared_ptr<const lb::ImageBuffer> rgb, QImage display,
-                                      const QString& text) {
+                                      std::shared_ptr<const lb::ImageBuffer> samples,
+                                      lb::SampleDepth depth, const QString& text) {
     if (!hasImage() || !rgb || rgb->width != image_->width || rgb->height != image_->height ||
-        rgb->channels != image_->channels)
+        rgb->channels != image_->channels || !samples || samples->width != rgb->width ||
+        samples->height != rgb->height)
         return;
-    undoStack_.push(new ImageReplaceCommand(this, std::move(rgb), std::move(display), text));
+    undoStack_.push(new ImageReplaceCommand(this, std::move(rgb), std::move(display),
+                                            std::move(samples), depth, text));
 }
 
-void MaskDocument::swapImagePixels(std::shared_ptr<const lb::ImageBuffer>& rgb, QImage& display) {
+void MaskDocument::swapImagePixels(std::shared_ptr<const lb::ImageBuffer>& rgb, QImage& display,
+                                   std::shared_ptr<const lb::ImageBuffer>& samples,
+                                   lb::SampleDepth& depth) {
     std::swap(image_, rgb);
     std::swap(display_, display);
+    std::swap(applied_, samples);
+    std::swap(appliedDepth_, depth);
     emit pixelsChanged();
+    emit appliedChanged();
+}
+
+void MaskDocument::markImageExported(const std::shared_ptr<const lb::ImageBuffer>& samples) {
+    if (!samples || samples == exported_) return;
+    exported_ = samples;
+    emit appliedChanged();
+}
+
+bool MaskDocument::maskModified() const {
+    const int clean = undoStack_.cleanIndex(), now = undoStack_.index();
+    if (clean < 0) return true; // the saved state was dropped from the history
+    for (int i = std::min(clean, now); i < std::max(clean, now); ++i)
+        if (!dynamic_cast<const ImageReplaceCommand*>(undoStack_.command(i))) return true;
+    return false;
 }
 
 void MaskDocument::notifyMaskChanged(const QRect& rect) {

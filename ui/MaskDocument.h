@@ -48,10 +48,27 @@ public:
     void writeMask(const QRect& rect, const float* pixels);
 
     // Apply of a stitched result: the new pixels (same size and channels) as one undo step.
+    // `samples` are the stitched samples behind them (all channels of the original, the values
+    // Export Image writes) and `depth` the depth they are written at.
     void replaceImagePixels(std::shared_ptr<const lb::ImageBuffer> rgb, QImage display,
+                            std::shared_ptr<const lb::ImageBuffer> samples, lb::SampleDepth depth,
                             const QString& text);
     // ImageReplaceCommand's swap: puts these in and hands the current ones back.
-    void swapImagePixels(std::shared_ptr<const lb::ImageBuffer>& rgb, QImage& display);
+    void swapImagePixels(std::shared_ptr<const lb::ImageBuffer>& rgb, QImage& display,
+                         std::shared_ptr<const lb::ImageBuffer>& samples, lb::SampleDepth& depth);
+
+    // The image after an Apply: the stitched samples behind it and their depth (null while the
+    // image is the file's own pixels, e.g. after the Apply was undone).
+    const std::shared_ptr<const lb::ImageBuffer>& appliedSamples() const { return applied_; }
+    lb::SampleDepth appliedDepth() const { return appliedDepth_; }
+    bool imageIsApplied() const { return applied_ != nullptr; }
+    // An applied image that was not written by Export Image (closing would lose it).
+    bool hasUnexportedImage() const { return applied_ && applied_ != exported_; }
+    // Export Image wrote these samples (the applied image when they are appliedSamples()).
+    void markImageExported(const std::shared_ptr<const lb::ImageBuffer>& samples);
+    // True when the mask differs from its saved state: a step other than an Apply lies between
+    // the undo stack's clean state and its current one (isModified() also counts Apply steps).
+    bool maskModified() const;
 
     QUndoStack* undoStack() { return &undoStack_; }
     bool isModified() const { return !undoStack_.isClean(); }
@@ -77,6 +94,8 @@ public:
 signals:
     void imageChanged();  // a new document (size may change)
     void pixelsChanged(); // the image's pixels replaced (Apply, its undo); mask and size stay
+    // imageIsApplied() or hasUnexportedImage() may have changed (Apply, undo, export, new image)
+    void appliedChanged();
     void maskChanged(const QRect& rect); // any mask change, undo and redo included
     void modifiedChanged(bool modified);
     void pathsChanged();
@@ -84,6 +103,9 @@ signals:
 private:
     std::shared_ptr<const lb::ImageBuffer> image_;
     QImage display_;
+    std::shared_ptr<const lb::ImageBuffer> applied_; // see appliedSamples()
+    lb::SampleDepth appliedDepth_ = lb::SampleDepth::Default;
+    std::shared_ptr<const lb::ImageBuffer> exported_; // the samples Export Image wrote last
     lb::MaskBuffer mask_;
     lb::MaskBuffer alphaMask_;
     QString imagePath_;

@@ -100,6 +100,7 @@ QString RecoveryBar::rowText(const AutosavedMask& mask) const {
     if (mask.stitch)
         details += tr(", with the imported result of %n region(s)", nullptr,
                       int(mask.stitch->results.size()));
+    if (mask.applied) details += tr(", with an applied result that was not exported");
     const Relation relation = relationOf_ ? relationOf_(mask) : Relation::OtherImage;
     switch (relation) {
     case Relation::OpenImage:

@@ -205,7 +205,8 @@ void StitchSession::prefetch() {
     if (!result || !result->output.regions || !result->source.image) return;
     const QString path = result->source.imagePath;
     if (path.isEmpty() || path.startsWith(QLatin1Char(':'))) return;
-    if (applied_.image && applied_.image == result->source.image) return; // kept here already
+    if (doc_->appliedSamples() && doc_->image() == result->source.image)
+        return; // the applied samples are the document's already
     prefetchImage_ = result->source.image;
     prefetchPath_ = path;
     prefetchPrecision_ = result->source.precision;
@@ -216,9 +217,9 @@ void StitchSession::prefetch() {
 void StitchSession::loadOriginalSamples(const QString& imagePath, lb::InputPrecision precision) {
     samples_ = original_;
     depth_ = lb::SampleDepth::Default;
-    if (applied_.image && applied_.image == original_) {
-        samples_ = applied_.samples;
-        depth_ = applied_.depth;
+    if (doc_->appliedSamples() && doc_->image() == original_) {
+        samples_ = doc_->appliedSamples();
+        depth_ = doc_->appliedDepth();
         return;
     }
     std::optional<OriginalSamples> found;
@@ -302,11 +303,10 @@ bool StitchSession::apply() {
     auto rgb = samples->channels == 3
                    ? samples
                    : std::make_shared<const lb::ImageBuffer>(lb::toRgb(*samples));
-    Applied applied{std::move(rgb), std::move(samples), depth_};
     const QImage display = display_;
-    applied_ = applied;
     // The document closes this import when its pixels change.
-    doc_->replaceImagePixels(applied.image, display, tr("Apply Stitched Result"));
+    doc_->replaceImagePixels(std::move(rgb), display, std::move(samples), depth_,
+                             tr("Apply Stitched Result"));
     return true;
 }
 
@@ -320,6 +320,39 @@ bool StitchSession::exportImage(const QString& path, QString* error) const {
         if (error) *error = QString::fromStdString(st.message());
         return false;
     }
+    return true;
+}
+
+bool StitchSession::exportAppliedImage(const QString& path, QString* error) {
+    const std::shared_ptr<const lb::ImageBuffer> samples = doc_->appliedSamples();
+    if (!samples) {
+        if (error) *error = tr("the image is the file's own: no result has been applied");
+        return false;
+    }
+    const lb::Status st =
+        lb::writeImage(QFile::encodeName(path).toStdString(), *samples, doc_->appliedDepth());
+    if (!st) {
+        if (error) *error = QString::fromStdString(st.message());
+        return false;
+    }
+    doc_->markImageExported(samples);
+    return true;
+}
+
+bool StitchSession::restoreApplied(const AutosavedMask& kept, QString* error) {
+    if (!doc_->hasImage() || kept.width != doc_->width() || kept.height != doc_->height()) {
+        if (error) *error = tr("the kept image does not fit the open one");
+        return false;
+    }
+    auto pixels = AutosaveManager::readAppliedPixels(kept, error);
+    if (!pixels) return false;
+    auto samples = std::make_shared<const lb::ImageBuffer>(std::move(*pixels));
+    auto rgb = samples->channels == 3
+                   ? samples
+                   : std::make_shared<const lb::ImageBuffer>(lb::toRgb(*samples));
+    QImage display = toDisplayImage(*rgb);
+    doc_->replaceImagePixels(std::move(rgb), std::move(display), std::move(samples),
+                             lb::SampleDepth(kept.applied->depth), tr("Restore Applied Result"));
     return true;
 }
 

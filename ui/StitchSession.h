@@ -5,7 +5,8 @@
 // File > Export Image... (atomically). The stitch works on the original file's own samples (read
 // again through core's image I/O, as the CLI reads them), so a 16-bit or RGBA original is
 // exported at its depth with its alpha, byte for byte what `latentbrush-cli stitch` writes; the
-// canvas and Apply use its RGB conversion.
+// canvas and Apply use its RGB conversion. After Apply the document keeps the stitched samples
+// (MaskDocument::appliedSamples): Export Image writes them, and a second pass stitches into them.
 #pragma once
 
 #include "latentbrush/Buffers.h"
@@ -45,6 +46,9 @@ public:
     // feather, no encode needed. One error line when the image or the files do not fit.
     std::optional<AutosavedStitch> autosaveState() const;
     bool restore(const AutosavedStitch& state, QString* error);
+    // The applied image an autosave kept (AutosavedApplied), made the open image's again: one
+    // undo step back to the file's pixels, not exported. One error line when it cannot be read.
+    bool restoreApplied(const AutosavedMask& kept, QString* error);
     void close(); // drops the import (a new image or encode does too)
 
     float feather() const { return feather_; }
@@ -71,6 +75,10 @@ public:
     // Writes the stitched photo at exportDepth() (Default: 8-bit for PNG/JPEG, float for
     // TIFF/EXR), atomically.
     bool exportImage(const QString& path, QString* error) const;
+    // File > Export Image... with no result shown: writes the document's applied image (the
+    // stitched samples an Apply made, MaskDocument::appliedSamples) at their depth, the same
+    // bytes exportImage wrote while the result was shown, and marks it exported.
+    bool exportAppliedImage(const QString& path, QString* error);
 
 signals:
     void changed();                  // imported, closed, restitched or toggled
@@ -94,12 +102,6 @@ private:
     // Starts reading the original's samples for the region result just encoded (a worker).
     void prefetch();
 
-    struct Applied {
-        std::shared_ptr<const lb::ImageBuffer> image;   // the document pixels Apply made
-        std::shared_ptr<const lb::ImageBuffer> samples; // the stitched samples they came from
-        lb::SampleDepth depth = lb::SampleDepth::Default;
-    };
-
     MaskDocument* doc_;
     EncodeSession* session_;
     bool active_ = false;
@@ -110,7 +112,6 @@ private:
     std::shared_ptr<const lb::ImageBuffer> samples_;  // the original's own samples, all channels
     lb::SampleDepth depth_ = lb::SampleDepth::Default;
     lb::InputPrecision precision_ = lb::InputPrecision::Reference;
-    Applied applied_;
     QStringList resultPaths_;
     QRect box_; // what restitch() recomputes, in image pixels
     // The original's samples read on a worker for the image `prefetchImage_` from that path.

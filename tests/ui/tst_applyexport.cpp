@@ -1,0 +1,319 @@
+// The image an Apply makes is never lost: after a region encode with the built-in TAEF2,
+// File > Import Result... and Apply on a 16-bit photo, File > Export Image... stays available
+// and writes the applied image byte for byte as `latentbrush-cli stitch` writes the same stitch
+// (undoing the Apply disables it again); closing the window asks about the applied image that was
+// not exported (and about the mask as well when it has unsaved changes); and a crash after Apply
+// keeps the applied samples in the autosave: Restore brings them back as the image, one undo step
+// above the file's pixels, still to be exported.
+#include "UiTestSupport.h"
+
+#include "CliSupport.h"
+#include "EncodeSession.h"
+#include "RecoveryBar.h"
+#include "RegionPlanner.h"
+#include "Resources.h"
+#include "StitchSession.h"
+#include "TestSupport.h"
+#include "VaeChooser.h"
+
+#include "latentbrush/ImageIO.h"
+
+#include <QAbstractButton>
+#include <QFileInfo>
+#include <QMessageBox>
+#include <QPainter>
+#include <QTimer>
+
+using namespace lbui;
+
+namespace {
+
+// One stitched result to apply: a 16-bit photo (values no 8-bit file holds) with a marked mask,
+// its region latent and "sampled" results (the regions' encoder inputs inverted), as real files.
+struct Fixture {
+    QString photo, maskFile, latent;
+    QStringList results;
+};
+
+void writePhoto(const QTemporaryDir& dir, Fixture* f) {
+    f->photo = dir.filePath(QStringLiteral("photo.png"));
+    f->maskFile = dir.filePath(QStringLiteral("mask.png"));
+    const QString samplePath = dir.filePath(QStringLiteral("sample.png"));
+    QVERIFY(QFile::copy(sampleImagePath(), samplePath)); // a resource: copied to a real file
+    auto sample = lb::readImage(QFile::encodeName(samplePath).toStdString());
+    QVERIFY(sample.ok());
+    lb::ImageBuffer img = lb::toRgb(sample->image);
+    for (std::size_t i = 0; i < img.data.size(); ++i)
+        img.data[i] = std::min(1.0f, img.data[i] + float(i % 5) / 65535.0f);
+    QVERIFY(
+        lb::writeImage(QFile::encodeName(f->photo).toStdString(), img, lb::SampleDepth::U16).ok());
+    QImage mask(img.width, img.height, QImage::Format_Grayscale8);
+    mask.fill(0);
+    {
+        QPainter p(&mask);
+        p.fillRect(QRect(120, 90, 60, 40), Qt::white);
+    }
+    QVERIFY(mask.save(f->maskFile));
+}
+
+// Opens the photo with its mask, encodes its region and imports the results (shown, not applied).
+void encodeAndImport(MainWindow* w, const QTemporaryDir& dir, Fixture* f) {
+    const QString vaePath = VaeChooser::builtinVaePath();
+    w->openImage(f->photo, f->maskFile);
+    MaskDocument& doc = *w->document();
+    QTRY_VERIFY_WITH_TIMEOUT(doc.imagePath() == f->photo && doc.maskPath() == f->maskFile, 30000);
+    RegionSettings s;
+    s.mode = RegionSettings::Mode::Auto;
+    s.target = RegionSettings::Target::Size;
+    s.targetWidth = 128;
+    s.targetHeight = 128;
+    w->regionPlanner()->setSettings(s);
+    EncodeSession* session = w->encodeSession();
+    session->loadVae(vaePath);
+    QTRY_VERIFY_WITH_TIMEOUT(!session->isLoadingVae() && session->vae(), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(session->canEncode(), 30000);
+    QVERIFY(session->encode());
+    QTRY_VERIFY_WITH_TIMEOUT(!session->isRunning() && session->hasResult(), 300000);
+    const auto regions = session->result()->output.regions;
+    QVERIFY(regions);
+    QString error;
+    f->latent = dir.filePath(QStringLiteral("regions.latent"));
+    QVERIFY2(session->exportLatent(f->latent, &error), qPrintable(error));
+    f->results.clear();
+    for (std::size_t i = 0; i < regions->pixels.size(); ++i) {
+        lb::ImageBuffer r = regions->pixels[i];
+        for (float& v : r.data)
+            v = 1.0f - v;
+        const QString path = dir.filePath(QStringLiteral("sampled_%1.png").arg(i));
+        QVERIFY(lb::writeImage(QFile::encodeName(path).toStdString(), r));
+        f->results << path;
+    }
+    QVERIFY(w->importResults(f->results));
+}
+
+// `latentbrush-cli stitch` of the fixture's files: the bytes it writes.
+QByteArray cliStitch(const QTemporaryDir& dir, const Fixture& f) {
+    QStringList args{QStringLiteral("stitch"), QStringLiteral("--image"), f.photo,
+                     QStringLiteral("--latent"), f.latent};
+    for (const QString& r : f.results)
+        args << QStringLiteral("--result") << r;
+    const QString out = dir.filePath(QStringLiteral("cli.png"));
+    args << QStringLiteral("--output") << out;
+    const lbtest::CliRun run = lbtest::runCli(args);
+    if (run.exitCode != 0) qWarning("%s", qPrintable(run.err));
+    return run.exitCode == 0 ? lbuitest::fileBytes(out) : QByteArray();
+}
+
+// Answers the next message box (closing the window asks) with the button whose text contains
+// `button`; its text is recorded in `seen` (one entry per box). Calls made one after the other
+// answer the boxes in that order.
+void answerNextBox(const QString& button, QStringList* seen) {
+    QTimer::singleShot(0, [button, seen] {
+        auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+        if (!box || !box->isVisible() || box->property("answered").toBool()) {
+            QTimer::singleShot(20, [button, seen] { answerNextBox(button, seen); });
+            return;
+        }
+        box->setProperty("answered", true);
+        *seen << box->text();
+        for (QAbstractButton* b : box->buttons())
+            if (b->text().remove(QLatin1Char('&')).contains(button)) {
+                b->click();
+                return;
+            }
+        *seen << QStringLiteral("(no button %1)").arg(button);
+        box->reject();
+    });
+}
+
+} // namespace
+
+class TestApplyExport : public QObject {
+    Q_OBJECT
+private slots:
+    void init() { lbuitest::initEnvironment(); }
+
+    void exportAfterApplyAndThePrompt() {
+        if (VaeChooser::builtinVaePath().isEmpty())
+            LB_CANNOT_RUN("the built-in TAEF2 is not installed");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        Fixture f;
+        writePhoto(dir, &f);
+        if (QTest::currentTestFailed()) return;
+        auto w = lbuitest::makeWindow();
+        QVERIFY(w);
+        encodeAndImport(w.get(), dir, &f);
+        if (QTest::currentTestFailed()) return;
+        MaskDocument& doc = *w->document();
+        StitchSession* stitch = w->stitchSession();
+        QAction* exportImage = w->action(QStringLiteral("exportImage"));
+        QVERIFY(exportImage->isEnabled()); // the result shown
+        QVERIFY(!doc.imageIsApplied());
+        const QByteArray cliBytes = cliStitch(dir, f);
+        QVERIFY(!cliBytes.isEmpty());
+        const std::shared_ptr<const lb::ImageBuffer> filePixels = doc.image();
+        const lb::ImageBuffer stitched = stitch->stitched();
+
+        // Apply: the import closes, Export Image stays, the image is applied and not exported.
+        QVERIFY(stitch->apply());
+        QVERIFY(!stitch->isActive());
+        QVERIFY(exportImage->isEnabled());
+        QVERIFY(doc.imageIsApplied() && doc.hasUnexportedImage());
+        QVERIFY(doc.appliedSamples()->data == stitched.data);
+        QCOMPARE(doc.appliedDepth(), lb::SampleDepth::U16);
+        QVERIFY(!doc.maskModified()); // the Apply is no mask change
+        QVERIFY(doc.isModified());
+
+        // Closing asks about the image (not the mask): Cancel keeps the window open.
+        QStringList seen;
+        answerNextBox(QStringLiteral("Cancel"), &seen);
+        QVERIFY(!w->close());
+        QCOMPARE(seen.size(), 1);
+        QVERIFY2(seen[0].contains(QStringLiteral("applied result that is not exported")) &&
+                     seen[0].contains(QStringLiteral("photo.png")),
+                 qPrintable(seen.join('|')));
+        // With a mask edit as well: the image first, then the mask.
+        QTest::mouseClick(w->canvas(), Qt::LeftButton, Qt::NoModifier, QPoint(400, 300));
+        QVERIFY(doc.maskModified());
+        seen.clear();
+        answerNextBox(QStringLiteral("Discard"), &seen);
+        answerNextBox(QStringLiteral("Cancel"), &seen);
+        QVERIFY(!w->close());
+        QCOMPARE(seen.size(), 2);
+        QVERIFY2(seen[0].contains(QStringLiteral("applied result")), qPrintable(seen[0]));
+        QVERIFY2(seen[1].contains(QStringLiteral("The mask of")), qPrintable(seen[1]));
+        doc.undoStack()->undo(); // the stroke
+        QVERIFY(!doc.maskModified());
+        QVERIFY(doc.hasUnexportedImage());
+
+        // Export Image writes the applied image: byte for byte the CLI's stitch, at 16 bits.
+        const QString ours = dir.filePath(QStringLiteral("applied.png"));
+        QString error;
+        QVERIFY2(stitch->exportAppliedImage(ours, &error), qPrintable(error));
+        QVERIFY(lbuitest::fileBytes(ours) == cliBytes);
+        QVERIFY(!doc.hasUnexportedImage());
+        QVERIFY(exportImage->isEnabled());
+
+        // Undo: the file's pixels again, nothing to export; redo: the exported image again.
+        doc.undoStack()->undo();
+        QVERIFY(doc.image() == filePixels);
+        QVERIFY(!doc.imageIsApplied() && !doc.hasUnexportedImage());
+        QVERIFY(!exportImage->isEnabled());
+        QVERIFY(!stitch->exportAppliedImage(dir.filePath(QStringLiteral("none.png")), &error));
+        QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("none.png"))));
+        doc.undoStack()->redo();
+        QVERIFY(exportImage->isEnabled());
+        QVERIFY(doc.imageIsApplied() && !doc.hasUnexportedImage());
+
+        // Applied again after an undo: new samples, to export again; the autosave keeps them
+        // beside it until closing lets them go.
+        doc.undoStack()->undo();
+        QVERIFY(w->importResults(f.results));
+        QVERIFY(stitch->apply());
+        QVERIFY(doc.hasUnexportedImage());
+        AutosaveManager* autosave = w->autosave();
+        QVERIFY(autosave->saveNow());
+        QVERIFY(QFileInfo::exists(AutosaveManager::pixelsPathFor(autosave->filePath())));
+        const QString autosaveFile = autosave->filePath();
+        // Discard the image, save the mask (to its file): the window closes and keeps nothing.
+        QTest::mouseClick(w->canvas(), Qt::LeftButton, Qt::NoModifier, QPoint(400, 300));
+        QVERIFY(doc.maskModified());
+        seen.clear();
+        answerNextBox(QStringLiteral("Discard"), &seen);
+        answerNextBox(QStringLiteral("Save"), &seen);
+        QVERIFY(w->close());
+        QCOMPARE(seen.size(), 2);
+        QVERIFY(!doc.isModified());
+        QVERIFY(!QFileInfo::exists(autosaveFile));
+        QVERIFY(!QFileInfo::exists(AutosaveManager::pixelsPathFor(autosaveFile)));
+        QSettings().clear();
+    }
+
+    void crashAfterApplyRestoresTheImage() {
+        if (VaeChooser::builtinVaePath().isEmpty())
+            LB_CANNOT_RUN("the built-in TAEF2 is not installed");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        Fixture f;
+        writePhoto(dir, &f);
+        if (QTest::currentTestFailed()) return;
+        lb::ImageBuffer stitched;
+        std::vector<float> filePixels;
+        QString autosaveFile, error;
+        {
+            auto w = lbuitest::makeWindow();
+            QVERIFY(w);
+            encodeAndImport(w.get(), dir, &f);
+            if (QTest::currentTestFailed()) return;
+            MaskDocument& doc = *w->document();
+            filePixels = doc.image()->data;
+            stitched = w->stitchSession()->stitched();
+            QVERIFY(w->stitchSession()->apply());
+            QVERIFY(!doc.maskModified()); // the mask is its saved file: kept for the image alone
+            AutosaveManager* autosave = w->autosave();
+            QVERIFY(autosave->saveNow());
+            autosaveFile = autosave->filePath();
+            auto read = AutosaveManager::read(autosaveFile, &error);
+            QVERIFY2(read, qPrintable(error));
+            QVERIFY(read->applied);
+            QCOMPARE(read->applied->depth, int(lb::SampleDepth::U16));
+            QCOMPARE(read->applied->channels, 3);
+            auto pixels = AutosaveManager::readAppliedPixels(*read, &error);
+            QVERIFY2(pixels, qPrintable(error));
+            QVERIFY(pixels->data == stitched.data);
+            // A pixels file cut short is refused with a reason naming it.
+            const QByteArray bytes =
+                lbuitest::fileBytes(AutosaveManager::pixelsPathFor(autosaveFile));
+            AutosavedMask cut = *read;
+            cut.file = dir.filePath(QStringLiteral("cut.lbmask"));
+            for (const qsizetype n :
+                 {qsizetype(0), qsizetype(10), bytes.size() / 2, bytes.size() - 1}) {
+                QFile out(AutosaveManager::pixelsPathFor(cut.file));
+                QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+                out.write(bytes.left(n));
+                out.close();
+                QVERIFY(!AutosaveManager::readAppliedPixels(cut, &error));
+                QVERIFY2(error.contains(QStringLiteral("cut.lbpixels")), qPrintable(error));
+            }
+            autosave->abandonForTest(); // a crash: the files stay, the lock goes
+        }
+
+        QCOMPARE(AutosaveManager::orphanedAutosaves(), QStringList{autosaveFile});
+        auto w = lbuitest::makeWindow();
+        QVERIFY(w);
+        w->offerAutosaveRecovery();
+        QVERIFY2(w->recoveryBar()->text().contains(QStringLiteral("applied result")),
+                 qPrintable(w->recoveryBar()->text()));
+        QVERIFY(w->recoveryBar()->trigger(QStringLiteral("Restore")));
+        MaskDocument& doc = *w->document();
+        QTRY_VERIFY_WITH_TIMEOUT(doc.imagePath() == f.photo && doc.imageIsApplied(), 30000);
+        QVERIFY(doc.appliedSamples()->data == stitched.data);
+        QVERIFY(doc.image()->data == stitched.data); // RGB: the samples are the pixels
+        QCOMPARE(doc.appliedDepth(), lb::SampleDepth::U16);
+        QVERIFY(doc.hasUnexportedImage());
+        QVERIFY(w->action(QStringLiteral("exportImage"))->isEnabled());
+        QVERIFY(!QFileInfo::exists(autosaveFile)); // taken over by this session
+        QVERIFY(!QFileInfo::exists(AutosaveManager::pixelsPathFor(autosaveFile)));
+        AutosaveManager* autosave = w->autosave();
+        QVERIFY(autosave->saveNow());
+        QVERIFY(AutosaveManager::read(autosave->filePath())->applied);
+        // Export writes the CLI's bytes; undo goes back to the file's pixels.
+        const QByteArray cliBytes = cliStitch(dir, f);
+        QVERIFY(!cliBytes.isEmpty());
+        const QString ours = dir.filePath(QStringLiteral("restored.png"));
+        QVERIFY2(w->stitchSession()->exportAppliedImage(ours, &error), qPrintable(error));
+        QVERIFY(lbuitest::fileBytes(ours) == cliBytes);
+        QVERIFY(!doc.hasUnexportedImage());
+        QVERIFY(autosave->saveNow());
+        QVERIFY(!QFileInfo::exists(AutosaveManager::pixelsPathFor(autosave->filePath())));
+        doc.undoStack()->undo();
+        QVERIFY(!doc.imageIsApplied());
+        QVERIFY(doc.image()->data == filePixels);
+        doc.markSaved();
+        QSettings().clear();
+    }
+};
+
+QTEST_MAIN(TestApplyExport)
+#include "tst_applyexport.moc"
