@@ -14,10 +14,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
-#include <map>
 #include <sstream>
 
 namespace lb {
