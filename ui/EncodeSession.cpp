@@ -11,10 +11,10 @@
 #include "NoiseMaskPreview.h"
 #include "RegionPlanner.h"
 
-#include "latentbrush/Commands.h"
+#include "latentbrush/LatentContents.h"
 #include "latentbrush/ImageIO.h"
 #include "latentbrush/LatentFile.h"
-#include "latentbrush/regions/RegionCommands.h"
+#include "latentbrush/regions/RegionLatent.h"
 #include "latentbrush/regions/RegionPixels.h"
 
 #include <QFile>

@@ -4,7 +4,7 @@
 // share one meaning, the CLI's (--mode, --mask-expand, --tapered-corners, --mask-blur).
 #pragma once
 
-#include "latentbrush/Commands.h"
+#include "latentbrush/LatentContents.h"
 #include "latentbrush/NoiseMaskOps.h"
 
 #include <QString>

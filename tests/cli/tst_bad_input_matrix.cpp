@@ -7,7 +7,10 @@
 // exactly one line naming the problem on stderr, nothing on stdout, no signal, no hang, peak
 // memory near the baseline, and not one byte changed in the working folder (no partial output,
 // no temporary file, the previous output intact). Rows for known bugs are marked QEXPECT_FAIL.
+#include "FolderSnapshot.h"
+#include "PngCrc.h"
 #include "TestSupport.h"
+#include "TinyTaesdFiles.h"
 
 #include "latentbrush/ImageIO.h"
 #include "latentbrush/LatentFile.h"
@@ -150,69 +153,19 @@ Outcome runCli(const QStringList& args, const Limits& limits = {}, int timeoutMs
 // Every file under `dir` (hidden ones too) with its size and a hash of its bytes (of its size
 // and time only for files over 4 MiB: the sparse "oversized header" file).
 std::map<QString, QByteArray> snapshot(const QString& dir) {
-    std::map<QString, QByteArray> files;
-    QDirIterator it(dir,
-                    QDir::Files | QDir::Hidden | QDir::Dirs | QDir::NoDotAndDotDot | QDir::System,
-                    QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString path = it.next();
-        const QFileInfo info(path);
-        if (info.isDir()) {
-            files[path.mid(dir.size())] = "folder";
-            continue;
-        }
-        struct stat st {};
-        const bool regular =
-            ::lstat(path.toLocal8Bit().constData(), &st) == 0 && S_ISREG(st.st_mode);
-        QByteArray digest = QByteArray::number(info.size()) + ":";
-        if (!regular || info.size() > (4 << 20)) { // never open a FIFO: it would block
-            digest += QByteArray::number(info.lastModified().toMSecsSinceEpoch());
-        } else {
-            QFile f(path);
-            if (f.open(QIODevice::ReadOnly))
-                digest += QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha1).toHex();
-        }
-        files[path.mid(dir.size())] = digest;
-    }
-    return files;
+    return lbtest::folderSnapshot(dir, lbtest::SnapshotFolders::ByName);
 }
 
-QString describeChanges(const std::map<QString, QByteArray>& before,
-                        const std::map<QString, QByteArray>& after) {
-    QStringList changes;
-    for (const auto& [name, digest] : after) {
-        auto it = before.find(name);
-        if (it == before.end())
-            changes << "new " + name;
-        else if (it->second != digest)
-            changes << "changed " + name;
-    }
-    for (const auto& [name, digest] : before)
-        if (!after.count(name)) changes << "removed " + name;
-    return changes.join(", ");
-}
+using lbtest::describeChanges;
 
 bool writeBytes(const QString& path, const QByteArray& bytes) {
     QFile f(path);
     return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(bytes) == bytes.size();
 }
 
-QByteArray readBytes(const QString& path) {
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
 // ---- hostile files ---------------------------------------------------------------------------
 
-std::uint32_t crc32(const QByteArray& bytes) {
-    std::uint32_t crc = 0xffffffffu;
-    for (char ch : bytes) {
-        crc ^= std::uint8_t(ch);
-        for (int k = 0; k < 8; ++k)
-            crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-    }
-    return ~crc;
-}
+using lbtest::pngCrc32;
 
 void putBigEndian32(QByteArray& bytes, int at, std::uint32_t v) {
     for (int i = 0; i < 4; ++i)
@@ -223,74 +176,19 @@ void putBigEndian32(QByteArray& bytes, int at, std::uint32_t v) {
 QByteArray pngWithSize(QByteArray png, std::uint32_t width, std::uint32_t height) {
     putBigEndian32(png, 16, width);
     putBigEndian32(png, 20, height);
-    putBigEndian32(png, 29, crc32(png.mid(12, 17)));
+    putBigEndian32(png, 29, pngCrc32(png.mid(12, 17)));
     return png;
 }
 
-// A TAESD half in raw names (taesd.py's Sequentials, 8 channels wide), as name -> (shape).
-struct Tensor {
-    std::string name;
-    lb::DType dtype = lb::DType::F32;
-    std::vector<std::int64_t> shape;
-    std::vector<float> values;
-};
+using Tensor = lbtest::TinyTensor;
 
-void conv(std::vector<Tensor>& m, const std::string& n, std::int64_t out, std::int64_t in,
-          bool bias = true) {
-    m.push_back({n + ".weight", lb::DType::F32, {out, in, 3, 3}, {}});
-    if (bias) m.push_back({n + ".bias", lb::DType::F32, {out}, {}});
+// The tiny TAESD halves of this suite (seed 7).
+std::vector<Tensor> taesdHalf(bool encoder) {
+    return lbtest::tinyTaesdHalf(encoder, 4, 7);
 }
 
-std::vector<Tensor> taesdHalf(bool encoder, std::int64_t latent = 4) {
-    std::vector<Tensor> m;
-    const std::int64_t c = 8;
-    const std::string layout = encoder ? "CBDBBBDBBBDBBBC" : "ZCRBBBUNBBBUNBBBUNBC";
-    for (std::size_t i = 0; i < layout.size(); ++i) {
-        const std::string n = std::to_string(i);
-        if (layout[i] == 'B')
-            for (const char* k : {".conv.0", ".conv.2", ".conv.4"})
-                conv(m, n + k, c, c);
-        if (layout[i] == 'D' || layout[i] == 'N') conv(m, n, c, c, false);
-        if (layout[i] == 'C') {
-            if (encoder)
-                conv(m, n, i == 0 ? c : latent, i == 0 ? 3 : c);
-            else
-                conv(m, n, i == 1 ? c : 3, i == 1 ? latent : c);
-        }
-    }
-    std::uint32_t state = 7;
-    for (Tensor& t : m) {
-        std::int64_t count = 1;
-        for (std::int64_t d : t.shape)
-            count *= d;
-        for (std::int64_t i = 0; i < count; ++i) {
-            state = state * 1664525u + 1013904223u;
-            t.values.push_back(float(int(state >> 9) % 2001 - 1000) / 20000.0f);
-        }
-    }
-    return m;
-}
-
-bool writeModel(const QString& path, const std::vector<Tensor>& model,
-                const std::map<std::string, std::string>& metadata = {}) {
-    std::vector<std::vector<std::uint8_t>> bytes;
-    std::vector<lb::TensorToWrite> tensors;
-    for (const Tensor& t : model) {
-        std::int64_t count = 1;
-        for (std::int64_t d : t.shape)
-            count *= d;
-        std::vector<std::uint8_t> b(std::size_t(count) * lb::dtypeSize(t.dtype), 0);
-        if (t.dtype == lb::DType::F32 && !b.empty() && !t.values.empty())
-            std::memcpy(b.data(), t.values.data(), std::min(b.size(), t.values.size() * 4));
-        else
-            for (std::size_t i = 0; i < b.size(); ++i)
-                b[i] = std::uint8_t(i * 7);
-        bytes.push_back(std::move(b));
-    }
-    for (std::size_t i = 0; i < model.size(); ++i)
-        tensors.push_back(
-            {model[i].name, model[i].dtype, model[i].shape, bytes[i].data(), bytes[i].size()});
-    return lb::writeSafetensors(path.toStdString(), tensors, metadata).ok();
+bool writeModel(const QString& path, const std::vector<Tensor>& model) {
+    return lbtest::writeTinyModel(path, model).ok();
 }
 
 // The raw bytes of a safetensors file from header text and a data section.
@@ -441,7 +339,7 @@ class BadInputMatrix : public QObject {
         QVERIFY(writeBytes(in("empty.png"), {}));
         QVERIFY(writeBytes(in("text.png"), "this is not an image\n"));
         for (const char* ext : {"png", "jpg", "exr", "tif", "webp", "bmp"}) {
-            const QByteArray good = readBytes(in(QString("image.") + ext));
+            const QByteArray good = lbtest::readFileBytes(in(QString("image.") + ext));
             QVERIFY(!good.isEmpty());
             QVERIFY(writeBytes(in(QString("truncated.") + ext), good.left(good.size() / 2)));
             QByteArray corrupt = good;
@@ -452,7 +350,7 @@ class BadInputMatrix : public QObject {
                     corrupt[i] = char(0xf0);
             QVERIFY(writeBytes(in(QString("corrupt.") + ext), corrupt));
         }
-        const QByteArray png = readBytes(in("image.png"));
+        const QByteArray png = lbtest::readFileBytes(in("image.png"));
         QVERIFY(writeBytes(in("huge.png"), pngWithSize(png, 100000, 100000)));
         QVERIFY(writeBytes(in("zero.png"), pngWithSize(png, 0, 0)));
         QVERIFY(writeBytes(in("wide.png"), pngWithSize(png, 0x7fffffff, 1)));
@@ -474,7 +372,7 @@ class BadInputMatrix : public QObject {
         QVERIFY(writeOiio(in("commented.exr"), 16, 16, 3, OIIO::TypeDesc::HALF,
                           std::vector<float>(16 * 16 * 3, 0.5f), "a comment"));
         const QByteArray exrBomb =
-            exrWithHugeStringAttribute(readBytes(in("commented.exr")), 0x60000000u);
+            exrWithHugeStringAttribute(lbtest::readFileBytes(in("commented.exr")), 0x60000000u);
         QVERIFY2(!exrBomb.isEmpty(), "no string attribute in the EXR written by OpenImageIO");
         QVERIFY(writeBytes(in("attribute-bomb.exr"), exrBomb));
         const QByteArray webp = webpBomb(16383, 16383);

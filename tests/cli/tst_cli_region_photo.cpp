@@ -13,6 +13,7 @@
 // - every sample outside the grown mask (computed here by brute force) is the original file's
 //   own value, bit for bit, at its depth, and the stitch changed the masked pixels.
 #include "CliSupport.h"
+#include "GrowBruteForce.h"
 #include "TestSupport.h"
 
 #include "latentbrush/ImageIO.h"
@@ -25,26 +26,12 @@
 #include <cmath>
 #include <cstdio>
 
+using lbtest::growBruteForce;
 using lbtest::runCli;
 
 namespace {
 
 constexpr int kWidth = 600, kHeight = 400, kGrow = 6;
-
-// The node's grow on an image-sized 0/1 mask, written out directly: window rows i-a..i+b.
-lb::BinaryMask growBruteForce(const lb::BinaryMask& m, int g) {
-    const int a = g / 2, b = g - 1 - g / 2;
-    lb::BinaryMask out = m;
-    for (int y = 0; y < m.height; ++y)
-        for (int x = 0; x < m.width; ++x) {
-            std::uint8_t v = 0;
-            for (int yy = std::max(0, y - a); yy <= std::min(m.height - 1, y + b) && !v; ++yy)
-                for (int xx = std::max(0, x - a); xx <= std::min(m.width - 1, x + b) && !v; ++xx)
-                    v = m.row(yy)[xx];
-            out.row(y)[x] = v;
-        }
-    return out;
-}
 
 bool inMask(int x, int y) {
     const bool cup = (y - 170) * (y - 170) + (x - 230) * (x - 230) < 45 * 45;

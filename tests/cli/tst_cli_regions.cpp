@@ -5,6 +5,7 @@
 // and every pixel inside must equal B * result + (1 - B) * original, B = min(1, dist / F), with
 // dist and the grown mask computed here independently (brute force). Bad inputs: one line, no file.
 #include "CliSupport.h"
+#include "GrowBruteForce.h"
 #include "TestSupport.h"
 
 #include "latentbrush/ImageIO.h"
@@ -17,25 +18,10 @@
 #include <cmath>
 #include <limits>
 
+using lbtest::growBruteForce;
 using lbtest::runCli;
 
 namespace {
-
-// The node's grow on an image-sized 0/1 mask, written out directly: window rows i-a..i+b.
-lb::BinaryMask growBruteForce(const lb::BinaryMask& m, int g) {
-    if (g == 0) return m;
-    const int a = g / 2, b = g - 1 - g / 2;
-    lb::BinaryMask out = m;
-    for (int y = 0; y < m.height; ++y)
-        for (int x = 0; x < m.width; ++x) {
-            std::uint8_t v = 0;
-            for (int yy = std::max(0, y - a); yy <= std::min(m.height - 1, y + b) && !v; ++yy)
-                for (int xx = std::max(0, x - a); xx <= std::min(m.width - 1, x + b) && !v; ++xx)
-                    v = m.row(yy)[xx];
-            out.row(y)[x] = v;
-        }
-    return out;
-}
 
 // min(1, dist / F) by brute force over the pixels outside the mask.
 std::vector<float> blendBruteForce(const lb::BinaryMask& m, float feather) {

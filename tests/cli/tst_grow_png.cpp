@@ -110,16 +110,10 @@ void compareWithOiio(const std::string& path, bool expectAlpha) {
     }
 }
 
-QByteArray readAll(const QString& path) {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) return {};
-    return f.readAll();
-}
-
 // The PNG at `from` with one more chunk right after IHDR.
 bool insertChunk(const QString& from, const QString& to, const char type[4],
                  const QByteArray& data) {
-    QByteArray png = readAll(from);
+    QByteArray png = lbtest::readFileBytes(from);
     if (png.size() < 33) return false;
     QByteArray chunk;
     const quint32 n = quint32(data.size());
@@ -289,7 +283,7 @@ private slots:
         const QString truncated = tmp.filePath("truncated.png");
         QFile t(truncated);
         QVERIFY(t.open(QIODevice::WriteOnly));
-        t.write(readAll(good).left(60));
+        t.write(lbtest::readFileBytes(good).left(60));
         t.close();
         QVERIFY(!lb::png::readPngPixels(truncated.toStdString(), 1ll << 40).ok());
         const QString jpeg = tmp.filePath("photo.jpg");
@@ -424,7 +418,7 @@ private slots:
         // Bad inputs: the same one line, no output, whichever program words it.
         const QString corrupt = tmp.filePath("corrupt.png");
         {
-            QByteArray bytes = readAll(inputs[0]);
+            QByteArray bytes = lbtest::readFileBytes(inputs[0]);
             bytes.truncate(bytes.size() / 2);
             QFile f(corrupt);
             QVERIFY(f.open(QIODevice::WriteOnly));

@@ -13,6 +13,7 @@
 #include "latentbrush/Vae.h"
 
 #include <QString>
+#include <QtTest>
 
 #include <algorithm>
 #include <cmath>
@@ -144,6 +145,17 @@ inline PrecisionCase makePrecisionCase(int i) {
     c.name += " " + std::to_string(c.height) + "x" + std::to_string(c.width);
     if (c.biasShift != 0.0) c.name += " bias+" + std::to_string(int(c.biasShift));
     return c;
+}
+
+// The data rows of a test over the first `count` cases: column "index", one row "NNN name" each.
+inline void addPrecisionCaseRows(int count) {
+    QTest::addColumn<int>("index");
+    for (int i = 0; i < count; ++i) {
+        const QString name = QStringLiteral("%1 %2")
+                                 .arg(i, 3, 10, QLatin1Char('0'))
+                                 .arg(QString::fromStdString(makePrecisionCase(i).name));
+        QTest::newRow(qPrintable(name)) << i;
+    }
 }
 
 // ComfyUI's encode of the case in the mirror's dtype (float64: the truth), as float64.

@@ -3,7 +3,10 @@
 
 #include "Tolerances.h"
 
+#include <QByteArray>
+#include <QCryptographicHash>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QString>
 #include <QtTest>
@@ -32,6 +35,20 @@ inline bool everyCheckMustRun() {
 
 inline std::string sharedPath(const QString& relative) {
     return (sharedDir() + QLatin1Char('/') + relative).toStdString();
+}
+
+// The bytes of the file at `path`, empty when it cannot be read.
+inline QByteArray readFileBytes(const QString& path) {
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// The SHA-1 of the file's bytes; empty when it cannot be read.
+inline QByteArray fileSha1(const QString& path) {
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly)
+               ? QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha1)
+               : QByteArray();
 }
 
 } // namespace lbtest

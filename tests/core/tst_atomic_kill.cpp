@@ -65,12 +65,7 @@ QStringList leftovers(const QString& dir, const QString& keep) {
     return files;
 }
 
-QByteArray sha1(const QString& path) {
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly)
-               ? QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha1)
-               : QByteArray();
-}
+using lbtest::fileSha1;
 
 } // namespace
 
@@ -178,7 +173,7 @@ private slots:
             QCOMPARE(runGrow(small, outA, 0, -1), 0);
             const qint64 oneRunMs = t.elapsed();
             QCOMPARE(runGrow(small, outB, 3, -1), 0);
-            const QByteArray hashA = sha1(outA), hashB = sha1(outB);
+            const QByteArray hashA = fileSha1(outA), hashB = fileSha1(outB);
             QVERIFY(hashA != hashB);
 
             // Each round rewrites out.png with the other version; the kill lands somewhere in
@@ -196,7 +191,7 @@ private slots:
                                                    int(oneRunMs / 3), int(oneRunMs * 11 / 10))(rng2)
                                              : -2 - std::uniform_int_distribution<int>(0, 40)(rng2);
                 const int rc = runGrow(small, out, toB ? 3 : 0, delay);
-                const QByteArray now = sha1(out);
+                const QByteArray now = fileSha1(out);
                 QVERIFY2(now == hashA || now == hashB,
                          qPrintable(QString("round %1 (kill after %2 ms, exit %3): the output is "
                                             "neither version")

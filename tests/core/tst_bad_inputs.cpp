@@ -4,7 +4,9 @@
 // or hang, and leave the folder exactly as it was (no partial output, no temporary file, the
 // previous file intact). Rows that need limits (a full disk, a read-only folder) or may hang (a
 // FIFO) run in a forked child with a deadline. Rows for known bugs are marked QEXPECT_FAIL.
+#include "FolderSnapshot.h"
 #include "TestSupport.h"
+#include "TinyTaesdFiles.h"
 
 #include "latentbrush/InpaintPreprocess.h"
 #include "latentbrush/LatentFile.h"
@@ -58,108 +60,22 @@ QByteArray entry(const char* name, const char* dtype, const char* shape, const c
 }
 
 std::map<QString, QByteArray> snapshot(const QString& dir) {
-    std::map<QString, QByteArray> files;
-    QDirIterator it(dir, QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
-                    QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString path = it.next();
-        const QFileInfo info(path);
-        struct stat st {};
-        const bool regular =
-            ::lstat(path.toLocal8Bit().constData(), &st) == 0 && S_ISREG(st.st_mode);
-        QByteArray digest = QByteArray::number(info.size()) + ":";
-        if (regular && info.size() <= (4 << 20)) { // never open a FIFO: it would block
-            QFile f(path);
-            if (f.open(QIODevice::ReadOnly))
-                digest += QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha1).toHex();
-        } else {
-            digest += QByteArray::number(info.lastModified().toMSecsSinceEpoch());
-        }
-        files[path.mid(dir.size())] = digest;
-    }
-    return files;
-}
-
-QString changes(const std::map<QString, QByteArray>& before,
-                const std::map<QString, QByteArray>& after) {
-    QStringList list;
-    for (const auto& [name, digest] : after) {
-        auto it = before.find(name);
-        if (it == before.end())
-            list << "new " + name;
-        else if (it->second != digest)
-            list << "changed " + name;
-    }
-    for (const auto& [name, digest] : before)
-        if (!after.count(name)) list << "removed " + name;
-    return list.join(", ");
+    return lbtest::folderSnapshot(dir, lbtest::SnapshotFolders::BySizeAndTime);
 }
 
 // ---- a tiny TAESD encoder and decoder (taesd.py's layout, 8 channels wide) -------------------
 
-struct Tensor {
-    std::string name;
-    lb::DType dtype = lb::DType::F32;
-    std::vector<std::int64_t> shape;
-    std::vector<float> values;
-};
-using Model = std::vector<Tensor>;
+using Tensor = lbtest::TinyTensor;
+using Model = lbtest::TinyModel;
 
-void conv(Model& m, const std::string& n, std::int64_t out, std::int64_t in, bool bias = true) {
-    m.push_back({n + ".weight", lb::DType::F32, {out, in, 3, 3}, {}});
-    if (bias) m.push_back({n + ".bias", lb::DType::F32, {out}, {}});
-}
-
+// The tiny TAESD halves of this suite (seed 11).
 Model taesdHalf(bool encoder, std::int64_t latent = 4) {
-    Model m;
-    const std::int64_t c = 8;
-    const std::string layout = encoder ? "CBDBBBDBBBDBBBC" : "ZCRBBBUNBBBUNBBBUNBC";
-    for (std::size_t i = 0; i < layout.size(); ++i) {
-        const std::string n = std::to_string(i);
-        if (layout[i] == 'B')
-            for (const char* k : {".conv.0", ".conv.2", ".conv.4"})
-                conv(m, n + k, c, c);
-        if (layout[i] == 'D' || layout[i] == 'N') conv(m, n, c, c, false);
-        if (layout[i] == 'C') {
-            if (encoder)
-                conv(m, n, i == 0 ? c : latent, i == 0 ? 3 : c);
-            else
-                conv(m, n, i == 1 ? c : 3, i == 1 ? latent : c);
-        }
-    }
-    std::uint32_t state = 11;
-    for (Tensor& t : m) {
-        std::int64_t count = 1;
-        for (std::int64_t d : t.shape)
-            count *= d;
-        for (std::int64_t i = 0; i < count; ++i) {
-            state = state * 1664525u + 1013904223u;
-            t.values.push_back(float(int(state >> 9) % 2001 - 1000) / 20000.0f);
-        }
-    }
-    return m;
+    return lbtest::tinyTaesdHalf(encoder, latent, 11);
 }
 
-std::string writeModel(const QString& path, const Model& model,
-                       const std::map<std::string, std::string>& metadata = {}) {
-    std::vector<std::vector<std::uint8_t>> bytes;
-    std::vector<lb::TensorToWrite> tensors;
-    for (const Tensor& t : model) {
-        std::int64_t count = 1;
-        for (std::int64_t d : t.shape)
-            count *= d;
-        std::vector<std::uint8_t> b(std::size_t(count) * lb::dtypeSize(t.dtype), 0);
-        if (t.dtype == lb::DType::F32 && !b.empty() && !t.values.empty())
-            std::memcpy(b.data(), t.values.data(), std::min(b.size(), t.values.size() * 4));
-        else
-            for (std::size_t i = 0; i < b.size(); ++i)
-                b[i] = std::uint8_t(i * 7);
-        bytes.push_back(std::move(b));
-    }
-    for (std::size_t i = 0; i < model.size(); ++i)
-        tensors.push_back(
-            {model[i].name, model[i].dtype, model[i].shape, bytes[i].data(), bytes[i].size()});
-    lb::Status st = lb::writeSafetensors(path.toStdString(), tensors, metadata);
+// "" when written, else the error.
+std::string writeModel(const QString& path, const Model& model) {
+    const lb::Status st = lbtest::writeTinyModel(path, model);
     return st ? std::string() : st.message();
 }
 
@@ -684,7 +600,7 @@ private slots:
         for (const QString& e : row.expected)
             named = named || text.contains(e, Qt::CaseInsensitive);
         QVERIFY2(named, qPrintable("expected " + row.expected.join(" or ") + " in: " + text));
-        const QString changed = changes(before, after);
+        const QString changed = lbtest::describeChanges(before, after);
         QVERIFY2(changed.isEmpty(), qPrintable("the folder changed: " + changed));
         // Removing the temporary folder must work (a read-only folder is made writable first).
         QFile::setPermissions(dir + "/ro", QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);

@@ -10,6 +10,7 @@
 #include "latentbrush/Vae.h"
 #include "vae/FastKernels.h"
 
+#include "GoldenCases.h"
 #include "RandomVaes.h"
 #include "TestSupport.h"
 
@@ -91,18 +92,6 @@ Pair encodeBoth(const std::string& path, const lb::ImageBuffer& image, int threa
             at::from_blob(latent.data.data(), at::IntArrayRef(latent.shape), at::kFloat).clone();
         (plain ? out.plain : out.fast) = t;
     }
-    return out;
-}
-
-QJsonObject readCase(const QString& dir) {
-    QFile f(dir + QStringLiteral("/case.json"));
-    if (!f.open(QIODevice::ReadOnly)) return {};
-    return QJsonDocument::fromJson(f.readAll()).object();
-}
-
-std::vector<float> floats(const lb::TensorView& t) {
-    std::vector<float> out(std::size_t(t.numel()));
-    if (t.dtype == lb::DType::F32) std::memcpy(out.data(), t.data, out.size() * sizeof(float));
     return out;
 }
 
@@ -278,20 +267,15 @@ private slots:
             QTest::newRow("no shared") << QString();
             return;
         }
-        const QString golden = lbtest::sharedDir() + QStringLiteral("/golden");
-        for (const QString& name :
-             QDir(golden).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name))
-            if (readCase(golden + QLatin1Char('/') + name).contains(QStringLiteral("vae")))
-                QTest::newRow(qPrintable(name)) << golden + QLatin1Char('/') + name;
+        for (const auto& [name, dir] : lbtest::goldenEncodeCases())
+            QTest::newRow(qPrintable(name)) << dir;
     }
 
     void goldenEncoders() {
         LB_REQUIRE_SHARED();
         QFETCH(QString, caseDir);
-        const QString vae = readCase(caseDir).value(QStringLiteral("vae")).toString();
-        const QString path = vae.startsWith(QStringLiteral("shared:"))
-                                 ? lbtest::sharedDir() + QLatin1Char('/') + vae.mid(7)
-                                 : QFileInfo(caseDir).absolutePath() + QLatin1Char('/') + vae;
+        const QString vae = lbtest::readGoldenCase(caseDir).value(QStringLiteral("vae")).toString();
+        const QString path = lbtest::goldenVaePath(caseDir, vae);
         auto expected = lb::SafetensorsFile::open(
             (caseDir + QStringLiteral("/expected.safetensors")).toStdString());
         LB_VERIFY_OK(expected);
@@ -302,13 +286,13 @@ private slots:
         image.height = int(pixels->shape[1]);
         image.width = int(pixels->shape[2]);
         image.channels = int(pixels->shape[3]);
-        image.data = floats(*pixels);
+        image.data = lbtest::tensorFloats(*pixels);
         const Pair p = encodeBoth(path.toStdString(), image);
         const double err = relL2(p.fast, p.plain);
         // For scale: the reference kernels against themselves with 1 intra-op thread instead of
         // all (LibTorch 1.13's channels-last GroupNorm sums in a thread-dependent order).
         const double spread = relL2(encodeBoth(path.toStdString(), image, 1).plain, p.plain);
-        std::vector<float> ref = floats(*samples);
+        std::vector<float> ref = lbtest::tensorFloats(*samples);
         const at::Tensor golden =
             at::from_blob(ref.data(), at::IntArrayRef(samples->shape), at::kFloat);
         QCOMPARE(p.fast.sizes().vec(), golden.sizes().vec());

@@ -1,5 +1,6 @@
 // Golden test of the VAE encoders: every case of ../shared/golden with a VAE, its stored encoder
 // input `pixels` encoded on the CPU in float32 and compared with its `samples`.
+#include "GoldenCases.h"
 #include "TestSupport.h"
 
 #include "latentbrush/Safetensors.h"
@@ -35,25 +36,6 @@ constexpr int kGoldenThreads = 2;
 // differently (measured there: at most 1.4e-5) and is held to the tolerance, as the fast kernels.
 constexpr bool kGoldenLibTorch = TORCH_VERSION_MAJOR == 1 && TORCH_VERSION_MINOR == 13;
 
-QJsonObject readCase(const QString& dir) {
-    QFile f(dir + QStringLiteral("/case.json"));
-    if (!f.open(QIODevice::ReadOnly)) return {};
-    return QJsonDocument::fromJson(f.readAll()).object();
-}
-
-// "vae/x.safetensors" is relative to golden/, "shared:models/x" to shared/.
-QString vaePath(const QString& goldenDir, const QString& vae) {
-    if (vae.startsWith(QStringLiteral("shared:")))
-        return lbtest::sharedDir() + QLatin1Char('/') + vae.mid(7);
-    return goldenDir + QLatin1Char('/') + vae;
-}
-
-std::vector<float> floats(const lb::TensorView& t) {
-    std::vector<float> out(std::size_t(t.numel()));
-    if (t.dtype == lb::DType::F32) std::memcpy(out.data(), t.data, out.size() * sizeof(float));
-    return out;
-}
-
 } // namespace
 
 class TestVaeGolden : public QObject {
@@ -65,16 +47,11 @@ private slots:
     void encode_data() {
         QTest::addColumn<QString>("caseDir");
         QTest::addColumn<bool>("referenceKernels");
-        const QString golden = lbtest::sharedDir() + QStringLiteral("/golden");
         int cases = 0;
-        for (const QString& name :
-             QDir(golden).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
-            const QString dir = golden + QLatin1Char('/') + name;
-            if (readCase(dir).contains(QStringLiteral("vae"))) {
-                QTest::newRow(qPrintable(name + QStringLiteral(" reference"))) << dir << true;
-                QTest::newRow(qPrintable(name + QStringLiteral(" fast"))) << dir << false;
-                ++cases;
-            }
+        for (const auto& [name, dir] : lbtest::goldenEncodeCases()) {
+            QTest::newRow(qPrintable(name + QStringLiteral(" reference"))) << dir << true;
+            QTest::newRow(qPrintable(name + QStringLiteral(" fast"))) << dir << false;
+            ++cases;
         }
         QVERIFY2(cases > 0, "no golden case with a VAE found");
     }
@@ -82,9 +59,8 @@ private slots:
     void encode() {
         QFETCH(QString, caseDir);
         QFETCH(bool, referenceKernels);
-        const QJsonObject c = readCase(caseDir);
-        const QString vae =
-            vaePath(QFileInfo(caseDir).absolutePath(), c.value(QStringLiteral("vae")).toString());
+        const QJsonObject c = lbtest::readGoldenCase(caseDir);
+        const QString vae = lbtest::goldenVaePath(caseDir, c.value(QStringLiteral("vae")).toString());
 
         lb::VaeLoadOptions options;
         options.device = "cpu";
@@ -112,13 +88,13 @@ private slots:
         image.height = int(pixels->shape[1]);
         image.width = int(pixels->shape[2]);
         image.channels = int(pixels->shape[3]);
-        image.data = floats(*pixels);
+        image.data = lbtest::tensorFloats(*pixels);
         auto encoded = model.encode(image);
         LB_VERIFY_OK(encoded);
         const lb::LatentBuffer& latent = encoded.value();
         QCOMPARE(latent.shape, samples->shape);
 
-        const std::vector<float> reference = floats(*samples);
+        const std::vector<float> reference = lbtest::tensorFloats(*samples);
         double maxAbs = 0.0, maxRel = 0.0;
         std::size_t worst = 0;
         for (std::size_t i = 0; i < reference.size(); ++i) {

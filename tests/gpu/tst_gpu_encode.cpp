@@ -2,6 +2,7 @@
 // and is compared with the CPU fp32 path (and the reference samples) within docs/NUMERICS.md's
 // tolerances, and the fast kernel path with the plain one on the same device and dtype. Skipped
 // where LibTorch has no CUDA device.
+#include "GoldenCases.h"
 #include "TestSupport.h"
 
 #include "latentbrush/Safetensors.h"
@@ -16,12 +17,6 @@
 namespace {
 
 using lbtest::relativeL2;
-
-std::vector<float> floats(const lb::TensorView& v) {
-    std::vector<float> out(std::size_t(v.numel()));
-    std::memcpy(out.data(), v.data, out.size() * sizeof(float));
-    return out;
-}
 
 } // namespace
 
@@ -69,9 +64,7 @@ private slots:
         QVERIFY(jf.open(QIODevice::ReadOnly));
         const QJsonObject c = QJsonDocument::fromJson(jf.readAll()).object();
         if (!c.contains("vae")) QSKIP("mask-only case");
-        QString vaePath = c["vae"].toString();
-        vaePath = vaePath.startsWith("shared:") ? lbtest::sharedDir() + "/" + vaePath.mid(7)
-                                                : lbtest::sharedDir() + "/golden/" + vaePath;
+        const QString vaePath = lbtest::goldenVaePath(caseDir, c["vae"].toString());
         auto expected =
             lb::SafetensorsFile::open((caseDir + "/expected.safetensors").toStdString());
         QVERIFY(expected.ok());
@@ -82,8 +75,8 @@ private slots:
         input.height = int(pixels->shape[1]);
         input.width = int(pixels->shape[2]);
         input.channels = 3;
-        input.data = floats(*pixels);
-        const std::vector<float> reference = floats(*samples);
+        input.data = lbtest::tensorFloats(*pixels);
+        const std::vector<float> reference = lbtest::tensorFloats(*samples);
 
         lb::VaeLoadOptions gpu;
         gpu.device = "cuda";

@@ -41,13 +41,7 @@ private slots:
     }
 
     void cudaAgainstFloat64_data() {
-        QTest::addColumn<int>("index");
-        for (int i = 0; i < kCaseCount; ++i) {
-            const QString name = QStringLiteral("%1 %2")
-                                     .arg(i, 3, 10, QLatin1Char('0'))
-                                     .arg(QString::fromStdString(makePrecisionCase(i).name));
-            QTest::newRow(qPrintable(name)) << i;
-        }
+        addPrecisionCaseRows(kCaseCount);
     }
 
     void cudaAgainstFloat64() {

@@ -18,11 +18,6 @@ QByteArray floatBytes(const std::vector<float>& v) {
     return QByteArray(reinterpret_cast<const char*>(v.data()), qsizetype(v.size() * sizeof(float)));
 }
 
-QByteArray readAll(const QString& path) {
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
 } // namespace
 
 class InteropMasks : public QObject {
@@ -83,7 +78,7 @@ private slots:
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).object()["shape"].toArray(),
                  (QJsonArray{1, kX, kY}));
-        QCOMPARE(readAll(out), readSafetensors(latent_).tensors["noise_mask"].bytes);
+        QCOMPARE(lbtest::readFileBytes(out), readSafetensors(latent_).tensors["noise_mask"].bytes);
     }
 
     // `rgba` and then LoadImage: RGB kept, alpha = 1 - mask; encoding the RGBA PNG alone gives
@@ -150,7 +145,7 @@ private slots:
                 qInfo("ComfyUI's LoadImage in Python skipped: %s", qPrintable(p.out.trimmed()));
             else {
                 QVERIFY2(p.exitCode == 0, qPrintable(p.err));
-                QCOMPARE(readAll(pyMask), floatBytes(loadImageMaskValues));
+                QCOMPARE(lbtest::readFileBytes(pyMask), floatBytes(loadImageMaskValues));
             }
         }
 

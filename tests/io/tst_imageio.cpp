@@ -3,6 +3,7 @@
 // OpenImageIO before Qt: Qt's keyword macros must not reach third-party headers.
 #include <OpenImageIO/imageio.h>
 
+#include "PngCrc.h"
 #include "TestSupport.h"
 
 #include "latentbrush/ImageIO.h"
@@ -316,15 +317,7 @@ RawPng decodeRawPng(const QString& path) {
 }
 
 // PNG chunks for crafted files (a header claiming any size).
-std::uint32_t crc32(const QByteArray& bytes) {
-    std::uint32_t crc = 0xffffffffu;
-    for (char ch : bytes) {
-        crc ^= std::uint8_t(ch);
-        for (int k = 0; k < 8; ++k)
-            crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-    }
-    return ~crc;
-}
+using lbtest::pngCrc32;
 
 QByteArray be32(std::uint32_t v) {
     QByteArray b(4, '\0');
@@ -334,7 +327,7 @@ QByteArray be32(std::uint32_t v) {
 }
 
 QByteArray pngChunk(const QByteArray& type, const QByteArray& data) {
-    return be32(std::uint32_t(data.size())) + type + data + be32(crc32(type + data));
+    return be32(std::uint32_t(data.size())) + type + data + be32(pngCrc32(type + data));
 }
 
 // A PNG whose IHDR claims width x height (RGB, 8-bit) followed by a small IDAT and IEND.

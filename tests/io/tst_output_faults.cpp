@@ -27,11 +27,7 @@
 
 namespace {
 
-QByteArray sha1(const QString& path) {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) return {};
-    return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha1);
-}
+using lbtest::fileSha1;
 
 bool writeBytes(const QString& path, const QByteArray& bytes) {
     QFile f(path);
@@ -171,7 +167,7 @@ private slots:
             first = lb::writeImage(file, small);
         }
         LB_VERIFY_OK(first);
-        const QByteArray before = sha1(out);
+        const QByteArray before = fileSha1(out);
         const std::string error = withFileSizeLimit(2048, name, out, path("result-" + name));
         QFile::remove(path("result-" + name));
         const QString text = QString::fromStdString(error);
@@ -179,7 +175,7 @@ private slots:
         QVERIFY2(!text.contains("crashed"), qPrintable(text));
         QVERIFY2(!text.contains('\n'), qPrintable("not one line: " + text));
         QVERIFY2(text.contains(out), qPrintable("the file is not named: " + text));
-        QCOMPARE(sha1(out), before);
+        QCOMPARE(fileSha1(out), before);
         QCOMPARE(temporaries(dir_.path()), QStringList());
     }
 
@@ -230,14 +226,14 @@ private slots:
         lb::AtomicWriteGroup group;
         QVERIFY(lb::writeBytesAtomically(a.toStdString(), "new a", 5).ok());
         QVERIFY(lb::writeBytesAtomically(b.toStdString(), "new b", 5).ok());
-        QCOMPARE(sha1(a), QCryptographicHash::hash("old a", QCryptographicHash::Sha1));
+        QCOMPARE(fileSha1(a), QCryptographicHash::hash("old a", QCryptographicHash::Sha1));
         QVERIFY(group.commit().ok());
-        QCOMPARE(sha1(a), QCryptographicHash::hash("new a", QCryptographicHash::Sha1));
-        QCOMPARE(sha1(b), QCryptographicHash::hash("new b", QCryptographicHash::Sha1));
+        QCOMPARE(fileSha1(a), QCryptographicHash::hash("new a", QCryptographicHash::Sha1));
+        QCOMPARE(fileSha1(b), QCryptographicHash::hash("new b", QCryptographicHash::Sha1));
         QCOMPARE(temporaries(dir_.path()), QStringList());
         // Writes after the commit are not part of the group any more.
         QVERIFY(lb::writeBytesAtomically(b.toStdString(), "newer", 5).ok());
-        QCOMPARE(sha1(b), QCryptographicHash::hash("newer", QCryptographicHash::Sha1));
+        QCOMPARE(fileSha1(b), QCryptographicHash::hash("newer", QCryptographicHash::Sha1));
     }
 
     // The second rename fails (its destination became a folder): the first destination gets its
@@ -245,7 +241,7 @@ private slots:
     void groupRollsBackWhenARenameFails() {
         const QString a = path("g3-a.bin"), b = path("g3-b.bin"), c = path("g3-c.bin");
         QVERIFY(writeBytes(a, "old a"));
-        const QByteArray oldA = sha1(a);
+        const QByteArray oldA = fileSha1(a);
         lb::AtomicWriteGroup group;
         QVERIFY(lb::writeBytesAtomically(a.toStdString(), "new a", 5).ok());
         QVERIFY(lb::writeBytesAtomically(c.toStdString(), "new c", 5).ok());
@@ -254,7 +250,7 @@ private slots:
         const lb::Status st = group.commit();
         QVERIFY(!st.ok());
         QVERIFY2(QString::fromStdString(st.message()).contains(b), st.message().c_str());
-        QCOMPARE(sha1(a), oldA);
+        QCOMPARE(fileSha1(a), oldA);
         QVERIFY(!QFile::exists(c));
         QCOMPARE(temporaries(dir_.path()), QStringList());
         QVERIFY(QDir(b).removeRecursively());

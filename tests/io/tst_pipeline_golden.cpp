@@ -1,5 +1,6 @@
 // The whole node through lb::inpaintEncode on the golden cases (image.png + mask.png + VAE ->
 // noise_mask, pixels, samples), and the TAEF2 round trip of a photo (encode, decode, PSNR).
+#include "GoldenCases.h"
 #include "TestSupport.h"
 
 #include "latentbrush/ImageIO.h"
@@ -23,18 +24,6 @@ using lbtest::kPixelTolerance;
 constexpr double kMinRoundTripPsnr = 30.0;
 // The tiled fallback is an approximation: 256-pixel tiles on the 512x512 photo.
 constexpr double kMinTiledPsnr = 25.0;
-
-QJsonObject readCase(const QString& dir) {
-    QFile f(dir + QStringLiteral("/case.json"));
-    if (!f.open(QIODevice::ReadOnly)) return {};
-    return QJsonDocument::fromJson(f.readAll()).object();
-}
-
-QString vaePath(const QString& vae) {
-    if (vae.startsWith(QStringLiteral("shared:")))
-        return lbtest::sharedDir() + QLatin1Char('/') + vae.mid(7);
-    return lbtest::sharedDir() + QStringLiteral("/golden/") + vae;
-}
 
 template <class T> std::vector<T> values(const lb::TensorView& t) {
     std::vector<T> out(std::size_t(t.numel()));
@@ -68,16 +57,13 @@ private slots:
 
     void golden_data() {
         QTest::addColumn<QString>("caseDir");
-        const QString golden = lbtest::sharedDir() + QStringLiteral("/golden");
-        for (const QString& name :
-             QDir(golden).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name))
-            if (readCase(golden + QLatin1Char('/') + name).contains(QStringLiteral("vae")))
-                QTest::newRow(qPrintable(name)) << golden + QLatin1Char('/') + name;
+        for (const auto& [name, dir] : lbtest::goldenEncodeCases())
+            QTest::newRow(qPrintable(name)) << dir;
     }
 
     void golden() {
         QFETCH(QString, caseDir);
-        const QJsonObject c = readCase(caseDir);
+        const QJsonObject c = lbtest::readGoldenCase(caseDir);
         auto loadedImage =
             lb::readImage((caseDir + QLatin1Char('/') + c["image"].toString()).toStdString());
         LB_VERIFY_OK(loadedImage);
@@ -90,7 +76,8 @@ private slots:
         } else {
             mask = lb::maskFromAlpha(loadedImage.value());
         }
-        auto vae = lb::Vae::load(vaePath(c["vae"].toString()).toStdString(), cpuFp32());
+        auto vae = lb::Vae::load(
+            lbtest::goldenVaePath(caseDir, c["vae"].toString()).toStdString(), cpuFp32());
         LB_VERIFY_OK(vae);
 
         std::vector<double> fractions;

@@ -76,12 +76,6 @@ inline void verifyLatentEqualsCli(const QString& editor, const QString& cli,
     if (fromCli) *fromCli = std::move(theirs.value());
 }
 
-// The bytes of the file at `path`, empty when it cannot be read.
-inline QByteArray fileBytes(const QString& path) {
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
 // A real photo file (the sample image copied to `photo`) and a real 8-bit gray mask file of its
 // size with white rectangles `marks` (to be regenerated); false when either cannot be written.
 inline bool writePhotoWithMarks(const QString& photo, const QString& maskFile,

@@ -3,6 +3,7 @@
 // with at most the last few seconds lost. Damaged autosaves are set aside, not fatal, and a
 // second editor process never touches the first one's autosave.
 #include "UiTestSupport.h"
+#include "TestSupport.h"
 
 #include "RecoveryBar.h"
 #include "Resources.h"
@@ -109,11 +110,6 @@ struct KillFigures {
     qint64 maxLostMs = 0;
     int saves = 0;
 };
-
-QByteArray readAll(const QString& path) {
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
 
 void writeFile(const QString& path, const QByteArray& bytes) {
     QFile f(path);
@@ -367,7 +363,7 @@ void TestAutosaveFaults::corruptAutosaveIsSetAside() {
     QVERIFY(!QFileInfo::exists(bad));
     const QString aside = bad + QStringLiteral(".corrupt");
     QVERIFY(QFileInfo::exists(aside));
-    QCOMPARE(readAll(aside), bytes); // kept as it was, for a bug report
+    QCOMPARE(lbtest::readFileBytes(aside), bytes); // kept as it was, for a bug report
     QVERIFY(w->recoveryBar()->isVisible());
     QVERIFY2(w->recoveryBar()->text().contains(QStringLiteral("set aside")),
              qPrintable(w->recoveryBar()->text()));
@@ -452,7 +448,7 @@ void TestAutosaveFaults::secondInstanceDoesNotClobberTheFirst() {
     }
     const QString firstFile = QString::fromLocal8Bit(out.trimmed()).section(QLatin1Char(' '), 1);
     QVERIFY2(QFileInfo::exists(firstFile), qPrintable(firstFile));
-    const QByteArray before = readAll(firstFile);
+    const QByteArray before = lbtest::readFileBytes(firstFile);
 
     {
         // The second instance (this process): its own file, nothing offered, nothing touched.
@@ -470,20 +466,20 @@ void TestAutosaveFaults::secondInstanceDoesNotClobberTheFirst() {
                                      AutosaveManager::read(w->autosave()->filePath())->mask ==
                                          w->document()->mask().data,
                                  10000);
-        QCOMPARE(readAll(firstFile), before);
+        QCOMPARE(lbtest::readFileBytes(firstFile), before);
         w->autosave()->discard();
-        QCOMPARE(readAll(firstFile), before);
+        QCOMPARE(lbtest::readFileBytes(firstFile), before);
         w->document()->markSaved();
         w->close();
     }
-    QCOMPARE(readAll(firstFile), before);
+    QCOMPARE(lbtest::readFileBytes(firstFile), before);
     QCOMPARE(first.state(), QProcess::Running);
 
     // Once the first instance is gone, its autosave is offered, intact.
     ::kill(pid_t(first.processId()), SIGKILL);
     QVERIFY(first.waitForFinished(30000));
     QCOMPARE(AutosaveManager::orphanedAutosaves(), QStringList{firstFile});
-    QCOMPARE(readAll(firstFile), before);
+    QCOMPARE(lbtest::readFileBytes(firstFile), before);
     auto w = lbuitest::makeWindow();
     QVERIFY(w);
     w->offerAutosaveRecovery();
@@ -508,7 +504,7 @@ void TestAutosaveFaults::reusedPidDoesNotTakeOverAnOrphan() {
     QVERIFY(w->autosave()->filePath() != orphan);
     QTest::mouseClick(w->canvas(), Qt::LeftButton, Qt::NoModifier, QPoint(200, 200));
     QVERIFY(w->autosave()->saveNow());
-    QCOMPARE(readAll(orphan), bytes);
+    QCOMPARE(lbtest::readFileBytes(orphan), bytes);
     QCOMPARE(AutosaveManager::orphanedAutosaves(), QStringList{orphan});
     w->document()->markSaved();
 }

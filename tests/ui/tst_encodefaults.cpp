@@ -36,11 +36,6 @@ using namespace lbui;
 
 namespace {
 
-QByteArray readAll(const QString& path) {
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
 QStringList filesIn(const QString& dir) {
     return QDir(dir).entryList(QDir::Files | QDir::Hidden, QDir::Name);
 }
@@ -111,8 +106,8 @@ private slots:
         const QStringList filesBefore = filesIn(dir.path());
         QCOMPARE(filesBefore,
                  (QStringList{QStringLiteral("a.latent"), QStringLiteral("a.mask.png")}));
-        const QByteArray latentBefore = readAll(a),
-                         maskBefore = readAll(dir.filePath("a.mask.png"));
+        const QByteArray latentBefore = lbtest::readFileBytes(a),
+                         maskBefore = lbtest::readFileBytes(dir.filePath("a.mask.png"));
 
         // A new encode (another grow), cancelled after `cancelAfterMs`.
         w->previewPanel()->growControl()->setValue(10);
@@ -135,8 +130,8 @@ private slots:
         QCOMPARE(w->document()->undoStack()->count(), undoCount);
         QCOMPARE(w->document()->isModified(), modified);
         QCOMPARE(filesIn(dir.path()), filesBefore);
-        QCOMPARE(readAll(a), latentBefore);
-        QCOMPARE(readAll(dir.filePath("a.mask.png")), maskBefore);
+        QCOMPARE(lbtest::readFileBytes(a), latentBefore);
+        QCOMPARE(lbtest::readFileBytes(dir.filePath("a.mask.png")), maskBefore);
         QCOMPARE(w->action(QStringLiteral("exportLatent"))->isEnabled(), finished);
         QCOMPARE(QApplication::activeModalWidget(), nullptr);
         if (!finished) {
@@ -156,7 +151,7 @@ private slots:
         QVERIFY2(panel->session()->exportLatent(dir.filePath(QStringLiteral("b.latent")), &error),
                  qPrintable(error));
         QCOMPARE(filesIn(dir.path()).size(), 4);
-        QCOMPARE(readAll(a), latentBefore);
+        QCOMPARE(lbtest::readFileBytes(a), latentBefore);
         w->document()->markSaved();
     }
 
@@ -221,7 +216,7 @@ private slots:
         QVERIFY(nm.data == w->preview()->noiseMask().data);
 
         // The workflow: the shipped graph, with the two files named as exported.
-        const QJsonDocument wf = QJsonDocument::fromJson(readAll(workflowFile));
+        const QJsonDocument wf = QJsonDocument::fromJson(lbtest::readFileBytes(workflowFile));
         QVERIFY(wf.isObject());
         const QJsonDocument shipped = QJsonDocument::fromJson(comfyWorkflowTemplate());
         QCOMPARE(wf.object()["nodes"].toArray().size(), shipped.object()["nodes"].toArray().size());
@@ -240,8 +235,8 @@ private slots:
         }
         for (const char* t : {"LoadLatent", "LoadImageMask", "SetLatentNoiseMask", "KSampler"})
             QVERIFY2(types.contains(QLatin1String(t)), t);
-        QVERIFY(!readAll(workflowFile).contains("\"photo.latent\""));
-        QVERIFY(!readAll(workflowFile).contains("/photo.latent"));
+        QVERIFY(!lbtest::readFileBytes(workflowFile).contains("\"photo.latent\""));
+        QVERIFY(!lbtest::readFileBytes(workflowFile).contains("/photo.latent"));
         w->document()->markSaved();
     }
 

@@ -11,7 +11,7 @@
 #include "TestSupport.h"
 #include "VaeChooser.h"
 
-#include "latentbrush/Commands.h"
+#include "latentbrush/LatentContents.h"
 #include "latentbrush/LatentFile.h"
 #include "latentbrush/Vae.h"
 

@@ -15,7 +15,7 @@
 
 #include "latentbrush/ImageIO.h"
 #include "latentbrush/LatentFile.h"
-#include "latentbrush/regions/RegionCommands.h"
+#include "latentbrush/regions/RegionLatent.h"
 
 #include <QImage>
 #include <QPainter>

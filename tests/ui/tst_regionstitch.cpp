@@ -282,9 +282,9 @@ private slots:
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         const QString ours = dir.filePath(QStringLiteral("editor.png"));
         QVERIFY2(stitch->exportImage(ours, &error), qPrintable(error));
-        const QByteArray cliBytes = lbuitest::fileBytes(cliOut);
+        const QByteArray cliBytes = lbtest::readFileBytes(cliOut);
         QVERIFY(!cliBytes.isEmpty());
-        QVERIFY(lbuitest::fileBytes(ours) == cliBytes);
+        QVERIFY(lbtest::readFileBytes(ours) == cliBytes);
 
         // The file keeps the original's depth and alpha, and changed inside the mask only.
         auto orig = lb::readImageSamples(QFile::encodeName(photo).toStdString());
@@ -304,7 +304,7 @@ private slots:
         QVERIFY2(stitch->importResults(results, &error), qPrintable(error));
         const QString again = dir.filePath(QStringLiteral("again.png"));
         QVERIFY2(stitch->exportImage(again, &error), qPrintable(error));
-        QVERIFY(lbuitest::fileBytes(again) == cliBytes);
+        QVERIFY(lbtest::readFileBytes(again) == cliBytes);
         QSettings().clear();
     }
 };

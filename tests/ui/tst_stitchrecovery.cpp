@@ -76,7 +76,7 @@ private slots:
             stitch->setFeather(4.0f);
             const QString ours = dir.filePath(QStringLiteral("before-crash.png"));
             QVERIFY2(stitch->exportImage(ours, &error), qPrintable(error));
-            exported = lbuitest::fileBytes(ours);
+            exported = lbtest::readFileBytes(ours);
             QVERIFY(!exported.isEmpty());
 
             // The mask is the saved file: the autosave is kept for the import alone.
@@ -95,7 +95,7 @@ private slots:
             QVERIFY(read->mask == doc.mask().data);
             kept = read->stitch;
             // A file cut short anywhere is refused with a reason, never read half.
-            const QByteArray bytes = lbuitest::fileBytes(autosaveFile);
+            const QByteArray bytes = lbtest::readFileBytes(autosaveFile);
             const QString cut = dir.filePath(QStringLiteral("cut.lbmask"));
             for (qsizetype n = 0; n < bytes.size();
                  n += std::max<qsizetype>(1, bytes.size() / 400)) {
@@ -126,7 +126,7 @@ private slots:
         QVERIFY(!w->encodeSession()->hasResult()); // no encode was needed
         const QString again = dir.filePath(QStringLiteral("after-crash.png"));
         QVERIFY2(stitch->exportImage(again, &error), qPrintable(error));
-        QVERIFY(lbuitest::fileBytes(again) == exported);
+        QVERIFY(lbtest::readFileBytes(again) == exported);
         QVERIFY(!QFileInfo::exists(autosaveFile)); // taken over by this session
         QVERIFY(stitch->autosaveState() == kept);
 

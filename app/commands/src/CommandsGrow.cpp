@@ -2,6 +2,7 @@
 // OpenImageIO and no LibTorch in here, so that latentbrush-cli, which links only this, starts in
 // milliseconds.
 #include "latentbrush/CommandsLean.h"
+#include "latentbrush/AtomicFile.h"
 
 #include "CommandSupport.h"
 #include "latentbrush/InpaintPreprocess.h"
@@ -84,13 +85,7 @@ Status checkOutputPath(const std::string& path, const std::vector<std::string>& 
         std::find(extensions.begin(), extensions.end(), ext) == extensions.end())
         return makeError(path + ": unsupported " + what + " file extension '" + ext + "' (use " +
                          joinExtensions(extensions) + ")");
-    std::error_code ec;
-    std::filesystem::path dir = std::filesystem::path(path).parent_path();
-    if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
-        return makeError(path + ": the folder " + dir.string() + " does not exist");
-    if (std::filesystem::is_directory(path, ec))
-        return makeError(path + ": is a folder, not a file");
-    return {};
+    return checkOutputLocation(path);
 }
 
 namespace {

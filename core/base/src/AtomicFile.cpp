@@ -173,15 +173,20 @@ Status AtomicWriteGroup::commit() {
     return {};
 }
 
-Status writeFileAtomically(const std::string& path,
-                           const std::function<Status(const std::string&)>& writer) {
-    if (path.empty()) return makeError("no output file name given");
+Status checkOutputLocation(const std::string& path) {
     std::error_code ec;
     std::filesystem::path dir = std::filesystem::path(path).parent_path();
     if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
         return makeError(path + ": the folder " + dir.string() + " does not exist");
     if (std::filesystem::is_directory(path, ec))
         return makeError(path + ": is a folder, not a file");
+    return {};
+}
+
+Status writeFileAtomically(const std::string& path,
+                           const std::function<Status(const std::string&)>& writer) {
+    if (path.empty()) return makeError("no output file name given");
+    if (Status st = checkOutputLocation(path); !st) return st;
     const std::string temp = tempPathFor(path);
     Status st = writer(temp);
     if (!st) {

@@ -490,22 +490,6 @@ float clampUnit(float v) {
 
 } // namespace
 
-const char* inputPrecisionName(InputPrecision precision) {
-    return precision == InputPrecision::Full ? "full" : "reference";
-}
-
-bool parseInputPrecision(const std::string& name, InputPrecision* out) {
-    InputPrecision p;
-    if (name == "reference")
-        p = InputPrecision::Reference;
-    else if (name == "full")
-        p = InputPrecision::Full;
-    else
-        return false;
-    if (out) *out = p;
-    return true;
-}
-
 Result<LoadedImage> readImage(const std::string& path, const ImageReadOptions& options) {
     return guarded<Result<LoadedImage>>(
         path, [&] { return readImageUnchecked(path, options, ReadPurpose::Image); });

@@ -5,6 +5,7 @@
 #include "latentbrush/Parallel.h"
 
 #include "GrowBits.h"
+#include "MaskCheck.h"
 
 #include <algorithm>
 #include <cmath>
@@ -263,15 +264,6 @@ Status checkGrow(int grow) {
     return {};
 }
 
-Status checkMask(const MaskBuffer& mask) {
-    if (mask.data.size() != std::size_t(mask.height) * std::size_t(std::max(mask.width, 0)))
-        return makeError("mask buffer size does not match its dimensions");
-    for (float v : mask.data)
-        if (!std::isfinite(v) || v < 0.0f || v > 1.0f)
-            return makeError("mask values must be finite and within 0..1");
-    return {};
-}
-
 bool aspectDiffers(int mh, int mw, int h, int w) {
     if (mh <= 0 || mw <= 0) return false;
     const double r1 = double(mh) / mw, r2 = double(h) / w;
@@ -288,7 +280,7 @@ Result<BinaryMask> noiseMaskForSize(const MaskBuffer& mask, int imageHeight, int
         return makeError("a " + std::to_string(imageWidth) + "x" + std::to_string(imageHeight) +
                          " image is smaller than the multiple " + std::to_string(multiple));
     if (mask.empty()) return makeError("the mask is empty (0 pixels)");
-    if (Status st = checkMask(mask); !st) return st.error();
+    if (Status st = checkMaskBuffer(mask); !st) return st.error();
     const CropRect rect = centreCrop(imageHeight, imageWidth, multiple);
     if (cropOut) *cropOut = rect;
     if (mask.height == imageHeight && mask.width == imageWidth) // resize is the identity
@@ -313,7 +305,7 @@ Result<InpaintInputs> prepareInpaint(const ImageBuffer& image, const MaskBuffer&
                                      int multiple) {
     if (Status st = checkGrow(grow); !st) return st.error();
     if (Status st = checkEncoderImage(image, multiple); !st) return st.error();
-    if (Status st = checkMask(mask); !st) return st.error();
+    if (Status st = checkMaskBuffer(mask); !st) return st.error();
 
     InpaintInputs in;
     in.crop = centreCrop(image.height, image.width, multiple);

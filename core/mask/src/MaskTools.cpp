@@ -551,6 +551,21 @@ BinaryMask invertBinary(const BinaryMask& m) {
     return out;
 }
 
+// `mask` with every pixel of `rect` whose squared distance d2 (row-major over rect) is at most
+// radius^2 set to `value`: the disc footprint of expandBinary and contractBinary.
+BinaryMask setWithinRadius(const BinaryMask& mask, const CropRect& rect,
+                           const std::vector<std::int64_t>& d2, int radius, std::uint8_t value) {
+    BinaryMask out = mask;
+    const std::int64_t r2 = std::int64_t(radius) * radius;
+    for (int y = 0; y < rect.height; ++y) {
+        std::uint8_t* o = out.row(rect.top + y) + rect.left;
+        const std::int64_t* d = d2.data() + std::size_t(y) * rect.width;
+        for (int x = 0; x < rect.width; ++x)
+            if (d[x] <= r2) o[x] = value;
+    }
+    return out;
+}
+
 } // namespace
 
 BinaryMask expandBinary(const BinaryMask& mask, int radius, Footprint footprint) {
@@ -559,16 +574,7 @@ BinaryMask expandBinary(const BinaryMask& mask, int radius, Footprint footprint)
     const CropRect ones = binaryBounds(mask);
     if (ones.height <= 0) return mask;
     const CropRect rect = padded(ones, radius, mask.height, mask.width);
-    const std::vector<std::int64_t> d2 = distanceTransform(mask, rect, 1);
-    BinaryMask out = mask;
-    const std::int64_t r2 = std::int64_t(radius) * radius;
-    for (int y = 0; y < rect.height; ++y) {
-        std::uint8_t* o = out.row(rect.top + y) + rect.left;
-        const std::int64_t* d = d2.data() + std::size_t(y) * rect.width;
-        for (int x = 0; x < rect.width; ++x)
-            if (d[x] <= r2) o[x] = 1;
-    }
-    return out;
+    return setWithinRadius(mask, rect, distanceTransform(mask, rect, 1), radius, 1);
 }
 
 BinaryMask contractBinary(const BinaryMask& mask, int radius, Footprint footprint) {
@@ -578,16 +584,7 @@ BinaryMask contractBinary(const BinaryMask& mask, int radius, Footprint footprin
     const CropRect ones = binaryBounds(mask);
     if (ones.height <= 0) return mask;
     const CropRect rect = padded(ones, 1, mask.height, mask.width);
-    const std::vector<std::int64_t> d2 = distanceTransform(mask, rect, 0);
-    BinaryMask out = mask;
-    const std::int64_t r2 = std::int64_t(radius) * radius;
-    for (int y = 0; y < rect.height; ++y) {
-        std::uint8_t* o = out.row(rect.top + y) + rect.left;
-        const std::int64_t* d = d2.data() + std::size_t(y) * rect.width;
-        for (int x = 0; x < rect.width; ++x)
-            if (d[x] <= r2) o[x] = 0;
-    }
-    return out;
+    return setWithinRadius(mask, rect, distanceTransform(mask, rect, 0), radius, 0);
 }
 
 BinaryMask fillHoles(const BinaryMask& mask, std::int64_t maxArea) {

@@ -6,6 +6,8 @@
 
 #include "latentbrush/Parallel.h"
 
+#include "MaskCheck.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -62,16 +64,6 @@ int reflectIndex(int j, int n) {
     if (j < 0) return -j;
     if (j >= n) return 2 * n - 2 - j;
     return j;
-}
-
-Status checkMaskBuffer(const MaskBuffer& mask) {
-    if (mask.height < 0 || mask.width < 0 ||
-        mask.data.size() != std::size_t(mask.height) * std::size_t(mask.width))
-        return makeError("mask buffer size does not match its dimensions");
-    for (float v : mask.data)
-        if (!std::isfinite(v) || v < 0.0f || v > 1.0f)
-            return makeError("mask values must be finite and within 0..1");
-    return {};
 }
 
 } // namespace

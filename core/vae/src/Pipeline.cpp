@@ -3,6 +3,8 @@
 // encode).
 #include "latentbrush/Pipeline.h"
 
+#include <utility>
+
 namespace lb {
 namespace {
 
@@ -17,51 +19,48 @@ Progress encoderProgress(const Progress& progress) {
     return encodeProgress;
 }
 
-} // namespace
-
-Result<InpaintEncodeResult> inpaintEncode(Vae& vae, const ImageBuffer& image,
-                                          const MaskBuffer& mask, int grow,
-                                          const Progress& progress) {
+// Either encode mode: `prepare()` gives the encoder's inputs (InpaintInputs or NoiseMaskInputs),
+// the VAE encodes their pixels, and the result keeps the inputs' noise mask, pixels and crop.
+template <class Out, class Prepare>
+Result<Out> encodePrepared(Vae& vae, const Progress& progress, Prepare prepare) {
     if (progress.cancelled()) return makeError("cancelled");
     progress(0.0, "preparing the mask and pixels");
-    Result<InpaintInputs> prepared = prepareInpaint(image, mask, grow, vae.info().downscale);
+    auto prepared = prepare();
     if (!prepared) return prepared.error();
-    InpaintInputs& inputs = prepared.value();
+    auto& inputs = prepared.value();
     if (progress.cancelled()) return makeError("cancelled");
 
     Result<LatentBuffer> samples = vae.encode(inputs.pixels, encoderProgress(progress));
     if (!samples) return samples.error();
 
-    InpaintEncodeResult result;
+    Out result;
     result.samples = std::move(samples.value());
     result.noiseMask = std::move(inputs.noiseMask);
     result.pixels = std::move(inputs.pixels);
     result.crop = inputs.crop;
-    result.aspectDiffers = inputs.aspectDiffers;
+    if constexpr (requires { result.aspectDiffers = inputs.aspectDiffers; })
+        result.aspectDiffers = inputs.aspectDiffers;
     progress(1.0, "done");
     return result;
+}
+
+} // namespace
+
+Result<InpaintEncodeResult> inpaintEncode(Vae& vae, const ImageBuffer& image,
+                                          const MaskBuffer& mask, int grow,
+                                          const Progress& progress) {
+    return encodePrepared<InpaintEncodeResult>(vae, progress, [&] {
+        return prepareInpaint(image, mask, grow, vae.info().downscale);
+    });
 }
 
 Result<NoiseMaskEncodeResult> noiseMaskEncode(Vae& vae, const ImageBuffer& image,
                                               const MaskBuffer& mask,
                                               const NoiseMaskOptions& options,
                                               const Progress& progress) {
-    if (progress.cancelled()) return makeError("cancelled");
-    progress(0.0, "preparing the mask and pixels");
-    Result<NoiseMaskInputs> prepared = prepareNoiseMask(image, mask, options, vae.info().downscale);
-    if (!prepared) return prepared.error();
-    NoiseMaskInputs& inputs = prepared.value();
-    if (progress.cancelled()) return makeError("cancelled");
-    Result<LatentBuffer> samples = vae.encode(inputs.pixels, encoderProgress(progress));
-    if (!samples) return samples.error();
-
-    NoiseMaskEncodeResult result;
-    result.samples = std::move(samples.value());
-    result.noiseMask = std::move(inputs.noiseMask);
-    result.pixels = std::move(inputs.pixels);
-    result.crop = inputs.crop;
-    progress(1.0, "done");
-    return result;
+    return encodePrepared<NoiseMaskEncodeResult>(vae, progress, [&] {
+        return prepareNoiseMask(image, mask, options, vae.info().downscale);
+    });
 }
 
 } // namespace lb

@@ -35,6 +35,7 @@ ImageBuffer cropRgb(const ImageBuffer& image, const CropRect& crop) {
 }
 
 // Encode and decode share the progress range half and half: the progress of one half.
+// Not copyable: `half.report` captures `this`.
 struct HalfProgress {
     const Progress& whole;
     double offset = 0.0;
@@ -46,6 +47,8 @@ struct HalfProgress {
                 whole(offset + 0.5 * f, stage);
             };
     }
+    HalfProgress(const HalfProgress&) = delete;
+    HalfProgress& operator=(const HalfProgress&) = delete;
 };
 
 // Decodes `samples` into `out` (timed) and compares the decode with `image`'s crop: the
@@ -116,40 +119,44 @@ BinaryMask regeneratedPixels(const MaskBuffer& softMask, const ImageBuffer& imag
     return out;
 }
 
-} // namespace
-
-Result<RoundTrip> vaeRoundTrip(Vae& vae, const ImageBuffer& image, const MaskBuffer& mask, int grow,
-                               const Progress& progress) {
+// The round trip of either encode mode: `encode(halfProgress)` encodes, `keptMask(encoded, crop)`
+// gives RoundTrip::noiseMask (the pixels the sampler regenerates), then the decode is compared.
+template <class Encode, class KeptMask>
+Result<RoundTrip> roundTripOf(Vae& vae, const ImageBuffer& image, const Progress& progress,
+                              Encode encode, KeptMask keptMask) {
     if (!vae.info().hasDecoder)
         return makeError(vae.info().file + ": has no decoder, so it cannot show what it keeps");
     HalfProgress half(progress);
     const auto start = std::chrono::steady_clock::now();
-    Result<InpaintEncodeResult> encoded = inpaintEncode(vae, image, mask, grow, half.half);
+    auto encoded = encode(half.half);
     if (!encoded) return encoded.error();
     RoundTrip out;
     out.encodeSeconds = secondsSince(start);
     out.crop = encoded->crop;
-    out.noiseMask = std::move(encoded->noiseMask);
+    out.noiseMask = keptMask(*encoded, out.crop);
     if (Status st = decodeAndCompare(vae, image, encoded->samples, half, out); !st)
         return st.error();
     return out;
 }
 
+} // namespace
+
+Result<RoundTrip> vaeRoundTrip(Vae& vae, const ImageBuffer& image, const MaskBuffer& mask, int grow,
+                               const Progress& progress) {
+    return roundTripOf(
+        vae, image, progress,
+        [&](const Progress& half) { return inpaintEncode(vae, image, mask, grow, half); },
+        [](InpaintEncodeResult& encoded, const CropRect&) { return std::move(encoded.noiseMask); });
+}
+
 Result<RoundTrip> vaeRoundTripNoiseMask(Vae& vae, const ImageBuffer& image, const MaskBuffer& mask,
                                         const NoiseMaskOptions& options, const Progress& progress) {
-    if (!vae.info().hasDecoder)
-        return makeError(vae.info().file + ": has no decoder, so it cannot show what it keeps");
-    HalfProgress half(progress);
-    const auto start = std::chrono::steady_clock::now();
-    Result<NoiseMaskEncodeResult> encoded = noiseMaskEncode(vae, image, mask, options, half.half);
-    if (!encoded) return encoded.error();
-    RoundTrip out;
-    out.encodeSeconds = secondsSince(start);
-    out.crop = encoded->crop;
-    out.noiseMask = regeneratedPixels(encoded->noiseMask, image, out.crop);
-    if (Status st = decodeAndCompare(vae, image, encoded->samples, half, out); !st)
-        return st.error();
-    return out;
+    return roundTripOf(
+        vae, image, progress,
+        [&](const Progress& half) { return noiseMaskEncode(vae, image, mask, options, half); },
+        [&](NoiseMaskEncodeResult& encoded, const CropRect& crop) {
+            return regeneratedPixels(encoded.noiseMask, image, crop);
+        });
 }
 
 } // namespace lb

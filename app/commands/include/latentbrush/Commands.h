@@ -3,6 +3,7 @@
 #pragma once
 
 #include "latentbrush/ImageIO.h"
+#include "latentbrush/LatentContents.h"
 #include "latentbrush/LatentFile.h"
 #include "latentbrush/Pipeline.h"
 #include "latentbrush/Result.h"
@@ -32,13 +33,6 @@ struct GrowOptions {
     std::int64_t maxPixels = kDefaultMaxPixels;
 };
 Status runGrow(const GrowOptions& options, const CommandOutput& io);
-
-// What encode computes: ComfyUI's VAEEncodeForInpaint (rounded, grown mask; gray-filled pixels;
-// for denoise 1.0) or VAEEncode + SetLatentNoiseMask with a soft mask (denoise below 1,
-// Differential Diffusion), optionally after GrowMask and ImageBlur on the mask.
-enum class EncodeMode { Inpaint, NoiseMask };
-const char* encodeModeName(EncodeMode mode); // "inpaint", "noise-mask"
-bool parseEncodeMode(const std::string& text, EncodeMode* mode);
 
 struct EncodeOptions {
     EncodeMode mode = EncodeMode::Inpaint; // --mode
@@ -102,23 +96,6 @@ Status runBatch(const BatchOptions& options, const CommandOutput& io);
 Result<std::vector<std::string>> batchInputs(const std::string& folder, int shardIndex,
                                              int shardCount);
 std::uint64_t shardHash(const std::string& name);
-
-// The .latent contents of an encode result, with the metadata keys of docs/FILES.md and
-// source.precision (how the image's 16-bit samples were read: "reference" or "full").
-LatentFileContents makeLatentFileContents(InpaintEncodeResult&& result, const VaeInfo& info,
-                                          int grow, const std::string& vaeFile,
-                                          const std::string& imageFile,
-                                          const std::string& maskSource,
-                                          InputPrecision precision = InputPrecision::Reference);
-
-// The same for the noise-mask mode: noise_mask is the soft mask at its own size; the metadata
-// add encode.mode=noise-mask and mask.expand, mask.tapered_corners, mask.blur_radius,
-// mask.blur_sigma (and leave out grow_mask_by, which this mode does not use).
-LatentFileContents
-makeNoiseMaskLatentFileContents(NoiseMaskEncodeResult&& result, const VaeInfo& info,
-                                const NoiseMaskOptions& options, const std::string& vaeFile,
-                                const std::string& imageFile, const std::string& maskSource,
-                                InputPrecision precision);
 
 // Image + mask as one 8-bit RGBA PNG whose alpha is 1 - mask: the file ComfyUI's LoadImage
 // turns back into the mask (mask = 1 - alpha / 255). The mask is resized to the image as the

@@ -22,6 +22,10 @@ namespace lb {
 Status writeFileAtomically(const std::string& path,
                            const std::function<Status(const std::string& tempPath)>& writer);
 
+// Whether `path` (not empty) can be an output file: its folder exists and it is not a folder
+// itself. writeFileAtomically checks this first; a command calls it before any work is done.
+Status checkOutputLocation(const std::string& path);
+
 // Writes bytes atomically.
 Status writeBytesAtomically(const std::string& path, const void* data, std::size_t size);
 

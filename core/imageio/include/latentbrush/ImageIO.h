@@ -4,6 +4,7 @@
 #pragma once
 
 #include "latentbrush/Buffers.h"
+#include "latentbrush/InputPrecision.h"
 #include "latentbrush/MaskChannel.h"
 #include "latentbrush/Result.h"
 
@@ -11,20 +12,6 @@
 #include <string>
 
 namespace lb {
-
-// How the 16-bit samples of an image file become floats (--input-precision).
-enum class InputPrecision {
-    // As PIL decodes the file for ComfyUI's LoadImage and LoadImageMask (their PIL path, also
-    // diffusers' load_image): 8-bit values. The high byte, (v >> 8) / 255, except 16-bit gray PNG,
-    // which PIL opens in mode I and LoadImage divides by 255: min(255, trunc(v / 255)) / 255;
-    // 16-bit gray TIFF (mode I;16, converted as it is): min(v, 255) / 255; and PNM of maxval m:
-    // round(v / m * 255) / 255 (a graymap of m > 255 as mode I of round(v / m * 65535)).
-    Reference,
-    // Every bit: v / 65535 (v / m for PNM of maxval m).
-    Full,
-};
-const char* inputPrecisionName(InputPrecision precision); // "reference", "full"
-bool parseInputPrecision(const std::string& name, InputPrecision* out);
 
 // The largest image read or written unless a caller raises it (the CLI's --max-pixels): 16384^2.
 inline constexpr std::int64_t kDefaultMaxPixels = 16384ll * 16384ll;

@@ -9,6 +9,7 @@
 #include "latentbrush/Result.h"
 #include "latentbrush/Vae.h"
 #include "latentbrush/regions/RegionEncode.h"
+#include "latentbrush/regions/RegionLatent.h"
 
 #include <optional>
 #include <string>
@@ -22,18 +23,6 @@ bool hasRegionOptions(const EncodeOptions& o);
 // EncodeOptions' region strings, parsed and checked (--context, --target and --target-area need
 // --region; --target and --target-area exclude each other).
 Result<RegionEncodeOptions> parseRegionOptions(const EncodeOptions& o);
-
-// "GROWN.png" -> "GROWN_3.png": the per-region files of --save-mask / --save-pixels.
-std::string indexedPath(const std::string& path, std::size_t index);
-
-// The region .latent of an encode result: samples [B,C,h,w], noise_mask [B,1,H',W'],
-// docs/FILES.md's metadata and the region keys. `vaeFile`, `imageName` and `maskSource` are file
-// names as the metadata records them. The CLI and the editor's Export both write this.
-LatentFileContents regionLatentContents(const RegionEncodeResult& result, const ImageBuffer& image,
-                                        const MaskBuffer& mask, ResizeMethod method, int grow,
-                                        const VaeInfo& info, const std::string& vaeFile,
-                                        const std::string& imageName, const std::string& maskSource,
-                                        InputPrecision precision);
 
 // The region encode of runEncode: the batch .latent (samples [B,C,h,w], noise_mask
 // [B,1,H',W'], docs/FILES.md's metadata and the region keys) and, when asked, one grown mask and
