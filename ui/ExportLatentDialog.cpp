@@ -2,7 +2,7 @@
 // check box (remembered in the settings) and the ComfyUI note.
 #include "ExportLatentDialog.h"
 
-#include "latentbrush/regions/RegionCommands.h"
+#include "latentbrush/regions/RegionLatent.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
