@@ -2,6 +2,7 @@
 // Long work goes to DocumentLoader / EncodePanel; errors go to the non-modal InfoBar.
 #include "MainWindow.h"
 
+#include "ActionTable.h"
 #include "AutosaveManager.h"
 #include "BrushPanel.h"
 #include "BrushTool.h"
@@ -41,7 +42,6 @@
 #include "latentbrush/Vae.h"
 
 #include <QAction>
-#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
@@ -192,365 +192,10 @@ QSize MainWindow::firstStartSize() {
     return size;
 }
 
-QAction* MainWindow::makeAction(const QString& name, const QString& text, const QString& icon,
-                                const QList<QKeySequence>& shortcuts, const QString& tip) {
-    auto* a = new QAction(text, this);
-    a->setObjectName(name);
-    if (!icon.isEmpty()) a->setIcon(themeIcon(icon));
-    if (!shortcuts.isEmpty()) a->setShortcuts(shortcuts);
-    QString status =
-        tip.isEmpty() ? QString(text).remove(QLatin1Char('&')).remove(QStringLiteral("…")) : tip;
-    if (!shortcuts.isEmpty())
-        a->setToolTip(QStringLiteral("%1 (%2)").arg(
-            status, shortcuts.first().toString(QKeySequence::NativeText)));
-    else
-        a->setToolTip(status);
-    a->setStatusTip(status);
-    addAction(a); // shortcuts work even when the action is in no visible menu
-    return a;
-}
-
-QAction* MainWindow::action(const QString& name) const {
-    return findChild<QAction*>(name, Qt::FindDirectChildrenOnly);
-}
-
-void MainWindow::createActions() {
-    connect(makeAction("open", tr("&Open Image…"), "open", {QKeySequence::Open},
-                       tr("Open an image to paint its mask")),
-            &QAction::triggered, this, &MainWindow::chooseImage);
-    connect(makeAction("loadMask", tr("&Load Mask…"), "folder", {QKeySequence(tr("Ctrl+M"))},
-                       tr("Load a mask file (gray: white regenerates; transparent pixels "
-                          "regenerate)")),
-            &QAction::triggered, this, &MainWindow::chooseMask);
-    connect(makeAction("saveMask", tr("&Save Mask"), "save", {QKeySequence::Save}),
-            &QAction::triggered, this, &MainWindow::saveMask);
-    connect(makeAction("saveMaskAs", tr("Save Mask &As…"), {}, {QKeySequence::SaveAs}),
-            &QAction::triggered, this, &MainWindow::saveMaskAs);
-    connect(makeAction("exportGrownMask", tr("Export &Grown Mask…"), {},
-                       {QKeySequence(tr("Ctrl+Shift+G"))},
-                       tr("Save the grown noise_mask as a 0/255 PNG (for LoadImageMask)")),
-            &QAction::triggered, this, &MainWindow::exportGrownMask);
-    connect(makeAction("quit", tr("&Quit"), {}, {QKeySequence::Quit}), &QAction::triggered, this,
-            &QWidget::close);
-
-    QAction* undo = doc_->undoStack()->createUndoAction(this, tr("&Undo"));
-    undo->setObjectName(QStringLiteral("undo"));
-    undo->setIcon(themeIcon(QStringLiteral("undo")));
-    undo->setShortcuts(QKeySequence::Undo);
-    addAction(undo);
-    QAction* redo = doc_->undoStack()->createRedoAction(this, tr("&Redo"));
-    redo->setObjectName(QStringLiteral("redo"));
-    redo->setIcon(themeIcon(QStringLiteral("redo")));
-    redo->setShortcuts({QKeySequence::Redo, QKeySequence(tr("Ctrl+Y"))});
-    addAction(redo);
-
-    auto push = [this](std::unique_ptr<MaskEditCommand> cmd) {
-        if (cmd) doc_->undoStack()->push(cmd.release());
-    };
-    connect(makeAction("fill", tr("&Fill Mask"), "fill", {QKeySequence(tr("Shift+Backspace"))},
-                       tr("Mask the whole image")),
-            &QAction::triggered, this, [this, push] { push(makeFillCommand(doc_)); });
-    connect(makeAction("invert", tr("&Invert Mask"), "invert", {QKeySequence(tr("Ctrl+I"))}),
-            &QAction::triggered, this, [this, push] { push(makeInvertCommand(doc_)); });
-    connect(makeAction("clear", tr("&Clear Mask"), "clear",
-                       {QKeySequence::Delete, QKeySequence(tr("Backspace"))}),
-            &QAction::triggered, this, [this, push] { push(makeClearCommand(doc_)); });
-    connect(makeAction("maskFromAlpha", tr("Mask from Image &Alpha"), {}, {},
-                       tr("Replace the mask with 1 - alpha of the image, as ComfyUI's "
-                          "LoadImage does")),
-            &QAction::triggered, this, &MainWindow::maskFromAlpha);
-
-    connect(makeAction("zoomIn", tr("Zoom &In"), "zoom-in",
-                       {QKeySequence::ZoomIn, QKeySequence(tr("Ctrl+="))}),
-            &QAction::triggered, canvas_, &CanvasWidget::zoomIn);
-    connect(makeAction("zoomOut", tr("Zoom &Out"), "zoom-out", {QKeySequence::ZoomOut}),
-            &QAction::triggered, canvas_, &CanvasWidget::zoomOut);
-    connect(makeAction("zoomFit", tr("&Fit in Window"), "zoom-fit", {QKeySequence(tr("Ctrl+0"))}),
-            &QAction::triggered, canvas_, &CanvasWidget::fitToWindow);
-    connect(makeAction("zoomActual", tr("&Actual Pixels (1:1)"), "zoom-original",
-                       {QKeySequence(tr("Ctrl+1"))}),
-            &QAction::triggered, canvas_, &CanvasWidget::actualSize);
-
-    viewModeGroup_ = new QActionGroup(this);
-    struct Mode {
-        const char* name;
-        QString text;
-        const char* icon;
-        const char* key;
-        CanvasWidget::ViewMode mode;
-    };
-    const Mode modes[] = {
-        {"viewOverlay", tr("Image with Mask &Overlay"), "view-overlay", "1",
-         CanvasWidget::ViewMode::Overlay},
-        {"viewMaskOnly", tr("&Mask Only"), "view-mask", "2", CanvasWidget::ViewMode::MaskOnly},
-        {"viewEncoder", tr("&Encoder Input (gray-filled, cropped)"), "view-encoder", "3",
-         CanvasWidget::ViewMode::EncoderInput},
-    };
-    for (const Mode& m : modes) {
-        QAction* a = makeAction(QString::fromLatin1(m.name), m.text, QString::fromLatin1(m.icon),
-                                {QKeySequence(QString::fromLatin1(m.key))});
-        a->setCheckable(true);
-        a->setData(int(m.mode));
-        viewModeGroup_->addAction(a);
-        const CanvasWidget::ViewMode mode = m.mode;
-        connect(a, &QAction::triggered, canvas_, [this, mode] { canvas_->setViewMode(mode); });
-    }
-    action("viewOverlay")->setChecked(true);
-
-    inputPrecisionGroup_ = new QActionGroup(this);
-    struct Precision {
-        const char* name;
-        QString text;
-        QString tip;
-        lb::InputPrecision precision;
-    };
-    const Precision precisions[] = {
-        {"inputPrecisionReference", tr("&Reference (as ComfyUI and diffusers read it)"),
-         tr("Read 16-bit images and masks as ComfyUI's LoadImage and diffusers get them from "
-            "PIL: 8-bit values, the same latent as ComfyUI"),
-         lb::InputPrecision::Reference},
-        {"inputPrecisionFull", tr("&Full (all 16 bits)"),
-         tr("Read every bit of 16-bit images and masks (v / 65535): a more exact latent than "
-            "ComfyUI's own"),
-         lb::InputPrecision::Full},
-    };
-    for (const Precision& p : precisions) {
-        QAction* a = makeAction(QString::fromLatin1(p.name), p.text, {}, {}, p.tip);
-        a->setCheckable(true);
-        a->setData(int(p.precision));
-        inputPrecisionGroup_->addAction(a);
-        const lb::InputPrecision precision = p.precision;
-        connect(a, &QAction::triggered, this, [this, precision] { setInputPrecision(precision); });
-    }
-    action("inputPrecisionReference")->setChecked(true);
-
-    QAction* outline =
-        makeAction("showGrown", tr("Show &Grown noise_mask"), "outline", {QKeySequence(tr("G"))},
-                   tr("Outline the grown noise_mask and tint what the grow adds"));
-    outline->setCheckable(true);
-    outline->setChecked(true);
-    connect(outline, &QAction::toggled, canvas_, &CanvasWidget::setShowGrownOutline);
-    QAction* crop = makeAction("showCrop", tr("Show &Crop Loss"), "crop", {QKeySequence(tr("C"))},
-                               tr("Hatch the border the crop to the VAE's multiple removes"));
-    crop->setCheckable(true);
-    crop->setChecked(true);
-    connect(crop, &QAction::toggled, canvas_, &CanvasWidget::setShowCropLoss);
-
-    toolGroup_ = new QActionGroup(this);
-    QAction* brushTool = makeAction("toolBrush", tr("&Brush"), "brush", {QKeySequence(tr("B"))},
-                                    tr("Paint the region to regenerate"));
-    QAction* eraserTool = makeAction("toolEraser", tr("&Eraser"), "eraser", {QKeySequence(tr("E"))},
-                                     tr("Erase the mask (the right button always erases)"));
-    for (QAction* a : {brushTool, eraserTool}) {
-        a->setCheckable(true);
-        toolGroup_->addAction(a);
-    }
-    brushTool->setChecked(true);
-    connect(brushTool, &QAction::triggered, brush_, [this] {
-        brush_->setMode(BrushTool::Mode::Paint);
-        activateTool(nullptr);
-    });
-    connect(eraserTool, &QAction::triggered, brush_, [this] {
-        brush_->setMode(BrushTool::Mode::Erase);
-        activateTool(nullptr);
-    });
-    createMaskToolActions();
-    connect(brush_, &BrushTool::modeChanged, this, [this](BrushTool::Mode m) {
-        action(m == BrushTool::Mode::Paint ? QStringLiteral("toolBrush")
-                                           : QStringLiteral("toolEraser"))
-            ->setChecked(true);
-    });
-    connect(makeAction("brushBigger", tr("&Bigger Brush"), {}, {QKeySequence(tr("]"))}),
-            &QAction::triggered, brush_, &BrushTool::growSize);
-    connect(makeAction("brushSmaller", tr("&Smaller Brush"), {}, {QKeySequence(tr("["))}),
-            &QAction::triggered, brush_, &BrushTool::shrinkSize);
-
-    makeAction("encode", tr("&Encode"), "encode", {QKeySequence(tr("Ctrl+Return"))},
-               tr("Run VAEEncodeForInpaint on a worker thread"));
-    makeAction("cancelEncode", tr("&Cancel Encoding"), "cancel", {QKeySequence(tr("Ctrl+."))});
-    makeAction("exportLatent", tr("Export &Latent…"), "export", {QKeySequence(tr("Ctrl+E"))},
-               tr("Save the encoded latent_tensor and noise_mask as a .latent file"));
-    connect(makeAction("importResult", tr("&Import Result…"), "open", {},
-                       tr("Stitch the sampled results of a region encode into the photo")),
-            &QAction::triggered, this, &MainWindow::chooseResults);
-    connect(makeAction("exportImage", tr("Export &Image…"), "export", {},
-                       tr("Write the stitched photo")),
-            &QAction::triggered, this, &MainWindow::chooseExportImage);
-    makeAction("chooseVae", tr("Choose &VAE File…"), "vae", {QKeySequence(tr("Ctrl+Shift+V"))});
-    makeAction("chooseVaeFolder", tr("Choose ComfyUI models/vae &Folder…"), "folder", {});
-
-    connect(
-        makeAction("shortcuts", tr("&Keyboard Shortcuts"), "help", {QKeySequence::HelpContents}),
-        &QAction::triggered, this, &MainWindow::showShortcuts);
-    connect(makeAction("about", tr("&About Latentbrush"), {}, {}), &QAction::triggered, this,
-            &MainWindow::showAbout);
-}
-
-void MainWindow::createMaskToolActions() {
-    struct ToolAction {
-        const char* name;
-        QString text;
-        const char* icon;
-        const char* key;
-        QString tip;
-    };
-    const ToolAction tools[] = {
-        {"toolRectangle", tr("&Rectangle"), "select-rectangle", "R",
-         tr("Drag a rectangle (Ctrl: square) to add to the mask")},
-        {"toolEllipse", tr("E&llipse"), "select-ellipse", "O",
-         tr("Drag an ellipse (Ctrl: circle) to add to the mask")},
-        {"toolPolygonLasso", tr("&Polygon Lasso"), "lasso-polygon", "P",
-         tr("Click corners, double-click to close")},
-        {"toolFreehandLasso", tr("&Freehand Lasso"), "lasso-freehand", "L",
-         tr("Drag around a region")},
-        {"toolFloodFill", tr("Flood Fi&ll"), "flood-fill", "F",
-         tr("Mask the connected region of similar color under the click")},
-        {"toolSelectColor", tr("Select by &Color"), "select-color", "W",
-         tr("Mask every pixel of similar color to the clicked one")},
-    };
-    for (int i = 0; i < maskTools_.size(); ++i) {
-        const ToolAction& t = tools[i];
-        QAction* a = makeAction(QString::fromLatin1(t.name), t.text, QString::fromLatin1(t.icon),
-                                {QKeySequence(QString::fromLatin1(t.key))},
-                                t.tip + tr(" (Alt or right button: subtract; Shift: replace)"));
-        a->setCheckable(true);
-        toolGroup_->addAction(a);
-        MaskTool* tool = maskTools_[i];
-        connect(a, &QAction::triggered, this, [this, tool] { activateTool(tool); });
-    }
-
-    auto push = [this](std::unique_ptr<MaskEditCommand> cmd) {
-        if (cmd) doc_->undoStack()->push(cmd.release());
-    };
-    connect(makeAction("maskExpand", tr("E&xpand Mask"), "mask-expand",
-                       {QKeySequence(tr("Ctrl+Shift+E"))},
-                       tr("Grow the painted mask by the Tool Options' distance")),
-            &QAction::triggered, this, [this, push] {
-                push(makeExpandCommand(doc_, toolOptions_->adjustRadius(),
-                                       toolOptions_->adjustFootprint()));
-            });
-    connect(makeAction("maskContract", tr("C&ontract Mask"), "mask-contract",
-                       {QKeySequence(tr("Ctrl+Shift+C"))},
-                       tr("Shrink the painted mask by the Tool Options' distance")),
-            &QAction::triggered, this, [this, push] {
-                push(makeContractCommand(doc_, toolOptions_->adjustRadius(),
-                                         toolOptions_->adjustFootprint()));
-            });
-    connect(makeAction("maskFillHoles", tr("Fill &Holes"), "mask-fill-holes",
-                       {QKeySequence(tr("Ctrl+Shift+H"))},
-                       tr("Mask enclosed holes smaller than the Tool Options' area")),
-            &QAction::triggered, this,
-            [this, push] { push(makeFillHolesCommand(doc_, toolOptions_->holeArea())); });
-}
-
 void MainWindow::activateTool(MaskTool* tool) {
     regionPlanner_->setEditingManual(false); // picking a painting tool ends a region edit
     canvas_->setTool(tool);
     if (toolOptions_) toolOptions_->showOptionsFor(tool);
-}
-
-void MainWindow::createMenus() {
-    QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(action("open"));
-    recentMenu_ = file->addMenu(tr("Open &Recent"));
-    recentImages_->attachMenu(recentMenu_);
-    QMenu* precision = file->addMenu(tr("Input &Precision"));
-    precision->addActions(inputPrecisionGroup_->actions());
-    file->addSeparator();
-    file->addAction(action("loadMask"));
-    file->addAction(action("saveMask"));
-    file->addAction(action("saveMaskAs"));
-    file->addSeparator();
-    file->addAction(action("exportLatent"));
-    file->addAction(action("exportGrownMask"));
-    file->addSeparator();
-    file->addAction(action("importResult"));
-    file->addAction(action("exportImage"));
-    file->addSeparator();
-    file->addAction(action("quit"));
-
-    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
-    edit->addAction(action("undo"));
-    edit->addAction(action("redo"));
-    edit->addSeparator();
-    edit->addAction(action("fill"));
-    edit->addAction(action("invert"));
-    edit->addAction(action("clear"));
-    edit->addAction(action("maskFromAlpha"));
-    edit->addSeparator();
-    edit->addAction(action("maskExpand"));
-    edit->addAction(action("maskContract"));
-    edit->addAction(action("maskFillHoles"));
-
-    viewMenu_ = menuBar()->addMenu(tr("&View"));
-    viewMenu_->addAction(action("zoomIn"));
-    viewMenu_->addAction(action("zoomOut"));
-    viewMenu_->addAction(action("zoomFit"));
-    viewMenu_->addAction(action("zoomActual"));
-    viewMenu_->addSeparator();
-    viewMenu_->addActions(viewModeGroup_->actions());
-    viewMenu_->addSeparator();
-    viewMenu_->addAction(action("showGrown"));
-    viewMenu_->addAction(action("showCrop"));
-    viewMenu_->addSeparator();
-
-    QMenu* tools = menuBar()->addMenu(tr("&Tools"));
-    tools->addActions(toolGroup_->actions());
-    tools->addSeparator();
-    tools->addAction(action("brushBigger"));
-    tools->addAction(action("brushSmaller"));
-
-    QMenu* vae = menuBar()->addMenu(tr("V&AE"));
-    vae->addAction(action("chooseVae"));
-    vae->addAction(action("chooseVaeFolder"));
-    vae->addSeparator();
-    vae->addAction(action("encode"));
-    vae->addAction(action("cancelEncode"));
-    vae->addAction(action("exportLatent"));
-
-    QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(action("shortcuts"));
-    help->addAction(action("about"));
-}
-
-void MainWindow::createToolBars() {
-    QToolBar* main = addToolBar(tr("Main"));
-    main->setObjectName(QStringLiteral("mainToolBar"));
-    main->setIconSize(QSize(20, 20));
-    main->setMovable(false);
-    main->addAction(action("open"));
-    main->addAction(action("loadMask"));
-    main->addAction(action("saveMask"));
-    main->addSeparator();
-    main->addAction(action("undo"));
-    main->addAction(action("redo"));
-    main->addSeparator();
-    main->addAction(action("zoomFit"));
-    main->addAction(action("zoomActual"));
-    main->addAction(action("zoomIn"));
-    main->addAction(action("zoomOut"));
-    main->addSeparator();
-    main->addActions(viewModeGroup_->actions());
-    main->addAction(action("showGrown"));
-    main->addAction(action("showCrop"));
-    main->addSeparator();
-    main->addAction(action("encode"));
-    main->addAction(action("exportLatent"));
-
-    QToolBar* tools = new QToolBar(tr("Tools"), this);
-    tools->setObjectName(QStringLiteral("toolsToolBar"));
-    tools->setIconSize(QSize(22, 22));
-    tools->setMovable(false);
-    addToolBar(Qt::LeftToolBarArea, tools);
-    tools->addActions(toolGroup_->actions());
-    tools->addSeparator();
-    tools->addAction(action("fill"));
-    tools->addAction(action("invert"));
-    tools->addAction(action("clear"));
-    tools->addSeparator();
-    tools->addAction(action("maskExpand"));
-    tools->addAction(action("maskContract"));
-    tools->addAction(action("maskFillHoles"));
 }
 
 void MainWindow::createDocks() {
@@ -651,11 +296,6 @@ void MainWindow::createDocks() {
                 Qt::Vertical);
 
     VaeChooser* chooser = encodePanel_->vaeChooser();
-    connect(action("encode"), &QAction::triggered, encodePanel_, &EncodePanel::encode);
-    connect(action("cancelEncode"), &QAction::triggered, encodePanel_, &EncodePanel::cancel);
-    connect(action("exportLatent"), &QAction::triggered, encodePanel_, &EncodePanel::exportLatent);
-    connect(action("chooseVae"), &QAction::triggered, chooser, &VaeChooser::chooseFile);
-    connect(action("chooseVaeFolder"), &QAction::triggered, chooser, &VaeChooser::chooseFolder);
     connect(encodePanel_, &EncodePanel::message, this, [this](const QString& text, bool error) {
         if (error)
             showError(text);
@@ -729,15 +369,6 @@ void MainWindow::updateTitle() {
     setWindowModified(doc_->isModified());
 }
 
-void MainWindow::updateActions() {
-    const bool has = doc_->hasImage();
-    for (const char* name : {"loadMask", "saveMask", "saveMaskAs", "exportGrownMask", "fill",
-                             "invert", "clear", "zoomIn", "zoomOut", "zoomFit", "zoomActual",
-                             "maskExpand", "maskContract", "maskFillHoles"})
-        action(QString::fromLatin1(name))->setEnabled(has);
-    action("maskFromAlpha")->setEnabled(has && !doc_->alphaMask().empty());
-}
-
 // --- settings ------------------------------------------------------------------------------
 
 void MainWindow::readSettings() {
@@ -746,7 +377,7 @@ void MainWindow::readSettings() {
     lb::parseInputPrecision(s.value("image/inputPrecision", "reference").toString().toStdString(),
                             &precision);
     loader_->setInputPrecision(precision);
-    for (QAction* a : inputPrecisionGroup_->actions())
+    for (QAction* a : actions_->group(QStringLiteral("inputPrecision")))
         a->setChecked(a->data().toInt() == int(precision));
     BrushSettings b;
     b.size = s.value("brush/size", b.size).toDouble();
@@ -853,7 +484,7 @@ void MainWindow::openSample() {
 void MainWindow::setInputPrecision(lb::InputPrecision precision) {
     QSettings().setValue(QStringLiteral("image/inputPrecision"),
                          QString::fromLatin1(lb::inputPrecisionName(precision)));
-    for (QAction* a : inputPrecisionGroup_->actions())
+    for (QAction* a : actions_->group(QStringLiteral("inputPrecision")))
         a->setChecked(a->data().toInt() == int(precision));
     loader_->setInputPrecision(precision);
     if (!doc_->hasImage() || doc_->inputPrecision() == precision) return;
@@ -1131,10 +762,7 @@ void MainWindow::showWarning(const QString& message) {
 
 void MainWindow::showShortcuts() {
     if (!shortcutsDialog_) {
-        QList<QAction*> list;
-        for (QAction* a : findChildren<QAction*>(QString(), Qt::FindDirectChildrenOnly))
-            if (!a->shortcut().isEmpty()) list << a;
-        shortcutsDialog_ = new ShortcutsDialog(list, this);
+        shortcutsDialog_ = new ShortcutsDialog(actions_->withShortcuts(), this);
     }
     shortcutsDialog_->show();
     shortcutsDialog_->raise();

@@ -10,7 +10,6 @@
 #include <memory>
 
 class QAction;
-class QActionGroup;
 class QLabel;
 class QMenu;
 class QUndoView;
@@ -24,6 +23,7 @@ struct StartRequest {
     QString vaePath; // empty: the VAE that VaeChooser::chooseAtStart picks
 };
 
+class ActionTable;
 class AutosaveManager;
 class BrushPanel;
 class BrushTool;
@@ -46,6 +46,8 @@ class RecentFiles;
 class RecoveryBar;
 class ShapeTool;
 class ToolOptionsPanel;
+struct ActionBarSpec;
+struct ActionSpec;
 struct AutosavedMask;
 struct LoadedDocument;
 struct LoadedMask;
@@ -111,8 +113,11 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
+    // The action table and the menus and toolbars as lists of its names (MainWindowActions.cpp).
+    QList<ActionSpec> actionSpecs();
+    QList<ActionBarSpec> menuSpecs();
+    QList<ActionBarSpec> toolBarSpecs();
     void createActions();
-    void createMaskToolActions();
     void activateTool(MaskTool* tool); // null: the brush
     void createMenus();
     void createToolBars();
@@ -120,8 +125,6 @@ private:
     void createStatusBar();
     void readSettings();
     void writeSettings();
-    QAction* makeAction(const QString& name, const QString& text, const QString& icon,
-                        const QList<QKeySequence>& shortcuts, const QString& tip = {});
 
     bool maybeSave();
     void chooseImage();
@@ -168,9 +171,7 @@ private:
     QUndoView* historyView_ = nullptr;
     QMenu* viewMenu_ = nullptr;
     QMenu* recentMenu_ = nullptr;
-    QActionGroup* toolGroup_ = nullptr;
-    QActionGroup* viewModeGroup_ = nullptr;
-    QActionGroup* inputPrecisionGroup_ = nullptr;
+    ActionTable* actions_ = nullptr;
     QLabel* statusSize_ = nullptr;
     QLabel* statusCursor_ = nullptr;
     QLabel* statusZoom_ = nullptr;
