@@ -1,5 +1,5 @@
-// MainWindow: actions, menus, toolbars, docks, status bar and file routing for the editor.
-// Long work goes to DocumentLoader / EncodePanel; errors go to the non-modal InfoBar.
+// MainWindow: the editor's widgets assembled (canvas, docks, status bar) and wired to the parts;
+// the actions are in MainWindowActions.cpp, the file side in DocumentController.
 #include "MainWindow.h"
 
 #include "ActionTable.h"
@@ -9,6 +9,7 @@
 #include "CanvasLayers.h"
 #include "CanvasWidget.h"
 #include "DecodeView.h"
+#include "DocumentController.h"
 #include "DocumentLoader.h"
 #include "EncodePanel.h"
 #include "EncodeSession.h"
@@ -23,12 +24,10 @@
 #include "NoiseMaskPanel.h"
 #include "NoiseMaskPreview.h"
 #include "PreviewPanel.h"
-#include "RecentFiles.h"
 #include "RecoveryBar.h"
 #include "RegionPanel.h"
 #include "RegionPlanner.h"
 #include "Resources.h"
-#include "ResultDrop.h"
 #include "ShapeTool.h"
 #include "ShortcutsDialog.h"
 #include "SliderSpin.h"
@@ -47,7 +46,6 @@
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
 #include <QMenuBar>
@@ -57,7 +55,6 @@
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
-#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTimer>
 #include <QToolBar>
@@ -67,27 +64,6 @@
 #include <cmath>
 
 namespace lbui {
-
-namespace {
-
-const char* kImageFilter = QT_TRANSLATE_NOOP(
-    "MainWindow", "Images (*.png *.jpg *.jpeg *.tif *.tiff *.exr *.webp *.bmp *.tga *.psd);;"
-                  "All files (*)");
-const char* kMaskFilter = QT_TRANSLATE_NOOP(
-    "MainWindow", "Masks (*.png *.tif *.tiff *.exr *.webp *.bmp *.jpg *.jpeg);;All files (*)");
-
-// How long a status-bar note stays (a person glancing at the window should still catch it).
-constexpr int kStatusNoteMs = 30000;
-
-// Whether two image paths name the same image: the sample by its resource path, files by what
-// they point at (a relative and an absolute path, or a link, name the same file).
-bool sameImageFile(const QString& a, const QString& b) {
-    if (a.isEmpty() || b.isEmpty()) return false;
-    if (MaskDocument::isSamplePath(a) || MaskDocument::isSamplePath(b)) return a == b;
-    return QFileInfo(a) == QFileInfo(b);
-}
-
-} // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     initResources();
@@ -100,9 +76,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     brush_ = new BrushTool(doc_, this);
     preview_ = new GrowPreview(doc_, this);
     layers_ = new CanvasLayers(doc_, preview_, this);
-    loader_ = new DocumentLoader(this);
-    autosave_ = new AutosaveManager(doc_, this);
-    recentImages_ = new RecentFiles(QStringLiteral("recent/images"), 12, this);
+    documents_ = new DocumentController(this, doc_, preview_);
+    AutosaveManager* autosave = documents_->autosave();
     for (auto kind : {ShapeTool::Kind::Rectangle, ShapeTool::Kind::Ellipse,
                       ShapeTool::Kind::PolygonLasso, ShapeTool::Kind::FreehandLasso})
         maskTools_.append(new ShapeTool(kind, doc_, this));
@@ -119,8 +94,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     regionPlanner_ = new RegionPlanner(doc_, preview_, this);
     canvas_->setRegionPlanner(regionPlanner_);
     // The region settings are autosaved with the mask, and come back with it.
-    autosave_->setRegionSource([this] { return regionPlanner_->settings().toMap(); });
-    connect(regionPlanner_, &RegionPlanner::settingsChanged, autosave_,
+    autosave->setRegionSource([this] { return regionPlanner_->settings().toMap(); });
+    connect(regionPlanner_, &RegionPlanner::settingsChanged, autosave,
             &AutosaveManager::regionsChanged);
     layout->addWidget(recoveryBar_);
     layout->addWidget(infoBar_);
@@ -137,37 +112,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(doc_, &MaskDocument::pathsChanged, this, &MainWindow::updateTitle);
     connect(doc_, &MaskDocument::imageChanged, this, &MainWindow::updateStatusImage);
     connect(doc_, &MaskDocument::imageChanged, this, &MainWindow::updateActions);
-    connect(loader_, &DocumentLoader::imageLoaded, this, &MainWindow::applyLoadedDocument);
-    connect(loader_, &DocumentLoader::maskLoaded, this, &MainWindow::applyLoadedMask);
-    connect(loader_, &DocumentLoader::busyChanged, this, [this](bool busy) {
-        if (busy)
-            statusBar()->showMessage(tr("Loading…"));
-        else if (statusBar()->currentMessage() == tr("Loading…"))
-            statusBar()->clearMessage(); // a note shown meanwhile stays
-        recoveryBar_->refresh();
-    });
-    // The recovery offer says, row by row, whether Restore puts a mask into the image that is
-    // open, the one being opened, or opens another; it never goes away with a load.
-    recoveryBar_->setRelationOf([this](const AutosavedMask& kept) {
-        if (loader_->isLoadingImage())
-            return sameImageFile(loader_->loadingImagePath(), kept.imagePath)
-                       ? RecoveryBar::Relation::OpeningImage
-                       : RecoveryBar::Relation::OtherImage;
-        return documentHolds(kept) ? RecoveryBar::Relation::OpenImage
-                                   : RecoveryBar::Relation::OtherImage;
-    });
-    connect(doc_, &MaskDocument::imageChanged, recoveryBar_, &RecoveryBar::refresh);
-    connect(recoveryBar_, &RecoveryBar::restoreRequested, this, &MainWindow::restoreAutosave);
-    connect(recoveryBar_, &RecoveryBar::discardRequested, this,
-            [](const AutosavedMask& kept) { AutosaveManager::removeOrphan(kept.file); });
-    connect(recentImages_, &RecentFiles::triggered, this, [this](const QString& path) {
-        if (maybeSave()) openImage(path);
-    });
-    connect(autosave_, &AutosaveManager::failed, this, [this](const QString& why) {
-        showWarning(tr("The mask could not be autosaved (%1). Save it with File > Save Mask, "
-                       "and check that %2 is writable.")
-                        .arg(why, AutosaveManager::folder()));
-    });
+    documents_->setBars(recoveryBar_, infoBar_);
+    connect(documents_, &DocumentController::imageOpened, canvas_, [this] { canvas_->setFocus(); });
+    connect(documents_, &DocumentController::inputPrecisionChanged, this,
+            [this](lb::InputPrecision precision) {
+                for (QAction* a : actions_->group(QStringLiteral("inputPrecision")))
+                    a->setChecked(a->data().toInt() == int(precision));
+            });
 
     readSettings();
     updateTitle();
@@ -175,7 +126,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 }
 
 MainWindow::~MainWindow() {
-    loader_->waitForFinished();
+    documents_->loader()->waitForFinished();
     // The document outlives this destructor (QWidget deletes it with the other children): its
     // signals must not reach the slots of a window that is being destroyed.
     disconnect(doc_, nullptr, this, nullptr);
@@ -254,6 +205,7 @@ void MainWindow::createDocks() {
     encodeSession_->setNoiseMaskPreview(noiseMask);
     stitch_ = new StitchSession(doc_, encodeSession_, this);
     canvas_->setStitchSession(stitch_);
+    documents_->setSessions(regionPlanner_, encodeSession_, stitch_);
     if (auto* column = qobject_cast<QVBoxLayout*>(canvas_->parentWidget()->layout()))
         column->insertWidget(column->indexOf(canvas_), new StitchBar(stitch_, action("exportImage"),
                                                                      canvas_->parentWidget()));
@@ -264,7 +216,7 @@ void MainWindow::createDocks() {
             [this](const QString& why) { showError(tr("The stitch failed: %1").arg(why)); });
     // An imported result survives a crash like the mask (kept in the same autosave).
     connect(stitch_, &StitchSession::changed, this,
-            [this] { autosave_->setStitch(stitch_->autosaveState()); });
+            [this] { documents_->autosave()->setStitch(stitch_->autosaveState()); });
     auto* decodeView = new DecodeView(this);
     encodePanel_ = new EncodePanel(encodeSession_, decodeView, this);
     QDockWidget* encodeDock =
@@ -305,8 +257,9 @@ void MainWindow::createDocks() {
     connect(encodePanel_, &EncodePanel::notice, this, [this](const QString& text) {
         infoBar_->showMessage(InfoBar::Kind::Information, text);
     });
-    connect(chooser, &VaeChooser::statusNote, this,
-            [this](const QString& text) { statusBar()->showMessage(text, kStatusNoteMs); });
+    connect(chooser, &VaeChooser::statusNote, this, [this](const QString& text) {
+        statusBar()->showMessage(text, DocumentController::kStatusNoteMs);
+    });
     auto syncEncodeActions = [this] {
         action("encode")->setEnabled(encodeSession_->canEncode());
         action("cancelEncode")->setEnabled(encodeSession_->isRunning());
@@ -376,7 +329,7 @@ void MainWindow::readSettings() {
     lb::InputPrecision precision = lb::InputPrecision::Reference;
     lb::parseInputPrecision(s.value("image/inputPrecision", "reference").toString().toStdString(),
                             &precision);
-    loader_->setInputPrecision(precision);
+    documents_->loader()->setInputPrecision(precision);
     for (QAction* a : actions_->group(QStringLiteral("inputPrecision")))
         a->setChecked(a->data().toInt() == int(precision));
     BrushSettings b;
@@ -424,330 +377,60 @@ void MainWindow::writeSettings() {
     s.setValue("window/state", saveState());
 }
 
-QString MainWindow::lastFolder(const QString& key) const {
-    const QString dir = QSettings().value(QStringLiteral("folders/") + key).toString();
-    if (!dir.isEmpty() && QFileInfo(dir).isDir()) return dir;
-    return QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
-}
-
-void MainWindow::rememberFolder(const QString& key, const QString& file) {
-    QSettings().setValue(QStringLiteral("folders/") + key, QFileInfo(file).absolutePath());
-}
-
-// --- files ---------------------------------------------------------------------------------
-
-bool MainWindow::maybeSave() {
-    if (!doc_->isModified()) return true;
-    const auto answer = QMessageBox::question(
-        this, tr("Unsaved mask"),
-        tr("The mask of \"%1\" has changes that are not saved. Save them first?")
-            .arg(doc_->displayName()),
-        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
-    if (answer == QMessageBox::Save) return saveMask();
-    if (answer == QMessageBox::Discard) {
-        autosave_->discard();
-        return true;
-    }
-    return false;
-}
-
-void MainWindow::chooseImage() {
-    if (!maybeSave()) return;
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open Image"), lastFolder("images"),
-                                                      tr(kImageFilter));
-    if (path.isEmpty()) return;
-    rememberFolder("images", path);
-    openImage(path);
-}
+// --- start ---------------------------------------------------------------------------------
 
 void MainWindow::start(const StartRequest& request) {
     if (request.imagePath.isEmpty())
-        openSample();
+        documents_->openSample();
     else // absolute: the autosave and the recent list must name it from any folder
-        openImage(QFileInfo(request.imagePath).absoluteFilePath(), request.maskPath);
+        documents_->openImage(QFileInfo(request.imagePath).absoluteFilePath(), request.maskPath);
     encodePanel_->vaeChooser()->loadAtStart(request.vaePath);
     const int delayMs = qEnvironmentVariableIntValue("LATENTBRUSH_TEST_RECOVERY_DELAY_MS");
     QTimer::singleShot(std::max(0, delayMs), this, &MainWindow::offerAutosaveRecovery);
 }
 
+// --- files: the document controller's, for the start, tests and the test driver -----------
+
 void MainWindow::openImage(const QString& path, const QString& maskPath) {
-    loader_->loadImage(path, maskPath);
+    documents_->openImage(path, maskPath);
 }
 
 void MainWindow::openSample() {
-    loader_->cancelImage(); // an image still loading would replace the sample
-    LoadedDocument sample = loadSampleDocument(sampleImagePath());
-    sample.precision = loader_->inputPrecision(); // an 8-bit image: the same either way
-    applyLoadedDocument(sample);
-}
-
-void MainWindow::setInputPrecision(lb::InputPrecision precision) {
-    QSettings().setValue(QStringLiteral("image/inputPrecision"),
-                         QString::fromLatin1(lb::inputPrecisionName(precision)));
-    for (QAction* a : actions_->group(QStringLiteral("inputPrecision")))
-        a->setChecked(a->data().toInt() == int(precision));
-    loader_->setInputPrecision(precision);
-    if (!doc_->hasImage() || doc_->inputPrecision() == precision) return;
-    if (doc_->isSample()) { // 8 bits
-        doc_->setInputPrecision(precision);
-        return;
-    }
-    // Unsaved mask edits are offered for saving first; kept, the image stays as it was read.
-    if (maybeSave()) openImage(doc_->imagePath(), doc_->maskPath());
-}
-
-void MainWindow::applyLoadedDocument(const LoadedDocument& loaded) {
-    if (!loaded.ok()) {
-        showError(loaded.error);
-        if (!loaded.imagePath.isEmpty() && !QFileInfo::exists(loaded.imagePath))
-            recentImages_->remove(loaded.imagePath);
-        if (pendingRecovery_) {
-            // Its image could not be opened (or another load replaced it): the kept mask is
-            // still on disk and is offered again.
-            recoveryBar_->offerAgain(*pendingRecovery_);
-            pendingRecovery_.reset();
-        }
-        return;
-    }
-    doc_->setImage(loaded.rgb, loaded.display, loaded.imagePath, loaded.mask, loaded.alphaMask);
-    doc_->setInputPrecision(loaded.precision);
-    if (!loaded.maskPath.isEmpty()) doc_->setMaskPath(loaded.maskPath);
-    recentImages_->add(loaded.imagePath);
-    infoBar_->hide();
-    if (!loaded.warning.isEmpty())
-        showWarning(loaded.warning);
-    else if (!loaded.alphaMask.empty() && loaded.maskPath.isEmpty())
-        infoBar_->showMessage(InfoBar::Kind::Information,
-                              tr("The image has transparency: its mask was taken from the alpha "
-                                 "channel (transparent = regenerate), as ComfyUI's LoadImage "
-                                 "does."));
-    if (pendingRecovery_) {
-        const AutosavedMask kept = *pendingRecovery_;
-        pendingRecovery_.reset();
-        if (sameImageFile(loaded.imagePath, kept.imagePath))
-            applyRecoveredMask(kept);
-        else // another image was opened while the restore waited for its own
-            recoveryBar_->offerAgain(kept);
-    }
-    canvas_->setFocus();
-}
-
-void MainWindow::chooseMask() {
-    if (!doc_->hasImage()) return;
-    const QString path =
-        QFileDialog::getOpenFileName(this, tr("Load Mask"), lastFolder("masks"), tr(kMaskFilter));
-    if (path.isEmpty()) return;
-    rememberFolder("masks", path);
-    loadMask(path);
+    documents_->openSample();
 }
 
 void MainWindow::loadMask(const QString& path) {
-    if (!doc_->hasImage()) return;
-    loader_->loadMask(path, doc_->height(), doc_->width());
+    documents_->loadMask(path);
 }
 
-void MainWindow::applyLoadedMask(const LoadedMask& loaded) {
-    if (!loaded.error.isEmpty()) {
-        showError(loaded.error);
-        return;
-    }
-    if (loaded.mask.height != doc_->height() || loaded.mask.width != doc_->width()) return;
-    auto cmd = makeReplaceCommand(doc_, tr("Load mask %1").arg(QFileInfo(loaded.path).fileName()),
-                                  loaded.mask.data);
-    if (cmd) doc_->undoStack()->push(cmd.release());
-    doc_->setMaskPath(loaded.path);
-    if (!loaded.warning.isEmpty()) showWarning(loaded.warning);
+bool MainWindow::saveMaskTo(const QString& path) {
+    return documents_->saveMaskTo(path);
+}
+
+bool MainWindow::importResults(const QStringList& paths) {
+    return documents_->importResults(paths);
+}
+
+void MainWindow::setInputPrecision(lb::InputPrecision precision) {
+    documents_->setInputPrecision(precision);
+}
+
+void MainWindow::offerAutosaveRecovery() {
+    documents_->offerAutosaveRecovery();
+}
+
+DocumentLoader* MainWindow::loader() const {
+    return documents_->loader();
+}
+
+AutosaveManager* MainWindow::autosave() const {
+    return documents_->autosave();
 }
 
 void MainWindow::maskFromAlpha() {
     if (doc_->alphaMask().empty()) return;
     auto cmd = makeReplaceCommand(doc_, tr("Mask from image alpha"), doc_->alphaMask().data);
     if (cmd) doc_->undoStack()->push(cmd.release());
-}
-
-bool MainWindow::saveMask() {
-    if (!doc_->hasImage()) return false;
-    if (doc_->maskPath().isEmpty()) return saveMaskAs();
-    return saveMaskTo(doc_->maskPath());
-}
-
-bool MainWindow::saveMaskAs() {
-    if (!doc_->hasImage()) return false;
-    QString suggestion = doc_->maskPath();
-    if (suggestion.isEmpty()) {
-        const QFileInfo image(doc_->imagePath());
-        const QString base = doc_->outputStem();
-        suggestion = QDir(lastFolder("masks")).filePath(base + QStringLiteral("_mask.png"));
-    }
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Save Mask"), suggestion,
-        tr("8-bit PNG (*.png);;Float TIFF (*.tif *.tiff);;Float EXR (*.exr)"));
-    if (path.isEmpty()) return false;
-    rememberFolder("masks", path);
-    return saveMaskTo(path);
-}
-
-bool MainWindow::saveMaskTo(const QString& path) {
-    const std::string file = QFile::encodeName(path).toStdString();
-    const QString suffix = QFileInfo(path).suffix().toLower();
-    lb::Status status;
-    if (suffix == QLatin1String("tif") || suffix == QLatin1String("tiff") ||
-        suffix == QLatin1String("exr")) {
-        lb::ImageBuffer plane;
-        plane.height = doc_->height();
-        plane.width = doc_->width();
-        plane.channels = 1;
-        plane.data = doc_->mask().data;
-        status = lb::writeImage(file, plane);
-    } else {
-        status = lb::writeMaskPng(file, doc_->mask());
-    }
-    if (!status) {
-        showError(
-            tr("Could not save the mask to \"%1\": %2. Choose another folder or file "
-               "name (File > Save Mask As).")
-                .arg(QDir::toNativeSeparators(path), QString::fromStdString(status.message())));
-        return false;
-    }
-    doc_->setMaskPath(path);
-    doc_->markSaved();
-    autosave_->discard();
-    statusBar()->showMessage(tr("Mask saved to %1").arg(QDir::toNativeSeparators(path)), 5000);
-    return true;
-}
-
-bool MainWindow::importResults(const QStringList& paths) {
-    QString why;
-    if (!stitch_->importResults(paths, &why)) {
-        showError(tr("Could not import the result: %1").arg(why));
-        return false;
-    }
-    statusBar()->showMessage(tr("Stitched %1 result(s) into the photo").arg(paths.size()), 5000);
-    return true;
-}
-
-void MainWindow::chooseResults() {
-    const QStringList paths =
-        QFileDialog::getOpenFileNames(this, tr("Import Result (one image per region, in order)"),
-                                      lastFolder("results"), tr(kImageFilter));
-    if (paths.isEmpty()) return;
-    rememberFolder("results", paths.first());
-    importResults(paths);
-}
-
-void MainWindow::chooseExportImage() {
-    if (!stitch_->isActive()) return;
-    const QFileInfo image(doc_->imagePath());
-    const QString base = doc_->outputStem();
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export Image"),
-        QDir(lastFolder("results")).filePath(base + QStringLiteral("-inpainted.png")),
-        tr("PNG, the original's depth (*.png);;TIFF, the original's depth (*.tif *.tiff);;"
-           "Float EXR (*.exr);;JPEG (*.jpg)"));
-    if (path.isEmpty()) return;
-    rememberFolder("results", path);
-    QString why;
-    if (!stitch_->exportImage(path, &why)) {
-        showError(tr("Could not export the image to \"%1\": %2")
-                      .arg(QDir::toNativeSeparators(path), why));
-        return;
-    }
-    statusBar()->showMessage(tr("Image exported to %1").arg(QDir::toNativeSeparators(path)), 5000);
-}
-
-void MainWindow::exportGrownMask() {
-    if (!doc_->hasImage() || preview_->noiseMask().empty()) return;
-    const QFileInfo image(doc_->imagePath());
-    const QString base = doc_->outputStem();
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export Grown Mask"),
-        QDir(lastFolder("export")).filePath(base + QStringLiteral("_noise_mask.png")),
-        tr("PNG (*.png)"));
-    if (path.isEmpty()) return;
-    rememberFolder("export", path);
-    const lb::Status status =
-        lb::writeBinaryMaskPng(QFile::encodeName(path).toStdString(), preview_->noiseMask());
-    if (!status)
-        showError(
-            tr("Could not export the grown mask to \"%1\": %2. Choose another folder.")
-                .arg(QDir::toNativeSeparators(path), QString::fromStdString(status.message())));
-    else
-        statusBar()->showMessage(tr("Grown mask exported to %1").arg(path), 5000);
-}
-
-// --- autosave recovery ------------------------------------------------------------------
-
-void MainWindow::offerAutosaveRecovery() {
-    AutosaveScan scan = AutosaveManager::scanOrphans();
-    if (pendingRecovery_) // being restored already: its file goes once the mask is in
-        std::erase_if(scan.recoverable,
-                      [this](const AutosavedMask& m) { return m.file == pendingRecovery_->file; });
-    // Damaged autosaves were renamed to NAME.corrupt: say so, never stop for them.
-    QString asideNote;
-    if (!scan.setAside.isEmpty()) {
-        QStringList items;
-        for (qsizetype i = 0; i < scan.setAside.size(); ++i)
-            items << tr("%1 (%2)").arg(QDir::toNativeSeparators(scan.setAside[i]),
-                                       scan.reasons.value(i));
-        asideNote = tr("%n damaged autosave file(s) could not be restored and were set aside: "
-                       "%1.",
-                       nullptr, int(items.size()))
-                        .arg(items.join(QStringLiteral("; ")));
-    }
-    recoveryBar_->offer(std::move(scan.recoverable), asideNote);
-}
-
-bool MainWindow::documentHolds(const AutosavedMask& kept) const {
-    return doc_->hasImage() && sameImageFile(doc_->imagePath(), kept.imagePath) &&
-           doc_->width() == kept.width && doc_->height() == kept.height;
-}
-
-void MainWindow::restoreAutosave(const AutosavedMask& kept) {
-    const bool loading = loader_->isLoadingImage();
-    if (!loading && documentHolds(kept)) {
-        applyRecoveredMask(kept); // straight into the open image
-        return;
-    }
-    // Its image is loading now (the one the editor was started with): wait for it.
-    const bool opening = loading && sameImageFile(loader_->loadingImagePath(), kept.imagePath);
-    if (!opening && !maybeSave()) {
-        recoveryBar_->offerAgain(kept); // cancelled: still offered
-        return;
-    }
-    if (pendingRecovery_ && pendingRecovery_->file != kept.file)
-        recoveryBar_->offerAgain(*pendingRecovery_); // the latest Restore wins the window
-    pendingRecovery_ = std::make_unique<AutosavedMask>(kept);
-    if (opening) return;
-    if (MaskDocument::isSamplePath(kept.imagePath))
-        openSample();
-    else
-        openImage(kept.imagePath);
-}
-
-void MainWindow::applyRecoveredMask(const AutosavedMask& recovered) {
-    if (recovered.width != doc_->width() || recovered.height != doc_->height()) {
-        showError(tr("The autosaved mask (%1 x %2) does not fit this image (%3 x %4); it was "
-                     "kept in %5.")
-                      .arg(recovered.width)
-                      .arg(recovered.height)
-                      .arg(doc_->width())
-                      .arg(doc_->height())
-                      .arg(QDir::toNativeSeparators(recovered.file)));
-        return;
-    }
-    auto cmd = makeReplaceCommand(doc_, tr("Restore autosaved mask"), recovered.mask);
-    if (cmd) doc_->undoStack()->push(cmd.release());
-    if (!recovered.regions.isEmpty()) // the regions as they were (files before them have none)
-        regionPlanner_->setSettings(RegionSettings::fromMap(recovered.regions));
-    if (recovered.stitch) {
-        QString why;
-        if (!stitch_->restore(*recovered.stitch, &why))
-            showWarning(tr("The imported result kept in %1 could not be shown again: %2")
-                            .arg(QDir::toNativeSeparators(recovered.file), why));
-    }
-    AutosaveManager::removeOrphan(recovered.file);
-    autosave_->saveNow(); // the restored mask is now this session's unsaved work
-    statusBar()->showMessage(tr("Autosaved mask restored"), 5000);
 }
 
 // --- messages, help ------------------------------------------------------------------------
@@ -781,12 +464,12 @@ void MainWindow::showAbout() {
 // --- window events -------------------------------------------------------------------------
 
 void MainWindow::closeEvent(QCloseEvent* event) {
-    if (!maybeSave()) {
+    if (!documents_->maybeSave()) {
         event->ignore();
         return;
     }
     writeSettings();
-    autosave_->shutdown();
+    documents_->autosave()->shutdown();
     event->accept();
 }
 
@@ -806,18 +489,7 @@ void MainWindow::dropEvent(QDropEvent* event) {
         if (url.isLocalFile()) paths << url.toLocalFile();
     if (paths.isEmpty()) return;
     event->acceptProposedAction();
-    if (event->modifiers().testFlag(Qt::ShiftModifier) && doc_->hasImage()) {
-        loadMask(paths.first());
-        return;
-    }
-    // Sampled results of a region encode are stitched; anything else opens as the image.
-    const DropDecision drop = decideDrop(paths, encodeSession_->result(), doc_);
-    if (drop.action == DropDecision::Action::ImportResults) {
-        if (importResults(drop.paths)) statusBar()->showMessage(drop.note, kStatusNoteMs);
-    } else if (maybeSave()) {
-        openImage(paths.first());
-        statusBar()->showMessage(drop.note, kStatusNoteMs);
-    }
+    documents_->openDropped(paths, event->modifiers().testFlag(Qt::ShiftModifier));
 }
 
 } // namespace lbui

@@ -1,5 +1,6 @@
-// MainWindow: the editor's window: builds the document, tools, canvas and docks, owns the
-// actions and menus, and routes file operations; the work itself lives in the parts.
+// MainWindow: the editor's window: builds the document, tools, canvas and docks and wires them
+// together; the actions come from one table (MainWindowActions.cpp, ActionTable), the file side
+// (open, save, export, recovery) is DocumentController's; the work itself lives in the parts.
 #pragma once
 
 #include "latentbrush/ImageIO.h"
@@ -29,6 +30,7 @@ class BrushPanel;
 class BrushTool;
 class CanvasLayers;
 class CanvasWidget;
+class DocumentController;
 class DocumentLoader;
 class EncodePanel;
 class EncodeSession;
@@ -42,15 +44,11 @@ class MaskTool;
 class RegionPlanner;
 class StitchSession;
 class PreviewPanel;
-class RecentFiles;
 class RecoveryBar;
 class ShapeTool;
 class ToolOptionsPanel;
 struct ActionBarSpec;
 struct ActionSpec;
-struct AutosavedMask;
-struct LoadedDocument;
-struct LoadedMask;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -68,8 +66,9 @@ public:
     CanvasWidget* canvas() const { return canvas_; }
     InfoBar* infoBar() const { return infoBar_; }
     RecoveryBar* recoveryBar() const { return recoveryBar_; }
-    AutosaveManager* autosave() const { return autosave_; }
-    DocumentLoader* loader() const { return loader_; }
+    AutosaveManager* autosave() const;
+    DocumentLoader* loader() const;
+    DocumentController* documents() const { return documents_; }
     EncodeSession* encodeSession() const { return encodeSession_; }
     EncodePanel* encodePanel() const { return encodePanel_; }
     LiveRoundTrip* liveRoundTrip() const { return liveRoundTrip_; }
@@ -77,7 +76,7 @@ public:
     PreviewPanel* previewPanel() const { return previewPanel_; }
     RegionPlanner* regionPlanner() const { return regionPlanner_; }
     StitchSession* stitchSession() const { return stitch_; }
-    // File > Import Result... without the dialog: one error box on failure.
+    // The file operations below are DocumentController's (see there).
     bool importResults(const QStringList& paths);
     ToolOptionsPanel* toolOptions() const { return toolOptions_; }
     // The selection tools, in toolbar order: rectangle, ellipse, polygon lasso, freehand lasso,
@@ -93,16 +92,11 @@ public:
     void start(const StartRequest& request);
 
 public slots:
-    // Opens asynchronously; on failure the current document stays and the info bar says why.
     void openImage(const QString& path, const QString& maskPath = {});
     void openSample();
     void loadMask(const QString& path);
     bool saveMaskTo(const QString& path);
-    // File > Input Precision: how 16-bit samples of the images and mask files opened are read
-    // (remembered); the open image and its mask file are read again the new way.
     void setInputPrecision(lb::InputPrecision precision);
-    // Offers every autosave that crashed sessions left behind, in the recovery bar (non-modal);
-    // the offer stays through image loads until each is answered.
     void offerAutosaveRecovery();
     void showError(const QString& message);
     void showWarning(const QString& message);
@@ -126,27 +120,12 @@ private:
     void readSettings();
     void writeSettings();
 
-    bool maybeSave();
-    void chooseImage();
-    void chooseMask();
-    bool saveMask();
-    bool saveMaskAs();
-    void exportGrownMask();
-    void chooseResults();
-    void chooseExportImage();
-    void applyLoadedDocument(const LoadedDocument& loaded);
-    void applyLoadedMask(const LoadedMask& loaded);
-    void restoreAutosave(const AutosavedMask& kept);
-    void applyRecoveredMask(const AutosavedMask& recovered);
-    bool documentHolds(const AutosavedMask& kept) const;
     void maskFromAlpha();
     void updateTitle();
     void updateStatusImage();
     void updateActions();
     void showShortcuts();
     void showAbout();
-    QString lastFolder(const QString& key) const;
-    void rememberFolder(const QString& key, const QString& file);
 
     MaskDocument* doc_;
     BrushTool* brush_;
@@ -155,9 +134,7 @@ private:
     CanvasWidget* canvas_;
     InfoBar* infoBar_;
     RecoveryBar* recoveryBar_;
-    AutosaveManager* autosave_;
-    DocumentLoader* loader_;
-    RecentFiles* recentImages_;
+    DocumentController* documents_;
     BrushPanel* brushPanel_ = nullptr;
     ToolOptionsPanel* toolOptions_ = nullptr;
     QList<MaskTool*> maskTools_;
@@ -177,8 +154,6 @@ private:
     QLabel* statusZoom_ = nullptr;
     QLabel* statusCoverage_ = nullptr;
     QPointer<QWidget> shortcutsDialog_;
-    // A restore waiting for its image to open: applied when that image has loaded.
-    std::unique_ptr<AutosavedMask> pendingRecovery_;
     bool closing_ = false;
 };
 

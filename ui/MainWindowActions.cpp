@@ -5,6 +5,7 @@
 #include "ActionTable.h"
 #include "BrushTool.h"
 #include "CanvasWidget.h"
+#include "DocumentController.h"
 #include "EncodePanel.h"
 #include "MaskAdjustments.h"
 #include "MaskDocument.h"
@@ -34,31 +35,31 @@ QList<ActionSpec> MainWindow::actionSpecs() {
          .icon = "open",
          .shortcuts = {QKeySequence::Open},
          .tip = tr("Open an image to paint its mask"),
-         .triggered = [this] { chooseImage(); }},
+         .triggered = [this] { documents_->chooseImage(); }},
         {.name = "loadMask",
          .text = tr("&Load Mask…"),
          .icon = "folder",
          .shortcuts = {QKeySequence(tr("Ctrl+M"))},
          .tip = tr("Load a mask file (gray: white regenerates; transparent pixels regenerate)"),
          .enabled = W,
-         .triggered = [this] { chooseMask(); }},
+         .triggered = [this] { documents_->chooseMask(); }},
         {.name = "saveMask",
          .text = tr("&Save Mask"),
          .icon = "save",
          .shortcuts = {QKeySequence::Save},
          .enabled = W,
-         .triggered = [this] { saveMask(); }},
+         .triggered = [this] { documents_->saveMask(); }},
         {.name = "saveMaskAs",
          .text = tr("Save Mask &As…"),
          .shortcuts = {QKeySequence::SaveAs},
          .enabled = W,
-         .triggered = [this] { saveMaskAs(); }},
+         .triggered = [this] { documents_->saveMaskAs(); }},
         {.name = "exportGrownMask",
          .text = tr("Export &Grown Mask…"),
          .shortcuts = {QKeySequence(tr("Ctrl+Shift+G"))},
          .tip = tr("Save the grown noise_mask as a 0/255 PNG (for LoadImageMask)"),
          .enabled = W,
-         .triggered = [this] { exportGrownMask(); }},
+         .triggered = [this] { documents_->exportGrownMask(); }},
         {.name = "quit",
          .text = tr("&Quit"),
          .shortcuts = {QKeySequence::Quit},
@@ -177,7 +178,7 @@ QList<ActionSpec> MainWindow::actionSpecs() {
                   .group = "inputPrecision",
                   .checked = precision == lb::InputPrecision::Reference,
                   .data = int(precision),
-                  .triggered = [this, precision] { setInputPrecision(precision); }});
+                  .triggered = [this, precision] { documents_->setInputPrecision(precision); }});
     }
     t += QList<ActionSpec>{
         {.name = "showGrown",
@@ -316,13 +317,13 @@ QList<ActionSpec> MainWindow::actionSpecs() {
          .text = tr("&Import Result…"),
          .icon = "open",
          .tip = tr("Stitch the sampled results of a region encode into the photo"),
-         .triggered = [this] { chooseResults(); }},
+         .triggered = [this] { documents_->chooseResults(); }},
         {.name = "exportImage",
          .text = tr("Export &Image…"),
          .icon = "export",
          .tip = tr("Write the stitched photo"),
          .enabled = ActionEnabled::ByOwner,
-         .triggered = [this] { chooseExportImage(); }},
+         .triggered = [this] { documents_->chooseExportImage(); }},
         {.name = "chooseVae",
          .text = tr("Choose &VAE File…"),
          .icon = "vae",
@@ -398,7 +399,7 @@ void MainWindow::createMenus() {
         actions_->fill(menu, spec.items, [this](QMenu* parent, const QString& name) {
             if (name == QLatin1String("recent")) {
                 recentMenu_ = parent->addMenu(tr("Open &Recent"));
-                recentImages_->attachMenu(recentMenu_);
+                documents_->recentImages()->attachMenu(recentMenu_);
             } else if (name == QLatin1String("inputPrecision")) {
                 parent->addMenu(tr("Input &Precision"))
                     ->addActions(actions_->group(QStringLiteral("inputPrecision")));
