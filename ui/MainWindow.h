@@ -1,5 +1,6 @@
-// MainWindow: the editor's window: builds the document, tools, canvas and docks, owns the
-// actions and menus, and routes file operations; the work itself lives in the parts.
+// MainWindow: the editor's window: builds the document, tools, canvas and docks and wires them
+// together; the actions come from one table (MainWindowActions.cpp, ActionTable), the file side
+// (open, save, export, recovery) is DocumentController's; the work itself lives in the parts.
 #pragma once
 
 #include "latentbrush/ImageIO.h"
@@ -10,7 +11,6 @@
 #include <memory>
 
 class QAction;
-class QActionGroup;
 class QLabel;
 class QMenu;
 class QUndoView;
@@ -24,11 +24,13 @@ struct StartRequest {
     QString vaePath; // empty: the VAE that VaeChooser::chooseAtStart picks
 };
 
+class ActionTable;
 class AutosaveManager;
 class BrushPanel;
 class BrushTool;
 class CanvasLayers;
 class CanvasWidget;
+class DocumentController;
 class DocumentLoader;
 class EncodePanel;
 class EncodeSession;
@@ -42,13 +44,11 @@ class MaskTool;
 class RegionPlanner;
 class StitchSession;
 class PreviewPanel;
-class RecentFiles;
 class RecoveryBar;
 class ShapeTool;
 class ToolOptionsPanel;
-struct AutosavedMask;
-struct LoadedDocument;
-struct LoadedMask;
+struct ActionBarSpec;
+struct ActionSpec;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -66,8 +66,9 @@ public:
     CanvasWidget* canvas() const { return canvas_; }
     InfoBar* infoBar() const { return infoBar_; }
     RecoveryBar* recoveryBar() const { return recoveryBar_; }
-    AutosaveManager* autosave() const { return autosave_; }
-    DocumentLoader* loader() const { return loader_; }
+    AutosaveManager* autosave() const;
+    DocumentLoader* loader() const;
+    DocumentController* documents() const { return documents_; }
     EncodeSession* encodeSession() const { return encodeSession_; }
     EncodePanel* encodePanel() const { return encodePanel_; }
     LiveRoundTrip* liveRoundTrip() const { return liveRoundTrip_; }
@@ -75,7 +76,7 @@ public:
     PreviewPanel* previewPanel() const { return previewPanel_; }
     RegionPlanner* regionPlanner() const { return regionPlanner_; }
     StitchSession* stitchSession() const { return stitch_; }
-    // File > Import Result... without the dialog: one error box on failure.
+    // The file operations below are DocumentController's (see there).
     bool importResults(const QStringList& paths);
     ToolOptionsPanel* toolOptions() const { return toolOptions_; }
     // The selection tools, in toolbar order: rectangle, ellipse, polygon lasso, freehand lasso,
@@ -91,16 +92,11 @@ public:
     void start(const StartRequest& request);
 
 public slots:
-    // Opens asynchronously; on failure the current document stays and the info bar says why.
     void openImage(const QString& path, const QString& maskPath = {});
     void openSample();
     void loadMask(const QString& path);
     bool saveMaskTo(const QString& path);
-    // File > Input Precision: how 16-bit samples of the images and mask files opened are read
-    // (remembered); the open image and its mask file are read again the new way.
     void setInputPrecision(lb::InputPrecision precision);
-    // Offers every autosave that crashed sessions left behind, in the recovery bar (non-modal);
-    // the offer stays through image loads until each is answered.
     void offerAutosaveRecovery();
     void showError(const QString& message);
     void showWarning(const QString& message);
@@ -111,8 +107,11 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
+    // The action table and the menus and toolbars as lists of its names (MainWindowActions.cpp).
+    QList<ActionSpec> actionSpecs();
+    QList<ActionBarSpec> menuSpecs();
+    QList<ActionBarSpec> toolBarSpecs();
     void createActions();
-    void createMaskToolActions();
     void activateTool(MaskTool* tool); // the brush is one of the tools
     void createMenus();
     void createToolBars();
@@ -120,30 +119,13 @@ private:
     void createStatusBar();
     void readSettings();
     void writeSettings();
-    QAction* makeAction(const QString& name, const QString& text, const QString& icon,
-                        const QList<QKeySequence>& shortcuts, const QString& tip = {});
 
-    bool maybeSave();
-    void chooseImage();
-    void chooseMask();
-    bool saveMask();
-    bool saveMaskAs();
-    void exportGrownMask();
-    void chooseResults();
-    bool chooseExportImage(); // false: cancelled or failed
-    void applyLoadedDocument(const LoadedDocument& loaded);
-    void applyLoadedMask(const LoadedMask& loaded);
-    void restoreAutosave(const AutosavedMask& kept);
-    void applyRecoveredMask(const AutosavedMask& recovered);
-    bool documentHolds(const AutosavedMask& kept) const;
     void maskFromAlpha();
     void updateTitle();
     void updateStatusImage();
     void updateActions();
     void showShortcuts();
     void showAbout();
-    QString lastFolder(const QString& key) const;
-    void rememberFolder(const QString& key, const QString& file);
 
     MaskDocument* doc_;
     BrushTool* brush_;
@@ -152,9 +134,7 @@ private:
     CanvasWidget* canvas_;
     InfoBar* infoBar_;
     RecoveryBar* recoveryBar_;
-    AutosaveManager* autosave_;
-    DocumentLoader* loader_;
-    RecentFiles* recentImages_;
+    DocumentController* documents_;
     BrushPanel* brushPanel_ = nullptr;
     ToolOptionsPanel* toolOptions_ = nullptr;
     QList<MaskTool*> maskTools_;
@@ -168,16 +148,12 @@ private:
     QUndoView* historyView_ = nullptr;
     QMenu* viewMenu_ = nullptr;
     QMenu* recentMenu_ = nullptr;
-    QActionGroup* toolGroup_ = nullptr;
-    QActionGroup* viewModeGroup_ = nullptr;
-    QActionGroup* inputPrecisionGroup_ = nullptr;
+    ActionTable* actions_ = nullptr;
     QLabel* statusSize_ = nullptr;
     QLabel* statusCursor_ = nullptr;
     QLabel* statusZoom_ = nullptr;
     QLabel* statusCoverage_ = nullptr;
     QPointer<QWidget> shortcutsDialog_;
-    // A restore waiting for its image to open: applied when that image has loaded.
-    std::unique_ptr<AutosavedMask> pendingRecovery_;
     bool closing_ = false;
 };
 

@@ -173,6 +173,12 @@ void TestDriver::run(const QString& line) {
             encode->trigger(); // as Ctrl+Return or the button does
         else
             error = QStringLiteral("Encode is disabled");
+    } else if (command == QLatin1String("trigger")) {
+        QAction* a = window_->action(words.value(1));
+        if (!a || !a->isEnabled())
+            error = QStringLiteral("no enabled action ") + words.value(1);
+        else
+            a->trigger(); // as its menu item, toolbar button or shortcut does
     } else if (command == QLatin1String("import")) {
         if (!window_->importResults(words.mid(1))) error = QStringLiteral("import failed");
     } else if (command == QLatin1String("quit")) {

@@ -23,6 +23,7 @@ class MainWindow;
 //   vae PATH                      -> loads PATH, as choosing it in the file dialog does
 //   dump-mask PATH                -> the mask as raw float32, row-major; reply ok {width, height}
 //   save-mask PATH                -> File > Save Mask As PATH
+//   trigger NAME                  -> triggers the enabled action NAME of the window's action table
 //   grab PATH                     -> the window as a PNG (what a person would see)
 //   encode                        -> Encode, as Ctrl+Return or the button does
 //   import PATH [PATH...]         -> File > Import Result with these files (no spaces in paths)
