@@ -44,8 +44,8 @@ void EncodeJob::cancel() {
 }
 
 bool EncodeJob::start(std::shared_ptr<lb::Vae> vae, std::shared_ptr<const lb::ImageBuffer> image,
-                      lb::MaskBuffer mask, int grow) {
-    if (isRunning() || !vae || !image) return false;
+                      std::shared_ptr<const lb::MaskBuffer> mask, int grow) {
+    if (isRunning() || !vae || !image || !mask) return false;
     cancel_ = std::make_shared<std::atomic<bool>>(false);
     auto cancel = cancel_;
     auto report = progressTo(this, &EncodeJob::progress);
@@ -57,7 +57,7 @@ bool EncodeJob::start(std::shared_ptr<lb::Vae> vae, std::shared_ptr<const lb::Im
             progress.cancel = cancel.get();
             progress.report = report;
             try {
-                auto result = lb::inpaintEncode(*vae, *image, mask, grow, progress);
+                auto result = lb::inpaintEncode(*vae, *image, *mask, grow, progress);
                 if (!result) {
                     out.cancelled = cancel->load();
                     out.error = QString::fromStdString(result.message());
@@ -77,9 +77,10 @@ bool EncodeJob::start(std::shared_ptr<lb::Vae> vae, std::shared_ptr<const lb::Im
 }
 
 bool EncodeJob::startNoiseMask(std::shared_ptr<lb::Vae> vae,
-                               std::shared_ptr<const lb::ImageBuffer> image, lb::MaskBuffer mask,
+                               std::shared_ptr<const lb::ImageBuffer> image,
+                               std::shared_ptr<const lb::MaskBuffer> mask,
                                lb::NoiseMaskOptions options) {
-    if (isRunning() || !vae || !image) return false;
+    if (isRunning() || !vae || !image || !mask) return false;
     cancel_ = std::make_shared<std::atomic<bool>>(false);
     auto cancel = cancel_;
     auto report = progressTo(this, &EncodeJob::progress);
@@ -92,7 +93,7 @@ bool EncodeJob::startNoiseMask(std::shared_ptr<lb::Vae> vae,
             progress.cancel = cancel.get();
             progress.report = report;
             try {
-                auto result = lb::noiseMaskEncode(*vae, *image, mask, options, progress);
+                auto result = lb::noiseMaskEncode(*vae, *image, *mask, options, progress);
                 if (!result) {
                     out.cancelled = cancel->load();
                     out.error = QString::fromStdString(result.message());
@@ -112,9 +113,10 @@ bool EncodeJob::startNoiseMask(std::shared_ptr<lb::Vae> vae,
 }
 
 bool EncodeJob::startRegions(std::shared_ptr<lb::Vae> vae,
-                             std::shared_ptr<const lb::ImageBuffer> image, lb::MaskBuffer mask,
+                             std::shared_ptr<const lb::ImageBuffer> image,
+                             std::shared_ptr<const lb::MaskBuffer> mask,
                              lb::regions::RegionEncodeOptions options) {
-    if (isRunning() || !vae || !image) return false;
+    if (isRunning() || !vae || !image || !mask) return false;
     cancel_ = std::make_shared<std::atomic<bool>>(false);
     auto cancel = cancel_;
     auto report = progressTo(this, &EncodeJob::progress);
@@ -126,7 +128,7 @@ bool EncodeJob::startRegions(std::shared_ptr<lb::Vae> vae,
         progress.cancel = cancel.get();
         progress.report = report;
         try {
-            auto result = lb::regions::regionEncode(*vae, *image, mask, options, progress);
+            auto result = lb::regions::regionEncode(*vae, *image, *mask, options, progress);
             if (!result) {
                 out.cancelled = cancel->load();
                 out.error = QString::fromStdString(result.message());
