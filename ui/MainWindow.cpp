@@ -11,6 +11,7 @@
 #include "DocumentLoader.h"
 #include "EncodePanel.h"
 #include "EncodeSession.h"
+#include "ExportImageStatus.h"
 #include "FillTool.h"
 #include "GrowPreview.h"
 #include "InfoBar.h"
@@ -613,8 +614,15 @@ void MainWindow::createDocks() {
         column->insertWidget(column->indexOf(canvas_), new StitchBar(stitch_, action("exportImage"),
                                                                      canvas_->parentWidget()));
     action("exportImage")->setEnabled(false);
-    connect(stitch_, &StitchSession::changed, this,
-            [this] { action("exportImage")->setEnabled(stitch_->isActive()); });
+    auto exportImageEnabled = [this] {
+        action("exportImage")->setEnabled(stitch_->isActive() && !stitch_->isExporting());
+    };
+    connect(stitch_, &StitchSession::changed, this, exportImageEnabled);
+    // Export Image writes on the thread pool; the status bar shows it and its outcome.
+    connect(stitch_, &StitchSession::exportStarted, this, exportImageEnabled);
+    connect(stitch_, &StitchSession::exportFinished, this, exportImageEnabled);
+    connect(new ExportImageStatus(stitch_, statusBar()), &ExportImageStatus::failed, this,
+            &MainWindow::showError);
     connect(stitch_, &StitchSession::failed, this,
             [this](const QString& why) { showError(tr("The stitch failed: %1").arg(why)); });
     // An imported result survives a crash like the mask (kept in the same autosave).
@@ -1015,13 +1023,10 @@ void MainWindow::chooseExportImage() {
            "Float EXR (*.exr);;JPEG (*.jpg)"));
     if (path.isEmpty()) return;
     rememberFolder("results", path);
-    QString why;
-    if (!stitch_->exportImage(path, &why)) {
+    QString why; // written on the thread pool: ExportImageStatus reports the outcome
+    if (!stitch_->startExportImage(path, &why))
         showError(tr("Could not export the image to \"%1\": %2")
                       .arg(QDir::toNativeSeparators(path), why));
-        return;
-    }
-    statusBar()->showMessage(tr("Image exported to %1").arg(QDir::toNativeSeparators(path)), 5000);
 }
 
 void MainWindow::exportGrownMask() {
@@ -1158,6 +1163,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
         return;
     }
     writeSettings();
+    stitch_->waitForExport(); // an Export Image still writing: finished, never cut off
     autosave_->shutdown();
     event->accept();
 }
