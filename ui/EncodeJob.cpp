@@ -2,6 +2,7 @@
 // posted back to the GUI thread; core errors (and any exception) become messages.
 #include "EncodeJob.h"
 
+#include "BackgroundPool.h"
 #include "WorkerProgress.h"
 
 #include "latentbrush/Pipeline.h"
@@ -50,6 +51,7 @@ bool EncodeJob::start(std::shared_ptr<lb::Vae> vae, std::shared_ptr<const lb::Im
     auto cancel = cancel_;
     auto report = progressTo(this, &EncodeJob::progress);
     encodeWatcher_.setFuture(QtConcurrent::run(
+        backgroundPool(),
         [report, cancel, vae, image, mask = std::move(mask), grow]() -> EncodeOutput {
             EncodeOutput out;
             out.grow = grow;
@@ -85,6 +87,7 @@ bool EncodeJob::startNoiseMask(std::shared_ptr<lb::Vae> vae,
     auto cancel = cancel_;
     auto report = progressTo(this, &EncodeJob::progress);
     encodeWatcher_.setFuture(QtConcurrent::run(
+        backgroundPool(),
         [report, cancel, vae, image, mask = std::move(mask), options]() -> EncodeOutput {
             EncodeOutput out;
             out.noiseMaskMode = true;
@@ -120,31 +123,33 @@ bool EncodeJob::startRegions(std::shared_ptr<lb::Vae> vae,
     cancel_ = std::make_shared<std::atomic<bool>>(false);
     auto cancel = cancel_;
     auto report = progressTo(this, &EncodeJob::progress);
-    encodeWatcher_.setFuture(QtConcurrent::run([report, cancel, vae, image, mask = std::move(mask),
-                                                options]() -> EncodeOutput {
-        EncodeOutput out;
-        out.grow = options.grow;
-        lb::Progress progress;
-        progress.cancel = cancel.get();
-        progress.report = report;
-        try {
-            auto result = lb::regions::regionEncode(*vae, *image, *mask, options, progress);
-            if (!result) {
-                out.cancelled = cancel->load();
-                out.error = QString::fromStdString(result.message());
-                return out;
+    encodeWatcher_.setFuture(QtConcurrent::run(
+        backgroundPool(),
+        [report, cancel, vae, image, mask = std::move(mask), options]() -> EncodeOutput {
+            EncodeOutput out;
+            out.grow = options.grow;
+            lb::Progress progress;
+            progress.cancel = cancel.get();
+            progress.report = report;
+            try {
+                auto result = lb::regions::regionEncode(*vae, *image, *mask, options, progress);
+                if (!result) {
+                    out.cancelled = cancel->load();
+                    out.error = QString::fromStdString(result.message());
+                    return out;
+                }
+                auto regions =
+                    std::make_shared<lb::regions::RegionEncodeResult>(std::move(*result));
+                out.samples = regions->samples;
+                if (!regions->noiseMasks.empty()) out.noiseMask = regions->noiseMasks.front();
+                out.crop.height = regions->plan.scaledHeight;
+                out.crop.width = regions->plan.scaledWidth;
+                out.regions = std::move(regions);
+            } catch (const std::exception& e) {
+                out.error = QString::fromLocal8Bit(e.what());
             }
-            auto regions = std::make_shared<lb::regions::RegionEncodeResult>(std::move(*result));
-            out.samples = regions->samples;
-            if (!regions->noiseMasks.empty()) out.noiseMask = regions->noiseMasks.front();
-            out.crop.height = regions->plan.scaledHeight;
-            out.crop.width = regions->plan.scaledWidth;
-            out.regions = std::move(regions);
-        } catch (const std::exception& e) {
-            out.error = QString::fromLocal8Bit(e.what());
-        }
-        return out;
-    }));
+            return out;
+        }));
     emit runningChanged(true);
     return true;
 }
@@ -154,8 +159,8 @@ bool EncodeJob::startDecode(std::shared_ptr<lb::Vae> vae, lb::LatentBuffer laten
     cancel_ = std::make_shared<std::atomic<bool>>(false);
     auto cancel = cancel_;
     auto report = progressTo(this, &EncodeJob::progress);
-    decodeWatcher_.setFuture(
-        QtConcurrent::run([report, cancel, vae, latent = std::move(latent)]() -> DecodeOutput {
+    decodeWatcher_.setFuture(QtConcurrent::run(
+        backgroundPool(), [report, cancel, vae, latent = std::move(latent)]() -> DecodeOutput {
             DecodeOutput out;
             lb::Progress progress;
             progress.cancel = cancel.get();

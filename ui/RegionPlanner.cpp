@@ -2,6 +2,7 @@
 // (RegionPlanner.h).
 #include "RegionPlanner.h"
 
+#include "BackgroundPool.h"
 #include "GrowPreview.h"
 #include "MaskDocument.h"
 
@@ -195,7 +196,7 @@ void RegionPlanner::startJob() {
     if (!pending_ || inFlight_) return; // the job in flight starts the next when it ends
     const quint64 id = ++jobId_;
     inFlight_ = true;
-    job_ = QtConcurrent::run(runRegionPlanJob, jobInput(true));
+    job_ = QtConcurrent::run(backgroundPool(), runRegionPlanJob, jobInput(true));
     auto* watcher = new QFutureWatcher<RegionPlanJobOutput>(this);
     connect(watcher, &QFutureWatcher<RegionPlanJobOutput>::finished, this, [this, watcher, id] {
         watcher->deleteLater();

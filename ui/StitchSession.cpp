@@ -1,6 +1,7 @@
 // StitchSession: result files -> lb::regions::stitch -> display and export (StitchSession.h).
 #include "StitchSession.h"
 
+#include "BackgroundPool.h"
 #include "DocumentLoader.h"
 #include "EncodeSession.h"
 #include "MaskDocument.h"
@@ -250,7 +251,7 @@ void StitchSession::prefetch() {
     prefetchImage_ = result->source.image;
     prefetchPath_ = path;
     prefetchPrecision_ = result->source.precision;
-    prefetch_ = QtConcurrent::run(readOriginalSamples, path, result->source.image,
+    prefetch_ = QtConcurrent::run(backgroundPool(), readOriginalSamples, path, result->source.image,
                                   result->source.precision);
 }
 
@@ -292,7 +293,7 @@ void StitchSession::startRestitch() {
     if (!restitchPending_ || restitchInFlight_ || !active_) return;
     const quint64 id = ++restitchJobId_;
     restitchInFlight_ = true;
-    restitchJob_ = QtConcurrent::run(runStitchBox, restitchInput());
+    restitchJob_ = QtConcurrent::run(backgroundPool(), runStitchBox, restitchInput());
     auto* watcher = new QFutureWatcher<StitchBoxOutput>(this);
     connect(watcher, &QFutureWatcher<StitchBoxOutput>::finished, this, [this, watcher, id] {
         watcher->deleteLater();
@@ -405,7 +406,8 @@ bool StitchSession::startExportImage(const QString& path, QString* error) {
     exportRunning_ = true;
     exportPath_ = path;
     const quint64 id = ++exportId_;
-    export_ = QtConcurrent::run(writeStitched, samples_, boxOut_, box_.topLeft(), path, depth_);
+    export_ = QtConcurrent::run(backgroundPool(), writeStitched, samples_, boxOut_, box_.topLeft(),
+                                path, depth_);
     auto* watcher = new QFutureWatcher<QString>(this);
     connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, id] {
         watcher->deleteLater();
