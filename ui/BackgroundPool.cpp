@@ -1,6 +1,7 @@
 // BackgroundPool: one process-wide pool for the editor's long jobs (BackgroundPool.h).
 #include "BackgroundPool.h"
 
+#include <QCoreApplication>
 #include <QThread>
 #include <QThreadPool>
 
@@ -12,6 +13,9 @@ QThreadPool* backgroundPool() {
     static QThreadPool* pool = [] {
         auto* p = new QThreadPool; // lives until exit, like the global pool
         p->setMaxThreadCount(std::max(4, QThread::idealThreadCount()));
+        // As the global pool: the application's end waits for the jobs still running (a read
+        // of the original, say), so none outlives what it reports to.
+        qAddPostRoutine([] { backgroundPool()->waitForDone(); });
         return p;
     }();
     return pool;
