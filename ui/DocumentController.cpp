@@ -356,14 +356,17 @@ bool DocumentController::chooseExportImage() {
            "Float EXR (*.exr);;JPEG (*.jpg)"));
     if (path.isEmpty()) return false;
     rememberFolder("results", path);
+    // A result shown is written on the thread pool (ExportImageStatus reports the outcome), an
+    // applied image here.
+    const bool shown = stitch_->isActive();
     QString why;
-    const bool written = stitch_->isActive() ? stitch_->exportImage(path, &why)
-                                             : stitch_->exportAppliedImage(path, &why);
-    if (!written) {
+    if (!(shown ? stitch_->startExportImage(path, &why)
+                : stitch_->exportAppliedImage(path, &why))) {
         showError(tr("Could not export the image to \"%1\": %2")
                       .arg(QDir::toNativeSeparators(path), why));
         return false;
     }
+    if (shown) return true;
     showStatus(tr("Image exported to %1").arg(QDir::toNativeSeparators(path)), 5000);
     return true;
 }

@@ -2,6 +2,7 @@
 // posted back to the GUI thread; core errors (and any exception) become messages.
 #include "EncodeJob.h"
 
+#include "BackgroundPool.h"
 #include "WorkerProgress.h"
 
 #include "latentbrush/Pipeline.h"
@@ -44,12 +45,13 @@ void EncodeJob::cancel() {
 }
 
 bool EncodeJob::start(std::shared_ptr<lb::Vae> vae, std::shared_ptr<const lb::ImageBuffer> image,
-                      lb::MaskBuffer mask, int grow) {
-    if (isRunning() || !vae || !image) return false;
+                      std::shared_ptr<const lb::MaskBuffer> mask, int grow) {
+    if (isRunning() || !vae || !image || !mask) return false;
     cancel_ = std::make_shared<std::atomic<bool>>(false);
     auto cancel = cancel_;
     auto report = progressTo(this, &EncodeJob::progress);
     encodeWatcher_.setFuture(QtConcurrent::run(
+        backgroundPool(),
         [report, cancel, vae, image, mask = std::move(mask), grow]() -> EncodeOutput {
             EncodeOutput out;
             out.grow = grow;
@@ -57,7 +59,7 @@ bool EncodeJob::start(std::shared_ptr<lb::Vae> vae, std::shared_ptr<const lb::Im
             progress.cancel = cancel.get();
             progress.report = report;
             try {
-                auto result = lb::inpaintEncode(*vae, *image, mask, grow, progress);
+                auto result = lb::inpaintEncode(*vae, *image, *mask, grow, progress);
                 if (!result) {
                     out.cancelled = cancel->load();
                     out.error = QString::fromStdString(result.message());
@@ -77,13 +79,15 @@ bool EncodeJob::start(std::shared_ptr<lb::Vae> vae, std::shared_ptr<const lb::Im
 }
 
 bool EncodeJob::startNoiseMask(std::shared_ptr<lb::Vae> vae,
-                               std::shared_ptr<const lb::ImageBuffer> image, lb::MaskBuffer mask,
+                               std::shared_ptr<const lb::ImageBuffer> image,
+                               std::shared_ptr<const lb::MaskBuffer> mask,
                                lb::NoiseMaskOptions options) {
-    if (isRunning() || !vae || !image) return false;
+    if (isRunning() || !vae || !image || !mask) return false;
     cancel_ = std::make_shared<std::atomic<bool>>(false);
     auto cancel = cancel_;
     auto report = progressTo(this, &EncodeJob::progress);
     encodeWatcher_.setFuture(QtConcurrent::run(
+        backgroundPool(),
         [report, cancel, vae, image, mask = std::move(mask), options]() -> EncodeOutput {
             EncodeOutput out;
             out.noiseMaskMode = true;
@@ -92,7 +96,7 @@ bool EncodeJob::startNoiseMask(std::shared_ptr<lb::Vae> vae,
             progress.cancel = cancel.get();
             progress.report = report;
             try {
-                auto result = lb::noiseMaskEncode(*vae, *image, mask, options, progress);
+                auto result = lb::noiseMaskEncode(*vae, *image, *mask, options, progress);
                 if (!result) {
                     out.cancelled = cancel->load();
                     out.error = QString::fromStdString(result.message());
@@ -112,37 +116,40 @@ bool EncodeJob::startNoiseMask(std::shared_ptr<lb::Vae> vae,
 }
 
 bool EncodeJob::startRegions(std::shared_ptr<lb::Vae> vae,
-                             std::shared_ptr<const lb::ImageBuffer> image, lb::MaskBuffer mask,
+                             std::shared_ptr<const lb::ImageBuffer> image,
+                             std::shared_ptr<const lb::MaskBuffer> mask,
                              lb::regions::RegionEncodeOptions options) {
-    if (isRunning() || !vae || !image) return false;
+    if (isRunning() || !vae || !image || !mask) return false;
     cancel_ = std::make_shared<std::atomic<bool>>(false);
     auto cancel = cancel_;
     auto report = progressTo(this, &EncodeJob::progress);
-    encodeWatcher_.setFuture(QtConcurrent::run([report, cancel, vae, image, mask = std::move(mask),
-                                                options]() -> EncodeOutput {
-        EncodeOutput out;
-        out.grow = options.grow;
-        lb::Progress progress;
-        progress.cancel = cancel.get();
-        progress.report = report;
-        try {
-            auto result = lb::regions::regionEncode(*vae, *image, mask, options, progress);
-            if (!result) {
-                out.cancelled = cancel->load();
-                out.error = QString::fromStdString(result.message());
-                return out;
+    encodeWatcher_.setFuture(QtConcurrent::run(
+        backgroundPool(),
+        [report, cancel, vae, image, mask = std::move(mask), options]() -> EncodeOutput {
+            EncodeOutput out;
+            out.grow = options.grow;
+            lb::Progress progress;
+            progress.cancel = cancel.get();
+            progress.report = report;
+            try {
+                auto result = lb::regions::regionEncode(*vae, *image, *mask, options, progress);
+                if (!result) {
+                    out.cancelled = cancel->load();
+                    out.error = QString::fromStdString(result.message());
+                    return out;
+                }
+                auto regions =
+                    std::make_shared<lb::regions::RegionEncodeResult>(std::move(*result));
+                out.samples = regions->samples;
+                if (!regions->noiseMasks.empty()) out.noiseMask = regions->noiseMasks.front();
+                out.crop.height = regions->plan.scaledHeight;
+                out.crop.width = regions->plan.scaledWidth;
+                out.regions = std::move(regions);
+            } catch (const std::exception& e) {
+                out.error = QString::fromLocal8Bit(e.what());
             }
-            auto regions = std::make_shared<lb::regions::RegionEncodeResult>(std::move(*result));
-            out.samples = regions->samples;
-            if (!regions->noiseMasks.empty()) out.noiseMask = regions->noiseMasks.front();
-            out.crop.height = regions->plan.scaledHeight;
-            out.crop.width = regions->plan.scaledWidth;
-            out.regions = std::move(regions);
-        } catch (const std::exception& e) {
-            out.error = QString::fromLocal8Bit(e.what());
-        }
-        return out;
-    }));
+            return out;
+        }));
     emit runningChanged(true);
     return true;
 }
@@ -152,8 +159,8 @@ bool EncodeJob::startDecode(std::shared_ptr<lb::Vae> vae, lb::LatentBuffer laten
     cancel_ = std::make_shared<std::atomic<bool>>(false);
     auto cancel = cancel_;
     auto report = progressTo(this, &EncodeJob::progress);
-    decodeWatcher_.setFuture(
-        QtConcurrent::run([report, cancel, vae, latent = std::move(latent)]() -> DecodeOutput {
+    decodeWatcher_.setFuture(QtConcurrent::run(
+        backgroundPool(), [report, cancel, vae, latent = std::move(latent)]() -> DecodeOutput {
             DecodeOutput out;
             lb::Progress progress;
             progress.cancel = cancel.get();

@@ -53,16 +53,17 @@ public:
     explicit EncodeJob(QObject* parent = nullptr);
     ~EncodeJob() override; // cancels and waits
 
-    // Starts an encode; the image is shared (never copied), the mask is a snapshot.
+    // Starts an encode; the image and the mask snapshot are shared (never copied, never changed).
     bool start(std::shared_ptr<lb::Vae> vae, std::shared_ptr<const lb::ImageBuffer> image,
-               lb::MaskBuffer mask, int grow);
+               std::shared_ptr<const lb::MaskBuffer> mask, int grow);
     // Starts a noise-mask encode (lb::noiseMaskEncode: VAEEncode + SetLatentNoiseMask after the
     // options' GrowMask and ImageBlur).
     bool startNoiseMask(std::shared_ptr<lb::Vae> vae, std::shared_ptr<const lb::ImageBuffer> image,
-                        lb::MaskBuffer mask, lb::NoiseMaskOptions options);
+                        std::shared_ptr<const lb::MaskBuffer> mask, lb::NoiseMaskOptions options);
     // Starts a region encode (lb::regions::regionEncode: the batch of the planned regions).
     bool startRegions(std::shared_ptr<lb::Vae> vae, std::shared_ptr<const lb::ImageBuffer> image,
-                      lb::MaskBuffer mask, lb::regions::RegionEncodeOptions options);
+                      std::shared_ptr<const lb::MaskBuffer> mask,
+                      lb::regions::RegionEncodeOptions options);
     // Starts a decode of `latent` (for the preview of what the VAE kept).
     bool startDecode(std::shared_ptr<lb::Vae> vae, lb::LatentBuffer latent);
     void cancel();

@@ -193,18 +193,10 @@ bool EncodeSession::encode() {
     else
         emit decodedCleared();
     result_.reset();
-    pending_ = EncodeSource{vae_,
-                            vaePath_,
-                            loadedChoices_,
-                            preview_->grow(),
-                            maskRevision_,
-                            doc_->imagePath(),
-                            doc_->maskPath(),
-                            doc_->inputPrecision(),
-                            std::nullopt,
-                            std::make_shared<const lb::MaskBuffer>(doc_->mask()),
-                            doc_->image(),
-                            noiseMaskSettings()};
+    pending_ =
+        EncodeSource{vae_,          vaePath_,          loadedChoices_,   preview_->grow(),
+                     maskRevision_, doc_->imagePath(), doc_->maskPath(), doc_->inputPrecision(),
+                     std::nullopt,  maskSnapshot(),    doc_->image(),    noiseMaskSettings()};
     emit encodeStarted();
     if (regions_ && regions_->enabled()) {
         pending_.regions = regions_->settings();
@@ -212,16 +204,22 @@ bool EncodeSession::encode() {
         options.request = pending_.regions->request();
         options.method = pending_.regions->method;
         options.grow = pending_.grow;
-        job_->startRegions(vae_, doc_->image(), *pending_.mask, options);
+        job_->startRegions(vae_, doc_->image(), pending_.mask, options);
     } else if (pending_.noiseMask.noiseMask()) {
         // The painted values as they are (soft brushes, opacity): no rounding in this mode.
-        job_->startNoiseMask(vae_, doc_->image(), *pending_.mask, pending_.noiseMask.options);
+        job_->startNoiseMask(vae_, doc_->image(), pending_.mask, pending_.noiseMask.options);
     } else {
-        job_->start(vae_, doc_->image(), *pending_.mask, pending_.grow);
+        job_->start(vae_, doc_->image(), pending_.mask, pending_.grow);
     }
     stale_ = false;
     emit stateChanged();
     return true;
+}
+
+std::shared_ptr<const lb::MaskBuffer> EncodeSession::maskSnapshot() const {
+    // The planner keeps a copy of the mask that follows the edits: shared, not copied here.
+    if (regions_) return regions_->maskSnapshot();
+    return std::make_shared<const lb::MaskBuffer>(doc_->mask());
 }
 
 void EncodeSession::cancel() {

@@ -13,6 +13,7 @@
 #include "DocumentLoader.h"
 #include "EncodePanel.h"
 #include "EncodeSession.h"
+#include "ExportImageStatus.h"
 #include "FillTool.h"
 #include "GrowPreview.h"
 #include "InfoBar.h"
@@ -210,13 +211,20 @@ void MainWindow::createDocks() {
     if (auto* column = qobject_cast<QVBoxLayout*>(canvas_->parentWidget()->layout()))
         column->insertWidget(column->indexOf(canvas_), new StitchBar(stitch_, action("exportImage"),
                                                                      canvas_->parentWidget()));
-    // Export Image writes the result shown, or the image an Apply made (until it is undone).
+    // Export Image writes the result shown, or the image an Apply made (until it is undone); the
+    // status bar shows an export on the thread pool and its outcome.
     auto exportable = [this] {
-        action("exportImage")->setEnabled(stitch_->isActive() || doc_->imageIsApplied());
+        action("exportImage")
+            ->setEnabled((stitch_->isActive() || doc_->imageIsApplied()) &&
+                         !stitch_->isExporting());
     };
     exportable();
     connect(stitch_, &StitchSession::changed, this, exportable);
     connect(doc_, &MaskDocument::appliedChanged, this, exportable);
+    connect(stitch_, &StitchSession::exportStarted, this, exportable);
+    connect(stitch_, &StitchSession::exportFinished, this, exportable);
+    connect(new ExportImageStatus(stitch_, statusBar()), &ExportImageStatus::failed, this,
+            &MainWindow::showError);
     connect(stitch_, &StitchSession::failed, this,
             [this](const QString& why) { showError(tr("The stitch failed: %1").arg(why)); });
     // An imported result survives a crash like the mask (kept in the same autosave).
@@ -474,6 +482,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
         return;
     }
     writeSettings();
+    stitch_->waitForExport(); // an Export Image still writing: finished, never cut off
     documents_->autosave()->shutdown();
     event->accept();
 }

@@ -2,13 +2,16 @@
 // (RegionPlanner.h).
 #include "RegionPlanner.h"
 
+#include "BackgroundPool.h"
 #include "GrowPreview.h"
 #include "MaskDocument.h"
 
 #include "latentbrush/InpaintPreprocess.h"
 #include "latentbrush/regions/RegionPixels.h"
 
+#include <QFutureWatcher>
 #include <QTimer>
+#include <QtConcurrent>
 
 #include <algorithm>
 #include <cmath>
@@ -19,19 +22,42 @@ RegionPlanner::RegionPlanner(MaskDocument* doc, GrowPreview* preview, QObject* p
     : QObject(parent), doc_(doc), preview_(preview), settings_(RegionSettings::load()) {
     // The grown mask is recomputed only when the mask, the image or the grow changed: a drag of
     // the manual rectangle or a change of the settings only plans again (fast on large images).
-    auto maskChanged = [this] {
-        maskDirty_ = true;
-        schedule();
-    };
     connect(doc_, &MaskDocument::imageChanged, this, [this] {
         manualUndo_.clear(); // rectangles of the previous image
         manualRedo_.clear();
+        resetMask_ = true;
+        dirty_.clear();
+        regrow_ = true;
+        schedule();
     });
-    connect(doc_, &MaskDocument::imageChanged, this, maskChanged);
     connect(doc_, &MaskDocument::pixelsChanged, this, &RegionPlanner::schedule);
-    connect(doc_, &MaskDocument::maskChanged, this, maskChanged);
-    connect(preview_, &GrowPreview::growChanged, this, maskChanged);
+    connect(doc_, &MaskDocument::maskChanged, this, &RegionPlanner::maskEdited);
+    connect(preview_, &GrowPreview::growChanged, this, [this] {
+        regrow_ = true;
+        schedule();
+    });
     connect(preview_, &GrowPreview::cropChanged, this, &RegionPlanner::schedule); // the multiple
+    schedule();
+}
+
+RegionPlanner::~RegionPlanner() {
+    if (inFlight_) job_.waitForFinished();
+}
+
+void RegionPlanner::maskEdited(const QRect& rect) {
+    if (rect.contains(doc_->bounds())) {
+        resetMask_ = true; // all of it: one copy rather than a patch of the same size
+        dirty_.clear();
+    } else if (!resetMask_) {
+        dirty_.append(rect);
+        if (dirty_.size() > 64) { // a long stroke between two jobs: one rectangle for all
+            QRect all;
+            for (const QRect& r : std::as_const(dirty_))
+                all |= r;
+            dirty_ = {all};
+        }
+    }
+    regrow_ = true;
     schedule();
 }
 
@@ -123,20 +149,30 @@ void RegionPlanner::redoManual() {
 void RegionPlanner::schedule() {
     inputsValid_ = false;
     imagesValid_ = false;
-    if (pending_) return;
+    ++revision_;
     pending_ = true;
-    QTimer::singleShot(0, this, &RegionPlanner::flush);
+    if (scheduled_) return;
+    scheduled_ = true;
+    QTimer::singleShot(0, this, [this] {
+        scheduled_ = false;
+        startJob();
+    });
 }
 
-void RegionPlanner::flush() {
-    if (!pending_) return;
-    pending_ = false;
-    recompute();
-}
-
-void RegionPlanner::recompute() {
-    plan_.reset();
-    error_.clear();
+RegionPlanJobInput RegionPlanner::jobInput(bool plan) {
+    RegionPlanJobInput in;
+    if (resetMask_ || !mask_) {
+        in.reset = true;
+        in.replacement = doc_->mask(); // the document's mask is always the image's size
+    } else {
+        in.mask = std::move(mask_);
+        for (const QRect& r : std::as_const(dirty_))
+            in.patches.push_back(MaskPatch{r & doc_->bounds(), doc_->readMask(r)});
+    }
+    mask_.reset();
+    resetMask_ = false;
+    dirty_.clear();
+    if (!plan) return in;
     if (manual() && doc_->hasImage() &&
         (settings_.manual.isEmpty() || !doc_->bounds().contains(settings_.manual))) {
         // No rectangle yet, or one of another image: start from the mask's auto region.
@@ -144,39 +180,91 @@ void RegionPlanner::recompute() {
         settings_.save();
         emit settingsChanged();
     }
-    if (settings_.enabled() && doc_->hasImage()) {
-        const lb::ImageBuffer& image = *doc_->image();
-        if (maskDirty_ || grown_.empty()) {
-            fullMask_ = lb::regions::maskAtImageSize(doc_->mask(), image.height, image.width);
-            grown_ = lb::regions::grownMaskOfImage(fullMask_, preview_->grow());
-            maskDirty_ = false;
-        }
-        lb::Result<lb::regions::RegionPlan> plan =
-            lb::regions::planRegions(settings_.request(), grown_, preview_->multiple());
-        if (plan)
-            plan_ = std::move(plan.value());
-        else
-            error_ = QString::fromStdString(plan.message());
-    } else {
-        fullMask_ = {};
-        grown_ = {};
-        maskDirty_ = true;
+    in.plan = settings_.enabled() && doc_->hasImage();
+    in.grown = regrow_ ? nullptr : grown_;
+    in.regrow = regrow_;
+    in.grow = preview_->grow();
+    in.request = settings_.request();
+    in.multiple = preview_->multiple();
+    regrow_ = false;
+    pending_ = false;
+    in.revision = revision_; // after settingsChanged: what its listeners changed is in this job
+    return in;
+}
+
+void RegionPlanner::startJob() {
+    if (!pending_ || inFlight_) return; // the job in flight starts the next when it ends
+    const quint64 id = ++jobId_;
+    inFlight_ = true;
+    job_ = QtConcurrent::run(backgroundPool(), runRegionPlanJob, jobInput(true));
+    auto* watcher = new QFutureWatcher<RegionPlanJobOutput>(this);
+    connect(watcher, &QFutureWatcher<RegionPlanJobOutput>::finished, this, [this, watcher, id] {
+        watcher->deleteLater();
+        if (!inFlight_ || id != jobId_) return; // flush() took it in already
+        inFlight_ = false;
+        takeResult(job_.result());
+        startJob();
+    });
+    watcher->setFuture(job_);
+}
+
+void RegionPlanner::waitForJob() {
+    if (!inFlight_) return;
+    job_.waitForFinished();
+    inFlight_ = false;
+    takeResult(job_.result());
+}
+
+void RegionPlanner::takeResult(RegionPlanJobOutput out) {
+    mask_ = std::move(out.mask);
+    if (out.revision != revision_) {
+        // A newer change is pending: this plan is stale. The mask copy is kept (the next job
+        // patches it); a grown mask only if nothing changed the mask or grow since.
+        if (!regrow_) grown_ = std::move(out.grown);
+        return;
     }
+    grown_ = std::move(out.grown);
+    plan_ = std::move(out.plan);
+    error_ = out.error;
     emit planChanged();
+}
+
+void RegionPlanner::flush() {
+    waitForJob();
+    if (pending_) takeResult(runRegionPlanJob(jobInput(true)));
+}
+
+std::shared_ptr<const lb::MaskBuffer> RegionPlanner::maskSnapshot() {
+    // A job holds the copy: one copy of the document's mask now rather than a wait for the
+    // planning (the grow and the scan of the whole mask) to end.
+    if (inFlight_) return std::make_shared<const lb::MaskBuffer>(doc_->mask());
+    if (resetMask_ || !mask_ || !dirty_.isEmpty()) {
+        // The mask only, here: the plan follows on the thread pool as scheduled.
+        RegionPlanJobOutput out = runRegionPlanJob(jobInput(false));
+        mask_ = std::move(out.mask);
+    }
+    if (pending_ && !scheduled_) {
+        scheduled_ = true;
+        QTimer::singleShot(0, this, [this] {
+            scheduled_ = false;
+            startJob();
+        });
+    }
+    return mask_;
 }
 
 const std::vector<lb::ImageBuffer>& RegionPlanner::encoderInputs() {
     flush();
     if (inputsValid_) return inputs_;
     inputs_.clear();
-    if (plan_ && doc_->hasImage()) {
+    if (plan_ && doc_->hasImage() && mask_) {
         for (const lb::regions::RegionRect& r : plan_->rects) {
             const lb::ImageBuffer scaled = lb::regions::cropAndScale(
                 *doc_->image(), r, plan_->scaledWidth, plan_->scaledHeight, settings_.method);
             // inpaintEncode's own preprocessing (the node's steps) on the region's crop.
             lb::Result<lb::InpaintInputs> prepared =
-                lb::prepareInpaint(scaled, lb::regions::cropMaskRect(fullMask_, r),
-                                   preview_->grow(), preview_->multiple());
+                lb::prepareInpaint(scaled, lb::regions::cropMaskRect(*mask_, r), preview_->grow(),
+                                   preview_->multiple());
             inputs_.push_back(prepared ? std::move(prepared->pixels) : lb::ImageBuffer{});
         }
     }

@@ -1,22 +1,29 @@
 // RegionPlanner: the planned region(s) of the current mask, kept up to date as the mask, grow or
 // region settings change (lb::regions planning on the grown mask of the whole image, the same
-// steps regionEncode takes; no VAE needed). Recomputes once per event-loop turn however many
-// changes arrive. On request it also gives each region's encoder input (ImageCrop -> ImageScale ->
-// the node's gray fill), computed with the functions the encode uses, for the encoder-input view.
-// In Manual mode it keeps the rectangle inside the image (placed around the mask, or centred,
-// when there is none yet) and says whether the canvas edits it (the region panel's toggle).
+// steps regionEncode takes; no VAE needed). The planning runs off the GUI thread (RegionPlanJob)
+// on a full-size copy of the mask that follows the edited rectangles: at most one job in flight,
+// the changes that arrive meanwhile make one newer job, and a result older than the latest change
+// is dropped (planChanged comes with the newest). The same copy, brought up to date, is the mask
+// snapshot an encode shares (maskSnapshot). On request it also gives each region's encoder input
+// (ImageCrop -> ImageScale -> the node's gray fill), computed with the functions the encode uses,
+// for the encoder-input view. In Manual mode it keeps the rectangle inside the image (placed around
+// the mask, or centred, when there is none yet) and says whether the canvas edits it (the region
+// panel's toggle).
 #pragma once
 
+#include "RegionPlanJob.h"
 #include "RegionSettings.h"
 
 #include "latentbrush/Buffers.h"
 
+#include <QFuture>
 #include <QImage>
 #include <QList>
 #include <QObject>
 #include <QRect>
 #include <QString>
 
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -29,6 +36,7 @@ class RegionPlanner : public QObject {
     Q_OBJECT
 public:
     RegionPlanner(MaskDocument* doc, GrowPreview* preview, QObject* parent = nullptr);
+    ~RegionPlanner() override; // waits for the job in flight
 
     const RegionSettings& settings() const { return settings_; }
     void setSettings(const RegionSettings& settings); // saves them to QSettings
@@ -70,8 +78,15 @@ public:
     const std::vector<lb::ImageBuffer>& encoderInputs();
     const QList<QImage>& encoderInputImages(); // the same, 8-bit for display
 
-    // Recomputes now if a change is pending (tests and the encode call it; the GUI need not).
+    // Recomputes now if a change is pending, waiting for the job in flight (tests call it; the
+    // GUI need not).
     void flush();
+    // Whether a planning job runs or waits to run (the plan may change when it ends).
+    bool isPlanning() const { return inFlight_ || pending_; }
+    // The document's mask as it is now (a full-size copy that nobody changes: share it freely).
+    // Only the rectangles edited since the last job are copied; while a job runs (it holds the
+    // planner's copy), a copy of the whole mask.
+    std::shared_ptr<const lb::MaskBuffer> maskSnapshot();
 
 signals:
     void planChanged();
@@ -80,19 +95,32 @@ signals:
 
 private:
     void schedule();
-    void recompute();
+    void maskEdited(const QRect& rect);
+    void startJob();   // the pending job on the thread pool, unless one is in flight
+    void waitForJob(); // the job in flight finished and taken in
+    RegionPlanJobInput jobInput(bool plan);
+    void takeResult(RegionPlanJobOutput out);
 
     MaskDocument* doc_;
     GrowPreview* preview_;
     RegionSettings settings_;
-    bool pending_ = false;
+    bool pending_ = false;   // a change the plan has not followed yet
+    bool scheduled_ = false; // startJob queued for the next event-loop turn
+    bool inFlight_ = false;
+    quint64 revision_ = 0; // counts the changes; a result of an older one is dropped
+    quint64 jobId_ = 0;
+    QFuture<RegionPlanJobOutput> job_;
     bool editing_ = false;
     QList<QRect> manualUndo_, manualRedo_;
     std::optional<lb::regions::RegionPlan> plan_;
     QString error_;
-    lb::MaskBuffer fullMask_; // the mask at the image's size, as planned
-    lb::BinaryMask grown_;    // its grown mask, kept while the mask, image and grow stay
-    bool maskDirty_ = true;
+    // The copy of the document's mask (null while a job holds it) and what it lacks: the
+    // rectangles edited since, or all of it (resetMask_).
+    std::shared_ptr<lb::MaskBuffer> mask_;
+    QList<QRect> dirty_;
+    bool resetMask_ = true;
+    std::shared_ptr<const lb::BinaryMask> grown_; // kept while the mask, image and grow stay
+    bool regrow_ = true;
     std::vector<lb::ImageBuffer> inputs_;
     QList<QImage> inputImages_;
     bool inputsValid_ = false;

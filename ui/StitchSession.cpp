@@ -1,6 +1,7 @@
 // StitchSession: result files -> lb::regions::stitch -> display and export (StitchSession.h).
 #include "StitchSession.h"
 
+#include "BackgroundPool.h"
 #include "DocumentLoader.h"
 #include "EncodeSession.h"
 #include "MaskDocument.h"
@@ -9,6 +10,7 @@
 #include "latentbrush/regions/Stitch.h"
 
 #include <QFile>
+#include <QFutureWatcher>
 #include <QPainter>
 #include <QtConcurrent>
 
@@ -23,6 +25,13 @@ StitchSession::StitchSession(MaskDocument* doc, EncodeSession* session, QObject*
     connect(session_, &EncodeSession::encodeStarted, this, &StitchSession::close);
     // The original's samples are read on a worker while the regions are sampled elsewhere.
     connect(session_, &EncodeSession::encodeFinished, this, &StitchSession::prefetch);
+}
+
+StitchSession::~StitchSession() {
+    // A restitch only reads what it was given; an export must not be cut off mid-write (the
+    // write is atomic, but the file the user asked for would then silently not appear).
+    if (restitchInFlight_) restitchJob_.waitForFinished();
+    if (exportRunning_) export_.waitForFinished();
 }
 
 bool StitchSession::importResults(const QStringList& paths, QString* error) {
@@ -73,7 +82,7 @@ bool StitchSession::begin(std::shared_ptr<const lb::regions::RegionEncodeResult>
     original_ = doc_->image();
     precision_ = precision;
     loadOriginalSamples(doc_->imagePath(), precision);
-    results_ = std::move(results);
+    results_ = std::make_shared<const std::vector<lb::ImageBuffer>>(std::move(results));
     resultPaths_ = paths;
     const lb::regions::RegionPlan& kept = regions_->plan;
     box_ = {};
@@ -82,12 +91,41 @@ bool StitchSession::begin(std::shared_ptr<const lb::regions::RegionEncodeResult>
     if (const auto grownBox = lb::regions::maskBoundingBox(regions_->grownFull))
         box_ |= QRect(grownBox->x - 1, grownBox->y - 1, grownBox->w + 2, grownBox->h + 2);
     box_ &= QRect(0, 0, samples_->width, samples_->height);
+    // The box's crops of the samples and the grown mask: the same for every feather.
+    {
+        const int C = samples_->channels;
+        const int bx = box_.x(), by = box_.y(), bw = box_.width(), bh = box_.height();
+        auto original = std::make_shared<lb::ImageBuffer>();
+        original->width = bw;
+        original->height = bh;
+        original->channels = C;
+        original->data.resize(std::size_t(bw) * bh * C);
+        auto grown = std::make_shared<lb::BinaryMask>();
+        grown->width = bw;
+        grown->height = bh;
+        grown->data.resize(std::size_t(bw) * bh);
+        for (int y = 0; y < bh; ++y) {
+            const float* src = samples_->row(by + y) + std::size_t(bx) * C;
+            std::copy(src, src + std::size_t(bw) * C, original->row(y));
+            const std::uint8_t* g = regions_->grownFull.row(by + y) + bx;
+            std::copy(g, g + bw, grown->row(y));
+        }
+        boxInput_ = {};
+        boxInput_.original = std::move(original);
+        boxInput_.grown = std::move(grown);
+        boxInput_.results = results_;
+        boxInput_.plan = regions_->plan;
+        for (lb::regions::RegionRect& r : boxInput_.plan.rects) {
+            r.x -= bx;
+            r.y -= by;
+        }
+    }
     stitchedValid_ = false;          // composed when first asked (export, Apply)
     display_ = doc_->displayImage(); // shared until restitch() paints the box
     feather_ = feather;
     active_ = true;
     showOriginal_ = false;
-    const QString why = restitch();
+    const QString why = restitchNow();
     if (!why.isEmpty()) return fail(why);
     return true;
 }
@@ -140,17 +178,20 @@ bool StitchSession::restore(const AutosavedStitch& state, QString* error) {
 void StitchSession::close() {
     if (!active_) return;
     active_ = false;
+    ++restitchRevision_; // a restitch in flight is dropped when it ends
+    restitchPending_ = false;
     regions_.reset();
     original_.reset();
     precision_ = lb::InputPrecision::Reference;
     samples_.reset();
     depth_ = lb::SampleDepth::Default;
-    results_.clear();
+    results_.reset();
+    boxInput_ = {};
     resultPaths_.clear();
     box_ = {};
     stitched_ = {};
     stitchedValid_ = false;
-    boxOut_ = {};
+    boxOut_.reset();
     display_ = {};
     emit changed();
 }
@@ -159,8 +200,9 @@ void StitchSession::setFeather(float feather) {
     feather = std::max(0.0f, feather);
     if (!active_ || feather == feather_) return;
     feather_ = feather;
-    const QString why = restitch();
-    if (!why.isEmpty()) emit failed(why);
+    ++restitchRevision_;
+    restitchPending_ = true;
+    startRestitch();
 }
 
 void StitchSession::setShowOriginal(bool original) {
@@ -210,7 +252,7 @@ void StitchSession::prefetch() {
     prefetchImage_ = result->source.image;
     prefetchPath_ = path;
     prefetchPrecision_ = result->source.precision;
-    prefetch_ = QtConcurrent::run(readOriginalSamples, path, result->source.image,
+    prefetch_ = QtConcurrent::run(backgroundPool(), readOriginalSamples, path, result->source.image,
                                   result->source.precision);
 }
 
@@ -240,55 +282,81 @@ void StitchSession::loadOriginalSamples(const QString& imagePath, lb::InputPreci
     depth_ = found->depth;
 }
 
-QString StitchSession::restitch() {
-    const int C = samples_->channels;
-    const int bx = box_.x(), by = box_.y(), bw = box_.width(), bh = box_.height();
-    lb::ImageBuffer original;
-    original.width = bw;
-    original.height = bh;
-    original.channels = C;
-    original.data.resize(std::size_t(bw) * bh * C);
-    lb::BinaryMask grown;
-    grown.width = bw;
-    grown.height = bh;
-    grown.data.resize(std::size_t(bw) * bh);
-    for (int y = 0; y < bh; ++y) {
-        const float* src = samples_->row(by + y) + std::size_t(bx) * C;
-        std::copy(src, src + std::size_t(bw) * C, original.row(y));
-        const std::uint8_t* g = regions_->grownFull.row(by + y) + bx;
-        std::copy(g, g + bw, grown.row(y));
+StitchBoxInput StitchSession::restitchInput() {
+    StitchBoxInput in = boxInput_;
+    in.feather = feather_;
+    in.revision = restitchRevision_;
+    restitchPending_ = false;
+    return in;
+}
+
+void StitchSession::startRestitch() {
+    if (!restitchPending_ || restitchInFlight_ || !active_) return;
+    const quint64 id = ++restitchJobId_;
+    restitchInFlight_ = true;
+    restitchJob_ = QtConcurrent::run(backgroundPool(), runStitchBox, restitchInput());
+    auto* watcher = new QFutureWatcher<StitchBoxOutput>(this);
+    connect(watcher, &QFutureWatcher<StitchBoxOutput>::finished, this, [this, watcher, id] {
+        watcher->deleteLater();
+        if (!restitchInFlight_ || id != restitchJobId_) return; // taken in already
+        restitchInFlight_ = false;
+        const QString why = takeRestitch(restitchJob_.result());
+        if (!why.isEmpty())
+            emit failed(why);
+        else
+            startRestitch(); // the steps that came meanwhile: the newest only
+    });
+    watcher->setFuture(restitchJob_);
+}
+
+void StitchSession::waitForRestitch() {
+    if (restitchInFlight_) {
+        restitchJob_.waitForFinished();
+        restitchInFlight_ = false;
+        const QString why = takeRestitch(restitchJob_.result());
+        if (!why.isEmpty()) {
+            emit failed(why);
+            return;
+        }
     }
-    lb::regions::RegionPlan plan = regions_->plan;
-    for (lb::regions::RegionRect& r : plan.rects) {
-        r.x -= bx;
-        r.y -= by;
+    if (restitchPending_ && active_) {
+        const QString why = takeRestitch(runStitchBox(restitchInput()));
+        if (!why.isEmpty()) emit failed(why);
     }
-    auto out = lb::regions::stitch(original, results_, plan, grown, feather_);
-    if (!out) {
+}
+
+QString StitchSession::restitchNow() {
+    if (restitchInFlight_) { // of an earlier import or feather: dropped
+        restitchJob_.waitForFinished();
+        restitchInFlight_ = false;
+    }
+    ++restitchRevision_;
+    return takeRestitch(runStitchBox(restitchInput()));
+}
+
+QString StitchSession::takeRestitch(StitchBoxOutput out) {
+    if (!active_ || out.revision != restitchRevision_) return {}; // stale: a newer one follows
+    if (!out.error.isEmpty()) {
         active_ = false;
         emit changed();
-        return QString::fromStdString(out.message());
+        return out.error;
     }
-    const QImage part = toDisplayImage(lb::toRgb(*out));
-    boxOut_ = std::move(*out);
+    boxOut_ = std::move(out.box);
     stitchedValid_ = false;
     {
         QPainter p(&display_);
         p.setCompositionMode(QPainter::CompositionMode_Source);
-        p.drawImage(box_.topLeft(), part);
+        p.drawImage(box_.topLeft(), out.display);
     }
     emit changed();
     return {};
 }
 
-const lb::ImageBuffer& StitchSession::stitched() const {
+const lb::ImageBuffer& StitchSession::stitched() {
+    waitForRestitch();
     if (stitchedValid_ || !active_) return stitched_;
     // The original's samples with the stitched box in place.
-    stitched_ = *samples_;
-    const int C = samples_->channels;
-    for (int y = 0; y < boxOut_.height; ++y)
-        std::copy(boxOut_.row(y), boxOut_.row(y) + std::size_t(boxOut_.width) * C,
-                  stitched_.row(box_.y() + y) + std::size_t(box_.x()) * C);
+    stitched_ = composeStitched(*samples_, *boxOut_, box_.topLeft());
     stitchedValid_ = true;
     return stitched_;
 }
@@ -298,6 +366,7 @@ bool StitchSession::apply() {
     // The document takes the RGB conversion; the samples stay here for a later stitch's export.
     // An RGB original's samples are the document's pixels too: one buffer, no copy.
     stitched();
+    if (!active_) return false; // the newest feather's restitch failed
     auto samples = std::make_shared<const lb::ImageBuffer>(std::move(stitched_));
     stitchedValid_ = false;
     auto rgb = samples->channels == 3
@@ -310,14 +379,15 @@ bool StitchSession::apply() {
     return true;
 }
 
-bool StitchSession::exportImage(const QString& path, QString* error) const {
+bool StitchSession::exportImage(const QString& path, QString* error) {
+    waitForRestitch();
     if (!active_) {
         if (error) *error = tr("no result has been imported");
         return false;
     }
-    const lb::Status st = lb::writeImage(QFile::encodeName(path).toStdString(), stitched(), depth_);
-    if (!st) {
-        if (error) *error = QString::fromStdString(st.message());
+    const QString why = writeStitched(samples_, boxOut_, box_.topLeft(), path, depth_);
+    if (!why.isEmpty()) {
+        if (error) *error = why;
         return false;
     }
     return true;
@@ -354,6 +424,42 @@ bool StitchSession::restoreApplied(const AutosavedMask& kept, QString* error) {
     doc_->replaceImagePixels(std::move(rgb), std::move(display), std::move(samples),
                              lb::SampleDepth(kept.applied->depth), tr("Restore Applied Result"));
     return true;
+}
+
+bool StitchSession::startExportImage(const QString& path, QString* error) {
+    if (exportRunning_) {
+        if (error) *error = tr("an export is still being written");
+        return false;
+    }
+    waitForRestitch(); // the feather shown (a restitch of one box, not the photo)
+    if (!active_) {
+        if (error) *error = tr("no result has been imported");
+        return false;
+    }
+    exportRunning_ = true;
+    exportPath_ = path;
+    const quint64 id = ++exportId_;
+    export_ = QtConcurrent::run(backgroundPool(), writeStitched, samples_, boxOut_, box_.topLeft(),
+                                path, depth_);
+    auto* watcher = new QFutureWatcher<QString>(this);
+    connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, id] {
+        watcher->deleteLater();
+        if (exportRunning_ && id == exportId_) finishExport(export_.result());
+    });
+    watcher->setFuture(export_);
+    emit exportStarted(path);
+    return true;
+}
+
+void StitchSession::waitForExport() {
+    if (!exportRunning_) return;
+    export_.waitForFinished();
+    finishExport(export_.result());
+}
+
+void StitchSession::finishExport(const QString& error) {
+    exportRunning_ = false;
+    emit exportFinished(exportPath_, error);
 }
 
 } // namespace lbui

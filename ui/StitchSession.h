@@ -7,6 +7,9 @@
 // exported at its depth with its alpha, byte for byte what `latentbrush-cli stitch` writes; the
 // canvas and Apply use its RGB conversion. After Apply the document keeps the stitched samples
 // (MaskDocument::appliedSamples): Export Image writes them, and a second pass stitches into them.
+// A feather change restitches on the thread pool (one job in flight, the newest feather wins, the
+// display follows when it ends); Export Image of a shown result can write on the thread pool too
+// (startExportImage), the window staying responsive.
 #pragma once
 
 #include "latentbrush/Buffers.h"
@@ -14,6 +17,7 @@
 #include "latentbrush/regions/RegionEncode.h"
 
 #include "AutosaveManager.h"
+#include "StitchJobs.h"
 
 #include <QFuture>
 #include <QImage>
@@ -35,6 +39,7 @@ class StitchSession : public QObject {
     Q_OBJECT
 public:
     StitchSession(MaskDocument* doc, EncodeSession* session, QObject* parent = nullptr);
+    ~StitchSession() override; // waits for a restitch or an export still running
 
     // Reads the sampled results (one per region, in batch order) for the session's region
     // result and stitches them with its default feather (the latent's stitch.feather,
@@ -51,11 +56,14 @@ public:
     bool restoreApplied(const AutosavedMask& kept, QString* error);
     void close(); // drops the import (a new image or encode does too)
 
-    float feather() const { return feather_; }
-    void setFeather(float feather); // restitches
-    // The stitched photo: the original's channels (alpha kept) at the original's sample values.
-    // Composed when first asked after a change (the display follows each restitch by itself).
-    const lb::ImageBuffer& stitched() const;
+    float feather() const { return feather_; } // the newest, whether its restitch ended or not
+    // Restitches on the thread pool; steps that arrive while one runs make one newer restitch.
+    // The display follows (changed) when the newest ends; `failed` if it fails.
+    void setFeather(float feather);
+    bool isRestitching() const { return restitchInFlight_ || restitchPending_; }
+    // The stitched photo: the original's channels (alpha kept) at the original's sample values,
+    // of the newest feather (waits for its restitch). Composed when first asked after a change.
+    const lb::ImageBuffer& stitched();
     // The depth Export Image writes: the original file's (U8, U16, F32), or Default when the
     // original's samples were not available (the built-in sample, a file changed on disk).
     lb::SampleDepth exportDepth() const { return depth_; }
@@ -72,9 +80,15 @@ public:
 
     // Makes the stitched photo the image (one undo step; the mask stays) and closes the import.
     bool apply();
-    // Writes the stitched photo at exportDepth() (Default: 8-bit for PNG/JPEG, float for
-    // TIFF/EXR), atomically.
-    bool exportImage(const QString& path, QString* error) const;
+    // Writes the stitched photo of the newest feather at exportDepth() (Default: 8-bit for
+    // PNG/JPEG, float for TIFF/EXR), atomically, here.
+    bool exportImage(const QString& path, QString* error);
+    // The same write on the thread pool (File > Export Image...): exportFinished tells the
+    // outcome. Refused (false, `error`) without an import or while another export runs. The
+    // import may change or close meanwhile: the export writes what was shown when it started.
+    bool startExportImage(const QString& path, QString* error);
+    bool isExporting() const { return exportRunning_; }
+    void waitForExport(); // the export in flight written (or failed) and reported
     // File > Export Image... with no result shown: writes the document's applied image (the
     // stitched samples an Apply made, MaskDocument::appliedSamples) at their depth, the same
     // bytes exportImage wrote while the result was shown, and marks it exported.
@@ -83,12 +97,19 @@ public:
 signals:
     void changed();                  // imported, closed, restitched or toggled
     void failed(const QString& why); // a restitch failed (the import is closed)
+    void exportStarted(const QString& path);
+    void exportFinished(const QString& path, const QString& error); // error empty: written
 
 private:
-    // The error, empty on success. Only box_ is stitched again (the regions and the grown mask's
-    // box with its one-pixel ring: lb::regions::stitch on that crop gives the same samples as on
-    // the whole image), so a feather change costs the regions, not the photo.
-    QString restitch();
+    // Only box_ is stitched again (the regions and the grown mask's box with its one-pixel ring:
+    // lb::regions::stitch on that crop gives the same samples as on the whole image), so a
+    // feather change costs the regions, not the photo.
+    StitchBoxInput restitchInput();
+    QString restitchNow();  // here, after the job in flight (dropped); the error, empty if none
+    void startRestitch();   // the pending feather on the thread pool unless a job is in flight
+    void waitForRestitch(); // the newest feather's restitch taken in
+    QString takeRestitch(StitchBoxOutput out); // shows it; the error, empty if none
+    void finishExport(const QString& error);
     // Reads the result files (their count and size checked against `regions`) and shows the
     // stitch; the original is the document's image.
     bool begin(std::shared_ptr<const lb::regions::RegionEncodeResult> regions,
@@ -119,11 +140,23 @@ private:
     std::shared_ptr<const lb::ImageBuffer> prefetchImage_;
     QString prefetchPath_;
     lb::InputPrecision prefetchPrecision_ = lb::InputPrecision::Reference;
-    std::vector<lb::ImageBuffer> results_;
-    lb::ImageBuffer boxOut_;           // the stitch of box_, the original's channels
-    mutable lb::ImageBuffer stitched_; // the whole photo, composed by stitched()
-    mutable bool stitchedValid_ = false;
+    std::shared_ptr<const std::vector<lb::ImageBuffer>> results_;
+    StitchBoxInput boxInput_; // box_'s crops of the samples and grown mask, cut once per import
+    std::shared_ptr<const lb::ImageBuffer> boxOut_; // the stitch of box_, the original's channels
+    lb::ImageBuffer stitched_;                      // the whole photo, composed by stitched()
+    bool stitchedValid_ = false;
     QImage display_;
+    // The restitch in flight and the feather changes (revision) it may lag behind.
+    quint64 restitchRevision_ = 0;
+    quint64 restitchJobId_ = 0;
+    bool restitchInFlight_ = false;
+    bool restitchPending_ = false;
+    QFuture<StitchBoxOutput> restitchJob_;
+    // Export Image on the thread pool.
+    QFuture<QString> export_;
+    QString exportPath_;
+    bool exportRunning_ = false;
+    quint64 exportId_ = 0;
 };
 
 } // namespace lbui

@@ -1,10 +1,13 @@
 // latentbrush-bench-editor-regions: the editor's region workflow on a 8000x6000 photo,
 // in a real main window (offscreen), timing what runs on the GUI thread: the region planning a
-// mask edit triggers (RegionPlanner, once per event-loop turn), the Encode button's start, File >
-// Import Result... (read the results and the original's samples, stitch, display), a feather
-// change (restitch, beside the whole-photo restitch it replaced), Apply and Export Image. The
-// region encode itself runs on the worker and is timed for reference. Prints one JSON line; asserts
-// nothing (docs/PERFORMANCE.md).
+// mask edit triggers (RegionPlanner: the edit's own call, then the longest event-loop turn until
+// the plan arrives from the thread pool, beside that planning's whole time, which the GUI thread
+// paid before it moved), the Encode button's start, File > Import Result... (read the results and
+// the original's samples, stitch, display), a feather change (the call, the longest turn until
+// the restitch arrives, the restitch itself, and the whole-photo restitch it replaced), Apply and
+// Export Image (the call, the longest turn while the thread pool writes, the write itself). The
+// region encode itself runs on the worker and is timed for reference. Prints one JSON line;
+// asserts nothing (docs/PERFORMANCE.md).
 //
 //   latentbrush-bench-editor-regions [--width 8000] [--height 6000] [--repeat 5]
 #include "DocumentLoader.h"
@@ -23,6 +26,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QTimer>
 
 #include <algorithm>
@@ -83,6 +87,22 @@ bool waitFor(const std::function<bool()>& done, int timeoutMs = 600000) {
         QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents);
     }
     return true;
+}
+
+// Runs the event loop until `done` without sleeping inside an event-loop turn; returns the longest
+// turn (what a user would feel as a stutter), -1 on timeout.
+double longestTurnUntil(const std::function<bool()>& done, int timeoutMs = 600000) {
+    QElapsedTimer t, turn;
+    t.start();
+    double longest = 0.0;
+    while (!done()) {
+        if (t.elapsed() > timeoutMs) return -1.0;
+        turn.start();
+        QCoreApplication::processEvents(QEventLoop::AllEvents);
+        longest = std::max(longest, double(turn.nsecsElapsed()) / 1e6);
+        QThread::msleep(1);
+    }
+    return longest;
 }
 
 // Runs the event loop for `ms` (the workers a mask edit starts report back meanwhile).
@@ -146,14 +166,23 @@ int main(int argc, char** argv) {
     lbui::RegionPlanner* planner = w.regionPlanner();
     planner->setSettings(settings);
 
-    // Mask edits: a stroke-sized disc each, then the planning the next event-loop turn runs.
-    std::vector<double> planMs;
+    idle(500);
+    longestTurnUntil([&] { return !planner->isPlanning(); }); // the first plan (a full copy)
+    // Mask edits: a stroke-sized disc each; the planning runs on the thread pool.
+    std::vector<double> editMs, planTurnMs, planLatencyMs, planSyncMs;
     for (int r = 0; r < repeat; ++r) {
+        t.restart();
         paintDisc(doc, width / 2 + 37 * r, height / 2, 300, 1.0f);
+        editMs.push_back(msSince(t));
+        planTurnMs.push_back(longestTurnUntil([&] { return !planner->isPlanning(); }));
+        planLatencyMs.push_back(msSince(t));
+    }
+    // The same planning done here, as the GUI thread did it before (flush runs it synchronously).
+    for (int r = 0; r < repeat; ++r) {
+        paintDisc(doc, width / 2 + 37 * r, height / 2 + 5, 300, 1.0f);
         t.restart();
         planner->flush();
-        planMs.push_back(msSince(t));
-        waitFor([] { return true; });
+        planSyncMs.push_back(msSince(t));
     }
     idle(2000);
     if (!planner->plan()) return fail("no region was planned");
@@ -177,7 +206,8 @@ int main(int argc, char** argv) {
     t.restart();
     if (!session->encode()) return fail("encode did not start");
     const double encodeStartMs = msSince(t);
-    if (!waitFor([&] { return finished; }) || !session->hasResult())
+    const double encodeTurnMs = longestTurnUntil([&] { return finished; });
+    if (encodeTurnMs < 0 || !session->hasResult())
         return fail(session->isStale() ? "the encode result is stale" : "the encode failed");
     const double encodeMs = msSince(t);
     const auto regions = session->result()->output.regions;
@@ -196,7 +226,7 @@ int main(int argc, char** argv) {
 
     lbui::StitchSession* stitch = w.stitchSession();
     QString error;
-    std::vector<double> importMs, featherMs;
+    std::vector<double> importMs, featherMs, featherTurnMs, featherLatencyMs;
     for (int r = 0; r < repeat; ++r) {
         stitch->close();
         t.restart();
@@ -208,7 +238,8 @@ int main(int argc, char** argv) {
         t.restart();
         stitch->setFeather(float(4 + r));
         featherMs.push_back(msSince(t));
-        waitFor([] { return true; });
+        featherTurnMs.push_back(longestTurnUntil([&] { return !stitch->isRestitching(); }));
+        featherLatencyMs.push_back(msSince(t));
     }
     // The baseline: what a feather change cost before it restitched only the regions' box (the
     // stitch of the whole photo, then its display conversion).
@@ -224,25 +255,41 @@ int main(int argc, char** argv) {
         const QImage shown = lbui::toDisplayImage(*whole);
         wholeMs.push_back(msSince(t));
     }
+    // Export Image as File > Export Image... runs it: on the thread pool.
+    bool exported = false;
+    QObject::connect(stitch, &lbui::StitchSession::exportFinished,
+                     [&exported](const QString&, const QString& why) {
+                         exported = true;
+                         if (!why.isEmpty())
+                             std::fprintf(stderr, "export: %s\n", why.toUtf8().constData());
+                     });
     t.restart();
-    if (!stitch->exportImage(dir.filePath(QStringLiteral("out.png")), &error))
+    if (!stitch->startExportImage(dir.filePath(QStringLiteral("out.png")), &error))
         return fail(error.toUtf8().constData());
+    const double exportStartMs = msSince(t);
+    const double exportTurnMs = longestTurnUntil([&] { return exported; });
     const double exportMs = msSince(t);
     t.restart();
     if (!stitch->apply()) return fail("apply failed");
     const double applyMs = msSince(t);
 
-    std::printf(
-        "{\"bench\": \"editor regions\", \"image\": \"%dx%d\", \"region\": \"%d,%d "
-        "%dx%d\", \"scaled\": \"%dx%d\", \"repeat\": %d, \"open_ms\": %.0f, "
-        "\"plan_after_edit_ms\": %.1f, \"encode_start_ms\": %.1f, "
-        "\"region_encode_worker_ms\": %.0f, \"first_import_ms\": %.1f, \"import_ms\": %.1f, "
-        "\"feather_change_ms\": %.1f, \"baseline_whole_image_restitch_ms\": %.1f, "
-        "\"export_png_ms\": %.0f, \"apply_ms\": %.1f}\n",
-        width, height, plan.rects[0].x, plan.rects[0].y, plan.rects[0].w, plan.rects[0].h,
-        plan.scaledWidth, plan.scaledHeight, repeat, openMs, median(planMs), encodeStartMs,
-        encodeMs, importMs[0], median(importMs), median(featherMs), median(wholeMs), exportMs,
-        applyMs);
+    std::printf("{\"bench\": \"editor regions\", \"image\": \"%dx%d\", \"region\": \"%d,%d "
+                "%dx%d\", \"scaled\": \"%dx%d\", \"repeat\": %d, \"open_ms\": %.0f, "
+                "\"mask_edit_ms\": %.1f, \"plan_longest_turn_ms\": %.1f, "
+                "\"plan_edit_to_shown_ms\": %.1f, \"baseline_plan_on_gui_thread_ms\": %.1f, "
+                "\"encode_start_ms\": %.1f, \"encode_longest_turn_ms\": %.1f, "
+                "\"region_encode_worker_ms\": %.0f, "
+                "\"first_import_ms\": %.1f, \"import_ms\": %.1f, \"feather_change_ms\": %.1f, "
+                "\"feather_longest_turn_ms\": %.1f, \"feather_change_to_shown_ms\": %.1f, "
+                "\"baseline_whole_image_restitch_ms\": %.1f, \"export_start_ms\": %.1f, "
+                "\"export_longest_turn_ms\": %.1f, \"export_png_worker_ms\": %.0f, "
+                "\"apply_ms\": %.1f}\n",
+                width, height, plan.rects[0].x, plan.rects[0].y, plan.rects[0].w, plan.rects[0].h,
+                plan.scaledWidth, plan.scaledHeight, repeat, openMs, median(editMs),
+                median(planTurnMs), median(planLatencyMs), median(planSyncMs), encodeStartMs,
+                encodeTurnMs, encodeMs, importMs[0], median(importMs), median(featherMs),
+                median(featherTurnMs), median(featherLatencyMs), median(wholeMs), exportStartMs,
+                exportTurnMs, exportMs, applyMs);
     std::fflush(stdout);
     doc->markSaved();
     return 0;
