@@ -101,7 +101,7 @@ QByteArray cliStitch(const QTemporaryDir& dir, const Fixture& f) {
     args << QStringLiteral("--output") << out;
     const lbtest::CliRun run = lbtest::runCli(args);
     if (run.exitCode != 0) qWarning("%s", qPrintable(run.err));
-    return run.exitCode == 0 ? lbuitest::fileBytes(out) : QByteArray();
+    return run.exitCode == 0 ? lbtest::readFileBytes(out) : QByteArray();
 }
 
 // Answers the next message box (closing the window asks) with the button whose text contains
@@ -191,7 +191,7 @@ private slots:
         const QString ours = dir.filePath(QStringLiteral("applied.png"));
         QString error;
         QVERIFY2(stitch->exportAppliedImage(ours, &error), qPrintable(error));
-        QVERIFY(lbuitest::fileBytes(ours) == cliBytes);
+        QVERIFY(lbtest::readFileBytes(ours) == cliBytes);
         QVERIFY(!doc.hasUnexportedImage());
         QVERIFY(exportImage->isEnabled());
 
@@ -264,7 +264,7 @@ private slots:
             QVERIFY(pixels->data == stitched.data);
             // A pixels file cut short is refused with a reason naming it.
             const QByteArray bytes =
-                lbuitest::fileBytes(AutosaveManager::pixelsPathFor(autosaveFile));
+                lbtest::readFileBytes(AutosaveManager::pixelsPathFor(autosaveFile));
             AutosavedMask cut = *read;
             cut.file = dir.filePath(QStringLiteral("cut.lbmask"));
             for (const qsizetype n :
@@ -303,7 +303,7 @@ private slots:
         QVERIFY(!cliBytes.isEmpty());
         const QString ours = dir.filePath(QStringLiteral("restored.png"));
         QVERIFY2(w->stitchSession()->exportAppliedImage(ours, &error), qPrintable(error));
-        QVERIFY(lbuitest::fileBytes(ours) == cliBytes);
+        QVERIFY(lbtest::readFileBytes(ours) == cliBytes);
         QVERIFY(!doc.hasUnexportedImage());
         QVERIFY(autosave->saveNow());
         QVERIFY(!QFileInfo::exists(AutosaveManager::pixelsPathFor(autosave->filePath())));

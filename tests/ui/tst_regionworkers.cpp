@@ -214,7 +214,7 @@ private slots:
         QVERIFY2(finished.at(0).at(1).toString().isEmpty(),
                  qPrintable(finished.at(0).at(1).toString()));
         QVERIFY(!w->findChild<QWidget*>(QStringLiteral("exportImageStatus"))->isVisible());
-        QVERIFY(lbuitest::fileBytes(async) == lbuitest::fileBytes(sync));
+        QVERIFY(lbtest::readFileBytes(async) == lbtest::readFileBytes(sync));
         QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("again.png"))));
 
         // A path that cannot be written: one error line naming it, nothing written.
@@ -232,7 +232,7 @@ private slots:
         doc.markSaved();
         QVERIFY(w->close());
         QVERIFY(!stitch->isExporting());
-        QVERIFY(lbuitest::fileBytes(atClose) == lbuitest::fileBytes(sync));
+        QVERIFY(lbtest::readFileBytes(atClose) == lbtest::readFileBytes(sync));
         QStringList leftovers = QDir(dir.path()).entryList(QDir::Files | QDir::Hidden);
         leftovers.removeIf(
             [](const QString& name) { return !name.contains(QStringLiteral("lbtmp")); });

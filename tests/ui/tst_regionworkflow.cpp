@@ -130,7 +130,7 @@ bool writeSoftMask(const QString& path, QSize size, const QList<QRect>& marks) {
 }
 
 std::vector<float> readFloats(const QString& path) {
-    const QByteArray bytes = lbuitest::fileBytes(path);
+    const QByteArray bytes = lbtest::readFileBytes(path);
     std::vector<float> out(std::size_t(bytes.size()) / sizeof(float));
     std::memcpy(out.data(), bytes.constData(), out.size() * sizeof(float));
     return out;
@@ -241,10 +241,10 @@ private slots:
 
         // --- Every node, widget value and link ---
         Workflow wf;
-        const QString problem = parseWorkflow(lbuitest::fileBytes(workflowPath), &wf);
+        const QString problem = parseWorkflow(lbtest::readFileBytes(workflowPath), &wf);
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
         // A photo from disk read at 8 bits: nothing keeps the graph from reproducing the latent.
-        const QJsonObject about = QJsonDocument::fromJson(lbuitest::fileBytes(workflowPath))
+        const QJsonObject about = QJsonDocument::fromJson(lbtest::readFileBytes(workflowPath))
                                       .object()
                                       .value(QStringLiteral("extra"))
                                       .toObject()
