@@ -210,7 +210,8 @@ int main(int argc, char** argv) {
             auto c2 = QObject::connect(job, &lbui::EncodeJob::decoded,
                                        [&](const auto&) { gotDecode = true; });
             t.restart();
-            job->start(chooser->vae(), doc->image(), doc->mask(), 6);
+            job->start(chooser->vae(), doc->image(),
+                       std::make_shared<const lb::MaskBuffer>(doc->mask()), 6);
             if (!waitFor([&] { return gotEncode; }) || !encoded.error.isEmpty()) return 1;
             job->startDecode(chooser->vae(), encoded.samples);
             if (!waitFor([&] { return gotDecode; })) return 1;

@@ -18,7 +18,8 @@
 
 #include "latentbrush/ImageIO.h"
 #include "latentbrush/regions/ExactResize.h"
-#include "latentbrush/regions/RegionCommands.h"
+#include "latentbrush/regions/RegionLatent.h"
+#include "latentbrush/regions/RegionPlan.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
