@@ -6,8 +6,11 @@
 #include "AutosaveManager.h"
 #include "BrushTool.h"
 #include "CanvasWidget.h"
+#include "EncodeSession.h"
 #include "MainWindow.h"
 #include "MaskDocument.h"
+#include "RegionPlanner.h"
+#include "RegionSettings.h"
 #include "Resources.h"
 
 #include "latentbrush/LatentFile.h"
@@ -107,6 +110,27 @@ inline std::unique_ptr<lbui::MainWindow> makeWindow(bool unitZoom = true, bool l
         w->canvas()->panBy(QPointF(20, 20) - w->canvas()->offset());
     }
     return w;
+}
+
+// Opens `photo` with `maskFile` in `w`, plans regions as `settings` says and loads the VAE at
+// `vaePath`, as the region suites all begin; empty when Encode can then run, else which step did
+// not finish in time.
+inline QString openForRegionEncode(lbui::MainWindow* w, const QString& photo,
+                                   const QString& maskFile, const lbui::RegionSettings& settings,
+                                   const QString& vaePath) {
+    w->openImage(photo, maskFile);
+    const lbui::MaskDocument* doc = w->document();
+    if (!QTest::qWaitFor([&] { return doc->imagePath() == photo && doc->maskPath() == maskFile; },
+                         30000))
+        return QStringLiteral("the photo and its mask did not open");
+    w->regionPlanner()->setSettings(settings);
+    lbui::EncodeSession* session = w->encodeSession();
+    session->loadVae(vaePath);
+    if (!QTest::qWaitFor([&] { return !session->isLoadingVae() && session->vae(); }, 60000))
+        return QStringLiteral("the VAE did not load");
+    if (!QTest::qWaitFor([&] { return session->canEncode(); }, 30000))
+        return QStringLiteral("Encode did not become possible");
+    return {};
 }
 
 // Squared distance from point p to segment ab.

@@ -59,19 +59,14 @@ void writePhoto(const QTemporaryDir& dir, Fixture* f) {
 // Opens the photo with its mask, encodes its region and imports the results (shown, not applied).
 void encodeAndImport(MainWindow* w, const QTemporaryDir& dir, Fixture* f) {
     const QString vaePath = VaeChooser::builtinVaePath();
-    w->openImage(f->photo, f->maskFile);
-    MaskDocument& doc = *w->document();
-    QTRY_VERIFY_WITH_TIMEOUT(doc.imagePath() == f->photo && doc.maskPath() == f->maskFile, 30000);
     RegionSettings s;
     s.mode = RegionSettings::Mode::Auto;
     s.target = RegionSettings::Target::Size;
     s.targetWidth = 128;
     s.targetHeight = 128;
-    w->regionPlanner()->setSettings(s);
+    const QString notReady = lbuitest::openForRegionEncode(w, f->photo, f->maskFile, s, vaePath);
+    QVERIFY2(notReady.isEmpty(), qPrintable(notReady));
     EncodeSession* session = w->encodeSession();
-    session->loadVae(vaePath);
-    QTRY_VERIFY_WITH_TIMEOUT(!session->isLoadingVae() && session->vae(), 60000);
-    QTRY_VERIFY_WITH_TIMEOUT(session->canEncode(), 30000);
     QVERIFY(session->encode());
     QTRY_VERIFY_WITH_TIMEOUT(!session->isRunning() && session->hasResult(), 300000);
     const auto regions = session->result()->output.regions;

@@ -132,19 +132,16 @@ private slots:
                                               {QRect(120, 90, 60, 40), QRect(700, 520, 50, 70)}));
         auto w = lbuitest::makeWindow();
         QVERIFY(w);
-        w->openImage(photo, maskFile);
-        MaskDocument& doc = *w->document();
-        QTRY_VERIFY_WITH_TIMEOUT(doc.imagePath() == photo && doc.maskPath() == maskFile, 30000);
         RegionSettings s;
         s.mode = RegionSettings::Mode::Separate;
         s.target = RegionSettings::Target::Size;
         s.targetWidth = 192;
         s.targetHeight = 160;
-        w->regionPlanner()->setSettings(s);
+        const QString notReady =
+            lbuitest::openForRegionEncode(w.get(), photo, maskFile, s, vaePath);
+        QVERIFY2(notReady.isEmpty(), qPrintable(notReady));
+        MaskDocument& doc = *w->document();
         EncodeSession* session = w->encodeSession();
-        session->loadVae(vaePath);
-        QTRY_VERIFY_WITH_TIMEOUT(!session->isLoadingVae() && session->vae(), 60000);
-        QTRY_VERIFY_WITH_TIMEOUT(session->canEncode(), 30000);
         QTRY_VERIFY_WITH_TIMEOUT(!w->regionPlanner()->isPlanning(), 30000);
 
         // The encode shares the planner's mask copy: no copy of the mask on the GUI thread.

@@ -194,20 +194,16 @@ private slots:
 
         auto w = lbuitest::makeWindow();
         QVERIFY(w);
-        w->openImage(photo, maskFile);
-        MaskDocument& doc = *w->document();
-        QTRY_VERIFY_WITH_TIMEOUT(doc.imagePath() == photo && doc.maskPath() == maskFile, 30000);
         RegionSettings s;
         s.mode = separate ? RegionSettings::Mode::Separate : RegionSettings::Mode::Auto;
         s.target = RegionSettings::Target::Size;
         s.targetWidth = targetWidth;
         s.targetHeight = targetHeight;
         s.method = resize;
-        w->regionPlanner()->setSettings(s);
+        const QString notReady =
+            lbuitest::openForRegionEncode(w.get(), photo, maskFile, s, vaePath);
+        QVERIFY2(notReady.isEmpty(), qPrintable(notReady));
         EncodeSession* session = w->encodeSession();
-        session->loadVae(vaePath);
-        QTRY_VERIFY_WITH_TIMEOUT(!session->isLoadingVae() && session->vae(), 60000);
-        QTRY_VERIFY_WITH_TIMEOUT(session->canEncode(), 30000);
         QVERIFY(session->encode());
         QTRY_VERIFY_WITH_TIMEOUT(!session->isRunning() && session->hasResult(), 300000);
         const EncodeResult* result = session->result();

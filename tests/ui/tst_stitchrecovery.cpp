@@ -45,19 +45,16 @@ private slots:
         {
             auto w = lbuitest::makeWindow();
             QVERIFY(w);
-            w->openImage(photo, maskFile);
-            MaskDocument& doc = *w->document();
-            QTRY_VERIFY_WITH_TIMEOUT(doc.imagePath() == photo && doc.maskPath() == maskFile, 30000);
             RegionSettings s;
             s.mode = RegionSettings::Mode::Separate;
             s.target = RegionSettings::Target::Size;
             s.targetWidth = 128;
             s.targetHeight = 128;
-            w->regionPlanner()->setSettings(s);
+            const QString notReady =
+                lbuitest::openForRegionEncode(w.get(), photo, maskFile, s, vaePath);
+            QVERIFY2(notReady.isEmpty(), qPrintable(notReady));
+            MaskDocument& doc = *w->document();
             EncodeSession* session = w->encodeSession();
-            session->loadVae(vaePath);
-            QTRY_VERIFY_WITH_TIMEOUT(!session->isLoadingVae() && session->vae(), 60000);
-            QTRY_VERIFY_WITH_TIMEOUT(session->canEncode(), 30000);
             QVERIFY(session->encode());
             QTRY_VERIFY_WITH_TIMEOUT(!session->isRunning() && session->hasResult(), 300000);
             const auto regions = session->result()->output.regions;
