@@ -11,8 +11,8 @@
 #include "NoiseMaskPreview.h"
 #include "RegionPlanner.h"
 
-#include "latentbrush/LatentContents.h"
 #include "latentbrush/ImageIO.h"
+#include "latentbrush/LatentContents.h"
 #include "latentbrush/LatentFile.h"
 #include "latentbrush/regions/RegionLatent.h"
 #include "latentbrush/regions/RegionPixels.h"

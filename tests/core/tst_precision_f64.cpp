@@ -48,9 +48,7 @@ private slots:
         timer_.start();
     }
 
-    void againstFloat64_data() {
-        addPrecisionCaseRows(kCaseCount);
-    }
+    void againstFloat64_data() { addPrecisionCaseRows(kCaseCount); }
 
     void againstFloat64() {
         QFETCH(int, index);

@@ -60,7 +60,8 @@ private slots:
         QFETCH(QString, caseDir);
         QFETCH(bool, referenceKernels);
         const QJsonObject c = lbtest::readGoldenCase(caseDir);
-        const QString vae = lbtest::goldenVaePath(caseDir, c.value(QStringLiteral("vae")).toString());
+        const QString vae =
+            lbtest::goldenVaePath(caseDir, c.value(QStringLiteral("vae")).toString());
 
         lb::VaeLoadOptions options;
         options.device = "cpu";

@@ -40,9 +40,7 @@ private slots:
         timer_.start();
     }
 
-    void cudaAgainstFloat64_data() {
-        addPrecisionCaseRows(kCaseCount);
-    }
+    void cudaAgainstFloat64_data() { addPrecisionCaseRows(kCaseCount); }
 
     void cudaAgainstFloat64() {
         QFETCH(int, index);

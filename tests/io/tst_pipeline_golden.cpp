@@ -76,8 +76,8 @@ private slots:
         } else {
             mask = lb::maskFromAlpha(loadedImage.value());
         }
-        auto vae = lb::Vae::load(
-            lbtest::goldenVaePath(caseDir, c["vae"].toString()).toStdString(), cpuFp32());
+        auto vae = lb::Vae::load(lbtest::goldenVaePath(caseDir, c["vae"].toString()).toStdString(),
+                                 cpuFp32());
         LB_VERIFY_OK(vae);
 
         std::vector<double> fractions;

@@ -2,8 +2,8 @@
 // (SIGKILL) at random moments many times; each time a restart offers the mask back, never torn,
 // with at most the last few seconds lost. Damaged autosaves are set aside, not fatal, and a
 // second editor process never touches the first one's autosave.
-#include "UiTestSupport.h"
 #include "TestSupport.h"
+#include "UiTestSupport.h"
 
 #include "RecoveryBar.h"
 #include "Resources.h"

@@ -1,8 +1,8 @@
 // The checks shared by every command, and `grow`'s PNG fast path (CommandsLean.h): no
 // OpenImageIO and no LibTorch in here, so that latentbrush-cli, which links only this, starts in
 // milliseconds.
-#include "latentbrush/CommandsLean.h"
 #include "latentbrush/AtomicFile.h"
+#include "latentbrush/CommandsLean.h"
 
 #include "CommandSupport.h"
 #include "latentbrush/InpaintPreprocess.h"

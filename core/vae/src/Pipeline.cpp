@@ -49,9 +49,8 @@ Result<Out> encodePrepared(Vae& vae, const Progress& progress, Prepare prepare) 
 Result<InpaintEncodeResult> inpaintEncode(Vae& vae, const ImageBuffer& image,
                                           const MaskBuffer& mask, int grow,
                                           const Progress& progress) {
-    return encodePrepared<InpaintEncodeResult>(vae, progress, [&] {
-        return prepareInpaint(image, mask, grow, vae.info().downscale);
-    });
+    return encodePrepared<InpaintEncodeResult>(
+        vae, progress, [&] { return prepareInpaint(image, mask, grow, vae.info().downscale); });
 }
 
 Result<NoiseMaskEncodeResult> noiseMaskEncode(Vae& vae, const ImageBuffer& image,
