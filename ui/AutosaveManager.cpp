@@ -7,6 +7,7 @@
 // 2 still read.
 #include "AutosaveManager.h"
 
+#include "BackgroundPool.h"
 #include "MaskDocument.h"
 
 #include <QCoreApplication>
@@ -326,12 +327,13 @@ void AutosaveManager::startBackgroundSave() {
     writingGeneration_ = generation_;
     const std::optional<AutosavedApplied> applied = appliedState();
     writingPixels_ = applied ? doc_->appliedSamples() : nullptr;
-    writer_.setFuture(QtConcurrent::run([file, image, w, h, regionMap, copy = std::move(copy),
-                                         stitch = stitch_, pixels = pixelsToWrite(), applied] {
-        QString error;
-        write(file, image, w, h, copy, regionMap, stitch, pixels, applied, &error);
-        return error;
-    }));
+    writer_.setFuture(
+        QtConcurrent::run(backgroundPool(), [file, image, w, h, regionMap, copy = std::move(copy),
+                                             stitch = stitch_, pixels = pixelsToWrite(), applied] {
+            QString error;
+            write(file, image, w, h, copy, regionMap, stitch, pixels, applied, &error);
+            return error;
+        }));
 }
 
 void AutosaveManager::onWriteFinished() {

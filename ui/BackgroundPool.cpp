@@ -12,7 +12,9 @@ namespace lbui {
 QThreadPool* backgroundPool() {
     static QThreadPool* pool = [] {
         auto* p = new QThreadPool; // lives until exit, like the global pool
-        p->setMaxThreadCount(std::max(4, QThread::idealThreadCount()));
+        // Enough threads that a long job (a live view run, an encode) never queues a short one (the
+        // planning, the autosave) behind it.
+        p->setMaxThreadCount(std::max(8, QThread::idealThreadCount()));
         // As the global pool: the application's end waits for the jobs still running (a read
         // of the original, say), so none outlives what it reports to.
         qAddPostRoutine([] { backgroundPool()->waitForDone(); });

@@ -2,6 +2,8 @@
 // core errors become messages that say what to do.
 #include "DocumentLoader.h"
 
+#include "BackgroundPool.h"
+
 #include "latentbrush/ImageIO.h"
 #include "latentbrush/InpaintPreprocess.h"
 #include "latentbrush/Parallel.h"
@@ -178,10 +180,11 @@ void DocumentLoader::loadImage(const QString& imagePath, const QString& maskPath
     loadingImagePath_ = imagePath;
     const int delayMs = loadDelayMs_;
     const lb::InputPrecision precision = precision_;
-    QFuture<LoadedDocument> future = QtConcurrent::run([imagePath, maskPath, delayMs, precision] {
-        if (delayMs > 0) QThread::msleep(ulong(delayMs));
-        return loadDocument(imagePath, maskPath, precision);
-    });
+    QFuture<LoadedDocument> future =
+        QtConcurrent::run(backgroundPool(), [imagePath, maskPath, delayMs, precision] {
+            if (delayMs > 0) QThread::msleep(ulong(delayMs));
+            return loadDocument(imagePath, maskPath, precision);
+        });
     images_.removeIf([](const QFuture<LoadedDocument>& f) { return f.isFinished(); });
     images_.append(future);
     // One watcher per request: a superseded load finishing late cannot be mistaken for the
@@ -210,7 +213,8 @@ void DocumentLoader::cancelImage() {
 void DocumentLoader::loadMask(const QString& maskPath, int height, int width) {
     maskWatcher_.waitForFinished();
     emit busyChanged(true);
-    maskWatcher_.setFuture(QtConcurrent::run(loadMaskFile, maskPath, height, width, precision_));
+    maskWatcher_.setFuture(
+        QtConcurrent::run(backgroundPool(), loadMaskFile, maskPath, height, width, precision_));
 }
 
 bool DocumentLoader::isBusy() const {

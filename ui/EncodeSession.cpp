@@ -4,6 +4,7 @@
 // VAE that encoded it.
 #include "EncodeSession.h"
 
+#include "BackgroundPool.h"
 #include "ComfyWorkflow.h"
 #include "ExportLatentDialog.h"
 #include "GrowPreview.h"
@@ -133,7 +134,8 @@ void EncodeSession::loadVae(const QString& path, bool remembered) {
     const quint64 request = ++loadRequest_;
     loading_ = true;
     loadingPath_ = path;
-    QFuture<LoadedVae> load = QtConcurrent::run(loadVaeFile, path, choices_, remembered);
+    QFuture<LoadedVae> load =
+        QtConcurrent::run(backgroundPool(), loadVaeFile, path, choices_, remembered);
     loads_.removeIf([](const QFuture<LoadedVae>& f) { return f.isFinished(); });
     loads_.append(load);
     // One watcher per load: a superseded load that finishes late is dropped, never mistaken

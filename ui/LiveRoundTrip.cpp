@@ -2,6 +2,7 @@
 // that loads, probes and runs it.
 #include "LiveRoundTrip.h"
 
+#include "BackgroundPool.h"
 #include "EncodeSession.h"
 #include "GrowPreview.h"
 #include "MaskDocument.h"
@@ -318,12 +319,13 @@ void LiveRoundTrip::start() {
     cancel_ = std::make_shared<std::atomic<bool>>(false);
     auto cancel = cancel_;
     auto report = progressTo(this, &LiveRoundTrip::progress);
-    watcher_.setFuture(QtConcurrent::run([report, cancel, in = std::move(in)]() -> LiveResult {
-        lb::Progress progress;
-        progress.cancel = cancel.get();
-        progress.report = report;
-        return runLive(in, progress);
-    }));
+    watcher_.setFuture(
+        QtConcurrent::run(backgroundPool(), [report, cancel, in = std::move(in)]() -> LiveResult {
+            lb::Progress progress;
+            progress.cancel = cancel.get();
+            progress.report = report;
+            return runLive(in, progress);
+        }));
     emit stateChanged();
 }
 
