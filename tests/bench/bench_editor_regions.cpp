@@ -9,7 +9,7 @@
 // region encode itself runs on the worker and is timed for reference. Prints one JSON line;
 // asserts nothing (docs/PERFORMANCE.md).
 //
-//   latentbrush-bench-editor-regions [--width 8000] [--height 6000] [--repeat 5]
+//   latentbrush-bench-editor-regions [--width 8000] [--height 6000] [--repeat 5] [--trace]
 #include "DocumentLoader.h"
 #include "EncodeSession.h"
 #include "MainWindow.h"
@@ -112,6 +112,50 @@ void idle(int ms) {
     waitFor([&] { return t.elapsed() >= ms; });
 }
 
+// A QApplication that, with --trace, names each event dispatched from the event loop's top
+// level that took longer than 30 ms (its receiver's class and name, the event's type): what the
+// longest turns above are made of.
+class TracingApplication : public QApplication {
+public:
+    using QApplication::QApplication;
+    bool trace = false;
+
+    bool notify(QObject* receiver, QEvent* event) override {
+        if (trace && depth_ > 0 && event->type() == QEvent::Paint && receiver) {
+            QElapsedTimer t;
+            t.start();
+            const bool handled = QApplication::notify(receiver, event);
+            const double ms = double(t.nsecsElapsed()) / 1e6;
+            if (ms > 20.0)
+                std::fprintf(stderr, "  slow paint: %.1f ms, %s(%s)\n", ms,
+                             receiver->metaObject()->className(),
+                             receiver->objectName().toUtf8().constData());
+            return handled;
+        }
+        if (!trace || depth_ > 0) return QApplication::notify(receiver, event);
+        // The receiver and its parents (a timer's or a watcher's owner says whose it is).
+        QString who;
+        for (QObject* o = receiver; o; o = o->parent())
+            who += QString::fromLatin1(o->metaObject()->className()) +
+                   (o->objectName().isEmpty() ? QString() : "(" + o->objectName() + ")") +
+                   (o->parent() ? " < " : "");
+        const int type = int(event->type());
+        ++depth_;
+        QElapsedTimer t;
+        t.start();
+        const bool handled = QApplication::notify(receiver, event);
+        --depth_;
+        const double ms = double(t.nsecsElapsed()) / 1e6;
+        if (ms > 30.0)
+            std::fprintf(stderr, "slow dispatch: %.1f ms, event type %d to %s\n", ms, type,
+                         who.toUtf8().constData());
+        return handled;
+    }
+
+private:
+    int depth_ = 0;
+};
+
 int fail(const char* what) {
     std::fprintf(stderr, "latentbrush-bench-editor-regions: %s\n", what);
     return 1;
@@ -122,6 +166,7 @@ int fail(const char* what) {
 int main(int argc, char** argv) {
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
     int width = 8000, height = 6000, repeat = 5;
+    bool trace = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         const int v = i + 1 < argc ? std::atoi(argv[i + 1]) : 0;
@@ -131,17 +176,20 @@ int main(int argc, char** argv) {
         } else if (a == "--height" && v > 0) {
             height = v;
             ++i;
+        } else if (a == "--trace") {
+            trace = true;
         } else if (a == "--repeat" && v > 0) {
             repeat = v;
             ++i;
         } else {
             std::printf("usage: latentbrush-bench-editor-regions [--width W] [--height H] "
-                        "[--repeat N]\n");
+                        "[--repeat N] [--trace]\n");
             return a == "--help" ? 0 : 2;
         }
     }
     QStandardPaths::setTestModeEnabled(true); // the user's settings stay untouched
-    QApplication app(argc, argv);
+    TracingApplication app(argc, argv);
+    app.trace = trace;
     QSettings().clear();
     QTemporaryDir dir;
     if (!dir.isValid()) return fail("no temporary folder");
@@ -149,6 +197,9 @@ int main(int argc, char** argv) {
     if (!lb::writeImage(QFile::encodeName(photo).toStdString(), makeImage(width, height)))
         return fail("could not write the test photo");
 
+    const auto phase = [trace](const char* what) {
+        if (trace) std::fprintf(stderr, "-- %s\n", what);
+    };
     lbui::MainWindow w;
     w.show();
     lbui::MaskDocument* doc = w.document();
@@ -168,6 +219,7 @@ int main(int argc, char** argv) {
 
     idle(500);
     longestTurnUntil([&] { return !planner->isPlanning(); }); // the first plan (a full copy)
+    phase("mask edits and planning");
     // Mask edits: a stroke-sized disc each; the planning runs on the thread pool.
     std::vector<double> editMs, planTurnMs, planLatencyMs, planSyncMs;
     for (int r = 0; r < repeat; ++r) {
@@ -203,6 +255,7 @@ int main(int argc, char** argv) {
                              std::fprintf(stderr, "encode: %s%s\n", out.error.toUtf8().constData(),
                                           out.cancelled ? " (cancelled)" : "");
                      });
+    phase("encode");
     t.restart();
     if (!session->encode()) return fail("encode did not start");
     const double encodeStartMs = msSince(t);
@@ -227,6 +280,7 @@ int main(int argc, char** argv) {
     lbui::StitchSession* stitch = w.stitchSession();
     QString error;
     std::vector<double> importMs, featherMs, featherTurnMs, featherLatencyMs;
+    phase("import results");
     for (int r = 0; r < repeat; ++r) {
         stitch->close();
         t.restart();
@@ -234,6 +288,7 @@ int main(int argc, char** argv) {
         importMs.push_back(msSince(t));
         waitFor([] { return true; });
     }
+    phase("feather");
     for (int r = 0; r < repeat; ++r) {
         t.restart();
         stitch->setFeather(float(4 + r));
@@ -263,12 +318,14 @@ int main(int argc, char** argv) {
                          if (!why.isEmpty())
                              std::fprintf(stderr, "export: %s\n", why.toUtf8().constData());
                      });
+    phase("export image");
     t.restart();
     if (!stitch->startExportImage(dir.filePath(QStringLiteral("out.png")), &error))
         return fail(error.toUtf8().constData());
     const double exportStartMs = msSince(t);
     const double exportTurnMs = longestTurnUntil([&] { return exported; });
     const double exportMs = msSince(t);
+    phase("apply");
     t.restart();
     if (!stitch->apply()) return fail("apply failed");
     const double applyMs = msSince(t);
