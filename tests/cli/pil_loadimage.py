@@ -22,9 +22,7 @@ one is missing).
                                      LoadImage (image only) + LoadImageMask, then the preprocessing
                                      of `load`: OUT.pixels.f32 and OUT.noise_mask.f32.
 """
-import io
 import json
-import math
 import os
 import struct
 import sys
@@ -32,11 +30,14 @@ import zlib
 
 SKIP = 77
 
+sys.dont_write_bytecode = True  # leave no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
 try:
     import numpy as np
     import torch
-    from PIL import Image, ImageOps, ImageSequence
+    from PIL import Image
     import PIL
+    from comfy_node_mirrors import inpaint_encode_inputs, load_image, load_image_mask
 except ImportError as e:  # the caller skips (or fails, in CI)
     print(f"missing Python module: {e}")
     sys.exit(SKIP)
@@ -268,51 +269,7 @@ def cmd_make(folder):
     return 0
 
 
-# ---- ComfyUI ----------------------------------------------------------------------------------
-
-def load_image(path):
-    """nodes.py LoadImage.load_image for one frame (node_helpers.pillow retries truncated files)."""
-    img = Image.open(path)
-    for i in ImageSequence.Iterator(img):
-        i = ImageOps.exif_transpose(i)
-        if i.mode == 'I':
-            i = i.point(lambda i: i * (1 / 255))
-        image = i.convert("RGB")
-        image = np.array(image).astype(np.float32) / 255.0
-        image = torch.from_numpy(image)[None,]
-        if 'A' in i.getbands():
-            mask = np.array(i.getchannel('A')).astype(np.float32) / 255.0
-            mask = 1. - torch.from_numpy(mask)
-            source = "alpha"
-        elif i.mode == 'P' and 'transparency' in i.info:
-            mask = np.array(i.convert('RGBA').getchannel('A')).astype(np.float32) / 255.0
-            mask = 1. - torch.from_numpy(mask)
-            source = "palette transparency"
-        else:
-            mask = torch.zeros((64, 64), dtype=torch.float32, device="cpu")
-            source = "none"
-        return image, mask.unsqueeze(0), source
-
-
-def load_image_mask(path, channel):
-    """nodes.py LoadImageMask.load_image."""
-    i = Image.open(path)
-    i = ImageOps.exif_transpose(i)
-    if i.getbands() != ("R", "G", "B", "A"):
-        if i.mode == 'I':
-            i = i.point(lambda i: i * (1 / 255))
-        i = i.convert("RGBA")
-    mask = None
-    c = channel[0].upper()
-    if c in i.getbands():
-        mask = np.array(i.getchannel(c)).astype(np.float32) / 255.0
-        mask = torch.from_numpy(mask)
-        if c == 'A':
-            mask = 1. - mask
-    else:
-        mask = torch.zeros((64, 64), dtype=torch.float32, device="cpu")
-    return mask.unsqueeze(0)
-
+# ---- ComfyUI (tests/common/comfy_node_mirrors.py) ----------------------------------------------
 
 def full_mask(full, channel, shape):
     """The sidecar's full-precision values of `channel` (alpha: 1 - alpha; else red), [1, H, W]."""
@@ -336,7 +293,7 @@ def cmd_inpaint(path, mask_path, channel, grow, d, out, full=None):
     mask = load_image_mask(mask_path, channel)
     if full:
         mask = full_mask(full, channel, mask.shape[1:])
-    pixels, noise_mask = encode_inputs(image, mask, int(grow), int(d))
+    pixels, noise_mask = inpaint_encode_inputs(image, mask, int(grow), int(d))
     for name, t in (("pixels", pixels), ("noise_mask", noise_mask)):
         t.contiguous().numpy().astype("<f4").tofile(f"{out}.{name}.f32")
     print(json.dumps({"pixels": list(pixels.shape), "noise_mask": list(noise_mask.shape)}))
@@ -352,41 +309,13 @@ def read_full(path):
     return data[:count], data[count:].reshape(1, mh, mw), h_w
 
 
-def encode_inputs(pixels, mask, grow_mask_by, d):
-    """nodes.py VAEEncodeForInpaint.encode up to vae.encode (downscale_ratio = d)."""
-    x = (pixels.shape[1] // d) * d
-    y = (pixels.shape[2] // d) * d
-    mask = torch.nn.functional.interpolate(mask.reshape((-1, 1, mask.shape[-2], mask.shape[-1])),
-                                           size=(pixels.shape[1], pixels.shape[2]),
-                                           mode="bilinear")
-    pixels = pixels.clone()
-    if pixels.shape[1] != x or pixels.shape[2] != y:
-        x_offset = (pixels.shape[1] % d) // 2
-        y_offset = (pixels.shape[2] % d) // 2
-        pixels = pixels[:, x_offset:x + x_offset, y_offset:y + y_offset, :]
-        mask = mask[:, :, x_offset:x + x_offset, y_offset:y + y_offset]
-    if grow_mask_by == 0:
-        mask_erosion = mask
-    else:
-        kernel_tensor = torch.ones((1, 1, grow_mask_by, grow_mask_by))
-        padding = math.ceil((grow_mask_by - 1) / 2)
-        mask_erosion = torch.clamp(
-            torch.nn.functional.conv2d(mask.round(), kernel_tensor, padding=padding), 0, 1)
-    m = (1.0 - mask.round()).squeeze(1)
-    for i in range(3):
-        pixels[:, :, :, i] -= 0.5
-        pixels[:, :, :, i] *= m
-        pixels[:, :, :, i] += 0.5
-    return pixels, mask_erosion[:, :, :x, :y].round()
-
-
 def cmd_load(path, grow, d, out, full=None):
     image, mask, source = load_image(path)
     if full:
         colors, full_mask, _ = read_full(full)
         image = torch.from_numpy(colors.copy()).reshape(image.shape)
         mask = torch.from_numpy(full_mask.copy())
-    pixels, noise_mask = encode_inputs(image, mask, int(grow), int(d))
+    pixels, noise_mask = inpaint_encode_inputs(image, mask, int(grow), int(d))
     for name, t in (("image", image), ("mask", mask), ("pixels", pixels),
                     ("noise_mask", noise_mask)):
         t.contiguous().numpy().astype("<f4").tofile(f"{out}.{name}.f32")

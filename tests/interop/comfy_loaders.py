@@ -12,6 +12,7 @@ stands in for it, applying the package's validation rules.
   comfy_loaders.py snippet DOC.md LATENT SHIFT SCALE   runs the doc's snippet (needs torch)
 """
 import json
+import os
 import struct
 import sys
 import types
@@ -124,48 +125,36 @@ def cmd_loadlatent(latent_path, out_path):
                       "samples_shape": list(samples.shape), "samples_dtype": str(samples.dtype)}))
 
 
+def comfy_node_mirrors():
+    """tests/common/comfy_node_mirrors.py (LoadImage, LoadImageMask), or None without PIL or
+    torch (the command then exits SKIP)."""
+    if not have("PIL") or not have("torch"):
+        print("PIL (python3-pil) or torch (python3-torch) is not installed")
+        return None
+    sys.dont_write_bytecode = True  # leave no __pycache__ in the source tree
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+    import comfy_node_mirrors as mirrors
+    return mirrors
+
+
 def cmd_loadimagemask(path, channel, out_path):
-    if not have("PIL"):
-        print("PIL (python3-pil) is not installed")
+    mirrors = comfy_node_mirrors()
+    if mirrors is None:
         return SKIP
-    from PIL import Image, ImageOps
-    # ComfyUI nodes.py, LoadImageMask.load_image (torch replaced by numpy: same float32 ops).
-    i = Image.open(path)
-    i = ImageOps.exif_transpose(i)
-    if i.getbands() != ("R", "G", "B", "A"):
-        if i.mode == "I":
-            i = i.point(lambda i: i * (1 / 255))
-        i = i.convert("RGBA")
-    c = channel[0].upper()
-    if c in i.getbands():
-        mask = np.array(i.getchannel(c)).astype(np.float32) / 255.0
-        if c == "A":
-            mask = np.float32(1.0) - mask
-    else:
-        mask = np.zeros((64, 64), dtype=np.float32)
-    mask = mask[None]
+    mask = mirrors.load_image_mask(path, channel).numpy()
     mask.astype("<f4").tofile(out_path)
     print(json.dumps({"shape": list(mask.shape), "dtype": str(mask.dtype)}))
     return 0
 
 
 def cmd_loadimage(path, out_path):
-    if not have("PIL"):
-        print("PIL (python3-pil) is not installed")
+    mirrors = comfy_node_mirrors()
+    if mirrors is None:
         return SKIP
-    from PIL import Image, ImageOps
-    # ComfyUI nodes.py, LoadImage.load_image, one frame: the mask is 1 - alpha / 255.
-    i = Image.open(path)
-    i = ImageOps.exif_transpose(i)
-    image = i.convert("RGB")
-    if "A" in i.getbands():
-        mask = np.array(i.getchannel("A")).astype(np.float32) / 255.0
-        mask = np.float32(1.0) - mask
-    else:
-        mask = np.zeros((64, 64), dtype=np.float32)
-    mask = mask[None]
+    image, mask, _ = mirrors.load_image(path)
+    mask = mask.numpy()
     mask.astype("<f4").tofile(out_path)
-    print(json.dumps({"shape": list(mask.shape), "image_size": list(image.size)}))
+    print(json.dumps({"shape": list(mask.shape), "image_size": [image.shape[2], image.shape[1]]}))
     return 0
 
 

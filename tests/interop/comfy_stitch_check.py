@@ -36,16 +36,14 @@ def main(argv):
 
     stitch_node = latentbrush_nodes.NODE_CLASS_MAPPINGS["LatentbrushStitch"]()
 
-    def load_image(path):  # ComfyUI's LoadImage, one frame
-        i = Image.open(path)
-        image = np.array(i.convert("RGB")).astype(np.float32) / 255.0
-        return torch.from_numpy(image)[None]
+    sys.path.insert(0, os.path.join(source_dir, "tests", "common"))
+    import comfy_node_mirrors
+
+    def load_image(path):  # ComfyUI's LoadImage, one frame: the IMAGE
+        return comfy_node_mirrors.load_image(path)[0]
 
     def load_mask(path):  # ComfyUI's LoadImageMask, channel red
-        i = Image.open(path)
-        if i.getbands() != ("R", "G", "B", "A"):
-            i = i.convert("RGBA")
-        return torch.from_numpy(np.array(i.getchannel("R")).astype(np.float32) / 255.0)[None]
+        return comfy_node_mirrors.load_image_mask(path, "red")
 
     summary = {"cases": [], "failures": []}
     first = None

@@ -2,7 +2,8 @@
 """Runs the region workflow the editor exports (ui/ComfyWorkflow comfyRegionWorkflowFor) without
 ComfyUI: interprets its UI-format graph, link by link, with plain torch mirrors of the stock
 nodes it uses (the node code of ComfyUI's nodes.py / comfy_extras/nodes_mask.py /
-comfy.utils.common_upscale, written out here), up to KSampler's latent_image. The VAE is left
+comfy.utils.common_upscale, written out here; LoadImage, LoadImageMask and VAEEncodeForInpaint
+from tests/common/comfy_node_mirrors.py), up to KSampler's latent_image. The VAE is left
 out: VAEEncodeForInpaint's mirror returns what its vae.encode receives (the gray-filled pixels)
 in place of the samples, so that the test can compare the encoder's input and noise_mask with
 what `latentbrush-cli encode --region ... --save-pixels --save-mask` writes.
@@ -17,14 +18,15 @@ the batch's noise_mask at its index (LatentBatch drops all but the first; SetLat
 puts the exported ones back). Exits 1 with a message on a node or input it does not know.
 """
 import json
-import math
 import os
 import sys
 
-import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image, ImageOps
+
+sys.dont_write_bytecode = True  # leave no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import comfy_node_mirrors  # noqa: E402 (LoadImage, LoadImageMask, VAEEncodeForInpaint)
 
 
 class WorkflowError(Exception):
@@ -34,31 +36,14 @@ class WorkflowError(Exception):
 # --- ComfyUI node mirrors (inputs in the node's own argument order) ---
 
 def load_image(input_dir, image, _upload=None):
-    """nodes.py LoadImage.load_image, one frame: RGB / 255 and the mask 1 - alpha."""
-    i = ImageOps.exif_transpose(Image.open(os.path.join(input_dir, image)))
-    rgb = torch.from_numpy(np.array(i.convert("RGB")).astype(np.float32) / 255.0)[None]
-    if "A" in i.getbands():
-        mask = 1.0 - torch.from_numpy(np.array(i.getchannel("A")).astype(np.float32) / 255.0)
-    else:
-        mask = torch.zeros((64, 64), dtype=torch.float32)
-    return rgb, mask.unsqueeze(0)
+    """nodes.py LoadImage.load_image, one frame: the IMAGE and the MASK."""
+    rgb, mask, _ = comfy_node_mirrors.load_image(os.path.join(input_dir, image))
+    return rgb, mask
 
 
 def load_image_mask(input_dir, image, channel, _upload=None):
     """nodes.py LoadImageMask.load_image."""
-    i = ImageOps.exif_transpose(Image.open(os.path.join(input_dir, image)))
-    if i.getbands() != ("R", "G", "B", "A"):
-        if i.mode == "I":
-            i = i.point(lambda v: v * (1 / 255))
-        i = i.convert("RGBA")
-    c = channel[0].upper()
-    if c in i.getbands():
-        mask = torch.from_numpy(np.array(i.getchannel(c)).astype(np.float32) / 255.0)
-        if c == "A":
-            mask = 1.0 - mask
-    else:
-        mask = torch.zeros((64, 64), dtype=torch.float32)
-    return (mask.unsqueeze(0),)
+    return (comfy_node_mirrors.load_image_mask(os.path.join(input_dir, image), channel),)
 
 
 def common_upscale(samples, width, height, upscale_method, crop):
@@ -125,28 +110,9 @@ def image_batch(image1, image2):
 
 def vae_encode_for_inpaint(downscale, pixels, vae, mask, grow_mask_by):
     """VAEEncodeForInpaint.encode up to vae.encode: `samples` holds the encoder's input."""
-    x = (pixels.shape[1] // downscale) * downscale
-    y = (pixels.shape[2] // downscale) * downscale
-    mask = F.interpolate(mask.reshape((-1, 1, mask.shape[-2], mask.shape[-1])),
-                         size=(pixels.shape[1], pixels.shape[2]), mode="bilinear")
-    pixels = pixels.clone()
-    if pixels.shape[1] != x or pixels.shape[2] != y:
-        x_offset = (pixels.shape[1] % downscale) // 2
-        y_offset = (pixels.shape[2] % downscale) // 2
-        pixels = pixels[:, x_offset:x + x_offset, y_offset:y + y_offset, :]
-        mask = mask[:, :, x_offset:x + x_offset, y_offset:y + y_offset]
-    if grow_mask_by == 0:
-        mask_erosion = mask
-    else:
-        kernel_tensor = torch.ones((1, 1, grow_mask_by, grow_mask_by))
-        padding = math.ceil((grow_mask_by - 1) / 2)
-        mask_erosion = torch.clamp(F.conv2d(mask.round(), kernel_tensor, padding=padding), 0, 1)
-    m = (1.0 - mask.round()).squeeze(1)
-    for i in range(3):
-        pixels[:, :, :, i] -= 0.5
-        pixels[:, :, :, i] *= m
-        pixels[:, :, :, i] += 0.5
-    return ({"samples": pixels, "noise_mask": mask_erosion[:, :, :x, :y].round()},)
+    pixels, noise_mask = comfy_node_mirrors.inpaint_encode_inputs(pixels, mask, grow_mask_by,
+                                                                  downscale)
+    return ({"samples": pixels, "noise_mask": noise_mask},)
 
 
 def latent_batch(samples1, samples2):
