@@ -106,10 +106,13 @@ void DocumentController::setSessions(RegionPlanner* regions, EncodeSession* enco
     encodeSession_ = encode;
     stitch_ = stitch;
     connect(stitch_, &StitchSession::importFinished, this, [this](int files, const QString& why) {
-        if (why.isEmpty())
-            showStatus(tr("Stitched %1 result(s) into the photo").arg(files), 5000);
-        else
+        const QString note = std::exchange(importNote_, QString());
+        if (!why.isEmpty())
             showError(tr("Could not import the result: %1").arg(why));
+        else if (!note.isEmpty())
+            showStatus(note, kStatusNoteMs); // why the dropped files were stitched
+        else
+            showStatus(tr("Stitched %1 result(s) into the photo").arg(files), 5000);
     });
     connect(stitch_, &StitchSession::applyFinished, this, [this](const QString& why) {
         if (!why.isEmpty()) showError(tr("Could not apply the result: %1").arg(why));
