@@ -158,7 +158,8 @@ StitchSession::importInput(std::shared_ptr<const lb::regions::RegionEncodeResult
 
 QString StitchSession::takeImport(StitchImportInput in, StitchImportOutput out) {
     if (out.id != importId_ || in.original != doc_->image())
-        return tr("the image changed while the results were read: import them again");
+        return tr("the image or its region encode changed while the results were read: import them "
+                  "again");
     if (out.fileRead && out.read) { // kept for the next import of the same image
         prefetchImage_ = in.original;
         prefetchPath_ = in.imagePath;
