@@ -9,8 +9,10 @@
 // as the synchronous calls; closing while an Apply or an export runs waits for it.
 #include "UiTestSupport.h"
 
+#include "CanvasLayers.h"
 #include "CliSupport.h"
 #include "EncodeSession.h"
+#include "GrowPreview.h"
 #include "RecoveryBar.h"
 #include "RegionPlanner.h"
 #include "Resources.h"
@@ -297,6 +299,9 @@ private slots:
 
         // Apply on the thread pool: one undo step, the image the synchronous compose gives.
         const int steps = doc.undoStack()->count();
+        CanvasLayers* layers = w->layers();
+        const QImage overlayBefore = layers->maskOverlay().copy();
+        (void)layers->encoderInput();
         QSignalSpy applied(stitch, &StitchSession::applyFinished);
         QVERIFY(stitch->startApply());
         QVERIFY(stitch->isApplying());
@@ -313,6 +318,15 @@ private slots:
         QVERIFY(doc.image()->data == lb::toRgb(syncStitched).data);
         QCOMPARE(doc.displayImage(), syncDisplay);
         QCOMPARE(doc.appliedDepth(), lb::SampleDepth::U16);
+        // The canvas layers follow: the same as layers built afresh for the applied image (the
+        // mask layers kept as they were, the encoder input redrawn from the new pixels).
+        {
+            CanvasLayers fresh(&doc, w->findChild<GrowPreview*>());
+            QCOMPARE(layers->maskOverlay(), overlayBefore);
+            QCOMPARE(layers->maskOverlay(), fresh.maskOverlay());
+            QCOMPARE(layers->grownOverlay(), fresh.grownOverlay());
+            QCOMPARE(layers->encoderInput(), fresh.encoderInput());
+        }
 
         // Export Image of the applied image on the thread pool: the CLI's bytes, then exported.
         QSignalSpy exported(stitch, &StitchSession::exportFinished);
