@@ -40,8 +40,16 @@ struct AutosavedStitch {
     int precision = 0; // lb::InputPrecision the encode read the image with
     int scaledWidth = 0, scaledHeight = 0;
     QList<QRect> rects; // the regions, in batch order
-    QByteArray grown;   // the grown mask of the whole image: 0/1 bytes, row-major
-    bool operator==(const AutosavedStitch&) const = default;
+    // The grown mask of the whole image: 0/1 bytes, row-major. Implicitly shared: StitchSession
+    // makes it once per import, so handing it over on every change copies nothing.
+    QByteArray grown;
+    // The same buffer is equal without reading its 48 MB (a 8000x6000 photo) on every change.
+    bool operator==(const AutosavedStitch& o) const {
+        return results == o.results && feather == o.feather && precision == o.precision &&
+               scaledWidth == o.scaledWidth && scaledHeight == o.scaledHeight && rects == o.rects &&
+               ((grown.constData() == o.grown.constData() && grown.size() == o.grown.size()) ||
+                grown == o.grown);
+    }
 };
 
 // An applied result (the image an Apply made) that was not exported, as the autosave keeps it:

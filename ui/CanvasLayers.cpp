@@ -21,7 +21,7 @@ inline int toByte(float v) {
 CanvasLayers::CanvasLayers(MaskDocument* doc, GrowPreview* preview, QObject* parent)
     : QObject(parent), doc_(doc), preview_(preview) {
     connect(doc_, &MaskDocument::imageChanged, this, &CanvasLayers::reset);
-    connect(doc_, &MaskDocument::pixelsChanged, this, &CanvasLayers::reset);
+    connect(doc_, &MaskDocument::pixelsChanged, this, &CanvasLayers::onPixelsChanged);
     connect(doc_, &MaskDocument::maskChanged, this, &CanvasLayers::onMaskChanged);
     connect(preview_, &GrowPreview::previewChanged, this, &CanvasLayers::onPreviewChanged);
     connect(preview_, &GrowPreview::cropChanged, this, [this] {
@@ -48,6 +48,11 @@ void CanvasLayers::setMaskOpacity(double opacity) {
 void CanvasLayers::reset() {
     overlay_ = maskOnly_ = grown_ = encoder_ = QImage();
     overlayValid_ = maskOnlyValid_ = grownValid_ = encoderValid_ = false;
+    emit layersChanged(doc_->bounds());
+}
+
+void CanvasLayers::onPixelsChanged() {
+    encoderValid_ = false; // redrawn (into a new image) when next shown
     emit layersChanged(doc_->bounds());
 }
 

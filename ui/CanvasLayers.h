@@ -35,6 +35,9 @@ signals:
 
 private:
     void reset();
+    // Apply or its undo: new pixels, the same size and mask, so only the encoder input is redrawn
+    // (the mask layers stay: dropping four full-size images would stall the GUI thread).
+    void onPixelsChanged();
     void onMaskChanged(const QRect& rect);
     void onPreviewChanged(const QRect& rect);
     void renderMaskOverlay(const QRect& r);

@@ -30,6 +30,7 @@
 #include <QUndoStack>
 
 #include <algorithm>
+#include <utility>
 
 namespace lbui {
 
@@ -104,6 +105,18 @@ void DocumentController::setSessions(RegionPlanner* regions, EncodeSession* enco
     regionPlanner_ = regions;
     encodeSession_ = encode;
     stitch_ = stitch;
+    connect(stitch_, &StitchSession::importFinished, this, [this](int files, const QString& why) {
+        const QString note = std::exchange(importNote_, QString());
+        if (!why.isEmpty())
+            showError(tr("Could not import the result: %1").arg(why));
+        else if (!note.isEmpty())
+            showStatus(note, kStatusNoteMs); // why the dropped files were stitched
+        else
+            showStatus(tr("Stitched %1 result(s) into the photo").arg(files), 5000);
+    });
+    connect(stitch_, &StitchSession::applyFinished, this, [this](const QString& why) {
+        if (!why.isEmpty()) showError(tr("Could not apply the result: %1").arg(why));
+    });
 }
 
 // --- messages, folders ---------------------------------------------------------------------
@@ -133,6 +146,12 @@ void DocumentController::rememberFolder(const QString& key, const QString& file)
 // --- files ---------------------------------------------------------------------------------
 
 bool DocumentController::maybeSave() {
+    // An Apply being composed is made first and an export being written ends first: the
+    // prompt then asks about the image they leave (a failed export reports its error).
+    if (stitch_) {
+        stitch_->waitForApply();
+        stitch_->waitForExport();
+    }
     // An applied result not written anywhere is asked about first: saving the mask keeps it not.
     bool imageDiscarded = false;
     if (doc_->hasUnexportedImage()) {
@@ -146,7 +165,8 @@ bool DocumentController::maybeSave() {
         box.setDefaultButton(exportButton);
         box.exec();
         if (box.clickedButton() == exportButton) {
-            if (!chooseExportImage()) return false;
+            // the write ends (ExportImageStatus reports a failure) before the window lets go
+            if (!chooseExportImage() || !stitch_->waitForExport()) return false;
         } else if (box.clickedButton() == box.button(QMessageBox::Discard)) {
             imageDiscarded = true;
         } else {
@@ -336,13 +356,24 @@ bool DocumentController::importResults(const QStringList& paths) {
     return true;
 }
 
+bool DocumentController::startImportResults(const QStringList& paths) {
+    importNote_.clear();
+    QString why;
+    if (!stitch_->startImport(paths, &why)) {
+        showError(tr("Could not import the result: %1").arg(why));
+        return false;
+    }
+    showStatus(tr("Reading %1 result(s)…").arg(paths.size()), 0); // until importFinished
+    return true;
+}
+
 void DocumentController::chooseResults() {
     const QStringList paths =
         QFileDialog::getOpenFileNames(window_, tr("Import Result (one image per region, in order)"),
                                       lastFolder("results"), tr(kImageFilter));
     if (paths.isEmpty()) return;
     rememberFolder("results", paths.first());
-    importResults(paths);
+    startImportResults(paths);
 }
 
 bool DocumentController::chooseExportImage() {
@@ -356,18 +387,15 @@ bool DocumentController::chooseExportImage() {
            "Float EXR (*.exr);;JPEG (*.jpg)"));
     if (path.isEmpty()) return false;
     rememberFolder("results", path);
-    // A result shown is written on the thread pool (ExportImageStatus reports the outcome), an
-    // applied image here.
-    const bool shown = stitch_->isActive();
+    // A result shown or an applied image is written on the thread pool (ExportImageStatus
+    // reports the outcome).
     QString why;
-    if (!(shown ? stitch_->startExportImage(path, &why)
-                : stitch_->exportAppliedImage(path, &why))) {
+    if (!(stitch_->isActive() ? stitch_->startExportImage(path, &why)
+                              : stitch_->startExportAppliedImage(path, &why))) {
         showError(tr("Could not export the image to \"%1\": %2")
                       .arg(QDir::toNativeSeparators(path), why));
         return false;
     }
-    if (shown) return true;
-    showStatus(tr("Image exported to %1").arg(QDir::toNativeSeparators(path)), 5000);
     return true;
 }
 
@@ -482,7 +510,10 @@ void DocumentController::openDropped(const QStringList& paths, bool asMask) {
     // Sampled results of a region encode are stitched; anything else opens as the image.
     const DropDecision drop = decideDrop(paths, encodeSession_->result(), doc_);
     if (drop.action == DropDecision::Action::ImportResults) {
-        if (importResults(drop.paths)) showStatus(drop.note, kStatusNoteMs);
+        if (startImportResults(drop.paths)) {
+            importNote_ = drop.note; // shown again when the import ends well
+            showStatus(drop.note, kStatusNoteMs);
+        }
     } else if (maybeSave()) {
         openImage(paths.first());
         showStatus(drop.note, kStatusNoteMs);

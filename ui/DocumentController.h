@@ -57,8 +57,11 @@ public:
     void openSample();
     void loadMask(const QString& path);
     bool saveMaskTo(const QString& path);
-    // File > Import Result... without the dialog: one error box on failure.
+    // File > Import Result... without the dialog, here: one error box on failure.
     bool importResults(const QStringList& paths);
+    // The same read on the background pool (the dialog's files, dropped files): the status bar
+    // says it is busy, then the outcome (one error box on failure).
+    bool startImportResults(const QStringList& paths);
     // File > Input Precision: how 16-bit samples of the images and mask files opened are read
     // (remembered); the open image and its mask file are read again the new way.
     void setInputPrecision(lb::InputPrecision precision);
@@ -107,6 +110,7 @@ private:
     RegionPlanner* regionPlanner_ = nullptr;
     EncodeSession* encodeSession_ = nullptr;
     StitchSession* stitch_ = nullptr;
+    QString importNote_; // why dropped files were imported: shown again when the import ends
     // A restore waiting for its image to open: applied when that image has loaded.
     std::unique_ptr<AutosavedMask> pendingRecovery_;
 };

@@ -37,12 +37,14 @@ StitchBar::StitchBar(StitchSession* stitch, QAction* exportImage, QWidget* paren
     connect(feather_, &QDoubleSpinBox::valueChanged, stitch_,
             [this](double v) { stitch_->setFeather(float(v)); });
     row->addWidget(feather_);
-    auto* apply = new QToolButton(this);
+    apply_ = new QToolButton(this);
+    QToolButton* apply = apply_;
     apply->setObjectName(QStringLiteral("stitchApply"));
     apply->setText(tr("Apply"));
     apply->setToolTip(tr("Make the stitched photo the image (undo brings the original back; the "
                          "mask stays for a second pass)"));
-    connect(apply, &QToolButton::clicked, stitch_, &StitchSession::apply);
+    // composed on the background pool; the bar says so meanwhile
+    connect(apply, &QToolButton::clicked, stitch_, &StitchSession::startApply);
     row->addWidget(apply);
     auto* exportButton = new QToolButton(this);
     exportButton->setDefaultAction(exportImage);
@@ -54,14 +56,20 @@ StitchBar::StitchBar(StitchSession* stitch, QAction* exportImage, QWidget* paren
     connect(close, &QToolButton::clicked, stitch_, &StitchSession::close);
     row->addWidget(close);
     connect(stitch_, &StitchSession::changed, this, &StitchBar::refresh);
+    connect(stitch_, &StitchSession::applyStarted, this, &StitchBar::refresh);
+    connect(stitch_, &StitchSession::applyFinished, this, &StitchBar::refresh);
     refresh();
 }
 
 void StitchBar::refresh() {
     setVisible(stitch_->isActive());
     if (!stitch_->isActive()) return;
-    text_->setText(stitch_->showsOriginal() ? tr("Showing the original.")
-                                            : tr("Showing the stitched result."));
+    const bool applying = stitch_->isApplying();
+    text_->setText(applying                   ? tr("Applying the stitched result…")
+                   : stitch_->showsOriginal() ? tr("Showing the original.")
+                                              : tr("Showing the stitched result."));
+    apply_->setEnabled(!applying);
+    feather_->setEnabled(!applying);
     const QSignalBlocker a(before_), b(feather_);
     before_->setChecked(stitch_->showsOriginal());
     feather_->setValue(stitch_->feather());

@@ -1,5 +1,6 @@
 // StitchBar: the bar above the canvas while an imported result is shown: what was stitched, the
-// before/after toggle, the feather (live), Export Image... and Close. A view of StitchSession.
+// before/after toggle, the feather (live), Apply (busy while the photo is composed), Export
+// Image... and Close. A view of StitchSession.
 #pragma once
 
 #include <QWidget>
@@ -24,6 +25,7 @@ private:
     QLabel* text_;
     QToolButton* before_;
     QDoubleSpinBox* feather_;
+    QToolButton* apply_;
 };
 
 } // namespace lbui

@@ -31,103 +31,164 @@ StitchSession::~StitchSession() {
     // A restitch only reads what it was given; an export must not be cut off mid-write (the
     // write is atomic, but the file the user asked for would then silently not appear).
     if (restitchInFlight_) restitchJob_.waitForFinished();
+    if (importRunning_) importJob_.waitForFinished();
+    if (applyRunning_) applyJob_.waitForFinished();
     if (exportRunning_) export_.waitForFinished();
 }
 
-bool StitchSession::importResults(const QStringList& paths, QString* error) {
+std::optional<StitchImportInput> StitchSession::encodeImportInput(const QStringList& paths,
+                                                                  QString* error) {
     const EncodeResult* result = session_->result();
     if (!doc_->hasImage() || !result || !result->output.regions) {
         if (error)
             *error = tr("encode with regions first: the results are stitched into the regions of "
                         "the last region encode");
-        return false;
+        return std::nullopt;
     }
-    // begin() checks the files, then that the image is still the one encoded
-    return begin(result->output.regions, paths, result->source.precision,
-                 float(std::max(1, result->output.grow / 2)), error);
+    if (!result->source.image || result->source.image != doc_->image()) {
+        if (error) *error = tr("the image changed since the region encode: encode again first");
+        return std::nullopt;
+    }
+    return importInput(result->output.regions, paths, result->source.precision,
+                       float(std::max(1, result->output.grow / 2)), error);
 }
 
-bool StitchSession::begin(std::shared_ptr<const lb::regions::RegionEncodeResult> regions,
-                          const QStringList& paths, lb::InputPrecision precision, float feather,
-                          QString* error) {
-    auto fail = [error](const QString& why) {
+bool StitchSession::importResults(const QStringList& paths, QString* error) {
+    waitForImport(); // an earlier request: taken in before this one replaces it
+    auto input = encodeImportInput(paths, error);
+    if (!input) return false;
+    StitchImportInput in = *input;
+    const QString why = takeImport(std::move(*input), runStitchImport(std::move(in)));
+    if (!why.isEmpty()) {
         if (error) *error = why;
         return false;
-    };
+    }
+    return true;
+}
+
+bool StitchSession::startImport(const QStringList& paths, QString* error) {
+    auto input = encodeImportInput(paths, error);
+    if (!input) return false;
+    emit importStarted(int(paths.size()));
+    if (importRunning_)
+        importPending_ = std::move(*input); // the one running is dropped when it ends
+    else
+        runImportJob(std::move(*input));
+    return true;
+}
+
+void StitchSession::runImportJob(StitchImportInput input) {
+    importRunning_ = true;
+    const quint64 id = input.id;
+    importRunningInput_ = input;
+    importJob_ = QtConcurrent::run(backgroundPool(), runStitchImport, std::move(input));
+    auto* watcher = new QFutureWatcher<StitchImportOutput>(this);
+    watcher->setObjectName(QStringLiteral("stitch import watcher"));
+    connect(watcher, &QFutureWatcher<StitchImportOutput>::finished, this, [this, watcher, id] {
+        watcher->deleteLater();
+        if (!importRunning_ || importRunningInput_.id != id) return; // taken in already
+        importRunning_ = false;
+        StitchImportInput in = std::move(importRunningInput_);
+        importRunningInput_ = {};
+        const int files = int(in.paths.size());
+        if (importPending_) { // a newer request replaces this one
+            StitchImportInput next = std::move(*importPending_);
+            importPending_.reset();
+            importJob_ = {};
+            runImportJob(std::move(next));
+            return;
+        }
+        StitchImportOutput out = importJob_.takeResult();
+        importJob_ = {}; // the display it made is shared with nothing now
+        emit importFinished(files, takeImport(std::move(in), std::move(out)));
+    });
+    watcher->setFuture(importJob_);
+}
+
+void StitchSession::waitForImport() {
+    while (importRunning_) {
+        importJob_.waitForFinished();
+        importRunning_ = false;
+        StitchImportInput in = std::move(importRunningInput_);
+        importRunningInput_ = {};
+        if (importPending_) {
+            StitchImportInput next = std::move(*importPending_);
+            importPending_.reset();
+            importJob_ = {};
+            runImportJob(std::move(next));
+            continue;
+        }
+        StitchImportOutput out = importJob_.takeResult();
+        importJob_ = {};
+        const int files = int(in.paths.size());
+        emit importFinished(files, takeImport(std::move(in), std::move(out)));
+    }
+}
+
+std::optional<StitchImportInput>
+StitchSession::importInput(std::shared_ptr<const lb::regions::RegionEncodeResult> regions,
+                           const QStringList& paths, lb::InputPrecision precision, float feather,
+                           QString* error) {
     const lb::regions::RegionPlan& plan = regions->plan;
-    if (paths.size() != qsizetype(plan.rects.size()))
-        return fail(tr("%1 result file(s) chosen but the region encode holds %2 region(s)")
-                        .arg(paths.size())
-                        .arg(plan.rects.size()));
-    std::vector<lb::ImageBuffer> results;
-    lb::ImageReadOptions readOptions;
-    readOptions.precision = precision; // as the CLI reads them
-    for (const QString& path : paths) {
-        auto r = lb::readImage(QFile::encodeName(path).toStdString(), readOptions);
-        if (!r) return fail(QString::fromStdString(r.message()));
-        if (r->image.width != plan.scaledWidth || r->image.height != plan.scaledHeight)
-            return fail(tr("%1 is %2x%3 but the regions were encoded at %4x%5")
-                            .arg(path)
-                            .arg(r->image.width)
-                            .arg(r->image.height)
-                            .arg(plan.scaledWidth)
-                            .arg(plan.scaledHeight));
-        results.push_back(lb::toRgb(r->image));
+    if (paths.size() != qsizetype(plan.rects.size())) {
+        if (error)
+            *error = tr("%1 result file(s) chosen but the region encode holds %2 region(s)")
+                         .arg(paths.size())
+                         .arg(plan.rects.size());
+        return std::nullopt;
     }
-    const EncodeResult* result = session_->result();
-    const bool fromEncode = result && result->output.regions == regions;
-    if (fromEncode && (!result->source.image || result->source.image != doc_->image()))
-        return fail(tr("the image changed since the region encode: encode again first"));
-    regions_ = std::move(regions);
-    original_ = doc_->image();
-    precision_ = precision;
-    loadOriginalSamples(doc_->imagePath(), precision);
-    results_ = std::make_shared<const std::vector<lb::ImageBuffer>>(std::move(results));
-    resultPaths_ = paths;
-    const lb::regions::RegionPlan& kept = regions_->plan;
-    box_ = {};
-    for (const lb::regions::RegionRect& r : kept.rects)
-        box_ |= QRect(r.x, r.y, r.w, r.h);
-    if (const auto grownBox = lb::regions::maskBoundingBox(regions_->grownFull))
-        box_ |= QRect(grownBox->x - 1, grownBox->y - 1, grownBox->w + 2, grownBox->h + 2);
-    box_ &= QRect(0, 0, samples_->width, samples_->height);
-    // The box's crops of the samples and the grown mask: the same for every feather.
-    {
-        const int C = samples_->channels;
-        const int bx = box_.x(), by = box_.y(), bw = box_.width(), bh = box_.height();
-        auto original = std::make_shared<lb::ImageBuffer>();
-        original->width = bw;
-        original->height = bh;
-        original->channels = C;
-        original->data.resize(std::size_t(bw) * bh * C);
-        auto grown = std::make_shared<lb::BinaryMask>();
-        grown->width = bw;
-        grown->height = bh;
-        grown->data.resize(std::size_t(bw) * bh);
-        for (int y = 0; y < bh; ++y) {
-            const float* src = samples_->row(by + y) + std::size_t(bx) * C;
-            std::copy(src, src + std::size_t(bw) * C, original->row(y));
-            const std::uint8_t* g = regions_->grownFull.row(by + y) + bx;
-            std::copy(g, g + bw, grown->row(y));
-        }
-        boxInput_ = {};
-        boxInput_.original = std::move(original);
-        boxInput_.grown = std::move(grown);
-        boxInput_.results = results_;
-        boxInput_.plan = regions_->plan;
-        for (lb::regions::RegionRect& r : boxInput_.plan.rects) {
-            r.x -= bx;
-            r.y -= by;
-        }
+    StitchImportInput in;
+    in.id = ++importId_;
+    in.paths = paths;
+    in.precision = precision;
+    in.feather = feather;
+    in.original = doc_->image();
+    in.display = doc_->displayImage();
+    in.imagePath = doc_->imagePath();
+    if (regions_ == regions) in.grownBytes = grownBytes_; // a re-import of the same encode
+    if (doc_->appliedSamples() && doc_->image() == in.original) {
+        in.known = OriginalSamples{doc_->appliedSamples(), doc_->appliedDepth()};
+    } else if (prefetchImage_ == in.original && prefetchPath_ == in.imagePath &&
+               prefetchPrecision_ == precision && prefetch_.isValid()) {
+        in.prefetch = prefetch_; // read on a worker since the encode ended (waited for there)
     }
-    stitchedValid_ = false;          // composed when first asked (export, Apply)
-    display_ = doc_->displayImage(); // shared until restitch() paints the box
-    feather_ = feather;
+    in.regions = std::move(regions);
+    return in;
+}
+
+QString StitchSession::takeImport(StitchImportInput in, StitchImportOutput out) {
+    if (out.id != importId_ || in.original != doc_->image())
+        return tr("the image or its region encode changed while the results were read: import them "
+                  "again");
+    if (out.fileRead && out.read) { // kept for the next import of the same image
+        prefetchImage_ = in.original;
+        prefetchPath_ = in.imagePath;
+        prefetchPrecision_ = in.precision;
+        prefetch_ = QtFuture::makeReadyFuture(out.read);
+    }
+    if (!out.error.isEmpty()) return out.error;
+    // A restitch of an earlier import or feather still running is dropped when it ends.
+    ++restitchRevision_;
+    restitchPending_ = false;
+    regions_ = std::move(in.regions);
+    grownBytes_ = std::move(out.grownBytes);
+    original_ = std::move(in.original);
+    precision_ = in.precision;
+    samples_ = std::move(out.samples);
+    depth_ = out.depth;
+    results_ = std::move(out.results);
+    resultPaths_ = in.paths;
+    box_ = out.box;
+    boxInput_ = std::move(out.boxInput);
+    boxOut_ = std::move(out.stitched.box);
+    stitched_ = {};
+    stitchedValid_ = false; // composed when first asked (export)
+    display_ = std::move(out.display);
+    feather_ = in.feather;
     active_ = true;
     showOriginal_ = false;
-    const QString why = restitchNow();
-    if (!why.isEmpty()) return fail(why);
-    return true;
+    emit changed();
+    return {};
 }
 
 std::optional<AutosavedStitch> StitchSession::autosaveState() const {
@@ -140,8 +201,7 @@ std::optional<AutosavedStitch> StitchSession::autosaveState() const {
     s.scaledHeight = regions_->plan.scaledHeight;
     for (const lb::regions::RegionRect& r : regions_->plan.rects)
         s.rects << QRect(r.x, r.y, r.w, r.h);
-    const lb::BinaryMask& g = regions_->grownFull;
-    s.grown = QByteArray(reinterpret_cast<const char*>(g.data.data()), qsizetype(g.data.size()));
+    s.grown = grownBytes_; // shared: made once per import
     return s;
 }
 
@@ -171,16 +231,28 @@ bool StitchSession::restore(const AutosavedStitch& state, QString* error) {
     const lb::InputPrecision precision = state.precision == int(lb::InputPrecision::Full)
                                              ? lb::InputPrecision::Full
                                              : lb::InputPrecision::Reference;
-    return begin(std::move(regions), state.results, precision, std::max(0.0f, state.feather),
-                 error);
+    waitForImport();
+    auto input = importInput(std::move(regions), state.results, precision,
+                             std::max(0.0f, state.feather), error);
+    if (!input) return false;
+    StitchImportInput in = *input;
+    const QString why = takeImport(std::move(*input), runStitchImport(std::move(in)));
+    if (!why.isEmpty()) {
+        if (error) *error = why;
+        return false;
+    }
+    return true;
 }
 
 void StitchSession::close() {
+    ++importId_; // an import running or asked for is dropped when it ends
+    ++applyId_;  // so is an Apply
     if (!active_) return;
     active_ = false;
     ++restitchRevision_; // a restitch in flight is dropped when it ends
     restitchPending_ = false;
     regions_.reset();
+    grownBytes_ = {};
     original_.reset();
     precision_ = lb::InputPrecision::Reference;
     samples_.reset();
@@ -211,35 +283,6 @@ void StitchSession::setShowOriginal(bool original) {
     emit changed();
 }
 
-namespace {
-
-// The original file's own samples and depth, when the file still holds the pixels encoded (the
-// CLI checks source.sha256 the same way); nullopt otherwise. Runs on a worker (prefetch).
-std::optional<StitchSession::OriginalSamples>
-readOriginalSamples(const QString& imagePath, std::shared_ptr<const lb::ImageBuffer> encoded,
-                    lb::InputPrecision precision) {
-    if (!encoded || imagePath.isEmpty() || imagePath.startsWith(QLatin1Char(':')))
-        return std::nullopt;
-    const std::string file = QFile::encodeName(imagePath).toStdString();
-    lb::ImageReadOptions options;
-    options.precision = precision;
-    auto asEncoded = lb::readImage(file, options);
-    if (!asEncoded || asEncoded->image.width != encoded->width ||
-        asEncoded->image.height != encoded->height ||
-        lb::toRgb(asEncoded->image).data != encoded->data)
-        return std::nullopt;
-    auto samples = lb::readImageSamples(file, options);
-    if (!samples) return std::nullopt;
-    StitchSession::OriginalSamples out;
-    out.depth = samples->isFloat             ? lb::SampleDepth::F32
-                : samples->bitsPerSample > 8 ? lb::SampleDepth::U16
-                                             : lb::SampleDepth::U8;
-    out.samples = std::make_shared<const lb::ImageBuffer>(std::move(samples->image));
-    return out;
-}
-
-} // namespace
-
 void StitchSession::prefetch() {
     const EncodeResult* result = session_->result();
     prefetchImage_.reset();
@@ -256,32 +299,6 @@ void StitchSession::prefetch() {
                                   result->source.precision);
 }
 
-void StitchSession::loadOriginalSamples(const QString& imagePath, lb::InputPrecision precision) {
-    samples_ = original_;
-    depth_ = lb::SampleDepth::Default;
-    if (doc_->appliedSamples() && doc_->image() == original_) {
-        samples_ = doc_->appliedSamples();
-        depth_ = doc_->appliedDepth();
-        return;
-    }
-    std::optional<OriginalSamples> found;
-    if (prefetchImage_ == original_ && prefetchPath_ == imagePath &&
-        prefetchPrecision_ == precision && prefetch_.isValid()) {
-        found = prefetch_.result(); // read on a worker since the encode ended (waits if not yet)
-    } else {
-        found = readOriginalSamples(imagePath, original_, precision);
-        if (found) { // kept for the next import of the same image
-            prefetchImage_ = original_;
-            prefetchPath_ = imagePath;
-            prefetchPrecision_ = precision;
-            prefetch_ = QtFuture::makeReadyFuture(found);
-        }
-    }
-    if (!found) return;
-    samples_ = found->samples;
-    depth_ = found->depth;
-}
-
 StitchBoxInput StitchSession::restitchInput() {
     StitchBoxInput in = boxInput_;
     in.feather = feather_;
@@ -296,6 +313,7 @@ void StitchSession::startRestitch() {
     restitchInFlight_ = true;
     restitchJob_ = QtConcurrent::run(backgroundPool(), runStitchBox, restitchInput());
     auto* watcher = new QFutureWatcher<StitchBoxOutput>(this);
+    watcher->setObjectName(QStringLiteral("stitch restitch watcher"));
     connect(watcher, &QFutureWatcher<StitchBoxOutput>::finished, this, [this, watcher, id] {
         watcher->deleteLater();
         if (!restitchInFlight_ || id != restitchJobId_) return; // taken in already
@@ -325,15 +343,6 @@ void StitchSession::waitForRestitch() {
     }
 }
 
-QString StitchSession::restitchNow() {
-    if (restitchInFlight_) { // of an earlier import or feather: dropped
-        restitchJob_.waitForFinished();
-        restitchInFlight_ = false;
-    }
-    ++restitchRevision_;
-    return takeRestitch(runStitchBox(restitchInput()));
-}
-
 QString StitchSession::takeRestitch(StitchBoxOutput out) {
     if (!active_ || out.revision != restitchRevision_) return {}; // stale: a newer one follows
     if (!out.error.isEmpty()) {
@@ -361,22 +370,69 @@ const lb::ImageBuffer& StitchSession::stitched() {
     return stitched_;
 }
 
-bool StitchSession::apply() {
-    if (!active_ || original_ != doc_->image()) return false;
-    // The document takes the RGB conversion; the samples stay here for a later stitch's export.
-    // An RGB original's samples are the document's pixels too: one buffer, no copy.
-    stitched();
-    if (!active_) return false; // the newest feather's restitch failed
-    auto samples = std::make_shared<const lb::ImageBuffer>(std::move(stitched_));
-    stitchedValid_ = false;
-    auto rgb = samples->channels == 3
-                   ? samples
-                   : std::make_shared<const lb::ImageBuffer>(lb::toRgb(*samples));
-    const QImage display = display_;
-    // The document closes this import when its pixels change.
-    doc_->replaceImagePixels(std::move(rgb), display, std::move(samples), depth_,
+std::optional<StitchSession::ApplyInput> StitchSession::applyInput() {
+    if (!active_ || applyRunning_ || original_ != doc_->image()) return std::nullopt;
+    waitForRestitch();                 // the feather shown (a restitch of one box, not the photo)
+    if (!active_) return std::nullopt; // the newest feather's restitch failed
+    ApplyInput in;
+    in.id = ++applyId_;
+    in.original = original_;
+    in.samples = samples_;
+    in.box = boxOut_;
+    in.at = box_.topLeft();
+    in.display = display_;
+    in.depth = depth_;
+    return in;
+}
+
+QString StitchSession::takeApply(const ApplyInput& in, StitchApplyOutput out) {
+    if (in.id != applyId_ || !active_ || in.original != doc_->image())
+        return tr("the image or the result changed while the photo was composed: apply again");
+    if (!out.error.isEmpty()) return out.error;
+    // The document takes the RGB conversion; the samples stay beside it for a later stitch's
+    // export. It closes this import when its pixels change.
+    doc_->replaceImagePixels(std::move(out.rgb), in.display, std::move(out.samples), in.depth,
                              tr("Apply Stitched Result"));
+    return {};
+}
+
+bool StitchSession::apply() {
+    waitForApply();
+    const auto in = applyInput();
+    if (!in) return false;
+    const QString why = takeApply(*in, runStitchApply(in->samples, in->box, in->at));
+    if (!why.isEmpty()) emit failed(why);
+    return why.isEmpty();
+}
+
+bool StitchSession::startApply() {
+    auto in = applyInput();
+    if (!in) return false;
+    applyRunning_ = true;
+    applyRunningInput_ = std::move(*in);
+    applyJob_ = QtConcurrent::run(backgroundPool(), runStitchApply, applyRunningInput_.samples,
+                                  applyRunningInput_.box, applyRunningInput_.at);
+    auto* watcher = new QFutureWatcher<StitchApplyOutput>(this);
+    watcher->setObjectName(QStringLiteral("stitch apply watcher"));
+    connect(watcher, &QFutureWatcher<StitchApplyOutput>::finished, this,
+            [this, watcher, id = applyRunningInput_.id] {
+                watcher->deleteLater();
+                if (applyRunning_ && applyRunningInput_.id == id) waitForApply();
+            });
+    watcher->setFuture(applyJob_);
+    emit applyStarted();
     return true;
+}
+
+void StitchSession::waitForApply() {
+    if (!applyRunning_) return;
+    applyJob_.waitForFinished();
+    applyRunning_ = false;
+    const ApplyInput in = std::move(applyRunningInput_);
+    applyRunningInput_ = {};
+    StitchApplyOutput out = applyJob_.takeResult();
+    applyJob_ = {};
+    emit applyFinished(takeApply(in, std::move(out)));
 }
 
 bool StitchSession::exportImage(const QString& path, QString* error) {
@@ -399,14 +455,28 @@ bool StitchSession::exportAppliedImage(const QString& path, QString* error) {
         if (error) *error = tr("the image is the file's own: no result has been applied");
         return false;
     }
-    const lb::Status st =
-        lb::writeImage(QFile::encodeName(path).toStdString(), *samples, doc_->appliedDepth());
-    if (!st) {
-        if (error) *error = QString::fromStdString(st.message());
+    const QString why = writeSamples(samples, path, doc_->appliedDepth());
+    if (!why.isEmpty()) {
+        if (error) *error = why;
         return false;
     }
     doc_->markImageExported(samples);
     return true;
+}
+
+bool StitchSession::startExportAppliedImage(const QString& path, QString* error) {
+    if (exportRunning_) {
+        if (error) *error = tr("an export is still being written");
+        return false;
+    }
+    const std::shared_ptr<const lb::ImageBuffer> samples = doc_->appliedSamples();
+    if (!samples) {
+        if (error) *error = tr("the image is the file's own: no result has been applied");
+        return false;
+    }
+    exportApplied_ = samples;
+    return startExportJob(path, QtConcurrent::run(backgroundPool(), writeSamples, samples, path,
+                                                  doc_->appliedDepth()));
 }
 
 bool StitchSession::restoreApplied(const AutosavedMask& kept, QString* error) {
@@ -436,12 +506,18 @@ bool StitchSession::startExportImage(const QString& path, QString* error) {
         if (error) *error = tr("no result has been imported");
         return false;
     }
+    exportApplied_.reset();
+    return startExportJob(path, QtConcurrent::run(backgroundPool(), writeStitched, samples_,
+                                                  boxOut_, box_.topLeft(), path, depth_));
+}
+
+bool StitchSession::startExportJob(const QString& path, QFuture<QString> job) {
     exportRunning_ = true;
     exportPath_ = path;
     const quint64 id = ++exportId_;
-    export_ = QtConcurrent::run(backgroundPool(), writeStitched, samples_, boxOut_, box_.topLeft(),
-                                path, depth_);
+    export_ = std::move(job);
     auto* watcher = new QFutureWatcher<QString>(this);
+    watcher->setObjectName(QStringLiteral("stitch export watcher"));
     connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, id] {
         watcher->deleteLater();
         if (exportRunning_ && id == exportId_) finishExport(export_.result());
@@ -451,14 +527,19 @@ bool StitchSession::startExportImage(const QString& path, QString* error) {
     return true;
 }
 
-void StitchSession::waitForExport() {
-    if (!exportRunning_) return;
+bool StitchSession::waitForExport(QString* error) {
+    if (!exportRunning_) return true;
     export_.waitForFinished();
-    finishExport(export_.result());
+    const QString why = export_.result();
+    finishExport(why);
+    if (error) *error = why;
+    return why.isEmpty();
 }
 
 void StitchSession::finishExport(const QString& error) {
     exportRunning_ = false;
+    if (error.isEmpty() && exportApplied_) doc_->markImageExported(exportApplied_);
+    exportApplied_.reset();
     emit exportFinished(exportPath_, error);
 }
 

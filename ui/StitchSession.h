@@ -7,9 +7,12 @@
 // exported at its depth with its alpha, byte for byte what `latentbrush-cli stitch` writes; the
 // canvas and Apply use its RGB conversion. After Apply the document keeps the stitched samples
 // (MaskDocument::appliedSamples): Export Image writes them, and a second pass stitches into them.
-// A feather change restitches on the thread pool (one job in flight, the newest feather wins, the
-// display follows when it ends); Export Image of a shown result can write on the thread pool too
-// (startExportImage), the window staying responsive.
+// The heavy steps run on the background pool (StitchJobs), the window staying responsive: Import
+// Result's read, cut and first stitch (startImport: the newest request wins), a feather change's
+// restitch of the box (one job in flight, the newest feather wins, the display follows when it
+// ends), Apply's composition of the photo (startApply) and Export Image's write (startExportImage,
+// startExportAppliedImage). The synchronous calls (importResults, apply, exportImage,
+// exportAppliedImage) do the same work here, with the same result.
 #pragma once
 
 #include "latentbrush/Buffers.h"
@@ -45,6 +48,13 @@ public:
     // result and stitches them with its default feather (the latent's stitch.feather,
     // max(1, grow / 2)). One error line naming the file and the problem; nothing changes then.
     bool importResults(const QStringList& paths, QString* error);
+    // The same on the background pool: importFinished tells the outcome. Refused (false, `error`)
+    // when there is no region encode or the count of files is wrong. A request while one runs
+    // replaces it (the one running is dropped when it ends); an image change or a new encode
+    // meanwhile drops it too (importFinished with an error).
+    bool startImport(const QStringList& paths, QString* error);
+    bool isImporting() const { return importRunning_; }
+    void waitForImport(); // the import in flight (and any request after it) taken in
     bool isActive() const { return active_; }
     // What the autosave keeps of the import (nullopt when none is shown), and the way back after
     // a crash: the same files stitched into the open image with the kept regions, grown mask and
@@ -71,15 +81,18 @@ public:
     const QStringList& resultPaths() const { return resultPaths_; }
     const QImage& stitchedDisplay() const { return display_; }
 
-    struct OriginalSamples {
-        std::shared_ptr<const lb::ImageBuffer> samples; // all channels, the file's values
-        lb::SampleDepth depth = lb::SampleDepth::Default;
-    };
+    using OriginalSamples = lbui::OriginalSamples; // all channels, the file's values
     bool showsOriginal() const { return showOriginal_; }
     void setShowOriginal(bool original); // the before/after toggle
 
     // Makes the stitched photo the image (one undo step; the mask stays) and closes the import.
     bool apply();
+    // The same with the photo composed on the background pool: applyFinished tells the outcome.
+    // Refused (false) without an import or while an Apply runs; what is shown when it starts is
+    // applied, unless the image changes or the import closes meanwhile (dropped, with an error).
+    bool startApply();
+    bool isApplying() const { return applyRunning_; }
+    void waitForApply(); // the Apply in flight made (or dropped) and reported
     // Writes the stitched photo of the newest feather at exportDepth() (Default: 8-bit for
     // PNG/JPEG, float for TIFF/EXR), atomically, here.
     bool exportImage(const QString& path, QString* error);
@@ -88,17 +101,25 @@ public:
     // import may change or close meanwhile: the export writes what was shown when it started.
     bool startExportImage(const QString& path, QString* error);
     bool isExporting() const { return exportRunning_; }
-    void waitForExport(); // the export in flight written (or failed) and reported
+    // The export in flight written (or failed) and reported; false (`error`) when it failed.
+    bool waitForExport(QString* error = nullptr);
     // File > Export Image... with no result shown: writes the document's applied image (the
     // stitched samples an Apply made, MaskDocument::appliedSamples) at their depth, the same
     // bytes exportImage wrote while the result was shown, and marks it exported.
     bool exportAppliedImage(const QString& path, QString* error);
+    // The same write on the background pool, reported as startExportImage's is; the image is
+    // marked exported when the write ends well.
+    bool startExportAppliedImage(const QString& path, QString* error);
 
 signals:
     void changed();                  // imported, closed, restitched or toggled
     void failed(const QString& why); // a restitch failed (the import is closed)
     void exportStarted(const QString& path);
     void exportFinished(const QString& path, const QString& error); // error empty: written
+    void importStarted(int files);
+    void importFinished(int files, const QString& error); // error empty: shown
+    void applyStarted();
+    void applyFinished(const QString& error); // error empty: the image is the stitched photo
 
 private:
     // Only box_ is stitched again (the regions and the grown mask's box with its one-pixel ring:
@@ -110,15 +131,29 @@ private:
     void waitForRestitch(); // the newest feather's restitch taken in
     QString takeRestitch(StitchBoxOutput out); // shows it; the error, empty if none
     void finishExport(const QString& error);
-    // Reads the result files (their count and size checked against `regions`) and shows the
-    // stitch; the original is the document's image.
-    bool begin(std::shared_ptr<const lb::regions::RegionEncodeResult> regions,
-               const QStringList& paths, lb::InputPrecision precision, float feather,
-               QString* error);
-    // The original's samples for the stitch and the depth to export: the last Apply's result
-    // when the encoded pixels are the ones it made, else the image file read again when its
-    // pixels are the ones encoded, else the encoded (document) pixels themselves.
-    void loadOriginalSamples(const QString& imagePath, lb::InputPrecision precision);
+    // What an import of `paths` into `regions` needs (the count checked); the original is the
+    // document's image. Its samples for the stitch and the depth to export: the last Apply's
+    // result when the encoded pixels are the ones it made, else the image file read again when
+    // its pixels are the ones encoded (read since the encode ended when it can), else the
+    // encoded (document) pixels themselves.
+    std::optional<StitchImportInput>
+    importInput(std::shared_ptr<const lb::regions::RegionEncodeResult> regions,
+                const QStringList& paths, lb::InputPrecision precision, float feather,
+                QString* error);
+    std::optional<StitchImportInput> encodeImportInput(const QStringList& paths, QString* error);
+    void runImportJob(StitchImportInput input);                          // on the background pool
+    QString takeImport(StitchImportInput input, StitchImportOutput out); // shows it; the error
+    // Apply: the stitched photo shown now, composed then taken in (one undo step).
+    struct ApplyInput {
+        quint64 id = 0;
+        std::shared_ptr<const lb::ImageBuffer> original, samples, box;
+        QPoint at;
+        QImage display;
+        lb::SampleDepth depth = lb::SampleDepth::Default;
+    };
+    std::optional<ApplyInput> applyInput();
+    QString takeApply(const ApplyInput& in, StitchApplyOutput out);
+    bool startExportJob(const QString& path, QFuture<QString> job);
 
     // Starts reading the original's samples for the region result just encoded (a worker).
     void prefetch();
@@ -134,7 +169,19 @@ private:
     lb::SampleDepth depth_ = lb::SampleDepth::Default;
     lb::InputPrecision precision_ = lb::InputPrecision::Reference;
     QStringList resultPaths_;
-    QRect box_; // what restitch() recomputes, in image pixels
+    QRect box_;             // what restitch() recomputes, in image pixels
+    QByteArray grownBytes_; // regions_'s grown mask as the autosave keeps it (shared, immutable)
+    // Import Result on the background pool: the request running and the newest one after it.
+    quint64 importId_ = 0;
+    bool importRunning_ = false;
+    QFuture<StitchImportOutput> importJob_;
+    StitchImportInput importRunningInput_;
+    std::optional<StitchImportInput> importPending_;
+    // Apply on the background pool.
+    quint64 applyId_ = 0;
+    bool applyRunning_ = false;
+    QFuture<StitchApplyOutput> applyJob_;
+    ApplyInput applyRunningInput_;
     // The original's samples read on a worker for the image `prefetchImage_` from that path.
     QFuture<std::optional<OriginalSamples>> prefetch_;
     std::shared_ptr<const lb::ImageBuffer> prefetchImage_;
@@ -155,6 +202,7 @@ private:
     // Export Image on the thread pool.
     QFuture<QString> export_;
     QString exportPath_;
+    std::shared_ptr<const lb::ImageBuffer> exportApplied_; // marked exported when written
     bool exportRunning_ = false;
     quint64 exportId_ = 0;
 };

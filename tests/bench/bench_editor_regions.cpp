@@ -2,12 +2,13 @@
 // in a real main window (offscreen), timing what runs on the GUI thread: the region planning a
 // mask edit triggers (RegionPlanner: the edit's own call, then the longest event-loop turn until
 // the plan arrives from the thread pool, beside that planning's whole time, which the GUI thread
-// paid before it moved), the Encode button's start, File > Import Result... (read the results and
-// the original's samples, stitch, display), a feather change (the call, the longest turn until
-// the restitch arrives, the restitch itself, and the whole-photo restitch it replaced), Apply and
-// Export Image (the call, the longest turn while the thread pool writes, the write itself). The
-// region encode itself runs on the worker and is timed for reference. Prints one JSON line;
-// asserts nothing (docs/PERFORMANCE.md).
+// paid before it moved), the Encode button's start, File > Import Result... (the call, the longest
+// turn until the results, read, cut and stitched on the thread pool, are shown), a feather change
+// (the call, the longest turn until the restitch arrives, the restitch itself, and the whole-photo
+// restitch it replaced), Export Image (the call, the longest turn while the thread pool writes, the
+// write itself) and Apply (the call, the longest turn until the photo composed on the thread pool
+// is the image). The region encode itself runs on the worker and is timed for reference. Prints one
+// JSON line; asserts nothing (docs/PERFORMANCE.md).
 //
 //   latentbrush-bench-editor-regions [--width 8000] [--height 6000] [--repeat 5] [--trace]
 #include "DocumentLoader.h"
@@ -279,13 +280,22 @@ int main(int argc, char** argv) {
 
     lbui::StitchSession* stitch = w.stitchSession();
     QString error;
-    std::vector<double> importMs, featherMs, featherTurnMs, featherLatencyMs;
+    std::vector<double> importMs, importTurnMs, importLatencyMs, featherMs, featherTurnMs,
+        featherLatencyMs;
+    QString importError;
+    QObject::connect(stitch, &lbui::StitchSession::importFinished,
+                     [&importError](int, const QString& why) { importError = why; });
     phase("import results");
+    // As File > Import Result... runs it: read, cut and stitched on the thread pool.
     for (int r = 0; r < repeat; ++r) {
         stitch->close();
         t.restart();
-        if (!stitch->importResults(results, &error)) return fail(error.toUtf8().constData());
+        if (!stitch->startImport(results, &error)) return fail(error.toUtf8().constData());
         importMs.push_back(msSince(t));
+        importTurnMs.push_back(longestTurnUntil([&] { return !stitch->isImporting(); }));
+        importLatencyMs.push_back(msSince(t));
+        if (!importError.isEmpty() || !stitch->isActive())
+            return fail(importError.toUtf8().constData());
         waitFor([] { return true; });
     }
     phase("feather");
@@ -326,27 +336,33 @@ int main(int argc, char** argv) {
     const double exportTurnMs = longestTurnUntil([&] { return exported; });
     const double exportMs = msSince(t);
     phase("apply");
+    // As the Apply button runs it: the photo composed on the thread pool.
     t.restart();
-    if (!stitch->apply()) return fail("apply failed");
+    if (!stitch->startApply()) return fail("apply failed");
     const double applyMs = msSince(t);
+    const double applyTurnMs = longestTurnUntil([&] { return !stitch->isApplying(); });
+    const double applyLatencyMs = msSince(t);
+    if (!doc->imageIsApplied()) return fail("apply failed");
 
-    std::printf("{\"bench\": \"editor regions\", \"image\": \"%dx%d\", \"region\": \"%d,%d "
-                "%dx%d\", \"scaled\": \"%dx%d\", \"repeat\": %d, \"open_ms\": %.0f, "
-                "\"mask_edit_ms\": %.1f, \"plan_longest_turn_ms\": %.1f, "
-                "\"plan_edit_to_shown_ms\": %.1f, \"baseline_plan_on_gui_thread_ms\": %.1f, "
-                "\"encode_start_ms\": %.1f, \"encode_longest_turn_ms\": %.1f, "
-                "\"region_encode_worker_ms\": %.0f, "
-                "\"first_import_ms\": %.1f, \"import_ms\": %.1f, \"feather_change_ms\": %.1f, "
-                "\"feather_longest_turn_ms\": %.1f, \"feather_change_to_shown_ms\": %.1f, "
-                "\"baseline_whole_image_restitch_ms\": %.1f, \"export_start_ms\": %.1f, "
-                "\"export_longest_turn_ms\": %.1f, \"export_png_worker_ms\": %.0f, "
-                "\"apply_ms\": %.1f}\n",
-                width, height, plan.rects[0].x, plan.rects[0].y, plan.rects[0].w, plan.rects[0].h,
-                plan.scaledWidth, plan.scaledHeight, repeat, openMs, median(editMs),
-                median(planTurnMs), median(planLatencyMs), median(planSyncMs), encodeStartMs,
-                encodeTurnMs, encodeMs, importMs[0], median(importMs), median(featherMs),
-                median(featherTurnMs), median(featherLatencyMs), median(wholeMs), exportStartMs,
-                exportTurnMs, exportMs, applyMs);
+    std::printf(
+        "{\"bench\": \"editor regions\", \"image\": \"%dx%d\", \"region\": \"%d,%d "
+        "%dx%d\", \"scaled\": \"%dx%d\", \"repeat\": %d, \"open_ms\": %.0f, "
+        "\"mask_edit_ms\": %.1f, \"plan_longest_turn_ms\": %.1f, "
+        "\"plan_edit_to_shown_ms\": %.1f, \"baseline_plan_on_gui_thread_ms\": %.1f, "
+        "\"encode_start_ms\": %.1f, \"encode_longest_turn_ms\": %.1f, "
+        "\"region_encode_worker_ms\": %.0f, "
+        "\"first_import_ms\": %.1f, \"import_ms\": %.1f, \"import_longest_turn_ms\": %.1f, "
+        "\"import_to_shown_ms\": %.1f, \"feather_change_ms\": %.1f, "
+        "\"feather_longest_turn_ms\": %.1f, \"feather_change_to_shown_ms\": %.1f, "
+        "\"baseline_whole_image_restitch_ms\": %.1f, \"export_start_ms\": %.1f, "
+        "\"export_longest_turn_ms\": %.1f, \"export_png_worker_ms\": %.0f, "
+        "\"apply_ms\": %.1f, \"apply_longest_turn_ms\": %.1f, \"apply_to_shown_ms\": %.1f}\n",
+        width, height, plan.rects[0].x, plan.rects[0].y, plan.rects[0].w, plan.rects[0].h,
+        plan.scaledWidth, plan.scaledHeight, repeat, openMs, median(editMs), median(planTurnMs),
+        median(planLatencyMs), median(planSyncMs), encodeStartMs, encodeTurnMs, encodeMs,
+        importLatencyMs[0], median(importMs), median(importTurnMs), median(importLatencyMs),
+        median(featherMs), median(featherTurnMs), median(featherLatencyMs), median(wholeMs),
+        exportStartMs, exportTurnMs, exportMs, applyMs, applyTurnMs, applyLatencyMs);
     std::fflush(stdout);
     doc->markSaved();
     return 0;

@@ -4,11 +4,15 @@
 // (undoing the Apply disables it again); closing the window asks about the applied image that was
 // not exported (and about the mask as well when it has unsaved changes); and a crash after Apply
 // keeps the applied samples in the autosave: Restore brings them back as the image, one undo step
-// above the file's pixels, still to be exported.
+// above the file's pixels, still to be exported. Import Result, Apply and Export Image of the
+// applied image on the thread pool give the same photo, the same one undo step and the same bytes
+// as the synchronous calls; closing while an Apply or an export runs waits for it.
 #include "UiTestSupport.h"
 
+#include "CanvasLayers.h"
 #include "CliSupport.h"
 #include "EncodeSession.h"
+#include "GrowPreview.h"
 #include "RecoveryBar.h"
 #include "RegionPlanner.h"
 #include "Resources.h"
@@ -22,6 +26,7 @@
 #include <QFileInfo>
 #include <QMessageBox>
 #include <QPainter>
+#include <QSignalSpy>
 #include <QTimer>
 
 using namespace lbui;
@@ -222,6 +227,142 @@ private slots:
         QVERIFY(!doc.isModified());
         QVERIFY(!QFileInfo::exists(autosaveFile));
         QVERIFY(!QFileInfo::exists(AutosaveManager::pixelsPathFor(autosaveFile)));
+        QSettings().clear();
+    }
+
+    void importApplyAndExportOnTheThreadPool() {
+        if (VaeChooser::builtinVaePath().isEmpty())
+            LB_CANNOT_RUN("the built-in TAEF2 is not installed");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        Fixture f;
+        writePhoto(dir, &f);
+        if (QTest::currentTestFailed()) return;
+        auto w = lbuitest::makeWindow();
+        QVERIFY(w);
+        encodeAndImport(w.get(), dir, &f); // the synchronous import: the reference
+        if (QTest::currentTestFailed()) return;
+        MaskDocument& doc = *w->document();
+        StitchSession* stitch = w->stitchSession();
+        const lb::ImageBuffer syncStitched = stitch->stitched();
+        const QImage syncDisplay = stitch->stitchedDisplay().copy();
+        const auto syncKept = stitch->autosaveState();
+        QVERIFY(syncKept);
+        const std::shared_ptr<const lb::ImageBuffer> filePixels = doc.image();
+        const QByteArray cliBytes = cliStitch(dir, f);
+        QVERIFY(!cliBytes.isEmpty());
+        QString error;
+
+        // Import Result on the thread pool: the call returns at once, then the same stitch shows.
+        stitch->close();
+        QSignalSpy imported(stitch, &StitchSession::importFinished);
+        QVERIFY2(stitch->startImport(f.results, &error), qPrintable(error));
+        QVERIFY(stitch->isImporting());
+        QVERIFY(!stitch->isActive());
+        QVERIFY(imported.wait(120000));
+        QVERIFY2(imported.last().at(1).toString().isEmpty(),
+                 qPrintable(imported.last().at(1).toString()));
+        QVERIFY(stitch->isActive() && !stitch->isImporting());
+        QVERIFY(stitch->stitched().data == syncStitched.data);
+        QCOMPARE(stitch->stitchedDisplay(), syncDisplay);
+        // The autosave keeps the same state, its grown mask one buffer shared with the session.
+        const auto kept = stitch->autosaveState();
+        QVERIFY(kept && *kept == *syncKept);
+        QVERIFY(kept->grown == syncKept->grown);
+        QVERIFY(w->autosave()->stitch());
+        QCOMPARE(w->autosave()->stitch()->grown.constData(), kept->grown.constData());
+        // An import asked for during a restitch, and again while it runs: the newest wins, the
+        // restitch is dropped and the import's own feather is shown.
+        const float importFeather = stitch->feather();
+        stitch->setFeather(importFeather + 3.0f);
+        QVERIFY(stitch->isRestitching());
+        QVERIFY(stitch->startImport(f.results, &error));
+        QVERIFY(stitch->startImport(f.results, &error));
+        QTRY_VERIFY_WITH_TIMEOUT(!stitch->isImporting() && !stitch->isRestitching(), 120000);
+        QCOMPARE(stitch->feather(), importFeather);
+        QVERIFY(stitch->stitched().data == syncStitched.data);
+        QCOMPARE(stitch->stitchedDisplay(), syncDisplay);
+        // A wrong count is refused at once; a file that cannot be read reports one line naming
+        // it and leaves the result shown as it was.
+        QVERIFY(!stitch->startImport(f.results + f.results, &error));
+        QVERIFY(!error.isEmpty());
+        const QString missing = dir.filePath(QStringLiteral("missing.png"));
+        QStringList withMissing = f.results;
+        withMissing.last() = missing;
+        imported.clear();
+        QVERIFY(stitch->startImport(withMissing, &error));
+        QVERIFY(imported.wait(120000));
+        QVERIFY2(imported.last().at(1).toString().contains(QStringLiteral("missing.png")),
+                 qPrintable(imported.last().at(1).toString()));
+        QVERIFY(stitch->isActive());
+        QVERIFY(stitch->stitched().data == syncStitched.data);
+
+        // Apply on the thread pool: one undo step, the image the synchronous compose gives.
+        const int steps = doc.undoStack()->count();
+        CanvasLayers* layers = w->layers();
+        const QImage overlayBefore = layers->maskOverlay().copy();
+        (void)layers->encoderInput();
+        QSignalSpy applied(stitch, &StitchSession::applyFinished);
+        QVERIFY(stitch->startApply());
+        QVERIFY(stitch->isApplying());
+        QVERIFY(!stitch->startApply()); // a second click while it runs: nothing more
+        QVERIFY(!w->findChild<QAbstractButton*>(QStringLiteral("stitchApply"))->isEnabled());
+        QVERIFY(applied.wait(120000));
+        QCOMPARE(applied.count(), 1);
+        QVERIFY2(applied.last().at(0).toString().isEmpty(),
+                 qPrintable(applied.last().at(0).toString()));
+        QVERIFY(!stitch->isApplying() && !stitch->isActive());
+        QCOMPARE(doc.undoStack()->count(), steps + 1);
+        QVERIFY(doc.imageIsApplied() && doc.hasUnexportedImage());
+        QVERIFY(doc.appliedSamples()->data == syncStitched.data);
+        QVERIFY(doc.image()->data == lb::toRgb(syncStitched).data);
+        QCOMPARE(doc.displayImage(), syncDisplay);
+        QCOMPARE(doc.appliedDepth(), lb::SampleDepth::U16);
+        // The canvas layers follow: the same as layers built afresh for the applied image (the
+        // mask layers kept as they were, the encoder input redrawn from the new pixels).
+        {
+            CanvasLayers fresh(&doc, w->findChild<GrowPreview*>());
+            QCOMPARE(layers->maskOverlay(), overlayBefore);
+            QCOMPARE(layers->maskOverlay(), fresh.maskOverlay());
+            QCOMPARE(layers->grownOverlay(), fresh.grownOverlay());
+            QCOMPARE(layers->encoderInput(), fresh.encoderInput());
+        }
+
+        // Export Image of the applied image on the thread pool: the CLI's bytes, then exported.
+        QSignalSpy exported(stitch, &StitchSession::exportFinished);
+        const QString ours = dir.filePath(QStringLiteral("applied-async.png"));
+        QVERIFY2(stitch->startExportAppliedImage(ours, &error), qPrintable(error));
+        QVERIFY(stitch->isExporting());
+        QVERIFY(
+            !stitch->startExportAppliedImage(dir.filePath(QStringLiteral("again.png")), &error));
+        QVERIFY(exported.wait(120000));
+        QVERIFY2(exported.last().at(1).toString().isEmpty(),
+                 qPrintable(exported.last().at(1).toString()));
+        QVERIFY(lbtest::readFileBytes(ours) == cliBytes);
+        QVERIFY(!doc.hasUnexportedImage());
+        QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("again.png"))));
+        // Undo: the file's pixels again.
+        doc.undoStack()->undo();
+        QVERIFY(doc.image() == filePixels);
+        QVERIFY(!doc.imageIsApplied());
+
+        // Closing while an Apply runs: the Apply is made first, so the prompt asks about it.
+        QVERIFY(w->importResults(f.results));
+        QVERIFY(stitch->startApply());
+        QStringList seen;
+        answerNextBox(QStringLiteral("Cancel"), &seen);
+        QVERIFY(!w->close());
+        QVERIFY(!stitch->isApplying());
+        QCOMPARE(seen.size(), 1);
+        QVERIFY2(seen[0].contains(QStringLiteral("applied result that is not exported")),
+                 qPrintable(seen.join('|')));
+        QVERIFY(doc.appliedSamples()->data == syncStitched.data);
+        // Closing while its export runs: the write ends first, nothing is left to ask about.
+        const QString atClose = dir.filePath(QStringLiteral("at-close.png"));
+        QVERIFY2(stitch->startExportAppliedImage(atClose, &error), qPrintable(error));
+        QVERIFY(w->close());
+        QVERIFY(!stitch->isExporting());
+        QVERIFY(lbtest::readFileBytes(atClose) == cliBytes);
         QSettings().clear();
     }
 

@@ -126,7 +126,8 @@ private slots:
         const QStringList results = writeResults(*session->result(), dir.path(), "sampled");
         QCOMPARE(results.size(), 1);
         dropFiles(w.get(), results);
-        QVERIFY(stitch->isActive());
+        // read and stitched on the thread pool
+        QTRY_VERIFY_WITH_TIMEOUT(!stitch->isImporting() && stitch->isActive(), 60000);
         QCOMPARE(doc.imagePath(), photo); // not opened as an image
         QVERIFY2(w->statusBar()->currentMessage().contains(QStringLiteral("stitched")),
                  qPrintable(w->statusBar()->currentMessage()));
@@ -153,7 +154,7 @@ private slots:
         const QStringList batch = writeResults(*session->result(), dir.path(), "batch");
         QCOMPARE(batch.size(), 2);
         dropFiles(w.get(), batch);
-        QVERIFY(stitch->isActive());
+        QTRY_VERIFY_WITH_TIMEOUT(!stitch->isImporting() && stitch->isActive(), 60000);
         QVERIFY2(w->statusBar()->currentMessage().contains(QStringLiteral("2 files")),
                  qPrintable(w->statusBar()->currentMessage()));
         const QString cliBatch = dir.filePath(QStringLiteral("cli-batch.png"));

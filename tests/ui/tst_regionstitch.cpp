@@ -164,6 +164,9 @@ private slots:
         auto* apply = w->findChild<QToolButton*>(QStringLiteral("stitchApply"));
         QVERIFY(apply && apply->isVisible());
         apply->click();
+        QVERIFY(stitch->isApplying()); // the photo is composed on the thread pool
+        QVERIFY(!apply->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(!stitch->isApplying(), 60000);
         QVERIFY(!stitch->isActive()); // the import closes
         QCOMPARE(doc.undoStack()->count(), steps + 1);
         QVERIFY(doc.image()->data == stitchedPixels.data);
