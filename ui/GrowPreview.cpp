@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 namespace lbui {
 
@@ -31,7 +32,7 @@ qint64 countAll(const lb::BinaryMask& m) {
 } // namespace
 
 GrowPreview::GrowPreview(MaskDocument* doc, QObject* parent) : QObject(parent), doc_(doc) {
-    connect(doc_, &MaskDocument::imageChanged, this, &GrowPreview::rebuild);
+    connect(doc_, &MaskDocument::imageChanged, this, &GrowPreview::onImageChanged);
     connect(doc_, &MaskDocument::maskChanged, this, &GrowPreview::onMaskChanged);
     rebuild();
 }
@@ -72,6 +73,11 @@ void GrowPreview::setMultiple(int multiple) {
     multiple = std::max(1, multiple);
     if (multiple == multiple_) return;
     multiple_ = multiple;
+    // The masks depend on the crop only: a VAE whose multiple keeps the same crop (an image whose
+    // sides are multiples of both) changes nothing shown, and a rebuild of a large photo's masks
+    // would stall the window for nothing.
+    const lb::CropRect crop = lb::centreCrop(doc_->mask().height, doc_->mask().width, multiple_);
+    if (crop == crop_ && crop.height > 0 && crop.width > 0) return;
     rebuild();
 }
 
@@ -83,7 +89,9 @@ void GrowPreview::rebuild() {
         rounded_ = lb::BinaryMask{};
         noise_ = lb::BinaryMask{};
     } else {
-        rounded_ = lb::roundMask(lb::cropMask(mask, crop_));
+        // A crop that keeps the whole image needs no copy of a large photo's mask.
+        const bool whole = crop_.height == mask.height && crop_.width == mask.width;
+        rounded_ = whole ? lb::roundMask(mask) : lb::roundMask(lb::cropMask(mask, crop_));
         noise_ = lb::growBinary(rounded_, grow_);
     }
     maskedCount_ = countAll(rounded_);
@@ -92,7 +100,17 @@ void GrowPreview::rebuild() {
     emit previewChanged(doc_->bounds());
 }
 
+void GrowPreview::onImageChanged() {
+    rebuild();
+    // MaskDocument::setImage announces the new mask as changed everywhere right after this:
+    // what the rebuild just computed from it (for a large photo, twice the work on the GUI
+    // thread when it opens).
+    rebuiltForImage_ = true;
+}
+
 void GrowPreview::onMaskChanged(const QRect& rect) {
+    const bool rebuiltForImage = std::exchange(rebuiltForImage_, false);
+    if (rebuiltForImage && rect == doc_->bounds()) return; // shown since the rebuild
     if (rounded_.empty()) return;
     if (rounded_.height != crop_.height || rounded_.width != crop_.width) return rebuild();
     // The edit in crop coordinates.
