@@ -4,7 +4,10 @@
 
 #include "MaskDocument.h"
 
+#include "latentbrush/Parallel.h"
+
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <utility>
 
@@ -20,6 +23,31 @@ qint64 countOnes(const lb::BinaryMask& m, const QRect& r) {
             n += row[x];
     }
     return n;
+}
+
+// Whether every value of the crop of `mask` is exactly 0 (a new image's mask): its rounded and
+// grown masks are then all 0, with no rounding and growing of a large photo's pixels.
+bool cropIsZero(const lb::MaskBuffer& mask, const lb::CropRect& crop) {
+    std::atomic<bool> nonzero{false};
+    lb::parallelFor(0, crop.height, 64, [&](std::int64_t y0, std::int64_t y1) {
+        for (std::int64_t y = y0; y < y1 && !nonzero.load(std::memory_order_relaxed); ++y) {
+            const float* row = mask.row(crop.top + int(y)) + crop.left;
+            for (int x = 0; x < crop.width; ++x)
+                if (row[x] != 0.0f) {
+                    nonzero.store(true, std::memory_order_relaxed);
+                    return;
+                }
+        }
+    });
+    return !nonzero.load();
+}
+
+lb::BinaryMask zeros(int height, int width) {
+    lb::BinaryMask m;
+    m.height = height;
+    m.width = width;
+    m.data.assign(std::size_t(height) * std::size_t(width), 0);
+    return m;
 }
 
 qint64 countAll(const lb::BinaryMask& m) {
@@ -84,18 +112,22 @@ void GrowPreview::setMultiple(int multiple) {
 void GrowPreview::rebuild() {
     const lb::MaskBuffer& mask = doc_->mask();
     crop_ = lb::centreCrop(mask.height, mask.width, multiple_);
+    bool none = false; // no pixel is masked
     if (crop_.height <= 0 || crop_.width <= 0) {
         crop_ = lb::CropRect{};
         rounded_ = lb::BinaryMask{};
         noise_ = lb::BinaryMask{};
+    } else if ((none = cropIsZero(mask, crop_))) {
+        rounded_ = zeros(crop_.height, crop_.width);
+        noise_ = zeros(crop_.height, crop_.width);
     } else {
         // A crop that keeps the whole image needs no copy of a large photo's mask.
         const bool whole = crop_.height == mask.height && crop_.width == mask.width;
         rounded_ = whole ? lb::roundMask(mask) : lb::roundMask(lb::cropMask(mask, crop_));
         noise_ = lb::growBinary(rounded_, grow_);
     }
-    maskedCount_ = countAll(rounded_);
-    grownCount_ = countAll(noise_);
+    maskedCount_ = none ? 0 : countAll(rounded_);
+    grownCount_ = none ? 0 : countAll(noise_);
     emit cropChanged();
     emit previewChanged(doc_->bounds());
 }
