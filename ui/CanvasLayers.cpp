@@ -217,13 +217,6 @@ void CanvasLayers::renderTile(Layer which, Plane& p, const QRect& r) {
     }
 }
 
-QRgb CanvasLayers::overlayAt(int x, int y) const {
-    const float o = float(maskOpacity_);
-    const float a = std::clamp(doc_->mask().row(y)[x], 0.0f, 1.0f) * o;
-    return qRgba(int(float(maskColor_.red()) * a + 0.5f), int(float(maskColor_.green()) * a + 0.5f),
-                 int(float(maskColor_.blue()) * a + 0.5f), int(255.0f * a + 0.5f));
-}
-
 void CanvasLayers::renderMaskOverlay(QImage& out, const QRect& rect) const {
     const QRect r = rect & doc_->bounds();
     if (r.isEmpty() || out.isNull()) return;
@@ -252,25 +245,6 @@ void CanvasLayers::renderMaskOnly(QImage& out, const QRect& rect) const {
         for (int x = r.left(); x <= r.right(); ++x)
             dst[x] = uchar(toByte(m[x]));
     }
-}
-
-QRgb CanvasLayers::grownAt(int x, int y) const {
-    const QRect crop = preview_->cropRect();
-    const lb::BinaryMask& noise = preview_->noiseMask();
-    if (!crop.contains(x, y) || noise.empty()) return 0;
-    const int cx = x - crop.left(), cy = y - crop.top();
-    const int h = noise.height, w = noise.width;
-    const std::uint8_t* n = noise.row(cy);
-    if (!n[cx]) return 0;
-    const std::uint8_t* up = cy > 0 ? noise.row(cy - 1) : nullptr;
-    const std::uint8_t* down = cy + 1 < h ? noise.row(cy + 1) : nullptr;
-    const bool border =
-        cx == 0 || cx + 1 == w || !n[cx - 1] || !n[cx + 1] || !up || !down || !up[cx] || !down[cx];
-    if (border) return qPremultiply(outlineColor_.rgb());
-    if (preview_->roundedMask().row(cy)[cx]) return 0;
-    QColor tint = outlineColor_;
-    tint.setAlpha(70);
-    return qPremultiply(tint.rgba());
 }
 
 void CanvasLayers::renderGrown(QImage& out, const QRect& rect) const {
@@ -326,6 +300,33 @@ void CanvasLayers::renderReduced(Layer which, Plane& p, const QRect& rect) const
     if (r.isEmpty()) return;
     const int f = p.factor, w = doc_->width(), h = doc_->height();
     const lb::MaskBuffer& mask = doc_->mask();
+    // The full layers' pixels, as renderMaskOverlay and renderGrown compute them.
+    const float o = float(maskOpacity_);
+    const float cr = float(maskColor_.red()), cg = float(maskColor_.green()),
+                cb = float(maskColor_.blue());
+    const auto overlayAt = [&](int x, int y) {
+        const float a = std::clamp(mask.row(y)[x], 0.0f, 1.0f) * o;
+        return qRgba(int(cr * a + 0.5f), int(cg * a + 0.5f), int(cb * a + 0.5f),
+                     int(255.0f * a + 0.5f));
+    };
+    const QRect crop = preview_->cropRect();
+    const lb::BinaryMask& noise = preview_->noiseMask();
+    const lb::BinaryMask& rounded = preview_->roundedMask();
+    const QRgb edge = qPremultiply(outlineColor_.rgb());
+    QColor tint = outlineColor_;
+    tint.setAlpha(70);
+    const QRgb fill = qPremultiply(tint.rgba());
+    const auto grownAt = [&](int x, int y) -> QRgb {
+        if (!crop.contains(x, y) || noise.empty()) return 0;
+        const int cx = x - crop.left(), cy = y - crop.top();
+        const std::uint8_t* n = noise.row(cy);
+        if (!n[cx]) return 0;
+        const bool border = cx == 0 || cy == 0 || cx + 1 == noise.width || cy + 1 == noise.height ||
+                            !n[cx - 1] || !n[cx + 1] || !noise.row(cy - 1)[cx] ||
+                            !noise.row(cy + 1)[cx];
+        if (border) return edge;
+        return rounded.row(cy)[cx] ? QRgb(0) : fill;
+    };
     for (int y = r.top(); y <= r.bottom(); ++y) {
         const int y0 = sampleAt(y, f, h, 0), y1 = sampleAt(y, f, h, 1);
         uchar* line = p.image.scanLine(y);

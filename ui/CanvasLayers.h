@@ -77,8 +77,6 @@ private:
     void renderGrown(QImage& out, const QRect& r) const;
     void renderEncoder(QImage& out, const QRect& r) const;
     void renderReduced(Layer layer, Plane& plane, const QRect& planeRect) const;
-    QRgb overlayAt(int x, int y) const;
-    QRgb grownAt(int x, int y) const;
 
     MaskDocument* doc_;
     GrowPreview* preview_;
