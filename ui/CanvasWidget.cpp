@@ -256,27 +256,38 @@ void CanvasWidget::paintEvent(QPaintEvent* event) {
     const bool stitched = resultImported && !stitch_->showsOriginal();
     const bool soft = noiseMask_ && noiseMask_->noiseMaskMode();
     const bool strength = soft && noiseMask_->showStrength();
+    // Zoomed out, the layers are drawn reduced (CanvasLayers::reductionFor): a large photo's
+    // layers are never rendered whole to be shown small.
+    const int reduction = CanvasLayers::reductionFor(zoom_);
     for (const QRect& dirty : event->region()) {
         const QRectF target = QRectF(dirty) & imageOnWidget;
         if (target.isEmpty()) continue;
         const QRectF source((target.topLeft() - offset_) / zoom_, target.size() / zoom_);
+        const auto drawLayer = [&](CanvasLayers::Layer which) {
+            const int f = which == CanvasLayers::Layer::Encoder ? 1 : reduction;
+            const QRectF from(source.topLeft() / f, source.size() / f);
+            // A margin for the smooth transform's neighbours at the edges of `from`.
+            p.drawImage(target,
+                        layers_->layer(which, f, from.toAlignedRect().adjusted(-2, -2, 2, 2)),
+                        from);
+        };
         switch (viewMode_) {
         case ViewMode::Overlay:
             p.drawImage(target, stitched ? stitch_->stitchedDisplay() : doc_->displayImage(),
                         source);
-            if (!resultImported) p.drawImage(target, layers_->maskOverlay(), source);
+            if (!resultImported) drawLayer(CanvasLayers::Layer::MaskOverlay);
             break;
         case ViewMode::MaskOnly:
-            p.drawImage(target, layers_->maskOnly(), source);
+            drawLayer(CanvasLayers::Layer::MaskOnly);
             break;
         case ViewMode::EncoderInput:
             if (regionInputs)
                 p.fillRect(target, QColor(24, 24, 26));
             else
-                p.drawImage(target, layers_->encoderInput(), source);
+                drawLayer(CanvasLayers::Layer::Encoder);
             break;
         }
-        if (showGrown_ && !soft) p.drawImage(target, layers_->grownOverlay(), source);
+        if (showGrown_ && !soft) drawLayer(CanvasLayers::Layer::Grown);
         if (showGrown_ && soft && !strength)
             p.drawImage(target, noiseMask_->noiseMaskImage(), source);
     }

@@ -232,7 +232,7 @@ void DocumentController::setInputPrecision(lb::InputPrecision precision) {
     if (maybeSave()) openImage(doc_->imagePath(), doc_->maskPath());
 }
 
-void DocumentController::applyLoadedDocument(const LoadedDocument& loaded) {
+void DocumentController::applyLoadedDocument(LoadedDocument& loaded) {
     if (!loaded.ok()) {
         showError(loaded.error);
         if (!loaded.imagePath.isEmpty() && !QFileInfo::exists(loaded.imagePath))
@@ -245,14 +245,17 @@ void DocumentController::applyLoadedDocument(const LoadedDocument& loaded) {
         }
         return;
     }
-    doc_->setImage(loaded.rgb, loaded.display, loaded.imagePath, loaded.mask, loaded.alphaMask);
+    const bool maskFromAlpha = !loaded.alphaMask.empty() && loaded.maskPath.isEmpty();
+    // Moved, not copied: a large photo's masks are hundreds of megabytes.
+    doc_->setImage(loaded.rgb, loaded.display, loaded.imagePath, std::move(loaded.mask),
+                   std::move(loaded.alphaMask));
     doc_->setInputPrecision(loaded.precision);
     if (!loaded.maskPath.isEmpty()) doc_->setMaskPath(loaded.maskPath);
     recentImages_->add(loaded.imagePath);
     infoBar_->hide();
     if (!loaded.warning.isEmpty())
         showWarning(loaded.warning);
-    else if (!loaded.alphaMask.empty() && loaded.maskPath.isEmpty())
+    else if (maskFromAlpha)
         infoBar_->showMessage(InfoBar::Kind::Information,
                               tr("The image has transparency: its mask was taken from the alpha "
                                  "channel (transparent = regenerate), as ComfyUI's LoadImage "

@@ -88,7 +88,7 @@ signals:
     void inputPrecisionChanged(lb::InputPrecision precision);
 
 private:
-    void applyLoadedDocument(const LoadedDocument& loaded);
+    void applyLoadedDocument(LoadedDocument& loaded); // takes its masks over
     void applyLoadedMask(const LoadedMask& loaded);
     void restoreAutosave(const AutosavedMask& kept);
     void applyRecoveredMask(const AutosavedMask& recovered);

@@ -89,6 +89,12 @@ LoadedDocument loadDocument(const QString& imagePath, const QString& maskPath,
             out.warning = m.warning;
         } else if (!out.alphaMask.empty()) {
             out.mask = out.alphaMask;
+        } else {
+            // The empty mask the document starts with, made here: zeroing a large photo's mask
+            // on the GUI thread stalls the window as it opens.
+            out.mask.height = rgb->height;
+            out.mask.width = rgb->width;
+            out.mask.data.assign(std::size_t(rgb->height) * std::size_t(rgb->width), 0.0f);
         }
         out.rgb = std::move(rgb);
     } catch (const std::exception& e) {
@@ -164,6 +170,7 @@ LoadedMask loadMaskFile(const QString& path, int height, int width, lb::InputPre
 
 DocumentLoader::DocumentLoader(QObject* parent) : QObject(parent) {
     loadDelayMs_ = std::max(0, qEnvironmentVariableIntValue("LATENTBRUSH_TEST_LOAD_DELAY_MS"));
+    maskWatcher_.setObjectName(QStringLiteral("mask-loader"));
     connect(&maskWatcher_, &QFutureWatcher<LoadedMask>::finished, this, [this] {
         emit busyChanged(isBusy());
         emit maskLoaded(maskWatcher_.result());
@@ -180,24 +187,30 @@ void DocumentLoader::loadImage(const QString& imagePath, const QString& maskPath
     loadingImagePath_ = imagePath;
     const int delayMs = loadDelayMs_;
     const lb::InputPrecision precision = precision_;
-    QFuture<LoadedDocument> future =
+    // Shared, so that the document can take the masks over instead of copying them.
+    QFuture<std::shared_ptr<LoadedDocument>> future =
         QtConcurrent::run(backgroundPool(), [imagePath, maskPath, delayMs, precision] {
             if (delayMs > 0) QThread::msleep(ulong(delayMs));
-            return loadDocument(imagePath, maskPath, precision);
+            return std::make_shared<LoadedDocument>(loadDocument(imagePath, maskPath, precision));
         });
-    images_.removeIf([](const QFuture<LoadedDocument>& f) { return f.isFinished(); });
+    images_.removeIf(
+        [](const QFuture<std::shared_ptr<LoadedDocument>>& f) { return f.isFinished(); });
     images_.append(future);
     // One watcher per request: a superseded load finishing late cannot be mistaken for the
     // latest one, whatever order the finished signals arrive in.
-    auto* watcher = new QFutureWatcher<LoadedDocument>(this);
-    connect(watcher, &QFutureWatcher<LoadedDocument>::finished, this, [this, watcher, request] {
-        watcher->deleteLater();
-        if (request != imageRequest_) return; // superseded
-        loadingImage_ = false;
-        loadingImagePath_.clear();
-        emit busyChanged(isBusy());
-        emit imageLoaded(watcher->result());
-    });
+    auto* watcher = new QFutureWatcher<std::shared_ptr<LoadedDocument>>(this);
+    connect(watcher, &QFutureWatcher<std::shared_ptr<LoadedDocument>>::finished, this,
+            [this, watcher, request] {
+                watcher->deleteLater();
+                if (request != imageRequest_) return; // superseded
+                loadingImage_ = false;
+                loadingImagePath_.clear();
+                emit busyChanged(isBusy());
+                // The listener may take the masks over: a copy of a large photo's masks would cost
+                // the GUI thread as much as the listeners' own work.
+                const std::shared_ptr<LoadedDocument> loaded = watcher->result();
+                emit imageLoaded(*loaded);
+            });
     watcher->setFuture(future);
     emit busyChanged(true);
 }
@@ -222,7 +235,7 @@ bool DocumentLoader::isBusy() const {
 }
 
 void DocumentLoader::waitForFinished() {
-    for (QFuture<LoadedDocument>& f : images_)
+    for (QFuture<std::shared_ptr<LoadedDocument>>& f : images_)
         f.waitForFinished();
     images_.clear();
     maskWatcher_.waitForFinished();

@@ -71,15 +71,18 @@ public:
     void waitForFinished();
 
 signals:
-    void imageLoaded(const lbui::LoadedDocument& doc);
+    // Its listeners may move the masks out of `doc` (the document takes them over); connect
+    // directly, and read the masks before DocumentController::applyLoadedDocument runs.
+    void imageLoaded(lbui::LoadedDocument& doc);
     void maskLoaded(const lbui::LoadedMask& mask);
     void busyChanged(bool busy);
 
 private:
-    quint64 imageRequest_ = 0;              // the latest image request; older results are dropped
-    bool loadingImage_ = false;             // that request is in flight
-    QString loadingImagePath_;              // its image
-    QList<QFuture<LoadedDocument>> images_; // loads not finished yet (superseded ones included)
+    quint64 imageRequest_ = 0;  // the latest image request; older results are dropped
+    bool loadingImage_ = false; // that request is in flight
+    QString loadingImagePath_;  // its image
+    // Loads not finished yet (superseded ones included).
+    QList<QFuture<std::shared_ptr<LoadedDocument>>> images_;
     int loadDelayMs_ = 0;
     lb::InputPrecision precision_ = lb::InputPrecision::Reference;
     QFutureWatcher<LoadedMask> maskWatcher_;

@@ -4,8 +4,12 @@
 
 #include "MaskDocument.h"
 
+#include "latentbrush/Parallel.h"
+
 #include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <utility>
 
 namespace lbui {
 
@@ -21,6 +25,31 @@ qint64 countOnes(const lb::BinaryMask& m, const QRect& r) {
     return n;
 }
 
+// Whether every value of the crop of `mask` is exactly 0 (a new image's mask): its rounded and
+// grown masks are then all 0, with no rounding and growing of a large photo's pixels.
+bool cropIsZero(const lb::MaskBuffer& mask, const lb::CropRect& crop) {
+    std::atomic<bool> nonzero{false};
+    lb::parallelFor(0, crop.height, 64, [&](std::int64_t y0, std::int64_t y1) {
+        for (std::int64_t y = y0; y < y1 && !nonzero.load(std::memory_order_relaxed); ++y) {
+            const float* row = mask.row(crop.top + int(y)) + crop.left;
+            for (int x = 0; x < crop.width; ++x)
+                if (row[x] != 0.0f) {
+                    nonzero.store(true, std::memory_order_relaxed);
+                    return;
+                }
+        }
+    });
+    return !nonzero.load();
+}
+
+lb::BinaryMask zeros(int height, int width) {
+    lb::BinaryMask m;
+    m.height = height;
+    m.width = width;
+    m.data.assign(std::size_t(height) * std::size_t(width), 0);
+    return m;
+}
+
 qint64 countAll(const lb::BinaryMask& m) {
     qint64 n = 0;
     for (std::uint8_t v : m.data)
@@ -31,7 +60,7 @@ qint64 countAll(const lb::BinaryMask& m) {
 } // namespace
 
 GrowPreview::GrowPreview(MaskDocument* doc, QObject* parent) : QObject(parent), doc_(doc) {
-    connect(doc_, &MaskDocument::imageChanged, this, &GrowPreview::rebuild);
+    connect(doc_, &MaskDocument::imageChanged, this, &GrowPreview::onImageChanged);
     connect(doc_, &MaskDocument::maskChanged, this, &GrowPreview::onMaskChanged);
     rebuild();
 }
@@ -72,27 +101,48 @@ void GrowPreview::setMultiple(int multiple) {
     multiple = std::max(1, multiple);
     if (multiple == multiple_) return;
     multiple_ = multiple;
+    // The masks depend on the crop only: a VAE whose multiple keeps the same crop (an image whose
+    // sides are multiples of both) changes nothing shown, and a rebuild of a large photo's masks
+    // would stall the window for nothing.
+    const lb::CropRect crop = lb::centreCrop(doc_->mask().height, doc_->mask().width, multiple_);
+    if (crop == crop_ && crop.height > 0 && crop.width > 0) return;
     rebuild();
 }
 
 void GrowPreview::rebuild() {
     const lb::MaskBuffer& mask = doc_->mask();
     crop_ = lb::centreCrop(mask.height, mask.width, multiple_);
+    bool none = false; // no pixel is masked
     if (crop_.height <= 0 || crop_.width <= 0) {
         crop_ = lb::CropRect{};
         rounded_ = lb::BinaryMask{};
         noise_ = lb::BinaryMask{};
+    } else if ((none = cropIsZero(mask, crop_))) {
+        rounded_ = zeros(crop_.height, crop_.width);
+        noise_ = zeros(crop_.height, crop_.width);
     } else {
-        rounded_ = lb::roundMask(lb::cropMask(mask, crop_));
+        // A crop that keeps the whole image needs no copy of a large photo's mask.
+        const bool whole = crop_.height == mask.height && crop_.width == mask.width;
+        rounded_ = whole ? lb::roundMask(mask) : lb::roundMask(lb::cropMask(mask, crop_));
         noise_ = lb::growBinary(rounded_, grow_);
     }
-    maskedCount_ = countAll(rounded_);
-    grownCount_ = countAll(noise_);
+    maskedCount_ = none ? 0 : countAll(rounded_);
+    grownCount_ = none ? 0 : countAll(noise_);
     emit cropChanged();
     emit previewChanged(doc_->bounds());
 }
 
+void GrowPreview::onImageChanged() {
+    rebuild();
+    // MaskDocument::setImage announces the new mask as changed everywhere right after this:
+    // what the rebuild just computed from it (for a large photo, twice the work on the GUI
+    // thread when it opens).
+    rebuiltForImage_ = true;
+}
+
 void GrowPreview::onMaskChanged(const QRect& rect) {
+    const bool rebuiltForImage = std::exchange(rebuiltForImage_, false);
+    if (rebuiltForImage && rect == doc_->bounds()) return; // shown since the rebuild
     if (rounded_.empty()) return;
     if (rounded_.height != crop_.height || rounded_.width != crop_.width) return rebuild();
     // The edit in crop coordinates.

@@ -46,6 +46,7 @@ signals:
 
 private:
     void rebuild();
+    void onImageChanged();
     void onMaskChanged(const QRect& rect);
 
     MaskDocument* doc_;
@@ -56,6 +57,7 @@ private:
     lb::BinaryMask noise_;
     qint64 maskedCount_ = 0;
     qint64 grownCount_ = 0;
+    bool rebuiltForImage_ = false; // rebuilt for a new image, its mask not announced yet
 };
 
 } // namespace lbui

@@ -2,7 +2,6 @@
 // by side or stacked, whichever fits the panel.
 #include "KeptView.h"
 
-#include "DocumentLoader.h"
 #include "LiveRoundTrip.h"
 
 #include <QCheckBox>
@@ -95,18 +94,7 @@ KeptView::KeptView(LiveRoundTrip* live, QWidget* parent) : QWidget(parent), live
 }
 
 QRgb KeptView::heatColour(float difference) {
-    // Black, violet, orange, yellow, white: an inferno-like ramp that stays readable on the
-    // dark theme and in greyscale.
-    static const QColor stops[] = {QColor(0, 0, 4), QColor(120, 28, 109), QColor(237, 105, 37),
-                                   QColor(252, 255, 164), QColor(255, 255, 255)};
-    const float t = std::clamp(difference / kHeatRange, 0.0f, 1.0f) * 4.0f;
-    const int i = std::min(int(t), 3);
-    const float f = t - float(i);
-    const QColor& a = stops[i];
-    const QColor& b = stops[i + 1];
-    return qRgb(int(std::lround(a.red() + (b.red() - a.red()) * f)),
-                int(std::lround(a.green() + (b.green() - a.green()) * f)),
-                int(std::lround(a.blue() + (b.blue() - a.blue()) * f)));
+    return keptHeatColour(difference);
 }
 
 QString KeptView::caption() const {
@@ -119,15 +107,10 @@ void KeptView::showResult() {
         showState();
         return;
     }
-    original_ = toDisplayImage(r->trip.original);
-    decoded_ = toDisplayImage(r->trip.decoded);
-    const lb::MaskBuffer& d = r->trip.difference;
-    difference_ = QImage(d.width, d.height, QImage::Format_RGB32);
-    for (int y = 0; y < d.height; ++y) {
-        auto* line = reinterpret_cast<QRgb*>(difference_.scanLine(y));
-        for (int x = 0; x < d.width; ++x)
-            line[x] = heatColour(d.row(y)[x]);
-    }
+    // Built by the live view's worker (KeptImages): nothing is converted here.
+    original_ = r->images.original;
+    decoded_ = r->images.decoded;
+    difference_ = r->images.difference;
     showState();
 }
 

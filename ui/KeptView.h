@@ -4,6 +4,8 @@
 // LiveRoundTrip; a stale result is greyed and labelled, never shown as current.
 #pragma once
 
+#include "KeptImages.h"
+
 #include <QImage>
 #include <QWidget>
 
@@ -26,7 +28,7 @@ public:
     QString caption() const;
 
     // |decoded - original| of 0 .. kHeatRange maps onto the heat map's colours.
-    static constexpr float kHeatRange = 0.25f;
+    static constexpr float kHeatRange = kKeptHeatRange;
     static QRgb heatColour(float difference);
 
 private:

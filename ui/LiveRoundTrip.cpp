@@ -15,6 +15,7 @@
 
 #include <QFileInfo>
 #include <QGuiApplication>
+#include <QThreadPool>
 #include <QtConcurrent>
 
 #include <chrono>
@@ -228,10 +229,13 @@ LiveResult runLive(const LiveInputs& in, const lb::Progress& progress) {
 LiveRoundTrip::LiveRoundTrip(MaskDocument* doc, GrowPreview* preview, EncodeSession* session,
                              QObject* parent)
     : QObject(parent), doc_(doc), preview_(preview), session_(session) {
+    debounce_.setObjectName(QStringLiteral("live-debounce"));
+    watcher_.setObjectName(QStringLiteral("live-watcher"));
     debounce_.setSingleShot(true);
     connect(&debounce_, &QTimer::timeout, this, &LiveRoundTrip::onDebounceTimeout);
     QCoreApplication::instance()->installEventFilter(this);
-    connect(&watcher_, &QFutureWatcher<LiveResult>::finished, this, &LiveRoundTrip::onFinished);
+    connect(&watcher_, &QFutureWatcher<std::shared_ptr<LiveResult>>::finished, this,
+            &LiveRoundTrip::onFinished);
     connect(doc_, &MaskDocument::maskChanged, this, &LiveRoundTrip::inputsChanged);
     connect(doc_, &MaskDocument::imageChanged, this, &LiveRoundTrip::inputsChanged);
     connect(doc_, &MaskDocument::pixelsChanged, this, &LiveRoundTrip::inputsChanged);
@@ -319,18 +323,24 @@ void LiveRoundTrip::start() {
     cancel_ = std::make_shared<std::atomic<bool>>(false);
     auto cancel = cancel_;
     auto report = progressTo(this, &LiveRoundTrip::progress);
-    watcher_.setFuture(
-        QtConcurrent::run(backgroundPool(), [report, cancel, in = std::move(in)]() -> LiveResult {
+    watcher_.setFuture(QtConcurrent::run(
+        backgroundPool(), [report, cancel, in = std::move(in)]() -> std::shared_ptr<LiveResult> {
             lb::Progress progress;
             progress.cancel = cancel.get();
             progress.report = report;
-            return runLive(in, progress);
+            auto out = std::make_shared<LiveResult>(runLive(in, progress));
+            // The view's images are built here: a large photo's three conversions would
+            // otherwise stall the GUI thread when the result arrives.
+            if (out->error.isEmpty() && !out->cancelled && !progress.cancelled())
+                out->images = makeKeptImages(out->trip);
+            return out;
         }));
     emit stateChanged();
 }
 
 void LiveRoundTrip::onFinished() {
-    LiveResult out = watcher_.result();
+    // Moved, not copied: a large photo's result holds over a gigabyte of buffers.
+    LiveResult out = std::move(*watcher_.result());
     // Loaded and probed VAEs are kept whatever became of the run: those of the VAE chosen now and
     // of the built-in one, with the session's options or their bf16 variant.
     loaded_.clear();
@@ -353,6 +363,11 @@ void LiveRoundTrip::onFinished() {
         ++finishedRuns_;
         // A superseded result is still shown (marked stale) rather than nothing; a newer one
         // replaces it as soon as it arrives.
+        if (shown_) {
+            // The replaced result's buffers are freed on a worker (unmapping them takes a while).
+            backgroundPool()->start([old = std::make_shared<LiveResult>(
+                                         std::move(*shown_))]() mutable { old.reset(); });
+        }
         shown_ = std::move(out);
         emit resultChanged();
     }

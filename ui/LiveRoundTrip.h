@@ -16,6 +16,8 @@
 // a stroke) starts a run at once, so that the view's latency is the VAE's time alone.
 #pragma once
 
+#include "KeptImages.h"
+
 #include "latentbrush/RoundTrip.h"
 #include "latentbrush/Vae.h"
 
@@ -48,6 +50,7 @@ using LiveVaes = std::vector<std::shared_ptr<LiveVae>>;
 struct LiveResult {
     quint64 generation = 0; // the inputs' generation this result belongs to
     lb::RoundTrip trip;
+    KeptImages images;            // the trip as the view paints it, built on the worker
     QString vaeName;              // the VAE that ran, as shown ("taef2 (built-in)", a file name)
     QString precision;            // the precision it ran in ("fp32", "bf16", ...)
     bool fasterPrecision = false; // bf16 instead of the session's automatic float32, for speed
@@ -112,7 +115,7 @@ private:
     GrowPreview* preview_;
     EncodeSession* session_;
     QTimer debounce_;
-    QFutureWatcher<LiveResult> watcher_;
+    QFutureWatcher<std::shared_ptr<LiveResult>> watcher_; // shared: never copied whole
     std::shared_ptr<std::atomic<bool>> cancel_;
     LiveVaes loaded_; // the instances loaded and probed so far (chosen, built-in; per precision)
     int gestureDebounceMs_ = 250;

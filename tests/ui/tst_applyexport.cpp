@@ -300,8 +300,9 @@ private slots:
         // Apply on the thread pool: one undo step, the image the synchronous compose gives.
         const int steps = doc.undoStack()->count();
         CanvasLayers* layers = w->layers();
-        const QImage overlayBefore = layers->maskOverlay().copy();
-        (void)layers->encoderInput();
+        using Layer = CanvasLayers::Layer;
+        const QImage overlayBefore = layers->fullLayer(Layer::MaskOverlay).copy();
+        (void)layers->fullLayer(Layer::Encoder);
         QSignalSpy applied(stitch, &StitchSession::applyFinished);
         QVERIFY(stitch->startApply());
         QVERIFY(stitch->isApplying());
@@ -322,10 +323,10 @@ private slots:
         // mask layers kept as they were, the encoder input redrawn from the new pixels).
         {
             CanvasLayers fresh(&doc, w->findChild<GrowPreview*>());
-            QCOMPARE(layers->maskOverlay(), overlayBefore);
-            QCOMPARE(layers->maskOverlay(), fresh.maskOverlay());
-            QCOMPARE(layers->grownOverlay(), fresh.grownOverlay());
-            QCOMPARE(layers->encoderInput(), fresh.encoderInput());
+            QCOMPARE(layers->fullLayer(Layer::MaskOverlay), overlayBefore);
+            QCOMPARE(layers->fullLayer(Layer::MaskOverlay), fresh.fullLayer(Layer::MaskOverlay));
+            QCOMPARE(layers->fullLayer(Layer::Grown), fresh.fullLayer(Layer::Grown));
+            QCOMPARE(layers->fullLayer(Layer::Encoder), fresh.fullLayer(Layer::Encoder));
         }
 
         // Export Image of the applied image on the thread pool: the CLI's bytes, then exported.

@@ -4,6 +4,7 @@
 // in bf16 when the precision is automatic, and still equals Encode + decode in that precision;
 // a stroke starts a run when it ends, not while it is painted; edits during a run cancel it and
 // only the newest inputs' result is ever current; the panel shows the three images and the PSNR.
+#include "DocumentLoader.h"
 #include "KeptView.h"
 #include "LiveRoundTrip.h"
 #include "UiTestSupport.h"
@@ -101,6 +102,14 @@ private slots:
         KeptView* view = w->keptView();
         QCOMPARE(view->decodedImage().size(), QSize(r->trip.crop.width, r->trip.crop.height));
         QCOMPARE(view->differenceImage().size(), view->decodedImage().size());
+        // Built on the worker, they are the synchronous conversions of the trip's buffers.
+        QCOMPARE(view->originalImage(), toDisplayImage(r->trip.original));
+        QCOMPARE(view->decodedImage(), toDisplayImage(r->trip.decoded));
+        QImage heat(r->trip.difference.width, r->trip.difference.height, QImage::Format_RGB32);
+        for (int y = 0; y < heat.height(); ++y)
+            for (int x = 0; x < heat.width(); ++x)
+                heat.setPixel(x, y, KeptView::heatColour(r->trip.difference.row(y)[x]));
+        QCOMPARE(view->differenceImage(), heat);
         QVERIFY2(view->caption().contains(QStringLiteral("TAEF2 (built-in)")) &&
                      view->caption().contains(QStringLiteral("PSNR")),
                  qPrintable(view->caption()));

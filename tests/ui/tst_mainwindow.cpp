@@ -4,6 +4,7 @@
 #include "UiTestSupport.h"
 
 #include "DocumentLoader.h"
+#include "GrowPreview.h"
 #include "InfoBar.h"
 
 #include "latentbrush/ImageIO.h"
@@ -115,12 +116,27 @@ private slots:
         const lb::MaskBuffer expected = lb::maskFromAlpha(*loaded);
         QVERIFY(doc->mask().data == expected.data);
         QCOMPARE(doc->mask().row(0)[0], 1.0f); // transparent = regenerate
+        // The document took the loaded masks over: the note still says where the mask came from.
+        QVERIFY2(w->infoBar()->text().contains(QStringLiteral("transparency")),
+                 qPrintable(w->infoBar()->text()));
         QVERIFY(w->action(QStringLiteral("maskFromAlpha"))->isEnabled());
         w->action(QStringLiteral("clear"))->trigger();
         w->action(QStringLiteral("maskFromAlpha"))->trigger();
         QVERIFY(doc->mask().data == expected.data);
         // Pixels are the file's own values (unassociated alpha).
         QVERIFY(doc->image()->data == lb::toRgb(loaded->image).data);
+        doc->markSaved();
+
+        // An image without alpha starts with an empty mask of its size (made by the loader).
+        const QString opaque = writeTestImage(QStringLiteral("opaque.png"), false);
+        w->openImage(opaque);
+        QTRY_COMPARE(doc->imagePath(), opaque);
+        QCOMPARE(doc->mask().height, 72);
+        QCOMPARE(doc->mask().width, 96);
+        QVERIFY(doc->mask().data == std::vector<float>(std::size_t(96) * 72, 0.0f));
+        QVERIFY(doc->alphaMask().empty());
+        QCOMPARE(w->preview()->maskedCount(), 0);
+        QCOMPARE(w->preview()->grownCount(), 0);
         doc->markSaved();
     }
 
