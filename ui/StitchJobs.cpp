@@ -82,6 +82,17 @@ QString readResults(const QStringList& paths, const lb::regions::RegionPlan& pla
     return {};
 }
 
+// The original's samples: known, read since the encode ended, or read now (then also kept in
+// `out` for the next import of the same image).
+std::optional<OriginalSamples> originalSamplesOf(StitchImportInput& input,
+                                                 StitchImportOutput& out) {
+    if (input.known) return std::move(input.known);
+    if (input.prefetch.isValid()) return input.prefetch.result();
+    out.read = readOriginalSamples(input.imagePath, input.original, input.precision);
+    out.fileRead = true;
+    return out.read;
+}
+
 } // namespace
 
 StitchImportOutput runStitchImport(StitchImportInput input) {
@@ -93,15 +104,7 @@ StitchImportOutput runStitchImport(StitchImportInput input) {
         out.error = readResults(input.paths, regions.plan, input.precision, &results);
         if (!out.error.isEmpty()) return out;
         out.results = std::make_shared<const std::vector<lb::ImageBuffer>>(std::move(results));
-        // The original's samples: known, read since the encode ended, or read now.
-        std::optional<OriginalSamples> found = std::move(input.known);
-        if (!found && input.prefetch.isValid()) {
-            found = input.prefetch.result();
-        } else if (!found) {
-            found = readOriginalSamples(input.imagePath, input.original, input.precision);
-            out.read = found;
-            out.fileRead = true;
-        }
+        const std::optional<OriginalSamples> found = originalSamplesOf(input, out);
         out.samples = found ? found->samples : input.original;
         out.depth = found ? found->depth : lb::SampleDepth::Default;
         const lb::ImageBuffer& samples = *out.samples;
