@@ -81,7 +81,7 @@ std::shared_ptr<LiveVae> loadLiveVae(const std::string& file, lb::VaeLoadOptions
 struct LiveInputs {
     quint64 generation = 0;
     std::shared_ptr<const lb::ImageBuffer> image;
-    lb::MaskBuffer mask;
+    MaskSnapshot mask; // the document's mask when the run was asked for, built on the worker
     int grow = 0;
     // The noise-mask mode's options: VAEEncode without gray fill, as its Encode runs.
     std::optional<lb::NoiseMaskOptions> noiseMask;
@@ -207,10 +207,10 @@ LiveResult runLive(const LiveInputs& in, const lb::Progress& progress) {
             return out;
         }
         out.noiseMaskMode = in.noiseMask.has_value();
-        auto trip =
-            in.noiseMask
-                ? lb::vaeRoundTripNoiseMask(*use->vae, *in.image, in.mask, *in.noiseMask, progress)
-                : lb::vaeRoundTrip(*use->vae, *in.image, in.mask, in.grow, progress);
+        const std::shared_ptr<const lb::MaskBuffer> mask = in.mask.get();
+        auto trip = in.noiseMask ? lb::vaeRoundTripNoiseMask(*use->vae, *in.image, *mask,
+                                                             *in.noiseMask, progress)
+                                 : lb::vaeRoundTrip(*use->vae, *in.image, *mask, in.grow, progress);
         if (!trip) {
             out.cancelled = progress.cancelled();
             out.error = QString::fromStdString(trip.message());
@@ -308,7 +308,7 @@ void LiveRoundTrip::start() {
     LiveInputs in;
     in.generation = generation_;
     in.image = doc_->image();
-    in.mask = doc_->mask();
+    in.mask = doc_->maskSnapshot(); // the edited tiles only: the whole mask is built there
     in.grow = preview_->grow();
     if (const NoiseMaskSettings noiseMask = session_->noiseMaskSettings(); noiseMask.noiseMask())
         in.noiseMask = noiseMask.options;
