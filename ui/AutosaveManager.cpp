@@ -72,6 +72,10 @@ QString damaged(const char* what) {
 } // namespace
 
 AutosaveManager::AutosaveManager(MaskDocument* doc, QObject* parent) : QObject(parent), doc_(doc) {
+    // Named for traces of the GUI thread's event dispatch (latentbrush-bench-editor-regions).
+    timer_.setObjectName(QStringLiteral("autosave-timer"));
+    debounce_.setObjectName(QStringLiteral("autosave-debounce"));
+    writer_.setObjectName(QStringLiteral("autosave-writer"));
     const QString dir = folder();
     QDir().mkpath(dir);
     // pid + counter + random part: a later session that gets a crashed session's pid again

@@ -228,6 +228,9 @@ LiveResult runLive(const LiveInputs& in, const lb::Progress& progress) {
 LiveRoundTrip::LiveRoundTrip(MaskDocument* doc, GrowPreview* preview, EncodeSession* session,
                              QObject* parent)
     : QObject(parent), doc_(doc), preview_(preview), session_(session) {
+    // Named for traces of the GUI thread's event dispatch (latentbrush-bench-editor-regions).
+    debounce_.setObjectName(QStringLiteral("live-debounce"));
+    watcher_.setObjectName(QStringLiteral("live-watcher"));
     debounce_.setSingleShot(true);
     connect(&debounce_, &QTimer::timeout, this, &LiveRoundTrip::onDebounceTimeout);
     QCoreApplication::instance()->installEventFilter(this);
