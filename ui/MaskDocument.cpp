@@ -28,14 +28,15 @@ void MaskDocument::setImage(std::shared_ptr<const lb::ImageBuffer> rgb, QImage d
     exported_.reset();
     const int h = image_ ? image_->height : 0;
     const int w = image_ ? image_->width : 0;
-    if (mask.height != h || mask.width != w) {
+    const bool empty = mask.height != h || mask.width != w;
+    if (empty) {
         mask = lb::MaskBuffer{};
         mask.height = h;
         mask.width = w;
         mask.data.assign(std::size_t(h) * std::size_t(w), 0.0f);
     }
     mask_ = std::move(mask);
-    snapshots_.reset(w, h);
+    snapshots_.reset(w, h, empty); // a new, empty mask costs its snapshots no copy
     alphaMask_ =
         (alphaMask.height == h && alphaMask.width == w) ? std::move(alphaMask) : lb::MaskBuffer{};
     imagePath_ = imagePath;

@@ -25,9 +25,11 @@ struct Chain {
     std::mutex refs;
 };
 
-// One snapshot: built (buffer) or not yet (the previous snapshot and the tiles changed since).
+// One snapshot: built (buffer) or not yet: the previous snapshot and the tiles changed since, or
+// (no previous one) a mask of zeros of the given size.
 struct Node {
     std::shared_ptr<Node> prev;
+    int zeroWidth = 0, zeroHeight = 0;
     std::vector<Patch> patches;
     std::shared_ptr<lb::MaskBuffer> buffer;
 };
@@ -36,6 +38,14 @@ namespace {
 
 // `node` built from its previous snapshot; the chain's build mutex is held.
 void build(Chain& chain, Node& node) {
+    if (!node.prev) {
+        auto zeros = std::make_shared<lb::MaskBuffer>();
+        zeros->width = node.zeroWidth;
+        zeros->height = node.zeroHeight;
+        zeros->data.assign(std::size_t(zeros->width) * std::size_t(zeros->height), 0.0f);
+        node.buffer = std::move(zeros);
+        return;
+    }
     std::shared_ptr<lb::MaskBuffer> base;
     // Nobody else holds the previous snapshot (only `node` does) nor a buffer handed out of it:
     // its buffer becomes this one. Holders only ever let go of either meanwhile.
@@ -86,9 +96,10 @@ std::shared_ptr<const lb::MaskBuffer> MaskSnapshot::get() const {
     if (ready_ || !node_) return ready_;
     std::lock_guard<std::mutex> lock(chain_->build);
     if (!node_->buffer) {
-        // The snapshots not built yet, newest first; the oldest of them follows a built one.
+        // The snapshots not built yet, newest first; the oldest of them follows a built one, or
+        // is a mask of zeros.
         std::vector<Node*> path;
-        for (Node* n = node_.get(); !n->buffer; n = n->prev.get())
+        for (Node* n = node_.get(); n && !n->buffer; n = n->prev.get())
             path.push_back(n);
         for (auto it = path.rbegin(); it != path.rend(); ++it)
             snapshots_detail::build(*chain_, **it);
@@ -100,8 +111,9 @@ MaskSnapshots::MaskSnapshots() : chain_(std::make_shared<Chain>()) {}
 
 MaskSnapshots::~MaskSnapshots() = default;
 
-void MaskSnapshots::reset(int width, int height) {
+void MaskSnapshots::reset(int width, int height, bool zero) {
     reset_ = true;
+    zero_ = zero;
     width_ = std::max(0, width);
     height_ = std::max(0, height);
     tilesX_ = (width_ + kTile - 1) / kTile;
@@ -112,7 +124,7 @@ void MaskSnapshots::reset(int width, int height) {
 
 void MaskSnapshots::edited(const QRect& rect) {
     const QRect r = rect & QRect(0, 0, width_, height_);
-    if (r.isEmpty() || reset_) return;
+    if (r.isEmpty() || (reset_ && !zero_)) return; // the next snapshot copies all of it
     if (r.width() == width_ && r.height() == height_) {
         reset(width_, height_);
         return;
@@ -124,13 +136,22 @@ void MaskSnapshots::edited(const QRect& rect) {
 }
 
 MaskSnapshot MaskSnapshots::take(const lb::MaskBuffer& mask) {
-    if (reset_ || !latest_ || mask.width != width_ || mask.height != height_) {
+    if (mask.width != width_ || mask.height != height_) reset(mask.width, mask.height);
+    if (reset_ && zero_) {
+        // A new, empty mask: zeros made on the worker, and the tiles edited since on top.
+        auto zeros = std::make_shared<Node>();
+        zeros->zeroWidth = width_;
+        zeros->zeroHeight = height_;
+        latest_ = std::move(zeros);
+        reset_ = false;
+        zero_ = false;
+    } else if (reset_ || !latest_) {
         // The one copy of the whole mask a whole-mask change costs.
-        if (mask.width != width_ || mask.height != height_) reset(mask.width, mask.height);
         auto node = std::make_shared<Node>();
         node->buffer = std::make_shared<lb::MaskBuffer>(mask);
         latest_ = std::move(node);
         reset_ = false;
+        std::fill(dirty_.begin(), dirty_.end(), std::uint8_t(0));
         anyDirty_ = false;
         return MaskSnapshot(chain_, latest_);
     }

@@ -9,7 +9,8 @@
 // document (one mutex), so snapshots come out in the order they were taken: each holds every edit
 // reported before it was taken and none after. A whole-mask change (a new image, invert, clear,
 // the undo of those) makes the next snapshot one copy of the whole mask on the GUI thread, as
-// such an edit costs anyway.
+// such an edit costs anyway; a new document whose mask is known to be all zero (an image opened
+// without a mask) costs not even that: its first snapshot is zero-filled on the worker.
 #pragma once
 
 #include "latentbrush/Buffers.h"
@@ -59,8 +60,9 @@ public:
     MaskSnapshots(const MaskSnapshots&) = delete;
     MaskSnapshots& operator=(const MaskSnapshots&) = delete;
 
-    // The whole mask changed, to `width` x `height` (a new document, or an edit of all of it).
-    void reset(int width, int height);
+    // The whole mask changed, to `width` x `height` (a new document, or an edit of all of it);
+    // `zero`: it is all zero now (a new, empty mask).
+    void reset(int width, int height, bool zero = false);
     // The pixels inside `rect` changed (a rectangle covering the mask counts as a reset).
     void edited(const QRect& rect);
     // A snapshot of `mask`, the document's mask as it is now (same object every call).
@@ -70,6 +72,7 @@ private:
     std::shared_ptr<snapshots_detail::Chain> chain_;
     std::shared_ptr<snapshots_detail::Node> latest_; // the newest snapshot taken
     bool reset_ = true;
+    bool zero_ = false; // with reset_: the mask was all zero when reset, `dirty_` changed since
     int width_ = 0, height_ = 0;
     int tilesX_ = 0, tilesY_ = 0;
     std::vector<std::uint8_t> dirty_; // per tile: changed since latest_
