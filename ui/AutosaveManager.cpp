@@ -72,6 +72,10 @@ QString damaged(const char* what) {
 } // namespace
 
 AutosaveManager::AutosaveManager(MaskDocument* doc, QObject* parent) : QObject(parent), doc_(doc) {
+    // Named for traces of the GUI thread's event dispatch (latentbrush-bench-editor-regions).
+    timer_.setObjectName(QStringLiteral("autosave-timer"));
+    debounce_.setObjectName(QStringLiteral("autosave-debounce"));
+    writer_.setObjectName(QStringLiteral("autosave-writer"));
     const QString dir = folder();
     QDir().mkpath(dir);
     // pid + counter + random part: a later session that gets a crashed session's pid again
@@ -319,19 +323,22 @@ void AutosaveManager::startBackgroundSave() {
     if (!wanted() || generation_ == savedGeneration_) return;
     debounce_.stop();
     dirtySince_.invalidate();
-    // Copy on the GUI thread (a memcpy), compress and write on a worker.
-    std::vector<float> copy = doc_->mask().data;
+    // A snapshot of the mask (only the tiles edited since the last one are copied here); the
+    // whole mask is built, compressed and written on a worker.
+    MaskSnapshot snapshot = doc_->maskSnapshot();
     const QString file = file_, image = doc_->imagePath();
     const int w = doc_->width(), h = doc_->height();
     const QVariantMap regionMap = regions();
     writingGeneration_ = generation_;
     const std::optional<AutosavedApplied> applied = appliedState();
     writingPixels_ = applied ? doc_->appliedSamples() : nullptr;
-    writer_.setFuture(
-        QtConcurrent::run(backgroundPool(), [file, image, w, h, regionMap, copy = std::move(copy),
-                                             stitch = stitch_, pixels = pixelsToWrite(), applied] {
+    writer_.setFuture(QtConcurrent::run(
+        backgroundPool(), [file, image, w, h, regionMap, snapshot = std::move(snapshot),
+                           stitch = stitch_, pixels = pixelsToWrite(), applied]() mutable {
+            const std::shared_ptr<const lb::MaskBuffer> mask = snapshot.get();
+            snapshot = {}; // a later snapshot may reuse its buffer once `mask` is released
             QString error;
-            write(file, image, w, h, copy, regionMap, stitch, pixels, applied, &error);
+            write(file, image, w, h, mask->data, regionMap, stitch, pixels, applied, &error);
             return error;
         }));
 }

@@ -45,8 +45,8 @@ void EncodeJob::cancel() {
 }
 
 bool EncodeJob::start(std::shared_ptr<lb::Vae> vae, std::shared_ptr<const lb::ImageBuffer> image,
-                      std::shared_ptr<const lb::MaskBuffer> mask, int grow) {
-    if (isRunning() || !vae || !image || !mask) return false;
+                      MaskSnapshot mask, int grow) {
+    if (isRunning() || !vae || !image || mask.isNull()) return false;
     cancel_ = std::make_shared<std::atomic<bool>>(false);
     auto cancel = cancel_;
     auto report = progressTo(this, &EncodeJob::progress);
@@ -59,7 +59,8 @@ bool EncodeJob::start(std::shared_ptr<lb::Vae> vae, std::shared_ptr<const lb::Im
             progress.cancel = cancel.get();
             progress.report = report;
             try {
-                auto result = lb::inpaintEncode(*vae, *image, *mask, grow, progress);
+                out.mask = mask.get(); // built here when the snapshot was not yet
+                auto result = lb::inpaintEncode(*vae, *image, *out.mask, grow, progress);
                 if (!result) {
                     out.cancelled = cancel->load();
                     out.error = QString::fromStdString(result.message());
@@ -79,10 +80,9 @@ bool EncodeJob::start(std::shared_ptr<lb::Vae> vae, std::shared_ptr<const lb::Im
 }
 
 bool EncodeJob::startNoiseMask(std::shared_ptr<lb::Vae> vae,
-                               std::shared_ptr<const lb::ImageBuffer> image,
-                               std::shared_ptr<const lb::MaskBuffer> mask,
+                               std::shared_ptr<const lb::ImageBuffer> image, MaskSnapshot mask,
                                lb::NoiseMaskOptions options) {
-    if (isRunning() || !vae || !image || !mask) return false;
+    if (isRunning() || !vae || !image || mask.isNull()) return false;
     cancel_ = std::make_shared<std::atomic<bool>>(false);
     auto cancel = cancel_;
     auto report = progressTo(this, &EncodeJob::progress);
@@ -96,7 +96,8 @@ bool EncodeJob::startNoiseMask(std::shared_ptr<lb::Vae> vae,
             progress.cancel = cancel.get();
             progress.report = report;
             try {
-                auto result = lb::noiseMaskEncode(*vae, *image, *mask, options, progress);
+                out.mask = mask.get(); // built here when the snapshot was not yet
+                auto result = lb::noiseMaskEncode(*vae, *image, *out.mask, options, progress);
                 if (!result) {
                     out.cancelled = cancel->load();
                     out.error = QString::fromStdString(result.message());
@@ -116,10 +117,9 @@ bool EncodeJob::startNoiseMask(std::shared_ptr<lb::Vae> vae,
 }
 
 bool EncodeJob::startRegions(std::shared_ptr<lb::Vae> vae,
-                             std::shared_ptr<const lb::ImageBuffer> image,
-                             std::shared_ptr<const lb::MaskBuffer> mask,
+                             std::shared_ptr<const lb::ImageBuffer> image, MaskSnapshot mask,
                              lb::regions::RegionEncodeOptions options) {
-    if (isRunning() || !vae || !image || !mask) return false;
+    if (isRunning() || !vae || !image || mask.isNull()) return false;
     cancel_ = std::make_shared<std::atomic<bool>>(false);
     auto cancel = cancel_;
     auto report = progressTo(this, &EncodeJob::progress);
@@ -132,7 +132,8 @@ bool EncodeJob::startRegions(std::shared_ptr<lb::Vae> vae,
             progress.cancel = cancel.get();
             progress.report = report;
             try {
-                auto result = lb::regions::regionEncode(*vae, *image, *mask, options, progress);
+                out.mask = mask.get(); // built here when the snapshot was not yet
+                auto result = lb::regions::regionEncode(*vae, *image, *out.mask, options, progress);
                 if (!result) {
                     out.cancelled = cancel->load();
                     out.error = QString::fromStdString(result.message());

@@ -3,6 +3,8 @@
 // through lb::Progress.
 #pragma once
 
+#include "MaskSnapshots.h"
+
 #include "latentbrush/Buffers.h"
 #include "latentbrush/InpaintPreprocess.h"
 #include "latentbrush/NoiseMaskOps.h"
@@ -27,7 +29,8 @@ struct EncodeOutput {
     lb::CropRect crop;
     int grow = 0;
     bool aspectDiffers = false;
-    QString error; // empty on success; "cancelled" when cancelled
+    QString error;                              // empty on success; "cancelled" when cancelled
+    std::shared_ptr<const lb::MaskBuffer> mask; // the mask encoded (the snapshot the job read)
     bool cancelled = false;
     // A region encode's batch (plan, samples, noise masks, encoder inputs); null for a
     // whole-image encode. `samples` then holds the batch, `noiseMask` the first region's.
@@ -53,17 +56,17 @@ public:
     explicit EncodeJob(QObject* parent = nullptr);
     ~EncodeJob() override; // cancels and waits
 
-    // Starts an encode; the image and the mask snapshot are shared (never copied, never changed).
+    // Starts an encode; the image and the mask snapshot are shared (never copied, never changed;
+    // the snapshot is built on the worker when nobody built it yet, and is the output's `mask`).
     bool start(std::shared_ptr<lb::Vae> vae, std::shared_ptr<const lb::ImageBuffer> image,
-               std::shared_ptr<const lb::MaskBuffer> mask, int grow);
+               MaskSnapshot mask, int grow);
     // Starts a noise-mask encode (lb::noiseMaskEncode: VAEEncode + SetLatentNoiseMask after the
     // options' GrowMask and ImageBlur).
     bool startNoiseMask(std::shared_ptr<lb::Vae> vae, std::shared_ptr<const lb::ImageBuffer> image,
-                        std::shared_ptr<const lb::MaskBuffer> mask, lb::NoiseMaskOptions options);
+                        MaskSnapshot mask, lb::NoiseMaskOptions options);
     // Starts a region encode (lb::regions::regionEncode: the batch of the planned regions).
     bool startRegions(std::shared_ptr<lb::Vae> vae, std::shared_ptr<const lb::ImageBuffer> image,
-                      std::shared_ptr<const lb::MaskBuffer> mask,
-                      lb::regions::RegionEncodeOptions options);
+                      MaskSnapshot mask, lb::regions::RegionEncodeOptions options);
     // Starts a decode of `latent` (for the preview of what the VAE kept).
     bool startDecode(std::shared_ptr<lb::Vae> vae, lb::LatentBuffer latent);
     void cancel();

@@ -195,10 +195,12 @@ bool EncodeSession::encode() {
     else
         emit decodedCleared();
     result_.reset();
+    // The mask's snapshot is built on the worker; the job hands it back with its output.
     pending_ =
         EncodeSource{vae_,          vaePath_,          loadedChoices_,   preview_->grow(),
                      maskRevision_, doc_->imagePath(), doc_->maskPath(), doc_->inputPrecision(),
-                     std::nullopt,  maskSnapshot(),    doc_->image(),    noiseMaskSettings()};
+                     std::nullopt,  nullptr,           doc_->image(),    noiseMaskSettings()};
+    const MaskSnapshot mask = doc_->maskSnapshot();
     emit encodeStarted();
     if (regions_ && regions_->enabled()) {
         pending_.regions = regions_->settings();
@@ -206,22 +208,16 @@ bool EncodeSession::encode() {
         options.request = pending_.regions->request();
         options.method = pending_.regions->method;
         options.grow = pending_.grow;
-        job_->startRegions(vae_, doc_->image(), pending_.mask, options);
+        job_->startRegions(vae_, doc_->image(), mask, options);
     } else if (pending_.noiseMask.noiseMask()) {
         // The painted values as they are (soft brushes, opacity): no rounding in this mode.
-        job_->startNoiseMask(vae_, doc_->image(), pending_.mask, pending_.noiseMask.options);
+        job_->startNoiseMask(vae_, doc_->image(), mask, pending_.noiseMask.options);
     } else {
-        job_->start(vae_, doc_->image(), pending_.mask, pending_.grow);
+        job_->start(vae_, doc_->image(), mask, pending_.grow);
     }
     stale_ = false;
     emit stateChanged();
     return true;
-}
-
-std::shared_ptr<const lb::MaskBuffer> EncodeSession::maskSnapshot() const {
-    // The planner keeps a copy of the mask that follows the edits: shared, not copied here.
-    if (regions_) return regions_->maskSnapshot();
-    return std::make_shared<const lb::MaskBuffer>(doc_->mask());
 }
 
 void EncodeSession::cancel() {
@@ -246,6 +242,7 @@ void EncodeSession::onEncoded(const EncodeOutput& out) {
         emit stateChanged();
         return;
     }
+    pending_.mask = out.mask;
     result_ = EncodeResult{out, pending_};
     emit decodedCleared();
     emit encodeFinished(out);

@@ -174,8 +174,6 @@ private:
     void onEncoded(const EncodeOutput& out);
     void onDecoded(const DecodeOutput& out);
     void markStale();
-    // The mask as it is now, as a snapshot the encode and its result share.
-    std::shared_ptr<const lb::MaskBuffer> maskSnapshot() const;
     bool exportRegionLatent(const QString& path, QString* error, bool workflow,
                             QStringList* written) const;
     // The region workflow (comfyRegionWorkflowFor) and the mask as encoded it loads,

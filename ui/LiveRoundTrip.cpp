@@ -82,7 +82,7 @@ std::shared_ptr<LiveVae> loadLiveVae(const std::string& file, lb::VaeLoadOptions
 struct LiveInputs {
     quint64 generation = 0;
     std::shared_ptr<const lb::ImageBuffer> image;
-    lb::MaskBuffer mask;
+    MaskSnapshot mask; // the document's mask when the run was asked for, built on the worker
     int grow = 0;
     // The noise-mask mode's options: VAEEncode without gray fill, as its Encode runs.
     std::optional<lb::NoiseMaskOptions> noiseMask;
@@ -208,10 +208,10 @@ LiveResult runLive(const LiveInputs& in, const lb::Progress& progress) {
             return out;
         }
         out.noiseMaskMode = in.noiseMask.has_value();
-        auto trip =
-            in.noiseMask
-                ? lb::vaeRoundTripNoiseMask(*use->vae, *in.image, in.mask, *in.noiseMask, progress)
-                : lb::vaeRoundTrip(*use->vae, *in.image, in.mask, in.grow, progress);
+        const std::shared_ptr<const lb::MaskBuffer> mask = in.mask.get();
+        auto trip = in.noiseMask ? lb::vaeRoundTripNoiseMask(*use->vae, *in.image, *mask,
+                                                             *in.noiseMask, progress)
+                                 : lb::vaeRoundTrip(*use->vae, *in.image, *mask, in.grow, progress);
         if (!trip) {
             out.cancelled = progress.cancelled();
             out.error = QString::fromStdString(trip.message());
@@ -229,6 +229,7 @@ LiveResult runLive(const LiveInputs& in, const lb::Progress& progress) {
 LiveRoundTrip::LiveRoundTrip(MaskDocument* doc, GrowPreview* preview, EncodeSession* session,
                              QObject* parent)
     : QObject(parent), doc_(doc), preview_(preview), session_(session) {
+    // Named for traces of the GUI thread's event dispatch (latentbrush-bench-editor-regions).
     debounce_.setObjectName(QStringLiteral("live-debounce"));
     watcher_.setObjectName(QStringLiteral("live-watcher"));
     debounce_.setSingleShot(true);
@@ -312,7 +313,7 @@ void LiveRoundTrip::start() {
     LiveInputs in;
     in.generation = generation_;
     in.image = doc_->image();
-    in.mask = doc_->mask();
+    in.mask = doc_->maskSnapshot(); // the edited tiles only: the whole mask is built there
     in.grow = preview_->grow();
     if (const NoiseMaskSettings noiseMask = session_->noiseMaskSettings(); noiseMask.noiseMask())
         in.noiseMask = noiseMask.options;

@@ -28,13 +28,15 @@ void MaskDocument::setImage(std::shared_ptr<const lb::ImageBuffer> rgb, QImage d
     exported_.reset();
     const int h = image_ ? image_->height : 0;
     const int w = image_ ? image_->width : 0;
-    if (mask.height != h || mask.width != w) {
+    const bool empty = mask.height != h || mask.width != w;
+    if (empty) {
         mask = lb::MaskBuffer{};
         mask.height = h;
         mask.width = w;
         mask.data.assign(std::size_t(h) * std::size_t(w), 0.0f);
     }
     mask_ = std::move(mask);
+    snapshots_.reset(w, h, empty); // a new, empty mask costs its snapshots no copy
     alphaMask_ =
         (alphaMask.height == h && alphaMask.width == w) ? std::move(alphaMask) : lb::MaskBuffer{};
     imagePath_ = imagePath;
@@ -85,7 +87,9 @@ bool MaskDocument::maskModified() const {
 
 void MaskDocument::notifyMaskChanged(const QRect& rect) {
     const QRect r = rect & bounds();
-    if (!r.isEmpty()) emit maskChanged(r);
+    if (r.isEmpty()) return;
+    snapshots_.edited(r);
+    emit maskChanged(r);
 }
 
 std::vector<float> MaskDocument::readMask(const QRect& rect) const {
@@ -102,6 +106,7 @@ void MaskDocument::writeMask(const QRect& rect, const float* pixels) {
     for (int y = 0; y < rect.height(); ++y)
         std::memcpy(mask_.row(rect.top() + y) + rect.left(), pixels + std::size_t(y) * rect.width(),
                     sizeof(float) * rect.width());
+    snapshots_.edited(rect);
     emit maskChanged(rect);
 }
 

@@ -2,6 +2,8 @@
 // with the undo stack that records every mask change. Views listen to its signals.
 #pragma once
 
+#include "MaskSnapshots.h"
+
 #include "latentbrush/Buffers.h"
 #include "latentbrush/ImageIO.h"
 
@@ -36,6 +38,9 @@ public:
     const std::shared_ptr<const lb::ImageBuffer>& image() const { return image_; }
     const QImage& displayImage() const { return display_; }
     const lb::MaskBuffer& mask() const { return mask_; }
+    // The mask as it is now, for a job on a worker: taken on the GUI thread (a copy of the tiles
+    // edited since the last snapshot only), read there with get() (MaskSnapshots.h).
+    MaskSnapshot maskSnapshot() { return snapshots_.take(mask_); }
     // The mask the image's own alpha gives (1 - alpha); empty when the image has no alpha.
     const lb::MaskBuffer& alphaMask() const { return alphaMask_; }
 
@@ -107,6 +112,7 @@ private:
     lb::SampleDepth appliedDepth_ = lb::SampleDepth::Default;
     std::shared_ptr<const lb::ImageBuffer> exported_; // the samples Export Image wrote last
     lb::MaskBuffer mask_;
+    MaskSnapshots snapshots_; // told of every change of mask_ before maskChanged is emitted
     lb::MaskBuffer alphaMask_;
     QString imagePath_;
     QString maskPath_;

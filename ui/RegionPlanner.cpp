@@ -25,8 +25,6 @@ RegionPlanner::RegionPlanner(MaskDocument* doc, GrowPreview* preview, QObject* p
     connect(doc_, &MaskDocument::imageChanged, this, [this] {
         manualUndo_.clear(); // rectangles of the previous image
         manualRedo_.clear();
-        resetMask_ = true;
-        dirty_.clear();
         regrow_ = true;
         schedule();
     });
@@ -44,19 +42,7 @@ RegionPlanner::~RegionPlanner() {
     if (inFlight_) job_.waitForFinished();
 }
 
-void RegionPlanner::maskEdited(const QRect& rect) {
-    if (rect.contains(doc_->bounds())) {
-        resetMask_ = true; // all of it: one copy rather than a patch of the same size
-        dirty_.clear();
-    } else if (!resetMask_) {
-        dirty_.append(rect);
-        if (dirty_.size() > 64) { // a long stroke between two jobs: one rectangle for all
-            QRect all;
-            for (const QRect& r : std::as_const(dirty_))
-                all |= r;
-            dirty_ = {all};
-        }
-    }
+void RegionPlanner::maskEdited() {
     regrow_ = true;
     schedule();
 }
@@ -159,20 +145,8 @@ void RegionPlanner::schedule() {
     });
 }
 
-RegionPlanJobInput RegionPlanner::jobInput(bool plan) {
+RegionPlanJobInput RegionPlanner::jobInput() {
     RegionPlanJobInput in;
-    if (resetMask_ || !mask_) {
-        in.reset = true;
-        in.replacement = doc_->mask(); // the document's mask is always the image's size
-    } else {
-        in.mask = std::move(mask_);
-        for (const QRect& r : std::as_const(dirty_))
-            in.patches.push_back(MaskPatch{r & doc_->bounds(), doc_->readMask(r)});
-    }
-    mask_.reset();
-    resetMask_ = false;
-    dirty_.clear();
-    if (!plan) return in;
     if (manual() && doc_->hasImage() &&
         (settings_.manual.isEmpty() || !doc_->bounds().contains(settings_.manual))) {
         // No rectangle yet, or one of another image: start from the mask's auto region.
@@ -183,6 +157,8 @@ RegionPlanJobInput RegionPlanner::jobInput(bool plan) {
     in.plan = settings_.enabled() && doc_->hasImage();
     in.grown = regrow_ ? nullptr : grown_;
     in.regrow = regrow_;
+    // The mask only when it is grown again: a snapshot taken now, built on the worker.
+    if (in.plan && (in.regrow || !in.grown)) in.mask = doc_->maskSnapshot();
     in.grow = preview_->grow();
     in.request = settings_.request();
     in.multiple = preview_->multiple();
@@ -196,7 +172,7 @@ void RegionPlanner::startJob() {
     if (!pending_ || inFlight_) return; // the job in flight starts the next when it ends
     const quint64 id = ++jobId_;
     inFlight_ = true;
-    job_ = QtConcurrent::run(backgroundPool(), runRegionPlanJob, jobInput(true));
+    job_ = QtConcurrent::run(backgroundPool(), runRegionPlanJob, jobInput());
     auto* watcher = new QFutureWatcher<RegionPlanJobOutput>(this);
     connect(watcher, &QFutureWatcher<RegionPlanJobOutput>::finished, this, [this, watcher, id] {
         watcher->deleteLater();
@@ -216,10 +192,9 @@ void RegionPlanner::waitForJob() {
 }
 
 void RegionPlanner::takeResult(RegionPlanJobOutput out) {
-    mask_ = std::move(out.mask);
     if (out.revision != revision_) {
-        // A newer change is pending: this plan is stale. The mask copy is kept (the next job
-        // patches it); a grown mask only if nothing changed the mask or grow since.
+        // A newer change is pending: this plan is stale. Its grown mask is kept only if nothing
+        // changed the mask or grow since.
         if (!regrow_) grown_ = std::move(out.grown);
         return;
     }
@@ -231,39 +206,27 @@ void RegionPlanner::takeResult(RegionPlanJobOutput out) {
 
 void RegionPlanner::flush() {
     waitForJob();
-    if (pending_) takeResult(runRegionPlanJob(jobInput(true)));
+    if (pending_) takeResult(runRegionPlanJob(jobInput()));
 }
 
 std::shared_ptr<const lb::MaskBuffer> RegionPlanner::maskSnapshot() {
-    // A job holds the copy: one copy of the document's mask now rather than a wait for the
-    // planning (the grow and the scan of the whole mask) to end.
-    if (inFlight_) return std::make_shared<const lb::MaskBuffer>(doc_->mask());
-    if (resetMask_ || !mask_ || !dirty_.isEmpty()) {
-        // The mask only, here: the plan follows on the thread pool as scheduled.
-        RegionPlanJobOutput out = runRegionPlanJob(jobInput(false));
-        mask_ = std::move(out.mask);
-    }
-    if (pending_ && !scheduled_) {
-        scheduled_ = true;
-        QTimer::singleShot(0, this, [this] {
-            scheduled_ = false;
-            startJob();
-        });
-    }
-    return mask_;
+    return doc_->maskSnapshot().get();
 }
 
 const std::vector<lb::ImageBuffer>& RegionPlanner::encoderInputs() {
     flush();
     if (inputsValid_) return inputs_;
     inputs_.clear();
-    if (plan_ && doc_->hasImage() && mask_) {
+    // flush() left no change pending: the mask now is the one planned.
+    const std::shared_ptr<const lb::MaskBuffer> mask =
+        plan_ && doc_->hasImage() ? doc_->maskSnapshot().get() : nullptr;
+    if (mask) {
         for (const lb::regions::RegionRect& r : plan_->rects) {
             const lb::ImageBuffer scaled = lb::regions::cropAndScale(
                 *doc_->image(), r, plan_->scaledWidth, plan_->scaledHeight, settings_.method);
             // inpaintEncode's own preprocessing (the node's steps) on the region's crop.
             lb::Result<lb::InpaintInputs> prepared =
-                lb::prepareInpaint(scaled, lb::regions::cropMaskRect(*mask_, r), preview_->grow(),
+                lb::prepareInpaint(scaled, lb::regions::cropMaskRect(*mask, r), preview_->grow(),
                                    preview_->multiple());
             inputs_.push_back(prepared ? std::move(prepared->pixels) : lb::ImageBuffer{});
         }

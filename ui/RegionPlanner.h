@@ -1,10 +1,10 @@
 // RegionPlanner: the planned region(s) of the current mask, kept up to date as the mask, grow or
 // region settings change (lb::regions planning on the grown mask of the whole image, the same
 // steps regionEncode takes; no VAE needed). The planning runs off the GUI thread (RegionPlanJob)
-// on a full-size copy of the mask that follows the edited rectangles: at most one job in flight,
-// the changes that arrive meanwhile make one newer job, and a result older than the latest change
-// is dropped (planChanged comes with the newest). The same copy, brought up to date, is the mask
-// snapshot an encode shares (maskSnapshot). On request it also gives each region's encoder input
+// on the document's mask snapshot (MaskSnapshots: built on the worker, only the edited tiles
+// copied on the GUI thread): at most one job in flight, the changes that arrive meanwhile make one
+// newer job, and a result older than the latest change is dropped (planChanged comes with the
+// newest). On request it also gives each region's encoder input
 // (ImageCrop -> ImageScale -> the node's gray fill), computed with the functions the encode uses,
 // for the encoder-input view. In Manual mode it keeps the rectangle inside the image (placed around
 // the mask, or centred, when there is none yet) and says whether the canvas edits it (the region
@@ -83,9 +83,8 @@ public:
     void flush();
     // Whether a planning job runs or waits to run (the plan may change when it ends).
     bool isPlanning() const { return inFlight_ || pending_; }
-    // The document's mask as it is now (a full-size copy that nobody changes: share it freely).
-    // Only the rectangles edited since the last job are copied; while a job runs (it holds the
-    // planner's copy), a copy of the whole mask.
+    // The document's mask as it is now (a full-size copy that nobody changes: share it freely),
+    // built now (tests; jobs take MaskDocument::maskSnapshot() and build it on their worker).
     std::shared_ptr<const lb::MaskBuffer> maskSnapshot();
 
 signals:
@@ -95,10 +94,10 @@ signals:
 
 private:
     void schedule();
-    void maskEdited(const QRect& rect);
+    void maskEdited();
     void startJob();   // the pending job on the thread pool, unless one is in flight
     void waitForJob(); // the job in flight finished and taken in
-    RegionPlanJobInput jobInput(bool plan);
+    RegionPlanJobInput jobInput();
     void takeResult(RegionPlanJobOutput out);
 
     MaskDocument* doc_;
@@ -114,11 +113,6 @@ private:
     QList<QRect> manualUndo_, manualRedo_;
     std::optional<lb::regions::RegionPlan> plan_;
     QString error_;
-    // The copy of the document's mask (null while a job holds it) and what it lacks: the
-    // rectangles edited since, or all of it (resetMask_).
-    std::shared_ptr<lb::MaskBuffer> mask_;
-    QList<QRect> dirty_;
-    bool resetMask_ = true;
     std::shared_ptr<const lb::BinaryMask> grown_; // kept while the mask, image and grow stay
     bool regrow_ = true;
     std::vector<lb::ImageBuffer> inputs_;
