@@ -248,7 +248,7 @@ void DocumentController::applyLoadedDocument(LoadedDocument& loaded) {
     const bool maskFromAlpha = !loaded.alphaMask.empty() && loaded.maskPath.isEmpty();
     // Moved, not copied: a large photo's masks are hundreds of megabytes.
     doc_->setImage(loaded.rgb, loaded.display, loaded.imagePath, std::move(loaded.mask),
-                   std::move(loaded.alphaMask));
+                   std::move(loaded.alphaMask), loaded.maskIsZero);
     doc_->setInputPrecision(loaded.precision);
     if (!loaded.maskPath.isEmpty()) doc_->setMaskPath(loaded.maskPath);
     recentImages_->add(loaded.imagePath);

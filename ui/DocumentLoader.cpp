@@ -95,6 +95,7 @@ LoadedDocument loadDocument(const QString& imagePath, const QString& maskPath,
             out.mask.height = rgb->height;
             out.mask.width = rgb->width;
             out.mask.data.assign(std::size_t(rgb->height) * std::size_t(rgb->width), 0.0f);
+            out.maskIsZero = true;
         }
         out.rgb = std::move(rgb);
     } catch (const std::exception& e) {

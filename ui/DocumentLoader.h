@@ -20,6 +20,7 @@ struct LoadedDocument {
     std::shared_ptr<const lb::ImageBuffer> rgb; // the encoder's RGB float image
     QImage display;                             // 8-bit copy for the canvas
     lb::MaskBuffer mask;                        // image-sized (from --mask or the alpha)
+    bool maskIsZero = false;                    // `mask` was made here, all zero (none given)
     lb::MaskBuffer alphaMask;                   // 1 - alpha, when the image has alpha
     QString imagePath;
     QString maskPath;

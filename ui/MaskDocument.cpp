@@ -18,8 +18,8 @@ MaskDocument::MaskDocument(QObject* parent) : QObject(parent) {
 }
 
 void MaskDocument::setImage(std::shared_ptr<const lb::ImageBuffer> rgb, QImage display,
-                            const QString& imagePath, lb::MaskBuffer mask,
-                            lb::MaskBuffer alphaMask) {
+                            const QString& imagePath, lb::MaskBuffer mask, lb::MaskBuffer alphaMask,
+                            bool maskIsZero) {
     undoStack_.clear();
     image_ = std::move(rgb);
     display_ = std::move(display);
@@ -28,8 +28,9 @@ void MaskDocument::setImage(std::shared_ptr<const lb::ImageBuffer> rgb, QImage d
     exported_.reset();
     const int h = image_ ? image_->height : 0;
     const int w = image_ ? image_->width : 0;
-    const bool empty = mask.height != h || mask.width != w;
-    if (empty) {
+    const bool sized = mask.height == h && mask.width == w;
+    const bool empty = !sized || maskIsZero;
+    if (!sized) {
         mask = lb::MaskBuffer{};
         mask.height = h;
         mask.width = w;

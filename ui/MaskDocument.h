@@ -24,10 +24,11 @@ public:
     explicit MaskDocument(QObject* parent = nullptr);
 
     // Replaces the document: image (RGB float, as the encoder gets it), its 8-bit display copy,
-    // and a mask of the same size (empty: all zero). Clears the undo history.
+    // and a mask of the same size (empty: all zero; `maskIsZero`: the caller made it all zero,
+    // so that its snapshots need no copy of it). Clears the undo history.
     void setImage(std::shared_ptr<const lb::ImageBuffer> rgb, QImage display,
-                  const QString& imagePath, lb::MaskBuffer mask = {},
-                  lb::MaskBuffer alphaMask = {});
+                  const QString& imagePath, lb::MaskBuffer mask = {}, lb::MaskBuffer alphaMask = {},
+                  bool maskIsZero = false);
 
     bool hasImage() const { return image_ && !image_->empty(); }
     int width() const { return mask_.width; }
