@@ -5,10 +5,22 @@
 // length (docs/PERFORMANCE.md, "The editor on a 8000x6000 photo").
 #pragma once
 
-class QThreadPool;
+#include <QThreadPool>
+
+#include <memory>
+#include <type_traits>
+#include <utility>
 
 namespace lbui {
 
 QThreadPool* backgroundPool();
+
+// Destroys `owner` (a result, a tuple of buffers: what may hold the last reference to hundreds
+// of megabytes) on the background pool: unmapping that much memory takes tens of milliseconds,
+// a stutter when the GUI thread drops it.
+template <typename T> void releaseInBackground(T&& owner) {
+    auto held = std::make_shared<std::decay_t<T>>(std::forward<T>(owner));
+    backgroundPool()->start([held]() mutable { held.reset(); });
+}
 
 } // namespace lbui

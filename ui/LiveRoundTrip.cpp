@@ -364,11 +364,7 @@ void LiveRoundTrip::onFinished() {
         ++finishedRuns_;
         // A superseded result is still shown (marked stale) rather than nothing; a newer one
         // replaces it as soon as it arrives.
-        if (shown_) {
-            // The replaced result's buffers are freed on a worker (unmapping them takes a while).
-            backgroundPool()->start([old = std::make_shared<LiveResult>(
-                                         std::move(*shown_))]() mutable { old.reset(); });
-        }
+        if (shown_) releaseInBackground(std::move(*shown_)); // the replaced result's buffers
         shown_ = std::move(out);
         emit resultChanged();
     }

@@ -15,6 +15,7 @@
 #include <QtConcurrent>
 
 #include <algorithm>
+#include <tuple>
 
 namespace lbui {
 
@@ -251,6 +252,12 @@ void StitchSession::close() {
     active_ = false;
     ++restitchRevision_; // a restitch in flight is dropped when it ends
     restitchPending_ = false;
+    // The buffers this import may hold the last reference to (the original's samples, the
+    // composed photo, its display: hundreds of megabytes for a large photo) are freed there.
+    releaseInBackground(
+        std::make_tuple(std::move(regions_), std::move(grownBytes_), std::move(original_),
+                        std::move(samples_), std::move(results_), std::move(boxInput_),
+                        std::move(stitched_), std::move(boxOut_), std::move(display_)));
     regions_.reset();
     grownBytes_ = {};
     original_.reset();

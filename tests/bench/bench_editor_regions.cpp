@@ -11,6 +11,7 @@
 // JSON line; asserts nothing (docs/PERFORMANCE.md).
 //
 //   latentbrush-bench-editor-regions [--width 8000] [--height 6000] [--repeat 5] [--trace]
+#include "CanvasWidget.h"
 #include "DocumentLoader.h"
 #include "EncodeSession.h"
 #include "MainWindow.h"
@@ -36,6 +37,7 @@
 #include <cstdlib>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -156,6 +158,20 @@ public:
 private:
     int depth_ = 0;
 };
+
+// A drag-pan's frames: the canvas moved by a few pixels and repainted whole, `frames` times;
+// the median and the longest repaint (ms).
+std::pair<double, double> panFrames(lbui::CanvasWidget* canvas, int frames) {
+    std::vector<double> ms;
+    QElapsedTimer t;
+    for (int i = 0; i < frames; ++i) {
+        canvas->panBy(QPointF(i % 2 ? -7.0 : 7.0, 3.0 * ((i / 2) % 2 ? -1.0 : 1.0)));
+        t.start();
+        canvas->repaint();
+        ms.push_back(msSince(t));
+    }
+    return {median(ms), *std::max_element(ms.begin(), ms.end())};
+}
 
 int fail(const char* what) {
     std::fprintf(stderr, "latentbrush-bench-editor-regions: %s\n", what);
@@ -285,6 +301,8 @@ int main(int argc, char** argv) {
     QString importError;
     QObject::connect(stitch, &lbui::StitchSession::importFinished,
                      [&importError](int, const QString& why) { importError = why; });
+    phase("pan");
+    const auto [panMs, panLongestMs] = panFrames(w.canvas(), 20); // the photo and its mask
     phase("import results");
     // As File > Import Result... runs it: read, cut and stitched on the thread pool.
     for (int r = 0; r < repeat; ++r) {
@@ -343,26 +361,31 @@ int main(int argc, char** argv) {
     const double applyTurnMs = longestTurnUntil([&] { return !stitch->isApplying(); });
     const double applyLatencyMs = msSince(t);
     if (!doc->imageIsApplied()) return fail("apply failed");
+    phase("pan after apply");
+    const auto [panAppliedMs, panAppliedLongestMs] = panFrames(w.canvas(), 20);
 
-    std::printf(
-        "{\"bench\": \"editor regions\", \"image\": \"%dx%d\", \"region\": \"%d,%d "
-        "%dx%d\", \"scaled\": \"%dx%d\", \"repeat\": %d, \"open_ms\": %.0f, "
-        "\"mask_edit_ms\": %.1f, \"plan_longest_turn_ms\": %.1f, "
-        "\"plan_edit_to_shown_ms\": %.1f, \"baseline_plan_on_gui_thread_ms\": %.1f, "
-        "\"encode_start_ms\": %.1f, \"encode_longest_turn_ms\": %.1f, "
-        "\"region_encode_worker_ms\": %.0f, "
-        "\"first_import_ms\": %.1f, \"import_ms\": %.1f, \"import_longest_turn_ms\": %.1f, "
-        "\"import_to_shown_ms\": %.1f, \"feather_change_ms\": %.1f, "
-        "\"feather_longest_turn_ms\": %.1f, \"feather_change_to_shown_ms\": %.1f, "
-        "\"baseline_whole_image_restitch_ms\": %.1f, \"export_start_ms\": %.1f, "
-        "\"export_longest_turn_ms\": %.1f, \"export_png_worker_ms\": %.0f, "
-        "\"apply_ms\": %.1f, \"apply_longest_turn_ms\": %.1f, \"apply_to_shown_ms\": %.1f}\n",
-        width, height, plan.rects[0].x, plan.rects[0].y, plan.rects[0].w, plan.rects[0].h,
-        plan.scaledWidth, plan.scaledHeight, repeat, openMs, median(editMs), median(planTurnMs),
-        median(planLatencyMs), median(planSyncMs), encodeStartMs, encodeTurnMs, encodeMs,
-        importLatencyMs[0], median(importMs), median(importTurnMs), median(importLatencyMs),
-        median(featherMs), median(featherTurnMs), median(featherLatencyMs), median(wholeMs),
-        exportStartMs, exportTurnMs, exportMs, applyMs, applyTurnMs, applyLatencyMs);
+    std::printf("{\"bench\": \"editor regions\", \"image\": \"%dx%d\", \"region\": \"%d,%d "
+                "%dx%d\", \"scaled\": \"%dx%d\", \"repeat\": %d, \"open_ms\": %.0f, "
+                "\"mask_edit_ms\": %.1f, \"plan_longest_turn_ms\": %.1f, "
+                "\"plan_edit_to_shown_ms\": %.1f, \"baseline_plan_on_gui_thread_ms\": %.1f, "
+                "\"encode_start_ms\": %.1f, \"encode_longest_turn_ms\": %.1f, "
+                "\"region_encode_worker_ms\": %.0f, "
+                "\"first_import_ms\": %.1f, \"import_ms\": %.1f, \"import_longest_turn_ms\": %.1f, "
+                "\"import_to_shown_ms\": %.1f, \"feather_change_ms\": %.1f, "
+                "\"feather_longest_turn_ms\": %.1f, \"feather_change_to_shown_ms\": %.1f, "
+                "\"baseline_whole_image_restitch_ms\": %.1f, \"export_start_ms\": %.1f, "
+                "\"export_longest_turn_ms\": %.1f, \"export_png_worker_ms\": %.0f, "
+                "\"apply_ms\": %.1f, \"apply_longest_turn_ms\": %.1f, \"apply_to_shown_ms\": %.1f, "
+                "\"pan_frame_ms\": %.1f, \"pan_longest_frame_ms\": %.1f, "
+                "\"pan_frame_after_apply_ms\": %.1f, \"pan_longest_frame_after_apply_ms\": %.1f}\n",
+                width, height, plan.rects[0].x, plan.rects[0].y, plan.rects[0].w, plan.rects[0].h,
+                plan.scaledWidth, plan.scaledHeight, repeat, openMs, median(editMs),
+                median(planTurnMs), median(planLatencyMs), median(planSyncMs), encodeStartMs,
+                encodeTurnMs, encodeMs, importLatencyMs[0], median(importMs), median(importTurnMs),
+                median(importLatencyMs), median(featherMs), median(featherTurnMs),
+                median(featherLatencyMs), median(wholeMs), exportStartMs, exportTurnMs, exportMs,
+                applyMs, applyTurnMs, applyLatencyMs, panMs, panLongestMs, panAppliedMs,
+                panAppliedLongestMs);
     std::fflush(stdout);
     doc->markSaved();
     return 0;
