@@ -57,9 +57,12 @@ std::optional<StitchImportInput> StitchSession::encodeImportInput(const QStringL
 bool StitchSession::importResults(const QStringList& paths, QString* error) {
     waitForImport(); // an earlier request: taken in before this one replaces it
     auto input = encodeImportInput(paths, error);
-    if (!input) return false;
-    StitchImportInput in = *input;
-    const QString why = takeImport(std::move(*input), runStitchImport(std::move(in)));
+    return input && importNow(std::move(*input), error);
+}
+
+bool StitchSession::importNow(StitchImportInput input, QString* error) {
+    StitchImportInput in = input;
+    const QString why = takeImport(std::move(input), runStitchImport(std::move(in)));
     if (!why.isEmpty()) {
         if (error) *error = why;
         return false;
@@ -235,14 +238,7 @@ bool StitchSession::restore(const AutosavedStitch& state, QString* error) {
     waitForImport();
     auto input = importInput(std::move(regions), state.results, precision,
                              std::max(0.0f, state.feather), error);
-    if (!input) return false;
-    StitchImportInput in = *input;
-    const QString why = takeImport(std::move(*input), runStitchImport(std::move(in)));
-    if (!why.isEmpty()) {
-        if (error) *error = why;
-        return false;
-    }
-    return true;
+    return input && importNow(std::move(*input), error);
 }
 
 void StitchSession::close() {

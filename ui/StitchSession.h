@@ -143,6 +143,7 @@ private:
     std::optional<StitchImportInput> encodeImportInput(const QStringList& paths, QString* error);
     void runImportJob(StitchImportInput input);                          // on the background pool
     QString takeImport(StitchImportInput input, StitchImportOutput out); // shows it; the error
+    bool importNow(StitchImportInput input, QString* error); // runs it here and shows it
     // Apply: the stitched photo shown now, composed then taken in (one undo step).
     struct ApplyInput {
         quint64 id = 0;

@@ -29,6 +29,8 @@
 #include <QSignalSpy>
 #include <QTimer>
 
+#include <memory>
+
 using namespace lbui;
 
 namespace {
@@ -126,6 +128,21 @@ void answerNextBox(const QString& button, QStringList* seen) {
     });
 }
 
+// Each case's start: the photo written into `dir`, a window, its region encoded and the results
+// imported (shown, not applied); null, with the failure recorded, when a step failed.
+std::unique_ptr<MainWindow> windowWithImport(const QTemporaryDir& dir, Fixture* f) {
+    writePhoto(dir, f);
+    if (QTest::currentTestFailed()) return nullptr;
+    auto w = lbuitest::makeWindow();
+    if (!w) {
+        QTest::qFail("the window was not exposed", __FILE__, __LINE__);
+        return nullptr;
+    }
+    encodeAndImport(w.get(), dir, f);
+    if (QTest::currentTestFailed()) return nullptr;
+    return w;
+}
+
 } // namespace
 
 class TestApplyExport : public QObject {
@@ -139,12 +156,8 @@ private slots:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         Fixture f;
-        writePhoto(dir, &f);
-        if (QTest::currentTestFailed()) return;
-        auto w = lbuitest::makeWindow();
-        QVERIFY(w);
-        encodeAndImport(w.get(), dir, &f);
-        if (QTest::currentTestFailed()) return;
+        const auto w = windowWithImport(dir, &f);
+        if (!w) return;
         MaskDocument& doc = *w->document();
         StitchSession* stitch = w->stitchSession();
         QAction* exportImage = w->action(QStringLiteral("exportImage"));
@@ -236,12 +249,8 @@ private slots:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         Fixture f;
-        writePhoto(dir, &f);
-        if (QTest::currentTestFailed()) return;
-        auto w = lbuitest::makeWindow();
-        QVERIFY(w);
-        encodeAndImport(w.get(), dir, &f); // the synchronous import: the reference
-        if (QTest::currentTestFailed()) return;
+        const auto w = windowWithImport(dir, &f); // the synchronous import: the reference
+        if (!w) return;
         MaskDocument& doc = *w->document();
         StitchSession* stitch = w->stitchSession();
         const lb::ImageBuffer syncStitched = stitch->stitched();
@@ -373,16 +382,12 @@ private slots:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         Fixture f;
-        writePhoto(dir, &f);
-        if (QTest::currentTestFailed()) return;
         lb::ImageBuffer stitched;
         std::vector<float> filePixels;
         QString autosaveFile, error;
         {
-            auto w = lbuitest::makeWindow();
-            QVERIFY(w);
-            encodeAndImport(w.get(), dir, &f);
-            if (QTest::currentTestFailed()) return;
+            const auto w = windowWithImport(dir, &f);
+            if (!w) return;
             MaskDocument& doc = *w->document();
             filePixels = doc.image()->data;
             stitched = w->stitchSession()->stitched();
