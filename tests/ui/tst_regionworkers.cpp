@@ -1,11 +1,12 @@
 // The editor's region work off the GUI thread (docs/REGIONS.md; "without stutter"): the region
 // planning runs on the thread pool after a mask edit and a result older than the newest edit is
-// dropped; the planner's mask copy is shared, never changed under a reader (an encode keeps the
-// mask it encoded); an Encode shares that snapshot instead of copying the mask; feather steps that
-// arrive while a restitch runs make one newer restitch, whose result the display shows; File >
-// Export Image writes on the thread pool while the event loop goes on, byte for byte what the
-// synchronous export writes, with the busy indicator in the status bar, one error line for a
-// path it cannot write, and closing the window while it runs waits for the complete file.
+// dropped; the mask it plans on is a snapshot (ui/MaskSnapshots), never changed under a reader
+// (an encode keeps the mask it encoded); an Encode shares a snapshot instead of copying the mask;
+// feather steps that arrive while a restitch runs make one newer restitch, whose result the
+// display shows; File > Export Image writes on the thread pool while the event loop goes on, byte
+// for byte what the synchronous export writes, with the busy indicator in the status bar, one
+// error line for a path it cannot write, and closing the window while it runs waits for the
+// complete file.
 #include "UiTestSupport.h"
 
 #include "DocumentLoader.h"
