@@ -158,25 +158,7 @@ void CanvasLayers::refresh(Layer which, const QRect& imageRect) {
             for (int tx = r.left() / kTileSize; tx <= r.right() / kTileSize; ++tx) {
                 if (!p.rendered[std::size_t(ty) * p.tilesX + tx]) continue; // drawn when shown
                 const QRect tile(tx * kTileSize, ty * kTileSize, kTileSize, kTileSize);
-                const QRect part = r & tile;
-                if (f == 1) {
-                    switch (which) {
-                    case Layer::MaskOverlay:
-                        renderMaskOverlay(p.image, part);
-                        break;
-                    case Layer::MaskOnly:
-                        renderMaskOnly(p.image, part);
-                        break;
-                    case Layer::Grown:
-                        renderGrown(p.image, part);
-                        break;
-                    case Layer::Encoder:
-                        renderEncoder(p.image, part);
-                        break;
-                    }
-                } else {
-                    renderReduced(which, p, part);
-                }
+                renderTile(which, p, r & tile);
             }
     }
 }
