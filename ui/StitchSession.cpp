@@ -91,41 +91,32 @@ void StitchSession::runImportJob(StitchImportInput input) {
     connect(watcher, &QFutureWatcher<StitchImportOutput>::finished, this, [this, watcher, id] {
         watcher->deleteLater();
         if (!importRunning_ || importRunningInput_.id != id) return; // taken in already
-        importRunning_ = false;
-        StitchImportInput in = std::move(importRunningInput_);
-        importRunningInput_ = {};
-        const int files = int(in.paths.size());
-        if (importPending_) { // a newer request replaces this one
-            StitchImportInput next = std::move(*importPending_);
-            importPending_.reset();
-            importJob_ = {};
-            runImportJob(std::move(next));
-            return;
-        }
-        StitchImportOutput out = importJob_.takeResult();
-        importJob_ = {}; // the display it made is shared with nothing now
-        emit importFinished(files, takeImport(std::move(in), std::move(out)));
+        takeImportJob();
     });
     watcher->setFuture(importJob_);
+}
+
+void StitchSession::takeImportJob() {
+    importRunning_ = false;
+    StitchImportInput in = std::move(importRunningInput_);
+    importRunningInput_ = {};
+    if (importPending_) { // a newer request replaces this one
+        StitchImportInput next = std::move(*importPending_);
+        importPending_.reset();
+        importJob_ = {};
+        runImportJob(std::move(next));
+        return;
+    }
+    StitchImportOutput out = importJob_.takeResult();
+    importJob_ = {}; // the display it made is shared with nothing now
+    const int files = int(in.paths.size());
+    emit importFinished(files, takeImport(std::move(in), std::move(out)));
 }
 
 void StitchSession::waitForImport() {
     while (importRunning_) {
         importJob_.waitForFinished();
-        importRunning_ = false;
-        StitchImportInput in = std::move(importRunningInput_);
-        importRunningInput_ = {};
-        if (importPending_) {
-            StitchImportInput next = std::move(*importPending_);
-            importPending_.reset();
-            importJob_ = {};
-            runImportJob(std::move(next));
-            continue;
-        }
-        StitchImportOutput out = importJob_.takeResult();
-        importJob_ = {};
-        const int files = int(in.paths.size());
-        emit importFinished(files, takeImport(std::move(in), std::move(out)));
+        takeImportJob();
     }
 }
 

@@ -141,7 +141,9 @@ private:
                 const QStringList& paths, lb::InputPrecision precision, float feather,
                 QString* error);
     std::optional<StitchImportInput> encodeImportInput(const QStringList& paths, QString* error);
-    void runImportJob(StitchImportInput input);                          // on the background pool
+    void runImportJob(StitchImportInput input); // on the background pool
+    // The finished import job taken in: replaced by the pending request, if any, else shown.
+    void takeImportJob();
     QString takeImport(StitchImportInput input, StitchImportOutput out); // shows it; the error
     bool importNow(StitchImportInput input, QString* error); // runs it here and shows it
     // Apply: the stitched photo shown now, composed then taken in (one undo step).
